@@ -1,0 +1,21 @@
+// The ABI: the only file that exports. Every export is a kernel listed in src/kernels/manifest.ts
+// (the test suite checks both directions), plus the runtime's own entry points below.
+// Kernel arguments are byte offsets into linear memory (usize), sizes (i32) and scalars (f32);
+// threaded kernels end with (ith, nth). The host validates every pointer and shape before a call.
+
+import './core/abort';
+export * from './kernels/unary';
+export * from './kernels/binary';
+export * from './kernels/reduce';
+export * from './kernels/softmax_xent';
+export * from './kernels/embedding';
+export * from './kernels/dropout';
+export * from './kernels/norm';
+export * from './kernels/optim';
+export * from './kernels/gemm';
+
+// First byte the host may use: everything below holds the module's static data.
+export function wasmnn_heap_base(): usize { return __heap_base; }
+
+// ABI version: the host refuses a .wasm built for another one.
+export function wasmnn_abi_version(): i32 { return 1; }

@@ -1,0 +1,1 @@
+// (scalar twins of kernels/dropout.ts)

@@ -1,0 +1,1 @@
+// (scalar twins of kernels/reduce.ts)

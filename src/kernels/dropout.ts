@@ -1,0 +1,4 @@
+// Host side of kernels/dropout.ts.
+import type { KernelSpec } from './spec.js';
+
+export const dropoutKernels: KernelSpec[] = [];

@@ -1,0 +1,4 @@
+// Host side of kernels/embedding.ts.
+import type { KernelSpec } from './spec.js';
+
+export const embeddingKernels: KernelSpec[] = [];

@@ -1,0 +1,4 @@
+// Host side of kernels/optim.ts.
+import type { KernelSpec } from './spec.js';
+
+export const optimKernels: KernelSpec[] = [];

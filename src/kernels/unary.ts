@@ -1,0 +1,36 @@
+// Host side of kernels/unary.ts: elementwise activations with their gradients.
+import { threaded } from './spec.js';
+import { live, sameShape } from './check.js';
+import type { Tensor } from '../tensor.js';
+import type { Runtime } from '../runtime/runtime.js';
+
+export const UNARY_OPS = ['relu', 'sigmoid', 'tanh', 'gelu', 'exp', 'log', 'softplus'] as const;
+export type UnaryOp = (typeof UNARY_OPS)[number];
+
+export const unaryKernels = threaded(...UNARY_OPS.flatMap((op) => [`f32_${op}_fwd`, `f32_${op}_bwd`]));
+
+// rough cost per element in flops, for the thread decision
+const COST: Record<UnaryOp, number> = { relu: 1, sigmoid: 25, tanh: 30, gelu: 45, exp: 20, log: 25, softplus: 50 };
+
+function checkOp(op: string): UnaryOp {
+  if (!(UNARY_OPS as readonly string[]).includes(op)) {
+    throw new RangeError(`wasmnn: unknown activation '${op}'; expected one of ${UNARY_OPS.join(', ')}`);
+  }
+  return op as UnaryOp;
+}
+
+/** y = op(x), elementwise; x and y have the same shape (y may be x). */
+export function unaryForward(rt: Runtime, op: UnaryOp, x: Tensor, y: Tensor): void {
+  checkOp(op);
+  live(rt, 'x', x); live(rt, 'y', y);
+  sameShape(op, ['x', 'y'], [x, y]);
+  rt.run(`f32_${op}_fwd`, x.size * COST[op], [x.ptr, y.ptr, x.size]);
+}
+
+/** dx = dy * op'(x), where y = op(x) from the forward pass. */
+export function unaryBackward(rt: Runtime, op: UnaryOp, x: Tensor, y: Tensor, dy: Tensor, dx: Tensor): void {
+  checkOp(op);
+  live(rt, 'x', x); live(rt, 'y', y); live(rt, 'dy', dy); live(rt, 'dx', dx);
+  sameShape(`${op} backward`, ['x', 'y', 'dy', 'dx'], [x, y, dy, dx]);
+  rt.run(`f32_${op}_bwd`, x.size * COST[op], [x.ptr, y.ptr, dy.ptr, dx.ptr, x.size]);
+}

@@ -1,0 +1,61 @@
+// Feature detection: which build this host can run, and why threads are on or off.
+
+export type BuildName = 'simd' | 'simd-mt';
+export type HostKind = 'node' | 'browser' | 'web-worker' | 'workerd' | 'unknown';
+
+// (module (func (result v128) (v128.const i32x4 0 0 0 0)))
+const SIMD_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 22, 1, 20, 0, 253, 12,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 11,
+]);
+
+export function hostKind(): HostKind {
+  const g = globalThis as any;
+  if (typeof g.navigator === 'object' && g.navigator?.userAgent === 'Cloudflare-Workers') return 'workerd';
+  if (typeof g.process === 'object' && g.process?.versions?.node) return 'node';
+  if (typeof g.window === 'object' && typeof g.document === 'object') return 'browser';
+  if (typeof g.WorkerGlobalScope === 'function' && g instanceof g.WorkerGlobalScope) return 'web-worker';
+  return 'unknown';
+}
+
+export function hasSimd(): boolean {
+  try { return WebAssembly.validate(SIMD_PROBE); } catch { return false; }
+}
+
+/** Hardware threads the host reports (1 where it reports none). */
+export async function hardwareThreads(host: HostKind): Promise<number> {
+  if (host === 'node') {
+    const os = await import('node:os');
+    return (os as any).availableParallelism?.() ?? os.cpus().length;
+  }
+  const n = (globalThis as any).navigator?.hardwareConcurrency;
+  return typeof n === 'number' && n > 0 ? n : 1;
+}
+
+/** Whether threads can run here; when not, the reason in words a user can act on. */
+export function threadSupport(host: HostKind): { ok: boolean; reason: string } {
+  if (typeof SharedArrayBuffer === 'undefined') {
+    return { ok: false, reason: host === 'browser' || host === 'web-worker'
+      ? 'threads off: page is not cross-origin isolated (serve it with COOP: same-origin and COEP: require-corp)'
+      : 'threads off: SharedArrayBuffer is not available on this host' };
+  }
+  if (host === 'workerd') return { ok: false, reason: 'threads off: edge workers have no threads' };
+  if (host === 'browser' || host === 'web-worker') {
+    if (!(globalThis as any).crossOriginIsolated) {
+      return { ok: false, reason: 'threads off: page is not cross-origin isolated (serve it with COOP: same-origin and COEP: require-corp)' };
+    }
+    if (host === 'browser') {
+      return { ok: false, reason: 'threads off: the page\'s main thread cannot block; train in a Worker to use threads' };
+    }
+    return { ok: false, reason: 'threads off: Web Worker pools are not available yet in this version' };
+  }
+  if (host === 'node') {
+    try {
+      new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true } as any);
+    } catch {
+      return { ok: false, reason: 'threads off: this node cannot create shared WebAssembly memory' };
+    }
+    return { ok: true, reason: 'threads on: node worker_threads over shared memory' };
+  }
+  return { ok: false, reason: 'threads off: unknown host' };
+}

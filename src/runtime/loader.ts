@@ -1,0 +1,55 @@
+// Finds, compiles and instantiates a build of the kernels.
+// A source may be a file path (node), a URL (browsers: resolved against this module's URL unless
+// given), bytes, a Response, or an already compiled WebAssembly.Module (Cloudflare Workers refuse
+// to compile from bytes: import the .wasm and pass the module).
+import type { BuildName } from './features.js';
+
+export type WasmSource = string | URL | ArrayBuffer | ArrayBufferView | Response | WebAssembly.Module;
+
+export const ABI_VERSION = 1;
+
+/** Where the builds sit next to this module: <pkg>/build/ from <pkg>/dist/runtime/ or <pkg>/src/runtime/. */
+export function defaultWasmUrl(build: BuildName): URL {
+  return new URL(`../../build/wasmnn-${build}.wasm`, import.meta.url);
+}
+
+export async function compileWasm(source: WasmSource): Promise<WebAssembly.Module> {
+  if (source instanceof WebAssembly.Module) return source;
+  if (typeof Response !== 'undefined' && source instanceof Response) {
+    if (!source.ok) throw new Error(`wasmnn: could not fetch the kernels (${source.status} ${source.statusText} from ${source.url})`);
+    return WebAssembly.compile(await source.arrayBuffer());
+  }
+  if (source instanceof ArrayBuffer) return WebAssembly.compile(source);
+  if (ArrayBuffer.isView(source)) return WebAssembly.compile(source as unknown as BufferSource);
+  return WebAssembly.compile((await readBytes(source as string | URL)) as BufferSource);
+}
+
+async function readBytes(where: string | URL): Promise<ArrayBuffer | Uint8Array> {
+  const isNode = typeof (globalThis as any).process?.versions?.node === 'string';
+  let url: URL | null = null;
+  if (where instanceof URL) url = where;
+  else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(where)) url = new URL(where);
+  if (isNode && (url === null || url.protocol === 'file:')) {
+    const fs = await import('node:fs/promises');
+    const path = url ? (await import('node:url')).fileURLToPath(url) : where as string;
+    try {
+      return await fs.readFile(path);
+    } catch (e: any) {
+      throw new Error(`wasmnn: cannot read the kernels at ${path} (${e.code ?? e.message}). ` +
+        `Run 'npm run build' to build them, or pass init({ wasm: { ... } }) with their location.`);
+    }
+  }
+  const res = await fetch(url ?? new URL(where as string, import.meta.url));
+  if (!res.ok) throw new Error(`wasmnn: could not fetch the kernels (${res.status} ${res.statusText} from ${res.url}); pass init({ wasm: { ... } }) with their location`);
+  return res.arrayBuffer();
+}
+
+/** Instantiates a compiled build on the given memory and checks its ABI. */
+export async function instantiate(module: WebAssembly.Module, memory: WebAssembly.Memory): Promise<WebAssembly.Instance> {
+  const instance = await WebAssembly.instantiate(module, { env: { memory } });
+  const v = (instance.exports as any).wasmnn_abi_version?.();
+  if (v !== ABI_VERSION) {
+    throw new Error(`wasmnn: the kernels have ABI version ${v} but this library needs ${ABI_VERSION}; rebuild them (npm run build) or use matching files`);
+  }
+  return instance;
+}

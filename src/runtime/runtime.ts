@@ -1,0 +1,239 @@
+// The runtime: one instance of the kernels on one linear memory, its allocators and, for the
+// threaded build, its pool. `init()` makes the default one that the layers use; tests make
+// several side by side (both builds, several thread counts).
+import { compileWasm, defaultWasmUrl, instantiate, type WasmSource } from './loader.js';
+import { hasSimd, hardwareThreads, hostKind, threadSupport, type BuildName, type HostKind } from './features.js';
+import { Arena, Heap, fmtBytes } from './memory.js';
+import { ThreadPool } from './pool.js';
+import { KERNELS } from '../kernels/manifest.js';
+import { Tensor, HEAP, fmtShape, shapeSize, type DType, type Shape } from '../tensor.js';
+
+export interface InitOptions {
+  /** Threads, the calling one included. Default: every hardware thread where threads can run. */
+  threads?: number;
+  /** 'auto' (default) picks simd-mt when threads can run and more than one is asked for. */
+  build?: 'auto' | BuildName;
+  /** Where the .wasm builds are: a path, URL, bytes, Response or compiled module per build. */
+  wasm?: Partial<Record<BuildName, WasmSource>>;
+  /** Ceiling on linear memory. Default: 2 GiB in node, 1 GiB in browsers, 96 MiB in edge workers. */
+  maxMemoryBytes?: number;
+  /** Polls before an idle thread sleeps (default 20000, about 20-40 us). 0 sleeps at once. */
+  spin?: number;
+  /** Work (about one flop a unit) below which a kernel stays on one thread; per extra thread. */
+  parallelThreshold?: number;
+}
+
+export interface EnvInfo {
+  build: BuildName;
+  threads: number;
+  simd: boolean;
+  host: HostKind;
+  hardwareThreads: number;
+  /** Why this build and thread count, e.g. "threads off: page is not cross-origin isolated". */
+  reason: string;
+}
+
+export interface MemoryInfo {
+  /** Bytes in live heap blocks and the used part of the step arena. */
+  liveBytes: number;
+  /** Highest liveBytes seen. */
+  peakBytes: number;
+  /** Heap blocks other than the arena: parameter slabs and other long-lived buffers. */
+  heapBytes: number;
+  /** Used by the current step. */
+  arenaBytes: number;
+  /** Held by the arena for steps (its chunks). */
+  arenaReservedBytes: number;
+  /** Size of linear memory now. */
+  memoryBytes: number;
+  /** Configured ceiling. */
+  maxBytes: number;
+}
+
+const DEFAULT_SPIN = 20000;
+// Break-even measured with `npm run bench -- dispatch` (see bench/RESULTS.md): an extra thread
+// pays for itself above roughly this much work.
+const DEFAULT_PARALLEL_THRESHOLD = 32768;
+
+interface KernelEntry { id: number; fn: (...a: number[]) => void; threaded: boolean }
+
+export class Runtime {
+  readonly heap: Heap;
+  readonly arena: Arena;
+  private readonly kernels = new Map<string, KernelEntry>();
+  private closed = false;
+  private peakLive = 0;
+
+  private constructor(
+    readonly instance: WebAssembly.Instance,
+    readonly memory: WebAssembly.Memory,
+    readonly pool: ThreadPool | null,
+    private readonly info: EnvInfo,
+    maxBytes: number,
+    readonly parallelThreshold: number,
+  ) {
+    const ex = instance.exports as any;
+    this.heap = new Heap(memory, ex.wasmnn_heap_base(), maxBytes);
+    this.arena = new Arena(this.heap);
+    KERNELS.forEach((k, id) => {
+      const fn = ex[k.name];
+      if (typeof fn !== 'function') {
+        throw new Error(`wasmnn: the kernels lack ${k.name}; they are out of date: run 'npm run build'`);
+      }
+      this.kernels.set(k.name, { id, fn, threaded: k.threaded });
+    });
+  }
+
+  static async create(options: InitOptions = {}): Promise<Runtime> {
+    const host = hostKind();
+    if (!hasSimd()) {
+      throw new Error('wasmnn: this JavaScript engine has no WebAssembly SIMD; wasmnn needs it (Node 16.4+, Chrome 91+, Firefox 89+, Safari 16.4+, Cloudflare Workers)');
+    }
+    const hw = await hardwareThreads(host);
+    const support = threadSupport(host);
+    const asked = options.threads;
+    if (asked !== undefined && (!Number.isInteger(asked) || asked < 1 || asked > 256)) {
+      throw new RangeError(`wasmnn: threads must be a whole number from 1 to 256, got ${asked}`);
+    }
+    let build: BuildName;
+    let threads: number;
+    let reason: string;
+    const want = options.build ?? 'auto';
+    if (want === 'simd') {
+      build = 'simd';
+      threads = 1;
+      reason = 'single-thread build chosen by the caller';
+      if (asked && asked > 1) throw new Error(`wasmnn: the 'simd' build runs one thread; ask for build 'simd-mt' or 'auto' to use ${asked}`);
+    } else if (!support.ok) {
+      if (want === 'simd-mt') throw new Error(`wasmnn: cannot run the 'simd-mt' build here: ${support.reason}`);
+      build = 'simd';
+      threads = 1;
+      reason = support.reason;
+    } else {
+      threads = asked ?? hw;
+      build = want === 'simd-mt' || threads > 1 ? 'simd-mt' : 'simd';
+      reason = asked ? `${threads} thread${threads > 1 ? 's' : ''} as asked (${hw} hardware)` : `threads on: ${threads} = hardware threads`;
+    }
+    const maxBytes = options.maxMemoryBytes ?? (host === 'node' ? 2 ** 31 : host === 'workerd' ? 96 * 2 ** 20 : 2 ** 30);
+    if (!Number.isInteger(maxBytes) || maxBytes < 2 ** 20 || maxBytes > 2 ** 32) {
+      throw new RangeError(`wasmnn: maxMemoryBytes must be a whole number of bytes from 1 MiB to 4 GiB, got ${maxBytes}`);
+    }
+    const source = options.wasm?.[build] ?? defaultWasmUrl(build);
+    const module = await compileWasm(source);
+    const maximum = Math.floor(maxBytes / 65536);
+    const memory = new WebAssembly.Memory({ initial: 2, maximum, shared: build === 'simd-mt' } as any);
+    const instance = await instantiate(module, memory);
+    const spin = options.spin ?? DEFAULT_SPIN;
+    const pool = threads > 1
+      ? await ThreadPool.start({ module, memory, kernelNames: KERNELS.map((k) => k.name), threads, spin })
+      : null;
+    const info: EnvInfo = { build, threads, simd: true, host, hardwareThreads: hw, reason };
+    return new Runtime(instance, memory, pool, info, maxBytes, options.parallelThreshold ?? DEFAULT_PARALLEL_THRESHOLD);
+  }
+
+  env(): EnvInfo { return { ...this.info }; }
+
+  get threads(): number { return this.info.threads; }
+  get build(): BuildName { return this.info.build; }
+
+  memoryInfo(): MemoryInfo {
+    const arenaReserved = this.arena.reservedBytes;
+    const heapBytes = this.heap.liveBytes - arenaReserved;
+    const live = heapBytes + this.arena.usedBytes;
+    if (live > this.peakLive) this.peakLive = live;
+    return {
+      liveBytes: live,
+      peakBytes: Math.max(this.peakLive, heapBytes + this.arena.peakUsedBytes),
+      heapBytes,
+      arenaBytes: this.arena.usedBytes,
+      arenaReservedBytes: arenaReserved,
+      memoryBytes: this.memory.buffer.byteLength,
+      maxBytes: this.heap.maxBytes,
+    };
+  }
+
+  // ---- tensors ------------------------------------------------------------------------------
+
+  /** A tensor on the heap: lives until free(). */
+  alloc(shape: Shape, dtype: DType = 'f32'): Tensor {
+    const ptr = this.heap.alloc(shapeSize(shape) * 4, `a ${dtype} tensor ${fmtShape(shape)}`);
+    return new Tensor(this, ptr, [...shape], dtype, HEAP);
+  }
+
+  /** A tensor in the step arena: valid until the step ends (endStep / step()). */
+  temp(shape: Shape, dtype: DType = 'f32'): Tensor {
+    const ptr = this.arena.alloc(shapeSize(shape) * 4, `a ${dtype} tensor ${fmtShape(shape)}`);
+    return new Tensor(this, ptr, [...shape], dtype, this.arena.generation);
+  }
+
+  /** A heap tensor holding a copy of `values`. */
+  fromArray(values: ArrayLike<number>, shape: Shape = [values.length], dtype: DType = 'f32'): Tensor {
+    return this.alloc(shape, dtype).set(values);
+  }
+
+  free(t: Tensor): void {
+    if (t.generation !== HEAP) throw new Error('wasmnn: free() takes heap tensors; step tensors are released when the step ends');
+    this.heap.free_(t.ptr);
+  }
+
+  /** Ends the step: every temp() tensor is released at once. */
+  endStep(): void { this.arena.reset(); }
+
+  /** Runs fn as one step: its temp() tensors are released when it returns or throws. */
+  step<T>(fn: () => T): T {
+    try { return fn(); } finally { this.endStep(); }
+  }
+
+  /** Refuses a tensor that is not a live range of this runtime's memory. */
+  checkTensor(t: Tensor, what: string): void {
+    if (!(t instanceof Tensor)) throw new TypeError(`wasmnn: ${what} must be a Tensor`);
+    if (t.rt !== this) throw new Error(`wasmnn: ${what} belongs to another runtime`);
+    if (t.generation !== HEAP && t.generation !== this.arena.generation) {
+      throw new Error(`wasmnn: ${what} ${fmtShape(t.shape)} is a step tensor from a step that has ended; keep results with toArray() or allocate them with alloc()`);
+    }
+    if (t.size > 0 && !this.heap.contains(t.ptr, t.bytes)) {
+      throw new RangeError(`wasmnn: ${what} ${fmtShape(t.shape)} at ${t.ptr} (+${t.bytes} bytes) is not inside a live allocation (freed, or a bad pointer)`);
+    }
+  }
+
+  // ---- kernels ------------------------------------------------------------------------------
+
+  /** Threads a kernel with `work` units should use. */
+  threadsFor(work: number): number {
+    const t = this.info.threads;
+    if (t === 1) return 1;
+    return Math.max(1, Math.min(t, Math.floor(work / this.parallelThreshold)));
+  }
+
+  /** Calls a kernel by name. Threaded kernels get (ith, nth); nth defaults to threadsFor(work). */
+  run(name: string, work: number, args: number[], nth = this.threadsFor(work)): void {
+    if (this.closed) throw new Error('wasmnn: this runtime was closed');
+    const k = this.kernels.get(name);
+    if (!k) throw new Error(`wasmnn: no kernel named ${name}`);
+    if (!k.threaded) { k.fn(...args); return; }
+    if (nth > 1 && this.pool) {
+      this.pool.run(k.id, k.fn, args, Math.min(nth, this.pool.threads));
+      return;
+    }
+    callOne(k.fn, args);
+  }
+
+  /** Whether a kernel exists in this build. */
+  hasKernel(name: string): boolean { return this.kernels.has(name); }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.pool?.close();
+  }
+}
+
+function callOne(fn: (...a: number[]) => void, a: number[]): void {
+  switch (a.length) {
+    case 3: fn(a[0], a[1], a[2], 0, 1); return;
+    case 4: fn(a[0], a[1], a[2], a[3], 0, 1); return;
+    case 5: fn(a[0], a[1], a[2], a[3], a[4], 0, 1); return;
+    default: fn(...a, 0, 1);
+  }
+}
+
+export { fmtBytes };
