@@ -22,7 +22,7 @@ export function erf(x: f64): f64 {
   } else {
     // continued fraction for erfc
     let f: f64 = 0;
-    for (let n = 60; n >= 1; n--) f = n / 2 / (ax + f);
+    for (let n = 60; n >= 1; n--) f = (<f64>n / 2) / (ax + f);
     r = 1 - Math.exp(-ax * ax) / Math.sqrt(Math.PI) / (ax + f);
   }
   return x < 0 ? -r : r;
