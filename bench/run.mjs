@@ -1,0 +1,18 @@
+#!/usr/bin/env node
+// Benchmark runner: `npm run bench -- NAME [--json] [more args]`. Each benchmark is bench/NAME.mjs
+// exporting `default async function (args)`; it runs the competitor in the same process, prints a
+// table with ratios, or one JSON object a line with --json. Benchmarks are not tests: results go
+// into bench/RESULTS.md by hand, with the command, the machine and the date.
+import { readdirSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { dirname, join } from 'node:path';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const available = readdirSync(here).filter((f) => f.endsWith('.mjs') && f !== 'run.mjs' && !f.startsWith('_')).map((f) => f.slice(0, -4));
+const [name, ...rest] = process.argv.slice(2);
+if (!name || !available.includes(name)) {
+  console.error(`usage: npm run bench -- NAME [--json]\nbenchmarks: ${available.join(', ')}`);
+  process.exit(name ? 1 : 0);
+}
+const mod = await import(pathToFileURL(join(here, `${name}.mjs`)).href);
+await mod.default(rest);
