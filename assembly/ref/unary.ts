@@ -7,7 +7,7 @@ function sigmoid(x: f64): f64 { return 1 / (1 + Math.exp(-x)); }
 
 // erf to double precision (Abramowitz & Stegun 7.1.28 is too coarse; use the series / continued
 // fraction split at |x| = 2.5).
-export function erf(x: f64): f64 {
+function erf(x: f64): f64 {
   const ax = Math.abs(x);
   let r: f64;
   if (ax < 2.5) {

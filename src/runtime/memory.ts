@@ -14,9 +14,9 @@ const alignUp = (n: number, a: number) => Math.ceil(n / a) * a;
 
 /** Thrown when a request would take linear memory past the configured maximum. */
 export class MemoryLimitError extends Error {
-  constructor(readonly neededBytes: number, readonly maxBytes: number, what: string) {
+  constructor(readonly neededBytes: number, readonly maxBytes: number, what: string, requestBytes: number) {
     super(
-      `wasmnn: out of memory allocating ${what}: needs ${fmtBytes(neededBytes)} of linear memory ` +
+      `wasmnn: out of memory allocating ${what} (${fmtBytes(requestBytes)}): needs ${fmtBytes(neededBytes)} of linear memory in all ` +
         `but the limit is ${fmtBytes(maxBytes)}. Raise it with init({ maxMemoryBytes: ${nextPow2MiB(neededBytes)} }) ` +
         `or use a smaller batch size or model.`,
     );
@@ -73,7 +73,7 @@ export class Heap {
       let start = this.top;
       if (last && last.ptr + last.bytes === this.top) { start = last.ptr; this.free.pop(); }
       const end = start + size;
-      this.ensure(end, what);
+      this.ensure(end, what, size);
       ptr = start;
       this.top = end;
     }
@@ -118,8 +118,8 @@ export class Heap {
     return ptr + bytes <= start + (this.liveSize.get(start) as number);
   }
 
-  private ensure(end: number, what: string): void {
-    if (end > this.maxBytes) throw new MemoryLimitError(end, this.maxBytes, what);
+  private ensure(end: number, what: string, requestBytes: number): void {
+    if (end > this.maxBytes) throw new MemoryLimitError(end, this.maxBytes, what, requestBytes);
     const have = this.memory.buffer.byteLength;
     if (end > have) {
       // grow geometrically (at least x1.5) to keep the number of grows small, capped by the limit

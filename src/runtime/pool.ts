@@ -41,6 +41,8 @@ export class ThreadPool {
     const ready: Promise<void>[] = [];
     for (let ith = 1; ith < opts.threads; ith++) {
       const w = new Worker(url, {
+        // inherit node flags except those that only make sense for the main script
+        execArgv: process.execArgv.filter((a) => !a.startsWith('--input-type')),
         workerData: {
           module: opts.module, memory: opts.memory, control: pool.ctl.buffer,
           kernelNames: opts.kernelNames, ith, spin: opts.spin, layout: CTL,

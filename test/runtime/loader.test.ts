@@ -1,0 +1,105 @@
+// Loading: every kind of source, both builds, feature detection and env() reporting, the
+// default runtime's lifecycle, and the manifest checked against the builds' exports.
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Runtime } from '../../src/runtime/runtime.js';
+import { defaultWasmUrl } from '../../src/runtime/loader.js';
+import { KERNELS } from '../../src/kernels/manifest.js';
+import { init, env, memory, shutdown, runtime } from '../../src/index.js';
+
+const simdUrl = defaultWasmUrl('simd');
+const bytes = readFileSync(simdUrl);
+const buildFile = (name: string) => new URL(`../../build/${name}`, import.meta.url);
+
+describe('loader', () => {
+  it.each([
+    ['a file path', () => fileURLToPath(simdUrl)],
+    ['a file URL', () => simdUrl],
+    ['a file URL string', () => simdUrl.href],
+    ['bytes', () => new Uint8Array(bytes)],
+    ['an ArrayBuffer', () => bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)],
+    ['a compiled module', () => new WebAssembly.Module(bytes)],
+    ['a Response', () => new Response(bytes, { headers: { 'content-type': 'application/wasm' } })],
+  ])('loads the simd build from %s', async (_, source) => {
+    const rt = await Runtime.create({ build: 'simd', wasm: { simd: source() as any } });
+    const t = rt.fromArray([-2, 3]);
+    rt.run('f32_relu_fwd', 1, [t.ptr, t.ptr, 2]);
+    expect(Array.from(t.f32())).toEqual([0, 3]);
+    await rt.close();
+  });
+
+  it('says where it looked and what to do when the file is missing', async () => {
+    await expect(Runtime.create({ build: 'simd', wasm: { simd: '/nonexistent/wasmnn-simd.wasm' } }))
+      .rejects.toThrow(/cannot read the kernels at \/nonexistent\/wasmnn-simd.wasm \(ENOENT\).*npm run build/);
+    await expect(Runtime.create({ build: 'simd', wasm: { simd: new Response('nope', { status: 404 }) } }))
+      .rejects.toThrow(/could not fetch the kernels \(404/);
+    await expect(Runtime.create({ build: 'simd', wasm: { simd: new Uint8Array([1, 2, 3]) } })).rejects.toThrow();
+  });
+
+  it('the threaded build imports shared memory; the single-thread build does not', () => {
+    const mt = new WebAssembly.Module(readFileSync(buildFile('wasmnn-simd-mt.wasm')));
+    const st = new WebAssembly.Module(bytes);
+    const plain = new WebAssembly.Memory({ initial: 2, maximum: 100 });
+    const shared = new WebAssembly.Memory({ initial: 2, maximum: 100, shared: true } as any);
+    expect(() => new WebAssembly.Instance(mt, { env: { memory: plain } })).toThrow(/shared/);
+    expect(() => new WebAssembly.Instance(st, { env: { memory: plain } })).not.toThrow();
+    expect(() => new WebAssembly.Instance(mt, { env: { memory: shared } })).not.toThrow();
+    // the imports are the memory and nothing else: runs in hosts that provide nothing
+    expect(WebAssembly.Module.imports(st).map((i) => `${i.module}.${i.name}`)).toEqual(['env.memory']);
+    expect(WebAssembly.Module.imports(mt).map((i) => `${i.module}.${i.name}`)).toEqual(['env.memory']);
+  });
+
+  it('env() reports the build, the threads and why', async () => {
+    const a = await Runtime.create({ build: 'simd' });
+    expect(a.env()).toMatchObject({ build: 'simd', threads: 1, simd: true, host: 'node' });
+    expect(a.env().reason).toMatch(/single-thread build/);
+    await a.close();
+    const b = await Runtime.create({ threads: 2 });
+    expect(b.env()).toMatchObject({ build: 'simd-mt', threads: 2 });
+    expect(b.env().reason).toMatch(/2 threads as asked/);
+    await b.close();
+  });
+});
+
+describe('default runtime', () => {
+  it('init, env, memory, shutdown', async () => {
+    expect(() => runtime()).toThrow(/call `await init\(\)` first/);
+    const [r1, r2] = await Promise.all([init({ threads: 1 }), init()]);
+    expect(r1).toBe(r2);
+    expect(env().threads).toBe(1);
+    expect(memory().liveBytes).toBe(0);
+    const t = r1.alloc([256]);
+    expect(memory().liveBytes).toBe(1024);
+    r1.free(t);
+    await shutdown();
+    expect(() => env()).toThrow(/not initialised/);
+  });
+});
+
+describe('manifest', () => {
+  const fast = (name: string) => new WebAssembly.Module(readFileSync(buildFile(name)));
+  const exportsOf = (m: WebAssembly.Module) => WebAssembly.Module.exports(m).filter((e) => e.kind === 'function').map((e) => e.name);
+  const RUNTIME_ENTRIES = ['wasmnn_heap_base', 'wasmnn_abi_version'];
+
+  it.each([['wasmnn-simd.wasm'], ['wasmnn-simd-mt.wasm'], ['wasmnn-ref.wasm']])('%s exports exactly the manifest', (file) => {
+    const names = exportsOf(fast(file)).filter((n) => !RUNTIME_ENTRIES.includes(n)).sort();
+    expect(names).toEqual(KERNELS.map((k) => k.name).sort());
+  });
+
+  it('threaded kernels take (ith, nth) beyond their twin\'s arguments', async () => {
+    const rt = await Runtime.create({ build: 'simd' });
+    const refMem = new WebAssembly.Memory({ initial: 2, maximum: 100 });
+    const ref = new WebAssembly.Instance(fast('wasmnn-ref.wasm'), { env: { memory: refMem } }).exports as any;
+    const ex = rt.instance.exports as any;
+    for (const k of KERNELS) {
+      expect(ex[k.name].length, k.name).toBe(ref[k.name].length + (k.threaded ? 2 : 0));
+    }
+    await rt.close();
+  });
+
+  it('kernel names follow <dtype>_<op>[_<fusion>]_<fwd|bwd|update>', () => {
+    for (const k of KERNELS) expect(k.name).toMatch(/^(f32|i32)_[a-z0-9_]+_(fwd|bwd|update|partial)$/);
+    expect(new Set(KERNELS.map((k) => k.name)).size).toBe(KERNELS.length);
+  });
+});
