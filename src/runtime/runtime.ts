@@ -53,7 +53,7 @@ export interface MemoryInfo {
 const DEFAULT_SPIN = 20000;
 // Break-even measured with `npm run bench -- dispatch` (see bench/RESULTS.md): an extra thread
 // pays for itself above roughly this much work.
-const DEFAULT_PARALLEL_THRESHOLD = 32768;
+const DEFAULT_PARALLEL_THRESHOLD = 4096;
 
 interface KernelEntry { id: number; fn: (...a: number[]) => void; threaded: boolean }
 
