@@ -1,0 +1,112 @@
+// Define-by-run autograd over the kernels. A Graph lives for one step: ops compute their forward
+// with kernels into step tensors and record a backward closure; backward() runs the closures in
+// reverse. Gradients are allocated on first write and accumulated after that, so an op's backward
+// writes (accumulate = false) the first time a node's gradient is produced and adds to it
+// afterwards. Parameters keep their gradients in the model's slab.
+import type { Runtime } from './runtime/runtime.js';
+import { Tensor, fmtShape, type Shape } from './tensor.js';
+import { binaryForward } from './kernels/binary.js';
+
+export class Node {
+  /** The gradient of the loss with respect to value, once backward has produced it. */
+  grad: Tensor | null = null;
+  constructor(
+    readonly value: Tensor,
+    readonly requiresGrad: boolean,
+    /** What made it, for error messages ("dense_1/matmul"). */
+    readonly label = '',
+  ) {}
+  get shape(): Shape { return this.value.shape; }
+}
+
+/** A trainable (or frozen) weight: value and gradient live in the model's parameter slab. */
+export class Param extends Node {
+  constructor(value: Tensor, readonly gradSlot: Tensor, readonly name: string, readonly trainable: boolean) {
+    super(value, trainable, name);
+  }
+}
+
+type Backward = () => void;
+
+export class Graph {
+  private readonly backs: Backward[] = [];
+  private readonly written = new Set<Node>();
+  private readonly params = new Set<Param>();
+
+  constructor(readonly rt: Runtime, readonly training: boolean) {}
+
+  /** A leaf that needs no gradient (inputs, labels, masks). */
+  constant(value: Tensor, label = 'input'): Node { return new Node(value, false, label); }
+
+  /** A parameter used in this step (its gradient is zeroed if nothing writes it). */
+  param(p: Param): Param {
+    if (this.training && p.trainable) this.params.add(p);
+    return p;
+  }
+
+  /** The result of an op whose inputs are `parents`; it needs a gradient if any parent does. */
+  result(value: Tensor, parents: readonly Node[], label: string): Node {
+    return new Node(value, this.training && parents.some((p) => p.requiresGrad), label);
+  }
+
+  /** Records an op's backward, run in reverse order by backward(). */
+  onBackward(fn: Backward): void {
+    if (this.training) this.backs.push(fn);
+  }
+
+  /**
+   * Gives `write` the tensor to put node's gradient contribution in, and whether to add to it.
+   * The first contribution overwrites; later ones accumulate.
+   */
+  addGrad(node: Node, write: (dst: Tensor, accumulate: boolean) => void): void {
+    if (!node.requiresGrad) return;
+    const first = !this.written.has(node);
+    if (first) {
+      if (!node.grad) node.grad = node instanceof Param ? node.gradSlot : this.rt.temp(node.value.shape);
+      this.written.add(node);
+    }
+    write(node.grad!, !first);
+  }
+
+  /** For kernels that can only overwrite: the first contribution goes straight in, later ones via a temp and an add. */
+  addGradOverwriting(node: Node, write: (dst: Tensor) => void): void {
+    this.addGrad(node, (dst, accumulate) => {
+      if (!accumulate) { write(dst); return; }
+      const tmp = this.rt.temp(dst.shape);
+      write(tmp);
+      binaryForward(this.rt, 'add', flat2(dst), flat2(tmp), flat2(dst));
+    });
+  }
+
+  /** The gradient of node, or null when nothing flowed into it. */
+  gradOf(node: Node): Tensor | null {
+    return this.written.has(node) ? node.grad : null;
+  }
+
+  /** Seeds root's gradient and runs every recorded backward in reverse. */
+  backward(root: Node, seed: (dst: Tensor) => void): void {
+    if (!this.training) throw new Error('wasmnn: backward() on a graph built for inference');
+    this.addGrad(root, (dst) => seed(dst));
+    for (let i = this.backs.length - 1; i >= 0; i--) this.backs[i]();
+    // parameters no op wrote to (e.g. an embedding row never used is still written: the whole
+    // table gradient is; but a layer skipped by a branch) get a zero gradient for the optimizer
+    for (const p of this.params) if (!this.written.has(p)) p.gradSlot.fill(0);
+  }
+}
+
+/** The same memory seen as (rows, cols) with cols the last dimension. */
+export function as2d(t: Tensor): Tensor {
+  const cols = t.shape.length ? t.shape[t.shape.length - 1] : 1;
+  const rows = cols === 0 ? 0 : t.size / cols;
+  return view(t, [rows, cols]);
+}
+
+/** The same memory as one row (1, n): for elementwise kernels over whole tensors. */
+export function flat2(t: Tensor): Tensor { return view(t, [1, t.size]); }
+
+/** The same memory under another shape with the same number of values. */
+export function view(t: Tensor, shape: Shape): Tensor {
+  const n = shape.reduce((a, b) => a * b, 1);
+  if (n !== t.size) throw new RangeError(`wasmnn: cannot view ${fmtShape(t.shape)} as ${fmtShape(shape)}`);
+  return new Tensor(t.rt, t.ptr, [...shape], t.dtype, t.generation);
+}

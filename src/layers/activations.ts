@@ -1,0 +1,44 @@
+// Activations as layer options: which run fused in the GEMM epilogue, which as their own kernel,
+// and the backward of each from the saved tensors.
+import { unaryBackward, unaryForward } from '../kernels/unary.js';
+import { softmax, softmaxBackward } from '../kernels/softmax_xent.js';
+import type { GemmActivation } from '../kernels/gemm.js';
+import type { Tensor } from '../tensor.js';
+import type { Runtime } from '../runtime/runtime.js';
+
+export const ACTIVATIONS = ['linear', 'relu', 'sigmoid', 'tanh', 'gelu', 'softplus', 'softmax'] as const;
+export type Activation = (typeof ACTIVATIONS)[number];
+
+export function checkActivation(layer: string, a: unknown): Activation {
+  if (a === undefined || a === null) return 'linear';
+  if (!(ACTIVATIONS as readonly unknown[]).includes(a)) {
+    throw new RangeError(`wasmnn: ${layer}: unknown activation '${String(a)}'; expected one of ${ACTIVATIONS.join(', ')}`);
+  }
+  return a as Activation;
+}
+
+/** The part a GEMM can apply in its epilogue (the rest runs after it). */
+export function epilogueOf(a: Activation): GemmActivation {
+  return a === 'relu' || a === 'sigmoid' || a === 'tanh' ? a : 'linear';
+}
+
+/** y = a(z) for the activations that do not run in the epilogue (z and y (rows, cols)). */
+export function applyAfter(rt: Runtime, a: Activation, z: Tensor, y: Tensor): void {
+  if (a === 'gelu' || a === 'softplus') unaryForward(rt, a, z, y);
+  else if (a === 'softmax') softmax(rt, z, y);
+  else throw new Error(`wasmnn: internal: ${a} runs in the epilogue`);
+}
+
+/**
+ * dz = dy * a'(z), given z (pre-activation, may be y where the activation ran in the epilogue)
+ * and y = a(z).
+ */
+export function activationBackward(rt: Runtime, a: Activation, z: Tensor, y: Tensor, dy: Tensor, dz: Tensor): void {
+  switch (a) {
+    case 'linear': throw new Error('wasmnn: internal: linear has no backward');
+    case 'relu': unaryBackward(rt, 'relu', y, y, dy, dz); return;   // y > 0 exactly where z > 0
+    case 'sigmoid': case 'tanh': unaryBackward(rt, a, y, y, dy, dz); return;
+    case 'gelu': case 'softplus': unaryBackward(rt, a, z, y, dy, dz); return;
+    case 'softmax': softmaxBackward(rt, y, dy, dz); return;
+  }
+}

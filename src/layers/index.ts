@@ -1,0 +1,18 @@
+// Every layer, and the registry that rebuilds a layer from its config (model files).
+import type { Layer } from './layer.js';
+import { Dense } from './dense.js';
+import { Embedding } from './embedding.js';
+import { Dropout } from './dropout.js';
+
+export { Layer, type LayerArgs, type LayerShape } from './layer.js';
+export { Dense, type DenseArgs } from './dense.js';
+export { Embedding, type EmbeddingArgs } from './embedding.js';
+export { Dropout, type DropoutArgs } from './dropout.js';
+
+export const LAYERS: Record<string, new (args: any) => Layer> = { Dense, Embedding, Dropout };
+
+export function layerFromConfig(className: string, config: Record<string, unknown>): Layer {
+  const C = LAYERS[className];
+  if (!C) throw new Error(`wasmnn: unknown layer class '${className}'; this version knows ${Object.keys(LAYERS).join(', ')}`);
+  return new C(config);
+}

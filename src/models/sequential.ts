@@ -1,0 +1,469 @@
+// Sequential: a stack of layers with Keras' compile / fit / evaluate / predict / summary.
+import { Graph, type Node } from '../autograd.js';
+import { Layer, fmtLayerShape, type CallContext, type LayerShape } from '../layers/layer.js';
+import { Embedding } from '../layers/embedding.js';
+import { Dense } from '../layers/dense.js';
+import { ParamStore } from '../params.js';
+import { lossAndBackward, lossFrom, fusedLink, type LossConfig, type LossName } from '../losses.js';
+import { checkMetrics, classReport, predictedClasses, trueClasses, type MetricName } from '../metrics.js';
+import { optimizerFrom, type Optimizer, type OptimizerName } from '../optimizers/optimizers.js';
+import { Random, deriveSeed } from '../random.js';
+import { hasRuntime, init, runtime } from '../runtime/default.js';
+import type { Runtime } from '../runtime/runtime.js';
+import type { Tensor } from '../tensor.js';
+import { gatherRows, position, rowSizeOf, toArray, type Batchable, type DataInput, type Shaped } from '../training/data.js';
+import type { Callback, History, Logs } from '../training/callbacks.js';
+
+export interface SequentialArgs {
+  name?: string;
+  /** Seed of the weight initialisers (default: the first fit's seed, else 0). */
+  seed?: number;
+}
+
+export interface CompileArgs {
+  optimizer?: Optimizer | OptimizerName;
+  loss: LossName | LossConfig;
+  metrics?: MetricName[] | string[];
+}
+
+export interface FitArgs {
+  batchSize?: number;
+  epochs?: number;
+  /** Shuffle the training samples every epoch (seeded). Default true. */
+  shuffle?: boolean;
+  /** Seeds shuffling and dropout (and the weights, if the model is not built yet). Default 0. */
+  seed?: number;
+  /** Fraction of the samples, taken from the end before shuffling, held out for validation. */
+  validationSplit?: number;
+  validationData?: [DataInput, DataInput];
+  /** Weight of each class in the loss, e.g. { 0: 1, 1: 5 }. */
+  classWeight?: Record<number, number>;
+  callbacks?: Callback[];
+  /** 0 silent (default), 1 one line per epoch. */
+  verbose?: 0 | 1;
+  initialEpoch?: number;
+}
+
+export interface EvaluateArgs { batchSize?: number }
+
+type Prepared = { x: Batchable; y: Batchable };
+
+export class Sequential {
+  readonly className = 'Sequential';
+  readonly layers: Layer[] = [];
+  name: string;
+  seed: number | undefined;
+  store: ParamStore | null = null;
+  optimizer: Optimizer | null = null;
+  loss: LossConfig | null = null;
+  metrics: MetricName[] = [];
+  /** Set by a callback to end fit() after the current epoch. */
+  stopTraining = false;
+  /** Training steps taken over the model's life (seeds dropout per step). */
+  trainSteps = 0;
+  private rt: Runtime | null = null;
+  private builtFor: LayerShape | null = null;
+
+  constructor(layers: Layer[] = [], args: SequentialArgs = {}) {
+    this.name = args.name ?? 'sequential';
+    this.seed = args.seed;
+    for (const l of layers) this.add(l);
+  }
+
+  add(layer: Layer): this {
+    if (!(layer instanceof Layer)) throw new TypeError(`wasmnn: Sequential.add takes a layer, got ${String(layer)}`);
+    if (this.store) throw new Error('wasmnn: cannot add layers to a model that is already built');
+    this.layers.push(layer);
+    return this;
+  }
+
+  get built(): boolean { return this.store !== null; }
+
+  /** Builds every layer for samples of `inputShape` (no batch dimension) and allocates the weights. */
+  build(inputShape: LayerShape, rt: Runtime = runtime()): void {
+    if (this.store) {
+      const prev = this.builtFor!;
+      const ok = prev.length === inputShape.length && prev.every((d, i) => d === null || d === inputShape[i] || inputShape[i] === null);
+      if (!ok) throw new RangeError(`wasmnn: model ${this.name} was built for samples of shape ${fmtLayerShape(prev)}, got ${fmtLayerShape(inputShape)}`);
+      return;
+    }
+    if (this.layers.length === 0) throw new Error('wasmnn: the model has no layers; add some before training');
+    this.rt = rt;
+    const used = new Map<string, number>();
+    let shape = this.layers[0].inputShape ?? inputShape;
+    // the time axis may vary between calls: keep it open for sequence models
+    const builtFor: LayerShape = this.layers[0] instanceof Embedding ? shape.map((d, i) => (i === shape.length - 1 ? null : d)) : shape;
+    shape = builtFor;
+    for (const l of this.layers) {
+      const base = l.name || snake(l.className);
+      const n = used.get(base) ?? 0;
+      used.set(base, n + 1);
+      if (!l.name) l.name = n ? `${base}_${n}` : base;
+      shape = l.build(shape);
+    }
+    const names = new Set<string>();
+    for (const l of this.layers) {
+      if (names.has(l.name)) throw new Error(`wasmnn: two layers are named '${l.name}'; layer names must be unique`);
+      names.add(l.name);
+    }
+    this.store = new ParamStore(rt, this.layers.flatMap((l) => l.weights));
+    this.store.initialize(this.seed ?? 0);
+    this.builtFor = builtFor;
+    this.optimizer?.attach(this.store);
+  }
+
+  compile(args: CompileArgs): void {
+    if (!args || typeof args !== 'object') throw new TypeError('wasmnn: compile takes { optimizer, loss, metrics }');
+    this.optimizer?.release();
+    this.optimizer = optimizerFrom(args.optimizer);
+    this.loss = lossFrom(args.loss);
+    this.metrics = checkMetrics(args.metrics);
+    if (this.store) this.optimizer.attach(this.store);
+  }
+
+  /** Number of classes / outputs of the last layer. */
+  get outputUnits(): number {
+    const s = this.layers[this.layers.length - 1]?.outputShape;
+    const d = s?.[s.length - 1];
+    if (typeof d !== 'number') throw new Error('wasmnn: the model is not built yet');
+    return d;
+  }
+
+  private runtimeOrInit(): Runtime { return this.rt ?? runtime(); }
+
+  private inputDtype(): 'i32' | 'f32' { return this.layers[0] instanceof Embedding || (this.layers[0] as any).takesIds ? 'i32' : 'f32'; }
+
+  private prepareX(x: DataInput, what: string): Batchable {
+    const b = toArray(x, what, this.inputDtype());
+    if (b.shape[0] === 0) throw new RangeError(`wasmnn: ${what} is empty: there are no samples`);
+    const first = this.layers[0];
+    if (first instanceof Embedding) {
+      const d = b.data as Int32Array;
+      for (let i = 0; i < d.length; i++) {
+        if (d[i] < 0 || d[i] >= first.inputDim) {
+          throw new RangeError(`wasmnn: ${what}: token id ${d[i]} at ${position(i, b.shape)} is outside the vocabulary of Embedding '${first.name || 'embedding'}' (inputDim ${first.inputDim}); raise inputDim or map unknown tokens to an out-of-vocabulary id`);
+        }
+      }
+    }
+    return b;
+  }
+
+  private prepareY(y: DataInput, what: string, n: number): Batchable {
+    const loss = this.requireLoss();
+    const sparse = loss.name === 'sparseCategoricalCrossentropy';
+    const b = toArray(y, what, sparse ? 'i32' : 'f32');
+    if (b.shape[0] !== n) throw new RangeError(`wasmnn: ${what} has ${b.shape[0]} samples but the inputs have ${n}; they must match`);
+    const units = this.outputUnits;
+    if (sparse) {
+      if (b.shape.length > 2 || (b.shape.length === 2 && b.shape[1] !== 1)) {
+        throw new RangeError(`wasmnn: ${what}: sparseCategoricalCrossentropy takes one class index per sample (shape [${n}]), got [${b.shape}]; for one-hot rows use categoricalCrossentropy`);
+      }
+      b.shape = [n];
+      const d = b.data as Int32Array;
+      for (let i = 0; i < d.length; i++) {
+        if (d[i] < 0 || d[i] >= units) {
+          throw new RangeError(`wasmnn: ${what}: label ${d[i]} of sample ${i} is outside the ${units} classes of the last layer (0 .. ${units - 1}); check the labels or the last layer's units`);
+        }
+      }
+    } else {
+      if (b.shape.length === 1) b.shape = [n, 1];
+      const cols = rowSizeOf(b);
+      if (cols !== units) throw new RangeError(`wasmnn: ${what}: each target has ${cols} values but the last layer has ${units} outputs`);
+    }
+    return b;
+  }
+
+  private requireLoss(): LossConfig {
+    if (!this.loss || !this.optimizer) throw new Error('wasmnn: compile the model first: model.compile({ optimizer, loss })');
+    return this.loss;
+  }
+
+  private ensureBuilt(x: Batchable): void {
+    if (!this.store) this.build(x.shape.slice(1), this.runtimeOrInit());
+  }
+
+  /** Whether the last layer's activation runs fused into the loss (logits requested). */
+  private fused(): boolean {
+    const last = this.layers[this.layers.length - 1];
+    const link = this.loss ? fusedLink(this.loss) : null;
+    return !!link && last instanceof Dense && last.activation === link;
+  }
+
+  /** Forward pass through every layer; returns the output node and every layer's output. */
+  private forward(g: Graph, x: Tensor, ctx: CallContext): { y: Node; outputs: Node[] } {
+    let node = g.constant(x);
+    let mask: Tensor | null = null;
+    const outputs: Node[] = [];
+    this.layers.forEach((l, i) => {
+      const last = i === this.layers.length - 1;
+      const r = l.call(g, node, mask, last ? ctx : { ...ctx, logits: false });
+      node = r.y; mask = r.mask;
+      outputs.push(node);
+    });
+    return { y: node, outputs };
+  }
+
+  async fit(x: DataInput, y: DataInput, args: FitArgs = {}): Promise<History> {
+    const loss = this.requireLoss();
+    const batchSize = args.batchSize ?? 32;
+    const epochs = args.epochs ?? 1;
+    if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`wasmnn: fit: batchSize must be a whole number >= 1, got ${batchSize}`);
+    if (!Number.isInteger(epochs) || epochs < 0) throw new RangeError(`wasmnn: fit: epochs must be a whole number >= 0, got ${epochs}`);
+    const seed = args.seed ?? 0;
+    if (this.seed === undefined && !this.store) this.seed = seed;
+    if (!this.rt && !hasRuntime()) await init();
+    let xa = this.prepareX(x, 'x');
+    this.ensureBuilt(xa);
+    let ya = this.prepareY(y, 'y', xa.shape[0]);
+    let val: Prepared | null = null;
+    if (args.validationData) {
+      const vx = this.prepareX(args.validationData[0], 'validationData x');
+      val = { x: vx, y: this.prepareY(args.validationData[1], 'validationData y', vx.shape[0]) };
+    } else if (args.validationSplit !== undefined) {
+      const f = args.validationSplit;
+      if (!(typeof f === 'number' && f > 0 && f < 1)) throw new RangeError(`wasmnn: fit: validationSplit must be in (0, 1), got ${f}`);
+      const n = xa.shape[0];
+      const nVal = Math.floor(n * f);
+      if (nVal === 0 || nVal === n) throw new RangeError(`wasmnn: fit: validationSplit ${f} of ${n} samples leaves ${nVal === 0 ? 'no validation' : 'no training'} samples`);
+      [xa, val] = splitTail(xa, ya, n - nVal);
+      ya = sliceRows(ya, 0, n - nVal);
+    }
+    const n = xa.shape[0];
+    const weightsOf = this.classWeights(args.classWeight, ya);
+    const callbacks = args.callbacks ?? [];
+    for (const c of callbacks) c.setModel?.(this);
+    const history: History = { epoch: [], history: {} };
+    this.stopTraining = false;
+    const order = Int32Array.from({ length: n }, (_, i) => i);
+    const xRow = rowSizeOf(xa), yRow = rowSizeOf(ya);
+    const xBuf = new (xa.data.constructor as any)(batchSize * xRow);
+    const yBuf = new (ya.data.constructor as any)(batchSize * yRow);
+    const wBuf = weightsOf ? new Float32Array(batchSize) : null;
+    const rt = this.rt!;
+    const start = args.initialEpoch ?? 0;
+    for (const c of callbacks) await c.onTrainBegin?.({});
+    for (let epoch = start; epoch < epochs && !this.stopTraining; epoch++) {
+      const t0 = performance.now();
+      for (const c of callbacks) await c.onEpochBegin?.(epoch, {});
+      if (args.shuffle ?? true) new Random(deriveSeed(seed, `shuffle/${epoch}`)).shuffle(order);
+      let lossSum = 0, correct = 0, seen = 0;
+      const batches = Math.ceil(n / batchSize);
+      for (let b = 0; b < batches; b++) {
+        const idx = order.subarray(b * batchSize, Math.min(n, (b + 1) * batchSize));
+        const m = idx.length;
+        gatherRows(xa.data, xRow, idx, xBuf);
+        gatherRows(ya.data, yRow, idx, yBuf);
+        if (wBuf) for (let i = 0; i < m; i++) wBuf[i] = weightsOf!(idx[i]);
+        const r = this.trainStep(rt, xBuf.subarray(0, m * xRow), [m, ...xa.shape.slice(1)], yBuf.subarray(0, m * yRow), [m, ...ya.shape.slice(1)], wBuf?.subarray(0, m) ?? null, { epoch, batch: b, seed });
+        lossSum += r.loss * m;
+        correct += r.correct;
+        seen += m;
+        if (callbacks.length) {
+          const logs: Logs = { batch: b, size: m, loss: r.loss };
+          if (this.metrics.includes('accuracy')) logs.accuracy = r.correct / m;
+          for (const c of callbacks) await c.onBatchEnd?.(b, logs);
+        }
+      }
+      const logs: Logs = { loss: lossSum / seen };
+      if (this.metrics.includes('accuracy')) logs.accuracy = correct / seen;
+      if (val) {
+        const v = this.evaluateBatched(val.x, val.y, batchSize);
+        for (const [k, value] of Object.entries(v)) logs[`val_${k}`] = value;
+      }
+      history.epoch.push(epoch);
+      for (const [k, v] of Object.entries(logs)) (history.history[k] ??= []).push(v);
+      if (args.verbose) {
+        const secs = ((performance.now() - t0) / 1000).toFixed(1);
+        console.log(`Epoch ${epoch + 1}/${epochs} - ${secs}s - ${Object.entries(logs).map(([k, v]) => `${k}: ${v.toFixed(4)}`).join(' - ')}`);
+      }
+      for (const c of callbacks) await c.onEpochEnd?.(epoch, logs);
+      await new Promise((r) => setTimeout(r, 0));   // let timers, signals and progress output run
+    }
+    for (const c of callbacks) await c.onTrainEnd?.({});
+    return history;
+  }
+
+  /**
+   * Loss and gradients of one batch in training mode, without updating the weights: for
+   * gradient checks, parity tests and custom loops. Returns the mean loss and each weight's gradient.
+   */
+  lossAndGradients(x: DataInput, y: DataInput, args: { seed?: number } = {}): { loss: number; grads: Map<string, Float32Array> } {
+    this.requireLoss();
+    const xa = this.prepareX(x, 'x');
+    this.ensureBuilt(xa);
+    const ya = this.prepareY(y, 'y', xa.shape[0]);
+    const r = this.trainStep(this.rt!, xa.data, xa.shape, ya.data, ya.shape, null, { epoch: 0, batch: 0, seed: args.seed ?? 0 }, false);
+    const grads = new Map<string, Float32Array>();
+    for (const w of this.store!.weights) if (w.trainable) grads.set(w.name, w.p.gradSlot.f32().slice());
+    return { loss: r.loss, grads };
+  }
+
+  /** One optimisation step on one batch (or only its gradients, with update = false). */
+  private trainStep(rt: Runtime, xb: Int32Array | Float32Array, xShape: number[], yb: Int32Array | Float32Array, yShape: number[], wb: Float32Array | null, at: { epoch: number; batch: number; seed: number }, update = true): { loss: number; correct: number } {
+    const loss = this.loss!;
+    const fused = this.fused();
+    return rt.step(() => {
+      const g = new Graph(rt, true);
+      const x = rt.temp(xShape, xb instanceof Int32Array ? 'i32' : 'f32').set(xb);
+      const t = rt.temp(yShape, yb instanceof Int32Array ? 'i32' : 'f32').set(yb);
+      const w = wb ? rt.temp([wb.length]).set(wb) : null;
+      const ctx: CallContext = { rt, training: true, seed: at.seed, step: this.trainSteps, logits: fused };
+      const { y, outputs } = this.forward(g, x, ctx);
+      const r = lossAndBackward(g, y, t, w, loss, fused || !!loss.fromLogits);
+      if (!Number.isFinite(r.loss)) this.explainNonFinite(r.loss, outputs, at);
+      if (update) {
+        this.optimizer!.step();
+        this.trainSteps++;
+      }
+      return { loss: r.loss, correct: countCorrect(r.probs, yb, xShape[0], this.outputUnits) };
+    });
+  }
+
+  private explainNonFinite(loss: number, outputs: Node[], at: { epoch: number; batch: number }): never {
+    let where = 'the loss itself (check the targets)';
+    for (let i = 0; i < outputs.length; i++) {
+      const v = outputs[i].value;
+      if (v.dtype !== 'f32') continue;
+      const a = v.f32();
+      if (a.some((e) => !Number.isFinite(e))) { where = `the output of layer '${this.layers[i].name}' (${this.layers[i].className})`; break; }
+    }
+    throw new Error(`wasmnn: the loss became ${loss} at epoch ${at.epoch + 1}, batch ${at.batch + 1} (training step ${this.trainSteps + 1}); the first non-finite values appear in ${where}. ` +
+      'Lower the learning rate, set clipNorm on the optimizer, or check the inputs.');
+  }
+
+  private classWeights(cw: Record<number, number> | undefined, y: Batchable): ((i: number) => number) | null {
+    if (!cw) return null;
+    const units = this.outputUnits;
+    for (const [k, v] of Object.entries(cw)) {
+      if (!(Number(k) >= 0 && Number(k) < Math.max(units, 2))) throw new RangeError(`wasmnn: classWeight has class ${k}, outside the model's classes`);
+      if (!(typeof v === 'number' && v >= 0 && Number.isFinite(v))) throw new RangeError(`wasmnn: classWeight for class ${k} must be a number >= 0, got ${v}`);
+    }
+    const classes = trueClasses(y.data, y.shape[0]);
+    return (i) => cw[classes[i]] ?? 1;
+  }
+
+  /** Loss and metrics over a data set (inference mode, no weight changes). */
+  evaluate(x: DataInput, y: DataInput, args: EvaluateArgs = {}): Record<string, number> {
+    this.requireLoss();
+    const xa = this.prepareX(x, 'x');
+    this.ensureBuilt(xa);
+    const ya = this.prepareY(y, 'y', xa.shape[0]);
+    return this.evaluateBatched(xa, ya, args.batchSize ?? 32);
+  }
+
+  private evaluateBatched(xa: Batchable, ya: Batchable, batchSize: number): Record<string, number> {
+    const n = xa.shape[0];
+    const rt = this.rt!;
+    const units = this.outputUnits;
+    const fused = this.fused();
+    const loss = this.loss!;
+    let lossSum = 0;
+    const probsAll = new Float32Array(n * units);
+    const xRow = rowSizeOf(xa), yRow = rowSizeOf(ya);
+    for (let s = 0; s < n; s += batchSize) {
+      const m = Math.min(batchSize, n - s);
+      const r = rt.step(() => {
+        const g = new Graph(rt, false);
+        const x = rt.temp([m, ...xa.shape.slice(1)], xa.data instanceof Int32Array ? 'i32' : 'f32').set(xa.data.subarray(s * xRow, (s + m) * xRow));
+        const t = rt.temp([m, ...ya.shape.slice(1)], ya.data instanceof Int32Array ? 'i32' : 'f32').set(ya.data.subarray(s * yRow, (s + m) * yRow));
+        const { y } = this.forward(g, x, { rt, training: false, seed: 0, step: 0, logits: fused });
+        return lossAndBackward(g, y, t, null, loss, fused || !!loss.fromLogits);
+      });
+      lossSum += r.loss * m;
+      probsAll.set(r.probs, s * units);
+    }
+    const out: Record<string, number> = { loss: lossSum / n };
+    if (this.metrics.length) {
+      const rep = classReport(trueClasses(ya.data, n), predictedClasses(probsAll, units), Math.max(units, 2));
+      if (this.metrics.includes('accuracy')) out.accuracy = rep.accuracy;
+      if (this.metrics.includes('precision')) out.precision = rep.macroPrecision;
+      if (this.metrics.includes('recall')) out.recall = rep.macroRecall;
+      if (this.metrics.includes('f1')) out.f1 = rep.macroF1;
+    }
+    return out;
+  }
+
+  /** The model's outputs for x, in batches: { data, shape: [N, ...output] }. */
+  predict(x: DataInput, args: EvaluateArgs = {}): Shaped<Float32Array> {
+    const xa = this.prepareX(x, 'x');
+    this.ensureBuilt(xa);
+    const rt = this.rt!;
+    const n = xa.shape[0];
+    const batchSize = args.batchSize ?? 32;
+    if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`wasmnn: predict: batchSize must be a whole number >= 1, got ${batchSize}`);
+    const xRow = rowSizeOf(xa);
+    let out: Float32Array | null = null;
+    let outShape: number[] = [];
+    for (let s = 0; s < n; s += batchSize) {
+      const m = Math.min(batchSize, n - s);
+      rt.step(() => {
+        const g = new Graph(rt, false);
+        const x = rt.temp([m, ...xa.shape.slice(1)], xa.data instanceof Int32Array ? 'i32' : 'f32').set(xa.data.subarray(s * xRow, (s + m) * xRow));
+        const { y } = this.forward(g, x, { rt, training: false, seed: 0, step: 0 });
+        const rowSize = y.value.size / m;
+        if (!out) { out = new Float32Array(n * rowSize); outShape = [n, ...y.value.shape.slice(1)]; }
+        out.set(y.value.f32(), s * rowSize);
+      });
+    }
+    return { data: out!, shape: outShape };
+  }
+
+  /** Layers, output shapes and parameter counts, as Keras prints them. Returns the text (and prints it unless print is false). */
+  summary(print = true): string {
+    if (!this.store) throw new Error('wasmnn: the model is not built yet: call fit, predict or build(inputShape) first');
+    const rows = this.layers.map((l) => [`${l.name} (${l.className})`, fmtLayerShape(l.outputShape!), String(l.countParams())]);
+    const head = ['Layer (type)', 'Output Shape', 'Param #'];
+    const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)) + 2);
+    const line = (r: string[]) => r.map((c, i) => c.padEnd(w[i])).join('');
+    const total = this.countParams();
+    const trainable = this.layers.flatMap((l) => l.weights).filter((x) => x.trainable).reduce((s, x) => s + x.shape.reduce((a, b) => a * b, 1), 0);
+    const bar = '_'.repeat(w.reduce((a, b) => a + b, 0));
+    const text = [`Model: "${this.name}"`, bar, line(head), '='.repeat(bar.length), ...rows.flatMap((r) => [line(r), bar]),
+      `Total params: ${total}`, `Trainable params: ${trainable}`, `Non-trainable params: ${total - trainable}`].join('\n');
+    if (print) console.log(text);
+    return text;
+  }
+
+  countParams(): number { return this.layers.reduce((s, l) => s + l.countParams(), 0); }
+
+  snapshotWeights(): Float32Array { return this.requireStore().snapshot(); }
+  restoreWeights(s: Float32Array): void { this.requireStore().restore(s); }
+  getWeights() { return this.requireStore().getWeights(); }
+  setWeights(ws: { name: string; values: ArrayLike<number> }[]): void { for (const w of ws) this.requireStore().setWeight(w.name, w.values); }
+
+  private requireStore(): ParamStore {
+    if (!this.store) throw new Error('wasmnn: the model is not built yet: call fit, predict or build(inputShape) first');
+    return this.store;
+  }
+
+  getConfig(): Record<string, unknown> {
+    return { name: this.name, layers: this.layers.map((l) => ({ className: l.className, config: l.getConfig() })) };
+  }
+
+  /** Frees the weights and optimizer state. */
+  dispose(): void {
+    this.optimizer?.release();
+    this.store?.free();
+    this.store = null;
+  }
+}
+
+function snake(s: string): string { return s.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/([A-Z])([A-Z][a-z])/g, '$1_$2').toLowerCase(); }
+
+function sliceRows(b: Batchable, from: number, to: number): Batchable {
+  const r = rowSizeOf(b);
+  return { data: b.data.subarray(from * r, to * r) as any, shape: [to - from, ...b.shape.slice(1)] };
+}
+
+function splitTail(x: Batchable, y: Batchable, at: number): [Batchable, Prepared] {
+  const n = x.shape[0];
+  return [sliceRows(x, 0, at), { x: sliceRows(x, at, n), y: sliceRows(y, at, n) }];
+}
+
+function countCorrect(probs: Float32Array, y: Int32Array | Float32Array, rows: number, units: number): number {
+  const pred = predictedClasses(probs, units);
+  const truth = y instanceof Int32Array && y.length === rows ? y : trueClasses(y, rows);
+  let c = 0;
+  for (let i = 0; i < rows; i++) if (pred[i] === truth[i]) c++;
+  return c;
+}

@@ -1,0 +1,199 @@
+// Optimizers: hyper-parameters plus state slabs shaped like the model's trainable region; one
+// fused kernel call updates every parameter. Keras' names and defaults; tfjs-core's formulas
+// (see src/kernels/optim.ts).
+import { adagradUpdate, adamUpdate, clipByGlobalNorm, rmspropUpdate, sgdUpdate } from '../kernels/optim.js';
+import type { ParamStore } from '../params.js';
+import type { Tensor } from '../tensor.js';
+import { lrAt, type LearningRate } from './schedules.js';
+
+export interface OptimizerArgs {
+  learningRate?: LearningRate;
+  /** Clip the gradients' global norm to this value before each update. */
+  clipNorm?: number;
+}
+
+export abstract class Optimizer {
+  abstract readonly className: string;
+  learningRate: LearningRate;
+  readonly clipNorm?: number;
+  /** Updates done so far. */
+  iterations = 0;
+  protected state: Tensor[] = [];
+  protected store: ParamStore | null = null;
+
+  constructor(args: OptimizerArgs, defaultLr: number) {
+    this.learningRate = args.learningRate ?? defaultLr;
+    if (typeof this.learningRate === 'number') lrAt(this.learningRate, 0);
+    if (args.clipNorm !== undefined && !(typeof args.clipNorm === 'number' && args.clipNorm > 0)) {
+      throw new RangeError(`wasmnn: ${this.constructor.name}: clipNorm must be a positive number, got ${args.clipNorm}`);
+    }
+    this.clipNorm = args.clipNorm;
+  }
+
+  /** Names of the state slabs this optimizer keeps per parameter. */
+  protected abstract slots(): string[];
+
+  /** Binds to a model's parameters (allocating zeroed state). */
+  attach(store: ParamStore): void {
+    if (this.store === store) return;
+    this.release();
+    this.store = store;
+    this.state = this.slots().map(() => store.rt.alloc([store.trainableFloats || 1]).fill(0));
+  }
+
+  /** The learning rate the next update will use. */
+  currentLearningRate(): number { return lrAt(this.learningRate, this.iterations); }
+
+  /** Clips (if asked) and applies one update from the store's gradients. Returns the gradient norm when clipping. */
+  step(): number | null {
+    const store = this.store;
+    if (!store) throw new Error('wasmnn: optimizer is not attached to a model; call model.compile()');
+    if (store.trainableFloats === 0) { this.iterations++; return null; }
+    const p = store.trainableValues(), g = store.trainableGrads();
+    const norm = this.clipNorm !== undefined ? clipByGlobalNorm(store.rt, [g], this.clipNorm) : null;
+    const lr = this.currentLearningRate();
+    this.iterations++;
+    this.update(p, g, lr);
+    return norm;
+  }
+
+  protected abstract update(p: Tensor, g: Tensor, lr: number): void;
+
+  /** Optimizer state (for checkpoints): iterations and every slab. */
+  getState(): { iterations: number; slots: Float32Array[] } {
+    return { iterations: this.iterations, slots: this.state.map((t) => t.f32().slice()) };
+  }
+
+  setState(s: { iterations: number; slots: Float32Array[] }): void {
+    if (s.slots.length !== this.state.length) throw new Error(`wasmnn: ${this.className} state has ${this.state.length} slots, got ${s.slots.length}`);
+    this.iterations = s.iterations;
+    s.slots.forEach((v, i) => this.state[i].set(v));
+  }
+
+  getConfig(): Record<string, unknown> {
+    const lr = this.learningRate;
+    const c: Record<string, unknown> = { learningRate: typeof lr === 'number' ? lr : lr.config };
+    if (this.clipNorm !== undefined) c.clipNorm = this.clipNorm;
+    return c;
+  }
+
+  release(): void {
+    if (this.store) for (const t of this.state) this.store.rt.free(t);
+    this.state = [];
+    this.store = null;
+  }
+}
+
+export interface SGDArgs extends OptimizerArgs { momentum?: number; nesterov?: boolean; weightDecay?: number }
+
+export class SGD extends Optimizer {
+  readonly className = 'SGD';
+  readonly momentum: number;
+  readonly nesterov: boolean;
+  readonly weightDecay: number;
+  constructor(args: SGDArgs = {}) {
+    super(args, 0.01);
+    this.momentum = args.momentum ?? 0;
+    this.nesterov = args.nesterov ?? false;
+    this.weightDecay = args.weightDecay ?? 0;
+  }
+  protected slots() { return this.momentum ? ['velocity'] : []; }
+  protected update(p: Tensor, g: Tensor, lr: number): void {
+    sgdUpdate(this.store!.rt, p, g, this.momentum ? this.state[0] : null, { learningRate: lr, momentum: this.momentum, nesterov: this.nesterov, weightDecay: this.weightDecay });
+  }
+  getConfig() { return { ...super.getConfig(), momentum: this.momentum, nesterov: this.nesterov, weightDecay: this.weightDecay }; }
+}
+
+export interface AdamArgs extends OptimizerArgs { beta1?: number; beta2?: number; epsilon?: number; weightDecay?: number }
+
+export class Adam extends Optimizer {
+  readonly className: string = 'Adam';
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly epsilon: number;
+  readonly weightDecay: number;
+  protected readonly decoupled: boolean = false;
+  constructor(args: AdamArgs = {}) {
+    super(args, 0.001);
+    this.beta1 = args.beta1 ?? 0.9;
+    this.beta2 = args.beta2 ?? 0.999;
+    this.epsilon = args.epsilon ?? 1e-7;
+    this.weightDecay = args.weightDecay ?? 0;
+  }
+  protected slots() { return ['m', 'v']; }
+  protected update(p: Tensor, g: Tensor, lr: number): void {
+    adamUpdate(this.store!.rt, p, g, this.state[0], this.state[1], {
+      learningRate: lr, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon, step: this.iterations,
+      weightDecay: this.weightDecay, decoupled: this.decoupled,
+    });
+  }
+  getConfig() { return { ...super.getConfig(), beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon, weightDecay: this.weightDecay }; }
+}
+
+/** Adam with decoupled weight decay (Keras AdamW; weightDecay default 0.004). */
+export class AdamW extends Adam {
+  readonly className = 'AdamW';
+  protected readonly decoupled = true;
+  constructor(args: AdamArgs = {}) { super({ weightDecay: 0.004, ...args }); }
+}
+
+export interface RMSpropArgs extends OptimizerArgs { rho?: number; momentum?: number; epsilon?: number; centered?: boolean }
+
+export class RMSprop extends Optimizer {
+  readonly className = 'RMSprop';
+  readonly rho: number;
+  readonly momentum: number;
+  readonly epsilon: number;
+  readonly centered: boolean;
+  constructor(args: RMSpropArgs = {}) {
+    super(args, 0.001);
+    this.rho = args.rho ?? 0.9;
+    this.momentum = args.momentum ?? 0;
+    this.epsilon = args.epsilon ?? 1e-7;
+    this.centered = args.centered ?? false;
+  }
+  protected slots() { return ['ms', 'mom', 'mg']; }
+  protected update(p: Tensor, g: Tensor, lr: number): void {
+    rmspropUpdate(this.store!.rt, p, g, this.state[0], this.momentum ? this.state[1] : null, this.centered ? this.state[2] : null, {
+      learningRate: lr, rho: this.rho, momentum: this.momentum, epsilon: this.epsilon, centered: this.centered,
+    });
+  }
+  getConfig() { return { ...super.getConfig(), rho: this.rho, momentum: this.momentum, epsilon: this.epsilon, centered: this.centered }; }
+}
+
+export interface AdagradArgs extends OptimizerArgs { initialAccumulatorValue?: number; epsilon?: number }
+
+export class Adagrad extends Optimizer {
+  readonly className = 'Adagrad';
+  readonly initialAccumulatorValue: number;
+  readonly epsilon: number;
+  constructor(args: AdagradArgs = {}) {
+    super(args, 0.001);
+    this.initialAccumulatorValue = args.initialAccumulatorValue ?? 0.1;
+    this.epsilon = args.epsilon ?? 1e-7;
+  }
+  protected slots() { return ['accumulator']; }
+  attach(store: ParamStore): void {
+    const fresh = this.store !== store;
+    super.attach(store);
+    if (fresh) this.state[0].fill(this.initialAccumulatorValue);
+  }
+  protected update(p: Tensor, g: Tensor, lr: number): void {
+    adagradUpdate(this.store!.rt, p, g, this.state[0], { learningRate: lr, epsilon: this.epsilon });
+  }
+  getConfig() { return { ...super.getConfig(), initialAccumulatorValue: this.initialAccumulatorValue, epsilon: this.epsilon }; }
+}
+
+export type OptimizerName = 'sgd' | 'adam' | 'adamw' | 'rmsprop' | 'adagrad';
+
+export function optimizerFrom(o: Optimizer | OptimizerName | undefined): Optimizer {
+  if (o instanceof Optimizer) return o;
+  switch (o ?? 'adam') {
+    case 'sgd': return new SGD();
+    case 'adam': return new Adam();
+    case 'adamw': return new AdamW();
+    case 'rmsprop': return new RMSprop();
+    case 'adagrad': return new Adagrad();
+  }
+  throw new RangeError(`wasmnn: unknown optimizer '${String(o)}'; pass an Optimizer instance or one of sgd, adam, adamw, rmsprop, adagrad`);
+}

@@ -1,0 +1,79 @@
+// A model's parameter slab: every weight's values in one heap block, trainable ones first, and
+// their gradients in a second block of the trainable size. Optimizers update the whole trainable
+// region with one kernel call. Each weight starts on a 64-byte boundary; the padding between
+// weights stays zero in both blocks, so slab-wide updates leave it alone.
+import { Param } from './autograd.js';
+import { initialize } from './initializers.js';
+import { Random, deriveSeed } from './random.js';
+import { Tensor } from './tensor.js';
+import type { Weight } from './layers/layer.js';
+import type { Runtime } from './runtime/runtime.js';
+
+const ALIGN_FLOATS = 16;
+
+export class ParamStore {
+  /** Every weight, trainable first (the slab order). */
+  readonly weights: Weight[];
+  readonly values: Tensor;
+  /** Gradients of the trainable region (same offsets as values). */
+  readonly grads: Tensor;
+  /** Floats in the trainable region, padding included. */
+  readonly trainableFloats: number;
+  private readonly offsets: number[] = [];
+  private freed = false;
+
+  constructor(readonly rt: Runtime, weights: readonly Weight[]) {
+    this.weights = [...weights.filter((w) => w.trainable), ...weights.filter((w) => !w.trainable)];
+    let off = 0;
+    let trainableEnd = 0;
+    for (const w of this.weights) {
+      this.offsets.push(off);
+      off += Math.ceil(size(w) / ALIGN_FLOATS) * ALIGN_FLOATS;
+      if (w.trainable) trainableEnd = off;
+    }
+    this.trainableFloats = trainableEnd;
+    this.values = rt.alloc([Math.max(off, 1)]).fill(0);
+    this.grads = rt.alloc([Math.max(trainableEnd, 1)]).fill(0);
+    this.weights.forEach((w, i) => {
+      const value = new Tensor(rt, this.values.ptr + this.offsets[i] * 4, [...w.shape]);
+      const grad = w.trainable ? new Tensor(rt, this.grads.ptr + this.offsets[i] * 4, [...w.shape]) : null;
+      w.param = new Param(value, grad as Tensor, w.name, w.trainable);
+    });
+  }
+
+  /** Fills every weight from its initializer; weight `name` draws from its own stream of `seed`. */
+  initialize(seed: number): void {
+    for (const w of this.weights) {
+      w.param!.value.set(initialize(w.initializer, w.shape, new Random(deriveSeed(seed, w.name))));
+    }
+  }
+
+  /** The trainable values as one tensor (for slab-wide optimizer updates). */
+  trainableValues(): Tensor { return new Tensor(this.rt, this.values.ptr, [this.trainableFloats]); }
+  trainableGrads(): Tensor { return new Tensor(this.rt, this.grads.ptr, [this.trainableFloats]); }
+
+  /** A copy of every value (for restoreBestWeights and checkpoints). */
+  snapshot(): Float32Array { return this.values.f32().slice(); }
+  restore(s: Float32Array): void { this.values.set(s); }
+
+  /** Weight values by name, copied out. */
+  getWeights(): { name: string; shape: number[]; values: Float32Array }[] {
+    return this.weights.map((w) => ({ name: w.name, shape: [...w.shape], values: w.param!.value.f32().slice() }));
+  }
+
+  setWeight(name: string, values: ArrayLike<number>): void {
+    const w = this.weights.find((x) => x.name === name);
+    if (!w) throw new Error(`wasmnn: no weight named ${name}; the model has ${this.weights.map((x) => x.name).join(', ')}`);
+    if (values.length !== size(w)) throw new RangeError(`wasmnn: weight ${name} has ${size(w)} values (shape (${w.shape.join(', ')})), got ${values.length}`);
+    w.param!.value.set(values);
+  }
+
+  free(): void {
+    if (this.freed) return;
+    this.freed = true;
+    this.rt.free(this.values);
+    this.rt.free(this.grads);
+  }
+}
+
+const size = (w: Weight) => w.shape.reduce((a, b) => a * b, 1);

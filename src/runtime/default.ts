@@ -1,0 +1,27 @@
+// The default runtime that models use when none is given: init() starts it.
+import { Runtime, type InitOptions } from './runtime.js';
+
+let current: Runtime | null = null;
+let starting: Promise<Runtime> | null = null;
+
+/** Starts the default runtime (idempotent: later calls return it; options count only the first time). */
+export async function init(options?: InitOptions): Promise<Runtime> {
+  if (current) return current;
+  starting ??= Runtime.create(options).then((rt) => (current = rt)).finally(() => { starting = null; });
+  return starting;
+}
+
+/** The default runtime; throws if init() has not finished. */
+export function runtime(): Runtime {
+  if (!current) throw new Error('wasmnn: not initialised; call `await init()` first');
+  return current;
+}
+
+export function hasRuntime(): boolean { return current !== null; }
+
+/** Stops the default runtime's threads; init() may be called again afterwards. */
+export async function shutdown(): Promise<void> {
+  const rt = current;
+  current = null;
+  await rt?.close();
+}
