@@ -78,6 +78,20 @@ export class Graph {
     });
   }
 
+  /** Adds a finished gradient tensor t (shape of node): adopted as the gradient when it is the first. */
+  addGradTensor(node: Node, t: Tensor): void {
+    if (!node.requiresGrad) return;
+    if (!this.written.has(node) && !(node instanceof Param)) {
+      node.grad = t;
+      this.written.add(node);
+      return;
+    }
+    this.addGrad(node, (dst, accumulate) => {
+      if (accumulate) binaryForward(this.rt, 'add', flat2(dst), flat2(t), flat2(dst));
+      else dst.set(t.f32());
+    });
+  }
+
   /** The gradient of node, or null when nothing flowed into it. */
   gradOf(node: Node): Tensor | null {
     return this.written.has(node) ? node.grad : null;

@@ -49,7 +49,7 @@ export function lossAndBackward(g: Graph, y: Node, target: Tensor, weights: Tens
   const w = weights ? weights.f32() : null;
   const wsum = rows;   // Keras divides the weighted sum by the batch size
   if ((loss.name === 'sparseCategoricalCrossentropy' || loss.name === 'categoricalCrossentropy') && logits) {
-    const probs = rt.temp(out.shape), perRow = rt.temp([rows]);
+    const probs = rt.temp(out.shape), perRow = rt.temp(out.shape.slice(0, -1));
     softmaxCrossEntropy(rt, out, target, { probs, loss: perRow, weights: weights ?? undefined });
     const l = perRow.f32();
     let s = 0;

@@ -3,13 +3,17 @@ import type { Layer } from './layer.js';
 import { Dense } from './dense.js';
 import { Embedding } from './embedding.js';
 import { Dropout } from './dropout.js';
+import { EmbeddingBag } from './embedding_bag.js';
+import { LayerNormalization } from './layer_norm.js';
 
 export { Layer, type LayerArgs, type LayerShape } from './layer.js';
 export { Dense, type DenseArgs } from './dense.js';
 export { Embedding, type EmbeddingArgs } from './embedding.js';
 export { Dropout, type DropoutArgs } from './dropout.js';
+export { EmbeddingBag, type EmbeddingBagArgs } from './embedding_bag.js';
+export { LayerNormalization, type LayerNormalizationArgs } from './layer_norm.js';
 
-export const LAYERS: Record<string, new (args: any) => Layer> = { Dense, Embedding, Dropout };
+export const LAYERS: Record<string, new (args: any) => Layer> = { Dense, Embedding, Dropout, EmbeddingBag, LayerNormalization };
 
 export function layerFromConfig(className: string, config: Record<string, unknown>): Layer {
   const C = LAYERS[className];

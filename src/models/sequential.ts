@@ -136,12 +136,12 @@ export class Sequential {
   private prepareX(x: DataInput, what: string): Batchable {
     const b = toArray(x, what, this.inputDtype());
     if (b.shape[0] === 0) throw new RangeError(`wasmnn: ${what} is empty: there are no samples`);
-    const first = this.layers[0];
-    if (first instanceof Embedding) {
+    const first = this.layers[0] as Layer & { inputDim?: number };
+    if (first instanceof Embedding || (first as any).takesIds) {
       const d = b.data as Int32Array;
       for (let i = 0; i < d.length; i++) {
-        if (d[i] < 0 || d[i] >= first.inputDim) {
-          throw new RangeError(`wasmnn: ${what}: token id ${d[i]} at ${position(i, b.shape)} is outside the vocabulary of Embedding '${first.name || 'embedding'}' (inputDim ${first.inputDim}); raise inputDim or map unknown tokens to an out-of-vocabulary id`);
+        if (d[i] < 0 || d[i] >= first.inputDim!) {
+          throw new RangeError(`wasmnn: ${what}: token id ${d[i]} at ${position(i, b.shape)} is outside the vocabulary of ${first.className} '${first.name || 'the first layer'}' (inputDim ${first.inputDim}); raise inputDim or map unknown tokens to an out-of-vocabulary id`);
         }
       }
     }
@@ -155,20 +155,18 @@ export class Sequential {
     if (b.shape[0] !== n) throw new RangeError(`wasmnn: ${what} has ${b.shape[0]} samples but the inputs have ${n}; they must match`);
     const units = this.outputUnits;
     if (sparse) {
-      if (b.shape.length > 2 || (b.shape.length === 2 && b.shape[1] !== 1)) {
-        throw new RangeError(`wasmnn: ${what}: sparseCategoricalCrossentropy takes one class index per sample (shape [${n}]), got [${b.shape}]; for one-hot rows use categoricalCrossentropy`);
-      }
-      b.shape = [n];
+      // one class index per output row: (n) for (n, classes) outputs, (n, T) for (n, T, classes)
+      if (b.shape.length >= 2 && b.shape[b.shape.length - 1] === 1 && b.shape.length > 1) b.shape = b.shape.slice(0, -1);
       const d = b.data as Int32Array;
       for (let i = 0; i < d.length; i++) {
         if (d[i] < 0 || d[i] >= units) {
-          throw new RangeError(`wasmnn: ${what}: label ${d[i]} of sample ${i} is outside the ${units} classes of the last layer (0 .. ${units - 1}); check the labels or the last layer's units`);
+          throw new RangeError(`wasmnn: ${what}: label ${d[i]} at ${position(i, b.shape)} is outside the ${units} classes of the last layer (0 .. ${units - 1}); check the labels or the last layer's units`);
         }
       }
     } else {
       if (b.shape.length === 1) b.shape = [n, 1];
-      const cols = rowSizeOf(b);
-      if (cols !== units) throw new RangeError(`wasmnn: ${what}: each target has ${cols} values but the last layer has ${units} outputs`);
+      const cols = b.shape[b.shape.length - 1];
+      if (cols !== units) throw new RangeError(`wasmnn: ${what}: targets have ${cols} values in their last dimension but the last layer has ${units} outputs (for class indices use sparseCategoricalCrossentropy)`);
     }
     return b;
   }
@@ -334,6 +332,9 @@ export class Sequential {
   private classWeights(cw: Record<number, number> | undefined, y: Batchable): ((i: number) => number) | null {
     if (!cw) return null;
     const units = this.outputUnits;
+    if (this.layers[this.layers.length - 1].outputShape!.length !== 1) {
+      throw new RangeError('wasmnn: classWeight needs one prediction per sample (a (batch, classes) output); this model predicts per time step');
+    }
     for (const [k, v] of Object.entries(cw)) {
       if (!(Number(k) >= 0 && Number(k) < Math.max(units, 2))) throw new RangeError(`wasmnn: classWeight has class ${k}, outside the model's classes`);
       if (!(typeof v === 'number' && v >= 0 && Number.isFinite(v))) throw new RangeError(`wasmnn: classWeight for class ${k} must be a number >= 0, got ${v}`);

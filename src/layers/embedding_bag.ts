@@ -1,0 +1,82 @@
+// EmbeddingBag: the mean (or sum) of the embeddings of each sample's ids, skipping id 0 (padding).
+// Input (B, L) of token / hashed n-gram ids padded with 0; output (B, outputDim). The fastText-style
+// bag model is TextVectorizer (bag mode) -> EmbeddingBag -> Dense. One kernel call per batch: no
+// (B, L, dim) intermediate.
+import type { Graph, Node } from '../autograd.js';
+import { embeddingBag, embeddingBagBackward, type EmbeddingBagMode } from '../kernels/embedding.js';
+import type { Initializer } from '../initializers.js';
+import { Layer, Weight, positiveInt, type CallContext, type LayerArgs, type LayerShape, type Output } from './layer.js';
+import type { Tensor } from '../tensor.js';
+
+export interface EmbeddingBagArgs extends LayerArgs {
+  inputDim: number;
+  outputDim: number;
+  mode?: EmbeddingBagMode;
+  embeddingsInitializer?: Initializer;
+}
+
+export class EmbeddingBag extends Layer {
+  readonly className = 'EmbeddingBag';
+  /** Sequential feeds it integer ids. */
+  readonly takesIds = true;
+  readonly inputDim: number;
+  readonly outputDim: number;
+  readonly mode: EmbeddingBagMode;
+  private readonly init: Initializer;
+  embeddings!: Weight;
+
+  constructor(args: EmbeddingBagArgs) {
+    super(args);
+    this.inputDim = positiveInt('EmbeddingBag', 'inputDim', args?.inputDim);
+    this.outputDim = positiveInt('EmbeddingBag', 'outputDim', args.outputDim);
+    this.mode = args.mode ?? 'mean';
+    if (this.mode !== 'mean' && this.mode !== 'sum') throw new RangeError(`wasmnn: EmbeddingBag: mode must be 'mean' or 'sum', got '${String(this.mode)}'`);
+    this.init = args.embeddingsInitializer ?? 'uniform';
+  }
+
+  computeOutputShape(s: LayerShape): LayerShape { return [...s.slice(0, -1), this.outputDim]; }
+
+  build(s: LayerShape): LayerShape {
+    this.embeddings = this.addWeight('embeddings', [this.inputDim, this.outputDim], this.init);
+    return super.build(s);
+  }
+
+  call(g: Graph, x: Node, _mask: Tensor | null, _ctx: CallContext): Output {
+    const rt = g.rt;
+    const padded = x.value;
+    if (padded.dtype !== 'i32' || padded.rank !== 2) {
+      throw new TypeError(`wasmnn: EmbeddingBag ${this.name}: inputs must be integer ids of shape (batch, length), got ${padded.dtype} of rank ${padded.rank}`);
+    }
+    const [B, L] = padded.shape;
+    // CSR lists of the non-padding ids of every sample
+    const src = padded.i32();
+    let count = 0;
+    for (let i = 0; i < src.length; i++) if (src[i] !== 0) count++;
+    const ids = rt.temp([count], 'i32');
+    const offsets = rt.temp([B + 1], 'i32');
+    const idv = ids.i32(), ov = offsets.i32();
+    let k = 0;
+    for (let b = 0; b < B; b++) {
+      ov[b] = k;
+      for (let t = 0; t < L; t++) { const v = src[b * L + t]; if (v !== 0) idv[k++] = v; }
+    }
+    ov[B] = k;
+    const table = g.param(this.embeddings.p);
+    const out = rt.temp([B, this.outputDim]);
+    embeddingBag(rt, table.value, ids, offsets, out, { mode: this.mode });
+    const y = g.result(out, [table], this.name);
+    g.onBackward(() => {
+      const dy = g.gradOf(y);
+      if (!dy) return;
+      g.addGrad(table, (dst, acc) => {
+        if (!acc) dst.fill(0);
+        embeddingBagBackward(rt, ids, offsets, dy, dst, { mode: this.mode });
+      });
+    });
+    return { y, mask: null };
+  }
+
+  getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), inputDim: this.inputDim, outputDim: this.outputDim, mode: this.mode };
+  }
+}

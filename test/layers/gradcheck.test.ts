@@ -1,0 +1,62 @@
+// Finite-difference gradient checks of every layer, through whole models.
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { init, shutdown, Sequential, Dense, Embedding, EmbeddingBag, Dropout, LayerNormalization, SGD } from '../../src/index.js';
+import { gradCheck } from '../helpers/gradcheck.js';
+import { ints, uniform } from '../helpers/data.js';
+
+beforeAll(async () => { await init({ threads: 2, parallelThreshold: 1 }); });
+afterAll(async () => { await shutdown(); });
+
+const labels = (n: number, k: number) => Int32Array.from({ length: n }, (_, i) => (i * 7 + 3) % k);
+
+describe('gradients match finite differences', () => {
+  it.each([['relu'], ['sigmoid'], ['tanh'], ['gelu'], ['softplus'], ['linear']] as const)('Dense (%s) stack with a softmax head', (act) => {
+    const m = new Sequential([new Dense({ units: 5, activation: act }), new Dense({ units: 3, activation: 'softmax' })]);
+    m.compile({ optimizer: new SGD(), loss: 'sparseCategoricalCrossentropy' });
+    const x = uniform(7 * 4, -1, 1, 11).map((v) => (act === 'relu' && Math.abs(v) < 0.05 ? 0.3 : v));
+    gradCheck(m, { data: x, shape: [7, 4] }, labels(7, 3), { h: act === 'relu' ? 2e-3 : 1e-2 });
+  });
+
+  it('Dense on sequences (B, T, C) with a sigmoid head and binary cross-entropy', () => {
+    const m = new Sequential([new Dense({ units: 3, activation: 'tanh' }), new Dense({ units: 1, activation: 'sigmoid' })]);
+    m.compile({ optimizer: new SGD(), loss: 'binaryCrossentropy' });
+    gradCheck(m, { data: uniform(2 * 3 * 4, -1, 1, 5), shape: [6, 4] }, { data: new Float32Array([0, 1, 1, 0, 1, 0]), shape: [6, 1] });
+  });
+
+  it('mean squared error and a softmax that is not fused (categorical targets on probabilities)', () => {
+    const m = new Sequential([new Dense({ units: 4, activation: 'relu' }), new Dense({ units: 3 })]);
+    m.compile({ optimizer: new SGD(), loss: 'meanSquaredError' });
+    gradCheck(m, { data: uniform(5 * 3, -1, 1, 2), shape: [5, 3] }, { data: uniform(15, -1, 1, 3), shape: [5, 3] });
+  });
+
+  it('Embedding (maskZero) into Dense per step, then a sum over the classes', () => {
+    const m = new Sequential([new Embedding({ inputDim: 11, outputDim: 4, maskZero: true }), new Dense({ units: 2, activation: 'softmax' })]);
+    m.compile({ optimizer: new SGD(), loss: 'categoricalCrossentropy' });
+    // (B, T) ids -> (B, T, 2) probabilities; targets one-hot per step
+    const ids = ints(3 * 5, 0, 11, 9);
+    const t = new Float32Array(3 * 5 * 2);
+    for (let i = 0; i < 15; i++) t[i * 2 + (i % 2)] = 1;
+    gradCheck(m, { data: ids, shape: [3, 5] }, { data: t, shape: [3, 5, 2] });
+  });
+
+  it('EmbeddingBag (mean and sum) with padding ids skipped', () => {
+    for (const mode of ['mean', 'sum'] as const) {
+      const m = new Sequential([new EmbeddingBag({ inputDim: 13, outputDim: 4, mode }), new Dense({ units: 3, activation: 'softmax' })]);
+      m.compile({ optimizer: new SGD(), loss: 'sparseCategoricalCrossentropy' });
+      const ids = ints(4 * 6, 0, 13, 4);   // zeros are padding
+      gradCheck(m, { data: ids, shape: [4, 6] }, labels(4, 3));
+    }
+  });
+
+  it('LayerNormalization', () => {
+    const m = new Sequential([new Dense({ units: 6 }), new LayerNormalization(), new Dense({ units: 3, activation: 'softmax' })]);
+    m.compile({ optimizer: new SGD(), loss: 'sparseCategoricalCrossentropy' });
+    gradCheck(m, { data: uniform(5 * 4, -1, 1, 8), shape: [5, 4] }, labels(5, 3));
+  });
+
+  it('Dropout (the same mask in the loss and its gradient)', () => {
+    const m = new Sequential([new Dense({ units: 8, activation: 'tanh' }), new Dropout({ rate: 0.4 }), new Dense({ units: 3, activation: 'softmax' })]);
+    m.compile({ optimizer: new SGD(), loss: 'sparseCategoricalCrossentropy' });
+    gradCheck(m, { data: uniform(6 * 4, -1, 1, 8), shape: [6, 4] }, labels(6, 3), { seed: 3 });
+  });
+});
