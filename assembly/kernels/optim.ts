@@ -1,1 +1,343 @@
-// (filled in by the optim kernels)
+// Optimizer updates over a flat parameter slab, in place, and global-norm clipping.
+// p (parameters), g (gradients) and every state array are (n). Threads split the elements in
+// groups of 4; an element's update is the same f32 operations whatever the thread count (tails
+// go through the same f32x4 arithmetic), and the same operations, in the same order, as the
+// scalar twins in assembly/ref/optim.ts, so tests compare bitwise. No FMA: mul, then add.
+// Formulas follow tfjs-core 4.22 (adam_optimizer.ts, rmsprop_optimizer.ts, adagrad_optimizer.ts)
+// operation by operation, and Keras for SGD with momentum; hyper-parameters that tfjs computes
+// in f64 (1 - beta, bias corrections) arrive precomputed from the host.
+import { partStart } from '../core/partition';
+import { loadPartial, storePartial } from '../core/simd';
+
+// count == 4 is a whole group; the @inline callers pass a constant 4 in the body loop, so the
+// branch folds away there.
+// @ts-ignore: decorator
+@inline
+function ld(p: usize, count: i32): v128 { return count == 4 ? v128.load(p) : loadPartial(p, count); }
+
+// @ts-ignore: decorator
+@inline
+function st(p: usize, v: v128, count: i32): void {
+  if (count == 4) v128.store(p, v);
+  else storePartial(p, v, count);
+}
+
+// ---- weight decay variants -------------------------------------------------------------------
+
+// @ts-ignore: decorator
+@final @unmanaged class NoDecay {
+  // @ts-ignore: decorator
+  @inline grad(g: v128, p: v128, wd: v128): v128 { return g; }
+  // @ts-ignore: decorator
+  @inline pre(p: v128, wd: v128, lr: v128): v128 { return p; }
+}
+
+// L2: the gradient becomes g + p * wd.
+// @ts-ignore: decorator
+@final @unmanaged class L2Decay {
+  // @ts-ignore: decorator
+  @inline grad(g: v128, p: v128, wd: v128): v128 { return f32x4.add(g, f32x4.mul(p, wd)); }
+  // @ts-ignore: decorator
+  @inline pre(p: v128, wd: v128, lr: v128): v128 { return p; }
+}
+
+// Decoupled (AdamW, as Keras): p = p - (p * wd) * lr before the update, from the old p.
+// @ts-ignore: decorator
+@final @unmanaged class DecoupledDecay {
+  // @ts-ignore: decorator
+  @inline grad(g: v128, p: v128, wd: v128): v128 { return g; }
+  // @ts-ignore: decorator
+  @inline pre(p: v128, wd: v128, lr: v128): v128 { return f32x4.sub(p, f32x4.mul(f32x4.mul(p, wd), lr)); }
+}
+
+// ---- SGD (Keras) -----------------------------------------------------------------------------
+
+// p = p - g * lr
+// @ts-ignore: decorator
+@final @unmanaged class SgdPlain {
+  // @ts-ignore: decorator
+  @inline step(p: usize, v: usize, pv: v128, gv: v128, c: i32, lr: v128, mom: v128): void {
+    st(p, f32x4.sub(pv, f32x4.mul(gv, lr)), c);
+  }
+}
+
+// v = v * momentum - g * lr; p = p + v
+// @ts-ignore: decorator
+@final @unmanaged class SgdMomentum {
+  // @ts-ignore: decorator
+  @inline step(p: usize, v: usize, pv: v128, gv: v128, c: i32, lr: v128, mom: v128): void {
+    const vv = f32x4.sub(f32x4.mul(ld(v, c), mom), f32x4.mul(gv, lr));
+    st(v, vv, c);
+    st(p, f32x4.add(pv, vv), c);
+  }
+}
+
+// v = v * momentum - g * lr; p = p + (v * momentum - g * lr)
+// @ts-ignore: decorator
+@final @unmanaged class SgdNesterov {
+  // @ts-ignore: decorator
+  @inline step(p: usize, v: usize, pv: v128, gv: v128, c: i32, lr: v128, mom: v128): void {
+    const gl = f32x4.mul(gv, lr);
+    const vv = f32x4.sub(f32x4.mul(ld(v, c), mom), gl);
+    st(v, vv, c);
+    st(p, f32x4.add(pv, f32x4.sub(f32x4.mul(vv, mom), gl)), c);
+  }
+}
+
+// @ts-ignore: decorator
+@inline
+function sgdAt<D, M>(p: usize, g: usize, v: usize, c: i32, lr: v128, mom: v128, wd: v128): void {
+  const pv = ld(p, c);
+  const gv = changetype<D>(0).grad(ld(g, c), pv, wd);
+  changetype<M>(0).step(p, v, pv, gv, c, lr, mom);
+}
+
+// @ts-ignore: decorator
+@inline
+function sgdLoop<D, M>(p: usize, g: usize, v: usize, n: i32, lr: f32, momentum: f32, wd: f32, ith: i32, nth: i32): void {
+  const i1 = partStart(n, 4, ith + 1, nth);
+  let i = partStart(n, 4, ith, nth);
+  const vlr = f32x4.splat(lr), vmom = f32x4.splat(momentum), vwd = f32x4.splat(wd);
+  for (; i + 4 <= i1; i += 4) {
+    const o = <usize>i << 2;
+    sgdAt<D, M>(p + o, g + o, v + o, 4, vlr, vmom, vwd);
+  }
+  if (i < i1) {
+    const o = <usize>i << 2;
+    sgdAt<D, M>(p + o, g + o, v + o, i1 - i, vlr, vmom, vwd);
+  }
+}
+
+// @ts-ignore: decorator
+@inline
+function sgdDecay<D>(p: usize, g: usize, v: usize, n: i32, lr: f32, momentum: f32, nesterov: i32, wd: f32, ith: i32, nth: i32): void {
+  if (momentum == 0) sgdLoop<D, SgdPlain>(p, g, v, n, lr, momentum, wd, ith, nth);
+  else if (nesterov) sgdLoop<D, SgdNesterov>(p, g, v, n, lr, momentum, wd, ith, nth);
+  else sgdLoop<D, SgdMomentum>(p, g, v, n, lr, momentum, wd, ith, nth);
+}
+
+// Keras SGD. momentum 0: p = p - g * lr (v is not touched and may be 0). Otherwise
+// v = v * momentum - g * lr, then p = p + v, or with nesterov != 0 p = p + (v * momentum - g * lr).
+// weightDecay != 0 is L2: g is replaced by g + p * weightDecay (p before the update).
+export function f32_sgd_update(p: usize, g: usize, v: usize, n: i32, lr: f32, momentum: f32, nesterov: i32, weightDecay: f32, ith: i32, nth: i32): void {
+  if (weightDecay != 0) sgdDecay<L2Decay>(p, g, v, n, lr, momentum, nesterov, weightDecay, ith, nth);
+  else sgdDecay<NoDecay>(p, g, v, n, lr, momentum, nesterov, weightDecay, ith, nth);
+}
+
+// ---- Adam / AdamW (tfjs-core AdamOptimizer) --------------------------------------------------
+
+// @ts-ignore: decorator
+@inline
+function adamAt<D>(p: usize, g: usize, m: usize, v: usize, c: i32, lr: v128, b1: v128, omb1: v128, b2: v128, omb2: v128,
+  eps: v128, bc1: v128, bc2: v128, wd: v128): void {
+  const d = changetype<D>(0);
+  const pv = ld(p, c);
+  const gv = d.grad(ld(g, c), pv, wd);
+  const mv = f32x4.add(f32x4.mul(ld(m, c), b1), f32x4.mul(gv, omb1));
+  const vv = f32x4.add(f32x4.mul(ld(v, c), b2), f32x4.mul(f32x4.mul(gv, gv), omb2));
+  st(m, mv, c);
+  st(v, vv, c);
+  const q = f32x4.div(f32x4.div(mv, bc1), f32x4.add(f32x4.sqrt(f32x4.div(vv, bc2)), eps));
+  st(p, f32x4.sub(d.pre(pv, wd, lr), f32x4.mul(q, lr)), c);
+}
+
+// @ts-ignore: decorator
+@inline
+function adamLoop<D>(p: usize, g: usize, m: usize, v: usize, n: i32, lr: f32, beta1: f32, oneMinusBeta1: f32, beta2: f32, oneMinusBeta2: f32,
+  eps: f32, bc1: f32, bc2: f32, wd: f32, ith: i32, nth: i32): void {
+  const i1 = partStart(n, 4, ith + 1, nth);
+  let i = partStart(n, 4, ith, nth);
+  const vlr = f32x4.splat(lr), vb1 = f32x4.splat(beta1), vomb1 = f32x4.splat(oneMinusBeta1);
+  const vb2 = f32x4.splat(beta2), vomb2 = f32x4.splat(oneMinusBeta2), veps = f32x4.splat(eps);
+  const vbc1 = f32x4.splat(bc1), vbc2 = f32x4.splat(bc2), vwd = f32x4.splat(wd);
+  for (; i + 4 <= i1; i += 4) {
+    const o = <usize>i << 2;
+    adamAt<D>(p + o, g + o, m + o, v + o, 4, vlr, vb1, vomb1, vb2, vomb2, veps, vbc1, vbc2, vwd);
+  }
+  if (i < i1) {
+    const o = <usize>i << 2;
+    adamAt<D>(p + o, g + o, m + o, v + o, i1 - i, vlr, vb1, vomb1, vb2, vomb2, veps, vbc1, vbc2, vwd);
+  }
+}
+
+// tfjs-core Adam, operation for operation:
+//   m = m * beta1 + g * oneMinusBeta1;  v = v * beta2 + (g * g) * oneMinusBeta2
+//   p = p - ((m / bc1) / (sqrt(v / bc2) + eps)) * lr
+// The host passes oneMinusBeta = 1 - beta and the bias corrections bc1 = 1 - beta1^step,
+// bc2 = 1 - beta2^step (step 1-based), each computed once per step and rounded to f32.
+// Note eps is added to the bias-corrected sqrt(v / bc2), as tfjs does (not lr_t-style Keras).
+// weightDecay != 0: decoupled != 0 is AdamW, p = p - (p * weightDecay) * lr first (Keras); else
+// L2, g is replaced by g + p * weightDecay.
+export function f32_adam_update(p: usize, g: usize, m: usize, v: usize, n: i32, lr: f32, beta1: f32, oneMinusBeta1: f32, beta2: f32, oneMinusBeta2: f32,
+  eps: f32, bc1: f32, bc2: f32, weightDecay: f32, decoupled: i32, ith: i32, nth: i32): void {
+  if (weightDecay == 0) adamLoop<NoDecay>(p, g, m, v, n, lr, beta1, oneMinusBeta1, beta2, oneMinusBeta2, eps, bc1, bc2, weightDecay, ith, nth);
+  else if (decoupled) adamLoop<DecoupledDecay>(p, g, m, v, n, lr, beta1, oneMinusBeta1, beta2, oneMinusBeta2, eps, bc1, bc2, weightDecay, ith, nth);
+  else adamLoop<L2Decay>(p, g, m, v, n, lr, beta1, oneMinusBeta1, beta2, oneMinusBeta2, eps, bc1, bc2, weightDecay, ith, nth);
+}
+
+// ---- RMSprop (tfjs-core RMSPropOptimizer; centered as TensorFlow) -----------------------------
+
+// ms = ms * rho + (g * g) * oneMinusRho; returns sqrt(ms + eps)
+// @ts-ignore: decorator
+@final @unmanaged class RmsPlain {
+  // @ts-ignore: decorator
+  @inline denom(ms: usize, mg: usize, gv: v128, c: i32, rho: v128, omr: v128, eps: v128): v128 {
+    const msv = f32x4.add(f32x4.mul(ld(ms, c), rho), f32x4.mul(f32x4.mul(gv, gv), omr));
+    st(ms, msv, c);
+    return f32x4.sqrt(f32x4.add(msv, eps));
+  }
+}
+
+// also mg = mg * rho + g * oneMinusRho; returns sqrt((ms - mg * mg) + eps)
+// @ts-ignore: decorator
+@final @unmanaged class RmsCentered {
+  // @ts-ignore: decorator
+  @inline denom(ms: usize, mg: usize, gv: v128, c: i32, rho: v128, omr: v128, eps: v128): v128 {
+    const msv = f32x4.add(f32x4.mul(ld(ms, c), rho), f32x4.mul(f32x4.mul(gv, gv), omr));
+    const mgv = f32x4.add(f32x4.mul(ld(mg, c), rho), f32x4.mul(gv, omr));
+    st(ms, msv, c);
+    st(mg, mgv, c);
+    return f32x4.sqrt(f32x4.add(f32x4.sub(msv, f32x4.mul(mgv, mgv)), eps));
+  }
+}
+
+// p = p - inc
+// @ts-ignore: decorator
+@final @unmanaged class RmsNoMomentum {
+  // @ts-ignore: decorator
+  @inline apply(p: usize, mom: usize, pv: v128, inc: v128, c: i32, momentum: v128): void {
+    st(p, f32x4.sub(pv, inc), c);
+  }
+}
+
+// mom = mom * momentum + inc; p = p - mom
+// @ts-ignore: decorator
+@final @unmanaged class RmsMomentum {
+  // @ts-ignore: decorator
+  @inline apply(p: usize, mom: usize, pv: v128, inc: v128, c: i32, momentum: v128): void {
+    const mv = f32x4.add(f32x4.mul(ld(mom, c), momentum), inc);
+    st(mom, mv, c);
+    st(p, f32x4.sub(pv, mv), c);
+  }
+}
+
+// @ts-ignore: decorator
+@inline
+function rmsAt<C, M>(p: usize, g: usize, ms: usize, mom: usize, mg: usize, c: i32, lr: v128, rho: v128, omr: v128, eps: v128, momentum: v128): void {
+  const gv = ld(g, c);
+  const den = changetype<C>(0).denom(ms, mg, gv, c, rho, omr, eps);
+  const inc = f32x4.div(f32x4.mul(gv, lr), den);
+  changetype<M>(0).apply(p, mom, ld(p, c), inc, c, momentum);
+}
+
+// @ts-ignore: decorator
+@inline
+function rmsLoop<C, M>(p: usize, g: usize, ms: usize, mom: usize, mg: usize, n: i32, lr: f32, rho: f32, oneMinusRho: f32, eps: f32, momentum: f32, ith: i32, nth: i32): void {
+  const i1 = partStart(n, 4, ith + 1, nth);
+  let i = partStart(n, 4, ith, nth);
+  const vlr = f32x4.splat(lr), vrho = f32x4.splat(rho), vomr = f32x4.splat(oneMinusRho);
+  const veps = f32x4.splat(eps), vmom = f32x4.splat(momentum);
+  for (; i + 4 <= i1; i += 4) {
+    const o = <usize>i << 2;
+    rmsAt<C, M>(p + o, g + o, ms + o, mom + o, mg + o, 4, vlr, vrho, vomr, veps, vmom);
+  }
+  if (i < i1) {
+    const o = <usize>i << 2;
+    rmsAt<C, M>(p + o, g + o, ms + o, mom + o, mg + o, i1 - i, vlr, vrho, vomr, veps, vmom);
+  }
+}
+
+// RMSprop: ms = ms * rho + (g * g) * oneMinusRho (oneMinusRho = 1 - rho from the host);
+//   plain:    inc = (g * lr) / sqrt(ms + eps)
+//   centered: mg = mg * rho + g * oneMinusRho; inc = (g * lr) / sqrt((ms - mg * mg) + eps)
+//   momentum != 0: mom = mom * momentum + inc; p = p - mom.  momentum 0: p = p - inc.
+// tfjs-core always keeps mom (mom * 0 + inc is inc: same p); here mom is untouched and may be 0
+// when momentum is 0, and mg when centered is 0. Centered follows TensorFlow's and Keras'
+// sqrt(ms - mg^2 + eps): tfjs-core 4.22 computes sqrt(ms - (mg^2 + eps)), which is NaN whenever
+// the variance estimate is below eps (e.g. every |g| < 1e-3 on the first step).
+export function f32_rmsprop_update(p: usize, g: usize, ms: usize, mom: usize, n: i32, lr: f32, rho: f32, oneMinusRho: f32, eps: f32, momentum: f32,
+  centered: i32, mg: usize, ith: i32, nth: i32): void {
+  if (centered) {
+    if (momentum != 0) rmsLoop<RmsCentered, RmsMomentum>(p, g, ms, mom, mg, n, lr, rho, oneMinusRho, eps, momentum, ith, nth);
+    else rmsLoop<RmsCentered, RmsNoMomentum>(p, g, ms, mom, mg, n, lr, rho, oneMinusRho, eps, momentum, ith, nth);
+  } else {
+    if (momentum != 0) rmsLoop<RmsPlain, RmsMomentum>(p, g, ms, mom, mg, n, lr, rho, oneMinusRho, eps, momentum, ith, nth);
+    else rmsLoop<RmsPlain, RmsNoMomentum>(p, g, ms, mom, mg, n, lr, rho, oneMinusRho, eps, momentum, ith, nth);
+  }
+}
+
+// ---- Adagrad (tfjs-core AdagradOptimizer) ----------------------------------------------------
+
+// @ts-ignore: decorator
+@inline
+function adagradAt(p: usize, g: usize, acc: usize, c: i32, lr: v128, eps: v128): void {
+  const gv = ld(g, c);
+  const av = f32x4.add(ld(acc, c), f32x4.mul(gv, gv));
+  st(acc, av, c);
+  st(p, f32x4.sub(ld(p, c), f32x4.mul(f32x4.div(gv, f32x4.sqrt(f32x4.add(av, eps))), lr)), c);
+}
+
+// acc = acc + g * g; p = p - (g / sqrt(acc + eps)) * lr. The accumulator's initial value
+// (tfjs: 0.1) is the host's business.
+export function f32_adagrad_update(p: usize, g: usize, acc: usize, n: i32, lr: f32, eps: f32, ith: i32, nth: i32): void {
+  const i1 = partStart(n, 4, ith + 1, nth);
+  let i = partStart(n, 4, ith, nth);
+  const vlr = f32x4.splat(lr), veps = f32x4.splat(eps);
+  for (; i + 4 <= i1; i += 4) {
+    const o = <usize>i << 2;
+    adagradAt(p + o, g + o, acc + o, 4, vlr, veps);
+  }
+  if (i < i1) {
+    const o = <usize>i << 2;
+    adagradAt(p + o, g + o, acc + o, i1 - i, vlr, veps);
+  }
+}
+
+// ---- global-norm clipping --------------------------------------------------------------------
+
+// Sum of squares of each chunk of 4096 elements: x is (n), partials is (ceil(n / 4096)).
+// The chunking does not depend on nth; threads take whole chunks. Within a chunk the squares
+// are summed in f64 (exact squares of f32 values, two f64x2 accumulators, lanes added as
+// (a0 + a1) + (b0 + b1)), then rounded to f32 once: relative error about 6e-8 per partial.
+// The host adds the partials of every tensor in order in f64.
+export function f32_sumsq_partial(x: usize, n: i32, partials: usize, ith: i32, nth: i32): void {
+  const chunks = (n + 4095) >> 12;
+  const k1 = partStart(chunks, 1, ith + 1, nth);
+  for (let k = partStart(chunks, 1, ith, nth); k < k1; k++) {
+    const start = k << 12;
+    const end = min(n, start + 4096);
+    let lo = f64x2.splat(0), hi = f64x2.splat(0);
+    let i = start;
+    for (; i + 4 <= end; i += 4) {
+      const v = v128.load(x + (<usize>i << 2));
+      const a = f64x2.promote_low_f32x4(v);
+      const b = f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 2, 3));
+      lo = f64x2.add(lo, f64x2.mul(a, a));
+      hi = f64x2.add(hi, f64x2.mul(b, b));
+    }
+    if (i < end) {
+      const v = loadPartial(x + (<usize>i << 2), end - i);
+      const a = f64x2.promote_low_f32x4(v);
+      const b = f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 2, 3));
+      lo = f64x2.add(lo, f64x2.mul(a, a));
+      hi = f64x2.add(hi, f64x2.mul(b, b));
+    }
+    const s = (f64x2.extract_lane(lo, 0) + f64x2.extract_lane(lo, 1)) + (f64x2.extract_lane(hi, 0) + f64x2.extract_lane(hi, 1));
+    store<f32>(partials + (<usize>k << 2), <f32>s);
+  }
+}
+
+// x = x * s, in place; x is (n).
+export function f32_scale_fwd(x: usize, n: i32, s: f32, ith: i32, nth: i32): void {
+  const i1 = partStart(n, 4, ith + 1, nth);
+  let i = partStart(n, 4, ith, nth);
+  const vs = f32x4.splat(s);
+  for (; i + 4 <= i1; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(x + o, f32x4.mul(v128.load(x + o), vs));
+  }
+  if (i < i1) {
+    const o = <usize>i << 2;
+    storePartial(x + o, f32x4.mul(loadPartial(x + o, i1 - i), vs), i1 - i);
+  }
+}

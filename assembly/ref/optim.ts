@@ -1,1 +1,88 @@
-// (scalar twins of kernels/optim.ts)
+// Scalar twins of kernels/optim.ts: the test oracle. The updates are pure f32 arithmetic in the
+// same order as the fast kernels (compare bitwise); the sum of squares is a plain f64 loop
+// (compare within one f32 rounding). Never optimise these.
+
+function at(p: usize, i: i32): f32 { return load<f32>(p + (<usize>i << 2)); }
+function put(p: usize, i: i32, v: f32): void { store<f32>(p + (<usize>i << 2), v); }
+
+export function f32_sgd_update(p: usize, g: usize, v: usize, n: i32, lr: f32, momentum: f32, nesterov: i32, weightDecay: f32): void {
+  for (let i = 0; i < n; i++) {
+    const pi = at(p, i);
+    let gi = at(g, i);
+    if (weightDecay != 0) gi = gi + pi * weightDecay;
+    if (momentum == 0) {
+      put(p, i, pi - gi * lr);
+    } else {
+      const vi = at(v, i) * momentum - gi * lr;
+      put(v, i, vi);
+      put(p, i, nesterov ? pi + (vi * momentum - gi * lr) : pi + vi);
+    }
+  }
+}
+
+export function f32_adam_update(p: usize, g: usize, m: usize, v: usize, n: i32, lr: f32, beta1: f32, oneMinusBeta1: f32, beta2: f32, oneMinusBeta2: f32,
+  eps: f32, bc1: f32, bc2: f32, weightDecay: f32, decoupled: i32): void {
+  for (let i = 0; i < n; i++) {
+    let pi = at(p, i);
+    let gi = at(g, i);
+    if (weightDecay != 0 && !decoupled) gi = gi + pi * weightDecay;
+    const mi = at(m, i) * beta1 + gi * oneMinusBeta1;
+    const vi = at(v, i) * beta2 + (gi * gi) * oneMinusBeta2;
+    put(m, i, mi);
+    put(v, i, vi);
+    const mhat = mi / bc1;
+    const vhat = vi / bc2;
+    if (weightDecay != 0 && decoupled) pi = pi - (pi * weightDecay) * lr;
+    put(p, i, pi - (mhat / (sqrt<f32>(vhat) + eps)) * lr);
+  }
+}
+
+export function f32_rmsprop_update(p: usize, g: usize, ms: usize, mom: usize, n: i32, lr: f32, rho: f32, oneMinusRho: f32, eps: f32, momentum: f32,
+  centered: i32, mg: usize): void {
+  for (let i = 0; i < n; i++) {
+    const gi = at(g, i);
+    const msi = at(ms, i) * rho + (gi * gi) * oneMinusRho;
+    put(ms, i, msi);
+    let den: f32;
+    if (centered) {
+      const mgi = at(mg, i) * rho + gi * oneMinusRho;
+      put(mg, i, mgi);
+      den = sqrt<f32>((msi - mgi * mgi) + eps);
+    } else {
+      den = sqrt<f32>(msi + eps);
+    }
+    const inc = (gi * lr) / den;
+    if (momentum != 0) {
+      const mo = at(mom, i) * momentum + inc;
+      put(mom, i, mo);
+      put(p, i, at(p, i) - mo);
+    } else {
+      put(p, i, at(p, i) - inc);
+    }
+  }
+}
+
+export function f32_adagrad_update(p: usize, g: usize, acc: usize, n: i32, lr: f32, eps: f32): void {
+  for (let i = 0; i < n; i++) {
+    const gi = at(g, i);
+    const a = at(acc, i) + gi * gi;
+    put(acc, i, a);
+    put(p, i, at(p, i) - (gi / sqrt<f32>(a + eps)) * lr);
+  }
+}
+
+export function f32_sumsq_partial(x: usize, n: i32, partials: usize): void {
+  const chunks = (n + 4095) / 4096;
+  for (let k = 0; k < chunks; k++) {
+    let s: f64 = 0;
+    for (let i = k * 4096; i < min(n, k * 4096 + 4096); i++) {
+      const v = <f64>at(x, i);
+      s += v * v;
+    }
+    put(partials, k, <f32>s);
+  }
+}
+
+export function f32_scale_fwd(x: usize, n: i32, s: f32): void {
+  for (let i = 0; i < n; i++) put(x, i, at(x, i) * s);
+}
