@@ -5,6 +5,7 @@ import { Embedding } from './embedding.js';
 import { Dropout } from './dropout.js';
 import { EmbeddingBag } from './embedding_bag.js';
 import { LayerNormalization } from './layer_norm.js';
+import { LSTM, GRU } from './recurrent.js';
 
 export { Layer, type LayerArgs, type LayerShape } from './layer.js';
 export { Dense, type DenseArgs } from './dense.js';
@@ -12,8 +13,9 @@ export { Embedding, type EmbeddingArgs } from './embedding.js';
 export { Dropout, type DropoutArgs } from './dropout.js';
 export { EmbeddingBag, type EmbeddingBagArgs } from './embedding_bag.js';
 export { LayerNormalization, type LayerNormalizationArgs } from './layer_norm.js';
+export { LSTM, GRU, type RNNArgs } from './recurrent.js';
 
-export const LAYERS: Record<string, new (args: any) => Layer> = { Dense, Embedding, Dropout, EmbeddingBag, LayerNormalization };
+export const LAYERS: Record<string, new (args: any) => Layer> = { Dense, Embedding, Dropout, EmbeddingBag, LayerNormalization, LSTM, GRU };
 
 export function layerFromConfig(className: string, config: Record<string, unknown>): Layer {
   const C = LAYERS[className];

@@ -1,6 +1,6 @@
 // Finite-difference gradient checks of every layer, through whole models.
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { init, shutdown, Sequential, Dense, Embedding, EmbeddingBag, Dropout, LayerNormalization, SGD } from '../../src/index.js';
+import { init, shutdown, Sequential, Dense, Embedding, EmbeddingBag, Dropout, LayerNormalization, LSTM, GRU, SGD } from '../../src/index.js';
 import { gradCheck } from '../helpers/gradcheck.js';
 import { ints, uniform } from '../helpers/data.js';
 
@@ -58,5 +58,21 @@ describe('gradients match finite differences', () => {
     const m = new Sequential([new Dense({ units: 8, activation: 'tanh' }), new Dropout({ rate: 0.4 }), new Dense({ units: 3, activation: 'softmax' })]);
     m.compile({ optimizer: new SGD(), loss: 'sparseCategoricalCrossentropy' });
     gradCheck(m, { data: uniform(6 * 4, -1, 1, 8), shape: [6, 4] }, labels(6, 3), { seed: 3 });
+  });
+});
+
+describe('recurrent layers: gradients match finite differences', () => {
+  const B = 3, T = 5, V = 12;
+  // padded sequences: sample 1 has two padding steps in front, sample 2 one at the end
+  const ids = Int32Array.from([3, 5, 7, 2, 9, 0, 0, 4, 6, 8, 1, 11, 10, 3, 0]);
+  it.each([
+    ['LSTM', false, false], ['LSTM', true, false], ['LSTM', false, true],
+    ['GRU', false, false], ['GRU', true, false], ['GRU', false, true],
+  ] as const)('%s (returnSequences %s, goBackwards %s) over masked sequences', (kind, seq, back) => {
+    const rnn = kind === 'LSTM' ? new LSTM({ units: 4, returnSequences: seq, goBackwards: back }) : new GRU({ units: 4, returnSequences: seq, goBackwards: back });
+    const m = new Sequential([new Embedding({ inputDim: V, outputDim: 3, maskZero: true }), rnn, new Dense({ units: 2, activation: 'softmax' })]);
+    m.compile({ optimizer: new SGD(), loss: 'sparseCategoricalCrossentropy' });
+    const y = seq ? Int32Array.from({ length: B * T }, (_, i) => i % 2) : Int32Array.from([0, 1, 1]);
+    gradCheck(m, { data: ids, shape: [B, T] }, seq ? { data: y, shape: [B, T] } : y, { perWeight: 16 });
   });
 });

@@ -1,0 +1,171 @@
+// LSTM and GRU, Keras semantics (gate order, initialisers, masking, returnSequences,
+// goBackwards). The input projection x · W + b for every step is one GEMM; the recurrence runs
+// the whole sequence in one kernel call forward and one backward (BPTT), then GEMMs give dW, dx.
+import { as2d, view, type Graph, type Node } from '../autograd.js';
+import { gemm } from '../kernels/gemm.js';
+import { reduce } from '../kernels/reduce.js';
+import { lstmSequence, lstmSequenceBackward, type RecurrentActivation } from '../kernels/lstm.js';
+import { gruSequence, gruSequenceBackward } from '../kernels/gru.js';
+import type { Initializer } from '../initializers.js';
+import { Layer, Weight, positiveInt, type CallContext, type LayerArgs, type LayerShape, type Output } from './layer.js';
+import type { Tensor } from '../tensor.js';
+import type { Runtime } from '../runtime/runtime.js';
+
+export interface RNNArgs extends LayerArgs {
+  units: number;
+  /** Only 'tanh' (the Keras default) is supported. */
+  activation?: 'tanh';
+  /** 'sigmoid' (Keras' default, ours) or 'hardSigmoid' (tfjs-layers' default). */
+  recurrentActivation?: RecurrentActivation;
+  useBias?: boolean;
+  returnSequences?: boolean;
+  goBackwards?: boolean;
+  kernelInitializer?: Initializer;
+  recurrentInitializer?: Initializer;
+  biasInitializer?: Initializer;
+  dropout?: number;
+  recurrentDropout?: number;
+}
+
+abstract class RNNBase extends Layer {
+  abstract readonly gateCount: number;
+  readonly units: number;
+  readonly recurrentActivation: RecurrentActivation;
+  readonly useBias: boolean;
+  readonly returnSequences: boolean;
+  readonly goBackwards: boolean;
+  protected readonly kernelInit: Initializer;
+  protected readonly recurrentInit: Initializer;
+  protected biasInit: Initializer;
+  kernel!: Weight;
+  recurrentKernel!: Weight;
+  bias: Weight | null = null;
+
+  constructor(kind: string, args: RNNArgs) {
+    super(args);
+    this.units = positiveInt(kind, 'units', args?.units);
+    if (args.activation !== undefined && args.activation !== 'tanh') {
+      throw new RangeError(`wasmnn: ${kind}: activation '${String(args.activation)}' is not supported; the fused kernel computes tanh (Keras' default)`);
+    }
+    this.recurrentActivation = args.recurrentActivation ?? 'sigmoid';
+    if (this.recurrentActivation !== 'sigmoid' && this.recurrentActivation !== 'hardSigmoid') {
+      throw new RangeError(`wasmnn: ${kind}: recurrentActivation must be 'sigmoid' or 'hardSigmoid', got '${String(args.recurrentActivation)}'`);
+    }
+    for (const k of ['dropout', 'recurrentDropout'] as const) {
+      if (args[k]) throw new RangeError(`wasmnn: ${kind}: ${k} inside the cell is not supported; put a Dropout layer before or after the ${kind}`);
+    }
+    this.useBias = args.useBias ?? true;
+    this.returnSequences = args.returnSequences ?? false;
+    this.goBackwards = args.goBackwards ?? false;
+    this.kernelInit = args.kernelInitializer ?? 'glorotUniform';
+    this.recurrentInit = args.recurrentInitializer ?? 'orthogonal';
+    this.biasInit = args.biasInitializer ?? 'zeros';
+  }
+
+  computeOutputShape(s: LayerShape): LayerShape {
+    return this.returnSequences ? [s[0], this.units] : [this.units];
+  }
+
+  build(s: LayerShape): LayerShape {
+    if (s.length !== 2) throw new RangeError(`wasmnn: ${this.className} ${this.name}: expects sequences (batch, steps, features), got samples of shape ${JSON.stringify(s)}`);
+    const inDim = s[1];
+    if (typeof inDim !== 'number') throw new RangeError(`wasmnn: ${this.className} ${this.name}: the feature dimension must be known`);
+    const g = this.gateCount * this.units;
+    this.kernel = this.addWeight('kernel', [inDim, g], this.kernelInit);
+    this.recurrentKernel = this.addWeight('recurrent_kernel', [this.units, g], this.recurrentInit);
+    if (this.useBias) this.bias = this.addWeight('bias', [g], this.biasInit);
+    return super.build(s);
+  }
+
+  getConfig(): Record<string, unknown> {
+    return {
+      ...super.getConfig(), units: this.units, recurrentActivation: this.recurrentActivation, useBias: this.useBias,
+      returnSequences: this.returnSequences, goBackwards: this.goBackwards,
+    };
+  }
+
+  /** The recurrence: forward kernel into saved tensors; returns hs (B, T, H) and a backward that gives dZ and dU. */
+  protected abstract recur(rt: Runtime, xw: Tensor, u: Tensor, mask: Tensor | null, B: number, T: number):
+    { hs: Tensor; backward: (dhs: Tensor | null, dhT: Tensor | null, dz: Tensor, du: Tensor) => void };
+
+  call(g: Graph, x: Node, mask: Tensor | null, _ctx: CallContext): Output {
+    const rt = g.rt;
+    if (x.value.rank !== 3) throw new RangeError(`wasmnn: ${this.className} ${this.name}: expects (batch, steps, features), got rank ${x.value.rank}`);
+    const [B, T] = x.value.shape;
+    const H = this.units, G = this.gateCount * H;
+    const W = g.param(this.kernel.p), U = g.param(this.recurrentKernel.p), b = this.bias ? g.param(this.bias.p) : null;
+    const x2 = as2d(x.value);
+    const xw = rt.temp([B * T, G]);
+    gemm(rt, x2, W.value, xw, { bias: b?.value ?? null });
+    const { hs, backward } = this.recur(rt, view(xw, [B, T, G]), U.value, mask, B, T);
+    let out: Tensor;
+    if (this.returnSequences) out = hs;
+    else {
+      out = rt.temp([B, H]);
+      const src = hs.f32(), dst = out.f32();
+      for (let i = 0; i < B; i++) dst.set(src.subarray((i * T + T - 1) * H, (i * T + T) * H), i * H);
+    }
+    const parents = b ? [x, W, U, b] : [x, W, U];
+    const y = g.result(out, parents, this.name);
+    g.onBackward(() => {
+      const dy = g.gradOf(y);
+      if (!dy) return;
+      const dz = rt.temp([B * T, G]);
+      const du = rt.temp([H, G]);
+      if (T > 0) backward(this.returnSequences ? dy : null, this.returnSequences ? null : dy, view(dz, [B, T, G]), du);
+      else { dz.fill(0); du.fill(0); }
+      g.addGradTensor(U, du);
+      g.addGrad(W, (dst, acc) => gemm(rt, x2, dz, dst, { transA: true, accumulate: acc }));
+      if (b) g.addGradOverwriting(b, (dst) => reduce(rt, 'sum', dz, dst, 0));
+      g.addGrad(x, (dst, acc) => gemm(rt, dz, W.value, as2d(dst), { transB: true, accumulate: acc }));
+    });
+    return { y, mask: this.returnSequences ? mask : null };
+  }
+}
+
+export class LSTM extends RNNBase {
+  readonly className = 'LSTM';
+  readonly gateCount = 4;
+  readonly unitForgetBias: boolean;
+
+  constructor(args: RNNArgs & { unitForgetBias?: boolean }) {
+    super('LSTM', args);
+    this.unitForgetBias = args.unitForgetBias ?? true;
+    if (this.unitForgetBias && args.biasInitializer === undefined) this.biasInit = 'lstmBias';
+  }
+
+  protected recur(rt: Runtime, xw: Tensor, u: Tensor, mask: Tensor | null, B: number, T: number) {
+    const H = this.units;
+    const hs = rt.temp([B, T, H]), cs = rt.temp([B, T, H]), gates = rt.temp([B, T, 4 * H]);
+    const common = { u, mask, hs, cs, gates, reverse: this.goBackwards, recurrentActivation: this.recurrentActivation };
+    if (T > 0) lstmSequence(rt, { xw, ...common });
+    return {
+      hs,
+      backward: (dhs: Tensor | null, dhT: Tensor | null, dz: Tensor, du: Tensor) => lstmSequenceBackward(rt, { ...common, dhs, dhT, dz, du }),
+    };
+  }
+
+  getConfig(): Record<string, unknown> { return { ...super.getConfig(), unitForgetBias: this.unitForgetBias }; }
+}
+
+/** GRU as tfjs-layers 4.22 (resetAfter false: the reset gate multiplies h before the recurrent product). */
+export class GRU extends RNNBase {
+  readonly className = 'GRU';
+  readonly gateCount = 3;
+
+  constructor(args: RNNArgs & { resetAfter?: boolean }) {
+    super('GRU', args);
+    if ((args as any).resetAfter) throw new RangeError('wasmnn: GRU: resetAfter true is not supported (tfjs-layers has only resetAfter false)');
+  }
+
+  protected recur(rt: Runtime, xw: Tensor, u: Tensor, mask: Tensor | null, B: number, T: number) {
+    const H = this.units;
+    const hs = rt.temp([B, T, H]), gates = rt.temp([B, T, 3 * H]), rh = rt.temp([B, T, H]);
+    const common = { u, mask, hs, gates, rh, reverse: this.goBackwards, recurrentActivation: this.recurrentActivation };
+    if (T > 0) gruSequence(rt, { xw, ...common });
+    return {
+      hs,
+      backward: (dhs: Tensor | null, dhT: Tensor | null, dz: Tensor, du: Tensor) => gruSequenceBackward(rt, { ...common, dhs, dhT, dz, du }),
+    };
+  }
+}
