@@ -6,6 +6,7 @@ import { Dropout } from './dropout.js';
 import { EmbeddingBag } from './embedding_bag.js';
 import { LayerNormalization } from './layer_norm.js';
 import { LSTM, GRU } from './recurrent.js';
+import { Bidirectional } from './bidirectional.js';
 
 export { Layer, type LayerArgs, type LayerShape } from './layer.js';
 export { Dense, type DenseArgs } from './dense.js';
@@ -14,10 +15,15 @@ export { Dropout, type DropoutArgs } from './dropout.js';
 export { EmbeddingBag, type EmbeddingBagArgs } from './embedding_bag.js';
 export { LayerNormalization, type LayerNormalizationArgs } from './layer_norm.js';
 export { LSTM, GRU, type RNNArgs } from './recurrent.js';
+export { Bidirectional, type BidirectionalArgs, type MergeMode } from './bidirectional.js';
 
-export const LAYERS: Record<string, new (args: any) => Layer> = { Dense, Embedding, Dropout, EmbeddingBag, LayerNormalization, LSTM, GRU };
+export const LAYERS: Record<string, new (args: any) => Layer> = { Dense, Embedding, Dropout, EmbeddingBag, LayerNormalization, LSTM, GRU, Bidirectional };
 
 export function layerFromConfig(className: string, config: Record<string, unknown>): Layer {
+  if (className === 'Bidirectional') {
+    const inner = config.layer as { className: string; config: Record<string, unknown> };
+    return new Bidirectional({ ...config, layer: layerFromConfig(inner.className, inner.config) as LSTM | GRU } as any);
+  }
   const C = LAYERS[className];
   if (!C) throw new Error(`wasmnn: unknown layer class '${className}'; this version knows ${Object.keys(LAYERS).join(', ')}`);
   return new C(config);

@@ -1,6 +1,6 @@
 // Finite-difference gradient checks of every layer, through whole models.
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { init, shutdown, Sequential, Dense, Embedding, EmbeddingBag, Dropout, LayerNormalization, LSTM, GRU, SGD } from '../../src/index.js';
+import { init, shutdown, Sequential, Dense, Embedding, EmbeddingBag, Dropout, LayerNormalization, LSTM, GRU, Bidirectional, SGD } from '../../src/index.js';
 import { gradCheck } from '../helpers/gradcheck.js';
 import { ints, uniform } from '../helpers/data.js';
 
@@ -74,5 +74,19 @@ describe('recurrent layers: gradients match finite differences', () => {
     m.compile({ optimizer: new SGD(), loss: 'sparseCategoricalCrossentropy' });
     const y = seq ? Int32Array.from({ length: B * T }, (_, i) => i % 2) : Int32Array.from([0, 1, 1]);
     gradCheck(m, { data: ids, shape: [B, T] }, seq ? { data: y, shape: [B, T] } : y, { perWeight: 16 });
+  });
+});
+
+describe('Bidirectional: gradients match finite differences', () => {
+  it.each([['concat', true], ['sum', true], ['mul', false], ['ave', false]] as const)('mergeMode %s (returnSequences %s)', (mode, seq) => {
+    const ids = Int32Array.from([3, 5, 7, 2, 0, 0, 4, 6, 8, 1]);
+    const m = new Sequential([
+      new Embedding({ inputDim: 10, outputDim: 3, maskZero: true }),
+      new Bidirectional({ layer: new LSTM({ units: 3, returnSequences: seq }), mergeMode: mode }),
+      new Dense({ units: 2, activation: 'softmax' }),
+    ]);
+    m.compile({ optimizer: new SGD(), loss: 'sparseCategoricalCrossentropy' });
+    const y = seq ? { data: Int32Array.from({ length: 10 }, (_, i) => (i * 3) % 2), shape: [2, 5] } : Int32Array.from([0, 1]);
+    gradCheck(m, { data: ids, shape: [2, 5] }, y, { perWeight: 12 });
   });
 });
