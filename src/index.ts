@@ -18,6 +18,7 @@ export { EarlyStopping, LearningRateScheduler, CallbackFunctions, type Callback,
 export { classReport, confusionMatrix, type ClassReport } from './metrics.js';
 export type { LossName, LossConfig } from './losses.js';
 export type { DataInput, Shaped } from './training/data.js';
+export * from './text/index.js';
 
 /** Build, thread count and the reason for them, of the default runtime. */
 export function env(): EnvInfo { return runtime().env(); }

@@ -1,0 +1,78 @@
+// Argument checks shared by the text pipeline. Errors follow the project format:
+// `wasmnn: <op>: <what is wrong>; <how to fix>`.
+
+/** Short description of a value for error messages. */
+export function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (v === undefined) return 'undefined';
+  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v);
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
+  if (Array.isArray(v)) return `an array of ${v.length}`;
+  if (typeof v === 'function') return 'a function';
+  const name = (v as object).constructor?.name;
+  return name && name !== 'Object' ? `a ${name}` : 'an object';
+}
+
+/** Throws when `options` has a key not in `known` (catches typos such as `lowerCase`). */
+export function checkKeys(op: string, options: object, known: readonly string[]): void {
+  for (const k of Object.keys(options)) {
+    if (!known.includes(k)) {
+      throw new TypeError(`wasmnn: ${op}: unknown option '${k}'; the options are ${known.map((x) => `'${x}'`).join(', ')}`);
+    }
+  }
+}
+
+export function checkOptionsObject(op: string, options: unknown): Record<string, unknown> {
+  if (options === undefined) return {};
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new TypeError(`wasmnn: ${op}: options must be an object, got ${describe(options)}; pass { ... } or leave it out`);
+  }
+  return options as Record<string, unknown>;
+}
+
+export function checkBool(op: string, name: string, v: unknown, dflt: boolean): boolean {
+  if (v === undefined) return dflt;
+  if (typeof v !== 'boolean') throw new TypeError(`wasmnn: ${op}: ${name} must be true or false, got ${describe(v)}`);
+  return v;
+}
+
+/** An integer in [min, max]; `hint` says how to fix a bad value. */
+export function checkInt(op: string, name: string, v: unknown, min: number, max = 2147483647, hint = ''): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+    const range = max === 2147483647 ? `a whole number >= ${min}` : `a whole number in [${min}, ${max}]`;
+    throw new RangeError(`wasmnn: ${op}: ${name} must be ${range}, got ${describe(v)}${hint ? `; ${hint}` : ''}`);
+  }
+  return v;
+}
+
+export function checkChoice<T extends string>(op: string, name: string, v: unknown, choices: readonly T[], dflt: T): T {
+  if (v === undefined) return dflt;
+  if (typeof v !== 'string' || !(choices as readonly string[]).includes(v)) {
+    throw new RangeError(`wasmnn: ${op}: ${name} must be ${choices.map((c) => `'${c}'`).join(' or ')}, got ${describe(v)}`);
+  }
+  return v as T;
+}
+
+/** A [min, max] pair of whole numbers with lo <= min <= max. */
+export function checkRange(op: string, name: string, v: unknown, lo: number): [number, number] {
+  if (!Array.isArray(v) || v.length !== 2 || !v.every((x) => Number.isInteger(x)) || v[0] < lo || v[1] < v[0]) {
+    throw new RangeError(`wasmnn: ${op}: ${name} must be a pair [min, max] of whole numbers with ${lo} <= min <= max, got ${Array.isArray(v) ? JSON.stringify(v) : describe(v)}`);
+  }
+  return [v[0], v[1]];
+}
+
+/** texts must be an array of strings; names the first bad entry. */
+export function checkTexts(op: string, texts: unknown): readonly string[] {
+  if (typeof texts === 'string') {
+    throw new TypeError(`wasmnn: ${op}: texts must be an array of strings, got a single string; wrap it as [text]`);
+  }
+  if (!Array.isArray(texts)) {
+    throw new TypeError(`wasmnn: ${op}: texts must be an array of strings, got ${describe(texts)}; convert your data with Array.from(...)`);
+  }
+  for (let i = 0; i < texts.length; i++) {
+    if (typeof texts[i] !== 'string') {
+      throw new TypeError(`wasmnn: ${op}: texts[${i}] is ${describe(texts[i])}, not a string; convert or drop it (e.g. String(x) or x ?? '')`);
+    }
+  }
+  return texts as string[];
+}

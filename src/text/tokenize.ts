@@ -1,0 +1,235 @@
+// Unicode-aware tokenizers. wordTokens() is specified by WORD_TOKEN_PATTERN (a regular expression)
+// and implemented by a hand-written scanner over a table of character classes, which is several
+// times faster than the pattern on long texts; the tests check the two agree.
+
+import { checkBool, checkKeys, checkOptionsObject, describe } from './check.js';
+import { PLACEHOLDERS } from './normalize.js';
+
+const CJK = '\\p{sc=Han}\\p{sc=Hiragana}\\p{sc=Katakana}';
+/** Word characters: letters, marks and digits of every script except the CJK ones. */
+const WORD = `[^\\p{Z}\\p{P}\\p{S}\\p{C}${CJK}]`; // (L ∪ M ∪ N) minus CJK: the categories partition
+const EMOJI_MOD = '[\\p{EMod}\\uFE0F\\u20E3]';
+
+/**
+ * What wordTokens() returns, as a regular expression: `text.match(WORD_TOKEN_PATTERN) ?? []`.
+ * At each position the first alternative that matches wins:
+ *  1. a placeholder of normalize(): <url>, <email>, <num>
+ *  2. a flag: two regional indicators (🇫🇷)
+ *  3. an emoji with its modifiers (skin tones, VS16, keycap) and ZWJ sequences (👩🏽‍💻)
+ *  4. a Han, Hiragana or Katakana character (with combining marks): Chinese and Japanese do
+ *     not separate words by spaces, so each character is a token
+ *  5. a word: a run of letters, combining marks and digits of any script (café, москва,
+ *     कि, ١٢٣, abc123), where an apostrophe (' or ’), ZWNJ or ZWJ between two word characters
+ *     stays inside the word: don't, l'homme and Persian می‌خواهم are one token each. (Keras'
+ *     default standardisation removes apostrophes instead; here they carry meaning.)
+ *  6. any other character except white space, controls and format characters: punctuation and
+ *     symbols are tokens of their own (hello, → hello ,). Hyphens split words (e-mail → e - mail).
+ */
+export const WORD_TOKEN_PATTERN = new RegExp(
+  `<(?:url|email|num)>|\\p{RI}\\p{RI}|\\p{Extended_Pictographic}${EMOJI_MOD}*(?:\\u200D\\p{Extended_Pictographic}${EMOJI_MOD}*)*` +
+    `|[${CJK}]\\p{M}*|${WORD}+(?:['\\u2019\\u200C\\u200D]${WORD}+)*|[^\\s\\p{Cc}\\p{Cf}]`,
+  'gu',
+);
+
+// character class flags
+const W = 1, HAN = 2, SKIP = 4, PICT = 8, MARK = 16, EMOD = 32, RI = 64, JOIN = 128;
+const FLAG_CLASSES: [number, string][] = [
+  [W, WORD.slice(1, -1)],
+  [HAN, CJK],
+  [SKIP, '\\s\\p{Cc}\\p{Cf}'],
+  [PICT, '\\p{Extended_Pictographic}'],
+  [MARK, '\\p{M}'],
+  [EMOD, EMOJI_MOD.slice(1, -1)],
+  [RI, '\\p{RI}'],
+  [JOIN, "'\\u2019\\u200C\\u200D"],
+];
+
+let bmp: Uint8Array | null = null;
+const astral = new Map<number, number>();
+const singleTests = FLAG_CLASSES.map(([f, cls]) => [f, new RegExp(`^[${cls}]$`, 'u')] as const);
+
+/** Flags of each BMP code unit (lone surrogates: none), built once on first use (a few ms). */
+function bmpTable(): Uint8Array {
+  if (bmp) return bmp;
+  const t = new Uint8Array(65536);
+  const codes = new Uint16Array(65536 - 2048);
+  for (let i = 0; i < codes.length; i++) codes[i] = i < 0xd800 ? i : i + 2048;
+  let all = '';
+  for (let i = 0; i < codes.length; i += 8192) all += String.fromCharCode(...codes.subarray(i, i + 8192));
+  for (const [flag, cls] of FLAG_CLASSES) {
+    const re = new RegExp(`[${cls}]+`, 'gu');
+    for (let m = re.exec(all); m; m = re.exec(all)) {
+      for (let k = m.index; k < m.index + m[0].length; k++) t[codes[k]] |= flag;
+    }
+  }
+  bmp = t;
+  return t;
+}
+
+function astralFlags(cp: number): number {
+  let f = astral.get(cp);
+  if (f === undefined) {
+    const s = String.fromCodePoint(cp);
+    f = 0;
+    for (const [flag, re] of singleTests) if (re.test(s)) f |= flag;
+    if (astral.size >= 65536) astral.clear(); // bounded memory whatever the input
+    astral.set(cp, f);
+  }
+  return f;
+}
+
+/**
+ * Word tokens of a text (see WORD_TOKEN_PATTERN for the rules). Run it on normalised text:
+ * tokens keep their case and form.
+ */
+export function wordTokens(text: string): string[] {
+  if (typeof text !== 'string') {
+    throw new TypeError(`wasmnn: wordTokens: text must be a string, got ${describe(text)}; convert it first (e.g. String(x))`);
+  }
+  const out: string[] = [];
+  scanWords(text, 0, Infinity, out);
+  return out;
+}
+
+/** Flags of the code point at j, plus its length in code units times 256. */
+function flagsAt(s: string, j: number, t: Uint8Array): number {
+  const c = s.charCodeAt(j);
+  if (c >= 0xd800 && c <= 0xdbff && j + 1 < s.length) {
+    const d = s.charCodeAt(j + 1);
+    if (d >= 0xdc00 && d <= 0xdfff) return astralFlags(((c - 0xd800) << 10) + (d - 0xdc00) + 0x10000) | 512;
+  }
+  return t[c] | 256;
+}
+
+/** End of the word run starting at i (s[i] is a word character): word characters, and single
+ *  joiners (apostrophes, ZWNJ, ZWJ) between two word characters. */
+function wordEnd(s: string, i: number, t: Uint8Array): number {
+  const n = s.length;
+  let j = i;
+  for (;;) {
+    while (j < n) {
+      const d = s.charCodeAt(j);
+      if (d < 128) { if (t[d] & W) { j++; continue; } break; }
+      const g = flagsAt(s, j, t);
+      if (g & W) { j += g >> 8; continue; }
+      break;
+    }
+    if (j + 1 < n && (t[s.charCodeAt(j)] & JOIN)) {
+      const g = flagsAt(s, j + 1, t);
+      if (g & W) { j += 1 + (g >> 8); continue; }
+    }
+    return j;
+  }
+}
+
+/** End of the emoji starting at i (its first code point is i..i+l): modifiers, ZWJ sequences. */
+function emojiEnd(s: string, i: number, l: number, t: Uint8Array): number {
+  const n = s.length;
+  let j = i + l;
+  for (;;) {
+    while (j < n) { const g = flagsAt(s, j, t); if (g & EMOD) j += g >> 8; else break; }
+    if (j + 1 < n && s.charCodeAt(j) === 0x200d) {
+      const g = flagsAt(s, j + 1, t);
+      if (g & PICT) { j += 1 + (g >> 8); continue; }
+    }
+    return j;
+  }
+}
+
+/** The placeholder starting at i, or null. */
+function placeholderAt(s: string, i: number): string | null {
+  return s.startsWith(PLACEHOLDERS.url, i) ? PLACEHOLDERS.url
+    : s.startsWith(PLACEHOLDERS.email, i) ? PLACEHOLDERS.email
+    : s.startsWith(PLACEHOLDERS.number, i) ? PLACEHOLDERS.number : null;
+}
+
+/** wordTokens() without checks: pushes the tokens of s from index `from` onto out until out has
+ *  `limit` tokens; returns where it stopped (scanning can resume there). */
+export function scanWords(s: string, from: number, limit: number, out: string[]): number {
+  const t = bmpTable();
+  const n = s.length;
+  let i = from;
+  while (i < n && out.length < limit) {
+    const c = s.charCodeAt(i);
+    if (c < 128) { // fast path: ASCII (no emoji, no CJK)
+      const f = t[c];
+      if (f & SKIP) { i++; continue; }
+      if (f & W) { const j = wordEnd(s, i + 1, t); out.push(s.slice(i, j)); i = j; continue; }
+      if (c === 60 /* < */) {
+        const p = placeholderAt(s, i);
+        if (p) { out.push(p); i += p.length; continue; }
+      }
+      out.push(s[i]);
+      i++;
+      continue;
+    }
+    const g = flagsAt(s, i, t);
+    const l = g >> 8;
+    if ((g & RI) && i + l < n && (flagsAt(s, i + l, t) & RI)) {
+      const j = i + l + (flagsAt(s, i + l, t) >> 8);
+      out.push(s.slice(i, j)); i = j; continue;
+    }
+    let j: number;
+    if (g & PICT) j = emojiEnd(s, i, l, t);
+    else if (g & HAN) {
+      j = i + l;
+      while (j < n) { const h = flagsAt(s, j, t); if (h & MARK) j += h >> 8; else break; }
+    } else if (g & W) j = wordEnd(s, i + l, t);
+    else if (g & SKIP) { i += l; continue; }
+    else j = i + l;
+    out.push(s.slice(i, j));
+    i = j;
+  }
+  return i;
+}
+
+export interface CharTokenOptions {
+  /** Keep white space characters as tokens (after normalize()'s collapseWhitespace each gap is
+   *  one ' '). Default false. */
+  keepSpaces?: boolean;
+}
+
+/**
+ * Character tokens: one token per Unicode code point (an astral character such as 😀 or 𠀀 is one
+ * token, not two UTF-16 halves); white space is dropped unless keepSpaces; the placeholders
+ * <url>, <email>, <num> of normalize() are one token each. Combining marks are tokens of their
+ * own (use normalize's NFKC/NFC first so é is one code point).
+ */
+export function charTokens(text: string, options?: CharTokenOptions): string[] {
+  if (typeof text !== 'string') {
+    throw new TypeError(`wasmnn: charTokens: text must be a string, got ${describe(text)}; convert it first (e.g. String(x))`);
+  }
+  const o = checkOptionsObject('charTokens', options);
+  checkKeys('charTokens', o, ['keepSpaces']);
+  const out: string[] = [];
+  scanChars(text, checkBool('charTokens', 'keepSpaces', o.keepSpaces, false), 0, Infinity, out);
+  return out;
+}
+
+/** charTokens() without checks, as scanWords. */
+export function scanChars(s: string, keepSpaces: boolean, from: number, limit: number, out: string[]): number {
+  const n = s.length;
+  let i = from;
+  while (i < n && out.length < limit) {
+    const c = s.charCodeAt(i);
+    if (c === 60 /* < */) {
+      const p = placeholderAt(s, i);
+      if (p) { out.push(p); i += p.length; continue; }
+    }
+    let l = 1;
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) l = 2;
+    }
+    if (l === 1 && !keepSpaces && isWhite(c)) { i++; continue; }
+    out.push(l === 1 ? s[i] : s.slice(i, i + 2));
+    i += l;
+  }
+  return i;
+}
+
+/** JavaScript's \s: Unicode White_Space plus U+FEFF. */
+function isWhite(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13) || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+}
