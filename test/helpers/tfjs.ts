@@ -37,10 +37,14 @@ export function maxRelErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return worst;
 }
 
-/** ||a - b|| / ||b|| (0 when both are zero). */
-export function normRelErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
+/**
+ * ||a - b|| / max(||b||, floor): norm-wise relative error. The floor (default 1e-2) keeps a
+ * gradient that nearly cancels to zero (a softmax bias over a balanced batch) from turning f32
+ * rounding (~1e-8 absolute) into a large relative figure.
+ */
+export function normRelErr(a: ArrayLike<number>, b: ArrayLike<number>, floor = 1e-2): number {
   if (a.length !== b.length) return Infinity;
   let d = 0, n = 0;
   for (let i = 0; i < a.length; i++) { d += (a[i] - b[i]) ** 2; n += b[i] ** 2; }
-  return n === 0 ? Math.sqrt(d) : Math.sqrt(d / n);
+  return Math.sqrt(d) / Math.max(Math.sqrt(n), floor);
 }
