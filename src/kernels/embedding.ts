@@ -1,4 +1,156 @@
-// Host side of kernels/embedding.ts.
-import type { KernelSpec } from './spec.js';
+// Host side of kernels/embedding.ts: embedding lookup (gather) and its scatter-add gradient, and
+// embedding bags (sum / mean of a variable number of rows per bag, CSR offsets) for fastText-style
+// hashed n-gram models. Every id and offset is checked here, in one O(n) pass, before a kernel
+// runs: a kernel never sees an id outside the table.
+import { threaded } from './spec.js';
+import { expectRank, expectShape, live } from './check.js';
+import { fmtShape, type Shape, type Tensor } from '../tensor.js';
+import type { Runtime } from '../runtime/runtime.js';
 
-export const embeddingKernels: KernelSpec[] = [];
+export const embeddingKernels = threaded(
+  'f32_embedding_fwd', 'f32_embedding_bwd',
+  'f32_embedding_bag_fwd', 'f32_embedding_bag_bwd',
+);
+
+export type EmbeddingBagMode = 'sum' | 'mean';
+const MODES: Record<EmbeddingBagMode, number> = { sum: 0, mean: 1 };
+
+export interface EmbeddingBagOptions {
+  /** Per-id weights, shape (ids,), multiplying each row before the sum. Default: none (all 1). */
+  weights?: Tensor;
+  /** 'sum' (default) or 'mean' (the sum divided by the bag's id count; an empty bag gives 0). */
+  mode?: EmbeddingBagMode;
+}
+
+/** Two tensors that must not share a single byte (an output and an input). */
+function disjoint(op: string, a: string, ta: Tensor, b: string, tb: Tensor): void {
+  if (ta.size && tb.size && ta.ptr < tb.ptr + tb.bytes && tb.ptr < ta.ptr + ta.bytes) {
+    throw new RangeError(`wasmnn: ${op}: ${a} and ${b} overlap in memory; give ${a} its own tensor`);
+  }
+}
+
+function position(s: Shape, i: number): string {
+  if (s.length <= 1) return `[${i}]`;
+  const idx: number[] = [];
+  for (let d = s.length - 1; d >= 0; d--) { idx.unshift(i % s[d]); i = Math.floor(i / s[d]); }
+  return `[${idx.join(', ')}]`;
+}
+
+function tableOf(op: string, name: string, t: Tensor): { vocab: number; dim: number } {
+  expectRank(op, name, t, 2);
+  return { vocab: t.shape[0], dim: t.shape[1] };
+}
+
+/** Every id in [0, vocab). */
+function checkIds(op: string, ids: Tensor, vocab: number): void {
+  const v = ids.i32();
+  for (let i = 0; i < v.length; i++) {
+    const id = v[i];
+    if (id < 0 || id >= vocab) {
+      const fix = id < 0
+        ? 'ids must be >= 0'
+        : `keep ids below ${vocab}, or raise the embedding's inputDim (vocabulary size) to at least ${id + 1}`;
+      throw new RangeError(`wasmnn: ${op}: ids${position(ids.shape, i)} = ${id} (position ${i}) is outside the vocabulary [0, ${vocab}) of the table (${vocab} rows); ${fix}`);
+    }
+  }
+}
+
+/** offsets: (bags + 1,), offsets[0] = 0, non-decreasing, offsets[bags] = id count. Returns bags. */
+function checkOffsets(op: string, offsets: Tensor, nIds: number): number {
+  expectRank(op, 'offsets', offsets, 1);
+  const n = offsets.shape[0];
+  if (n < 1) throw new RangeError(`wasmnn: ${op}: offsets must have bags + 1 entries (at least 1: [0] for no bags), got shape ${fmtShape(offsets.shape)}`);
+  const o = offsets.i32();
+  if (o[0] !== 0) throw new RangeError(`wasmnn: ${op}: offsets[0] must be 0 (the first bag starts at the first id), got ${o[0]}`);
+  for (let b = 1; b < n; b++) {
+    if (o[b] < o[b - 1]) {
+      throw new RangeError(`wasmnn: ${op}: offsets must not decrease, but offsets[${b}] = ${o[b]} < offsets[${b - 1}] = ${o[b - 1]}; bag b covers ids[offsets[b] .. offsets[b+1])`);
+    }
+  }
+  if (o[n - 1] !== nIds) {
+    throw new RangeError(`wasmnn: ${op}: offsets must end at the id count ${nIds}, but offsets[${n - 1}] = ${o[n - 1]}; add the final offset (offsets has bags + 1 entries)`);
+  }
+  return n - 1;
+}
+
+function modeOf(op: string, mode: EmbeddingBagMode | undefined): number {
+  const m = mode ?? 'sum';
+  if (!Object.prototype.hasOwnProperty.call(MODES, m)) throw new RangeError(`wasmnn: ${op}: unknown mode '${m}'; expected 'sum' or 'mean'`);
+  return MODES[m];
+}
+
+/** out[..., :] = table[ids[...], :]. table (vocab, dim), ids i32 of any shape, out (...ids.shape, dim). */
+export function embedding(rt: Runtime, table: Tensor, ids: Tensor, out: Tensor): void {
+  const op = 'embedding';
+  live(rt, 'table', table); live(rt, 'ids', ids, 'i32'); live(rt, 'out', out);
+  const { vocab, dim } = tableOf(op, 'table', table);
+  expectShape(op, 'out', out, [...ids.shape, dim]);
+  disjoint(op, 'out', out, 'table', table);
+  disjoint(op, 'out', out, 'ids', ids);
+  checkIds(op, ids, vocab);
+  rt.run('f32_embedding_fwd', ids.size * dim, [table.ptr, ids.ptr, out.ptr, ids.size, dim]);
+}
+
+/**
+ * dtable[ids[t]] += dout[t] for every position t in order. Accumulates: zero dtable first for a
+ * fresh gradient. Bitwise the same at any thread count, repeated ids included.
+ */
+export function embeddingBackward(rt: Runtime, ids: Tensor, dout: Tensor, dtable: Tensor): void {
+  const op = 'embedding backward';
+  live(rt, 'ids', ids, 'i32'); live(rt, 'dout', dout); live(rt, 'dtable', dtable);
+  const { vocab, dim } = tableOf(op, 'dtable', dtable);
+  expectShape(op, 'dout', dout, [...ids.shape, dim]);
+  disjoint(op, 'dtable', dtable, 'dout', dout);
+  disjoint(op, 'dtable', dtable, 'ids', ids);
+  checkIds(op, ids, vocab);
+  rt.run('f32_embedding_bwd', ids.size * dim, [ids.ptr, dout.ptr, dtable.ptr, ids.size, dim]);
+}
+
+function bagArgs(rt: Runtime, op: string, ids: Tensor, offsets: Tensor, options: EmbeddingBagOptions) {
+  live(rt, 'ids', ids, 'i32'); live(rt, 'offsets', offsets, 'i32');
+  expectRank(op, 'ids', ids, 1);
+  const weights = options.weights;
+  if (weights !== undefined) {
+    live(rt, 'weights', weights);
+    expectShape(op, 'weights', weights, ids.shape);
+  }
+  const mode = modeOf(op, options.mode);
+  const bags = checkOffsets(op, offsets, ids.size);
+  return { weights, mode, bags };
+}
+
+/**
+ * out[b] = sum (or mean) over k in [offsets[b], offsets[b+1]) of weights[k] * table[ids[k]].
+ * table (vocab, dim), ids i32 (n,), offsets i32 (bags + 1,), out (bags, dim). Empty bags give 0.
+ */
+export function embeddingBag(rt: Runtime, table: Tensor, ids: Tensor, offsets: Tensor, out: Tensor, options: EmbeddingBagOptions = {}): void {
+  const op = 'embeddingBag';
+  live(rt, 'table', table); live(rt, 'out', out);
+  const { vocab, dim } = tableOf(op, 'table', table);
+  const { weights, mode, bags } = bagArgs(rt, op, ids, offsets, options);
+  expectShape(op, 'out', out, [bags, dim]);
+  const inputs: [string, Tensor][] = [['table', table], ['ids', ids], ['offsets', offsets]];
+  if (weights) inputs.push(['weights', weights]);
+  for (const [n, t] of inputs) disjoint(op, 'out', out, n, t);
+  checkIds(op, ids, vocab);
+  rt.run('f32_embedding_bag_fwd', ids.size * dim * (weights ? 2 : 1) + bags * dim,
+    [table.ptr, ids.ptr, offsets.ptr, weights ? weights.ptr : 0, out.ptr, bags, dim, mode]);
+}
+
+/**
+ * dtable[ids[k]] += weights[k] * dout[b] (mean: dout[b] / count) for each bag b in order and each
+ * k of the bag in order. Accumulates into dtable; bitwise the same at any thread count.
+ */
+export function embeddingBagBackward(rt: Runtime, ids: Tensor, offsets: Tensor, dout: Tensor, dtable: Tensor, options: EmbeddingBagOptions = {}): void {
+  const op = 'embeddingBag backward';
+  live(rt, 'dout', dout); live(rt, 'dtable', dtable);
+  const { vocab, dim } = tableOf(op, 'dtable', dtable);
+  const { weights, mode, bags } = bagArgs(rt, op, ids, offsets, options);
+  expectShape(op, 'dout', dout, [bags, dim]);
+  const inputs: [string, Tensor][] = [['dout', dout], ['ids', ids], ['offsets', offsets]];
+  if (weights) inputs.push(['weights', weights]);
+  for (const [n, t] of inputs) disjoint(op, 'dtable', dtable, n, t);
+  checkIds(op, ids, vocab);
+  rt.run('f32_embedding_bag_bwd', ids.size * dim * (weights ? 2 : 1) + bags * dim,
+    [ids.ptr, offsets.ptr, weights ? weights.ptr : 0, dout.ptr, dtable.ptr, bags, dim, mode]);
+}
