@@ -22,11 +22,11 @@ export function epilogueOf(a: Activation): GemmActivation {
   return a === 'relu' || a === 'sigmoid' || a === 'tanh' ? a : 'linear';
 }
 
-/** y = a(z) for the activations that do not run in the epilogue (z and y (rows, cols)). */
+/** y = a(z) as its own kernel (for the activations a GEMM epilogue does not apply). */
 export function applyAfter(rt: Runtime, a: Activation, z: Tensor, y: Tensor): void {
-  if (a === 'gelu' || a === 'softplus') unaryForward(rt, a, z, y);
-  else if (a === 'softmax') softmax(rt, z, y);
-  else throw new Error(`wasmnn: internal: ${a} runs in the epilogue`);
+  if (a === 'softmax') softmax(rt, z, y);
+  else if (a === 'linear') y.set(z.f32());
+  else unaryForward(rt, a, z, y);
 }
 
 /**

@@ -7,6 +7,7 @@ import { EmbeddingBag } from './embedding_bag.js';
 import { LayerNormalization } from './layer_norm.js';
 import { LSTM, GRU } from './recurrent.js';
 import { Bidirectional } from './bidirectional.js';
+import { Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D } from './conv.js';
 
 export { Layer, type LayerArgs, type LayerShape } from './layer.js';
 export { Dense, type DenseArgs } from './dense.js';
@@ -16,8 +17,9 @@ export { EmbeddingBag, type EmbeddingBagArgs } from './embedding_bag.js';
 export { LayerNormalization, type LayerNormalizationArgs } from './layer_norm.js';
 export { LSTM, GRU, type RNNArgs } from './recurrent.js';
 export { Bidirectional, type BidirectionalArgs, type MergeMode } from './bidirectional.js';
+export { Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D, type Conv1DArgs } from './conv.js';
 
-export const LAYERS: Record<string, new (args: any) => Layer> = { Dense, Embedding, Dropout, EmbeddingBag, LayerNormalization, LSTM, GRU, Bidirectional };
+export const LAYERS: Record<string, new (args: any) => Layer> = { Dense, Embedding, Dropout, EmbeddingBag, LayerNormalization, LSTM, GRU, Bidirectional, Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D };
 
 export function layerFromConfig(className: string, config: Record<string, unknown>): Layer {
   if (className === 'Bidirectional') {

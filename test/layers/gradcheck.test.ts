@@ -1,6 +1,6 @@
 // Finite-difference gradient checks of every layer, through whole models.
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { init, shutdown, Sequential, Dense, Embedding, EmbeddingBag, Dropout, LayerNormalization, LSTM, GRU, Bidirectional, SGD } from '../../src/index.js';
+import { init, shutdown, Sequential, Dense, Embedding, EmbeddingBag, Dropout, LayerNormalization, LSTM, GRU, Bidirectional, Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D, SGD } from '../../src/index.js';
 import { gradCheck } from '../helpers/gradcheck.js';
 import { ints, uniform } from '../helpers/data.js';
 
@@ -88,5 +88,27 @@ describe('Bidirectional: gradients match finite differences', () => {
     m.compile({ optimizer: new SGD(), loss: 'sparseCategoricalCrossentropy' });
     const y = seq ? { data: Int32Array.from({ length: 10 }, (_, i) => (i * 3) % 2), shape: [2, 5] } : Int32Array.from([0, 1]);
     gradCheck(m, { data: ids, shape: [2, 5] }, y, { perWeight: 12 });
+  });
+});
+
+describe('Conv1D and global pooling: gradients match finite differences', () => {
+  const ids = Int32Array.from([3, 5, 7, 2, 9, 4, 0, 0, 4, 6, 8, 1, 11, 10, 3, 2]);
+  it.each([
+    ['valid', 1, 1, 'relu', 'max'], ['same', 1, 1, 'tanh', 'avg'], ['valid', 2, 1, 'linear', 'avg'], ['same', 1, 2, 'relu', 'max'],
+  ] as const)('Conv1D padding %s stride %i dilation %i %s, then %s pooling', (padding, strides, dilationRate, activation, pool) => {
+    const m = new Sequential([
+      new Embedding({ inputDim: 12, outputDim: 3 }),
+      new Conv1D({ filters: 4, kernelSize: 3, padding, strides, dilationRate, activation }),
+      pool === 'max' ? new GlobalMaxPooling1D() : new GlobalAveragePooling1D(),
+      new Dense({ units: 2, activation: 'softmax' }),
+    ]);
+    m.compile({ optimizer: new SGD(), loss: 'sparseCategoricalCrossentropy' });
+    gradCheck(m, { data: ids, shape: [2, 8] }, Int32Array.from([0, 1]), { perWeight: 16, h: activation === 'relu' || pool === 'max' ? 5e-4 : 1e-2 });
+  });
+
+  it('mask-aware average pooling after Embedding(maskZero)', () => {
+    const m = new Sequential([new Embedding({ inputDim: 12, outputDim: 4, maskZero: true }), new GlobalAveragePooling1D(), new Dense({ units: 2, activation: 'softmax' })]);
+    m.compile({ optimizer: new SGD(), loss: 'sparseCategoricalCrossentropy' });
+    gradCheck(m, { data: ids, shape: [2, 8] }, Int32Array.from([1, 0]));
   });
 });

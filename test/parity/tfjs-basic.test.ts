@@ -1,7 +1,7 @@
 // Parity with tfjs-layers 4.22.0 run in the same test: same weights and inputs give the same
 // outputs and gradients, and the same losses over a few optimizer steps.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { init, shutdown, Sequential, Dense, Embedding, Adam, SGD } from '../../src/index.js';
+import { init, shutdown, Sequential, Dense, Embedding, Adam, SGD, Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D } from '../../src/index.js';
 import { copyWeightsTo, loadTfjs, maxRelErr, normRelErr, type Tf } from '../helpers/tfjs.js';
 import { ints, uniform } from '../helpers/data.js';
 
@@ -78,5 +78,33 @@ describe('Dense and Embedding agree with tfjs-layers', () => {
     const h2 = await theirs.fit(tf.tensor(x, [N, 5]), tf.tensor(labels, [N], 'float32'), { epochs: 5, batchSize: N, shuffle: false, verbose: 0 });
     const l1 = h1.history.loss, l2 = h2.history.loss as number[];
     for (let i = 0; i < 5; i++) expect(Math.abs(l1[i] - l2[i]), `step ${i}: ${l1[i]} vs ${l2[i]}`).toBeLessThan(1e-4);
+  });
+
+  it.each([
+    ['valid', 1, 'max'], ['same', 1, 'avg'], ['valid', 2, 'avg'], ['same', 2, 'max'],
+  ] as const)('Embedding -> Conv1D (padding %s, strides %i) -> global %s pooling -> Dense: outputs and gradients', (padding, strides, pool) => {
+    const { tf, tfl } = T;
+    const L = 9;
+    const ids = ints(N * L, 0, 40, 12);
+    const ours = new Sequential([
+      new Embedding({ inputDim: 40, outputDim: 6 }),
+      new Conv1D({ filters: 5, kernelSize: 3, padding, strides, activation: 'relu' }),
+      pool === 'max' ? new GlobalMaxPooling1D() : new GlobalAveragePooling1D(),
+      new Dense({ units: 3, activation: 'softmax' }),
+    ]);
+    ours.compile({ optimizer: new SGD(), loss: 'sparseCategoricalCrossentropy' });
+    ours.build([L]);
+    const theirs = tfl.sequential({ layers: [
+      tfl.layers.embedding({ inputDim: 40, outputDim: 6, inputLength: L }),
+      tfl.layers.conv1d({ filters: 5, kernelSize: 3, padding, strides, activation: 'relu' }),
+      pool === 'max' ? tfl.layers.globalMaxPooling1d({}) : tfl.layers.globalAveragePooling1d({}),
+      tfl.layers.dense({ units: 3, activation: 'softmax' }),
+    ] });
+    copyWeightsTo(T, ours, theirs);
+    const x = tf.tensor(ids, [N, L], 'int32');
+    expect(maxRelErr(ours.predict({ data: ids, shape: [N, L] }).data, (theirs.predict(x) as any).dataSync())).toBeLessThan(1e-5);
+    const g = tfGrads(theirs, x, labels);
+    const mine = ours.lossAndGradients({ data: ids, shape: [N, L] }, labels);
+    ours.getWeights().forEach((w, i) => expect(normRelErr(mine.grads.get(w.name)!, g.grads[i]), w.name).toBeLessThan(1e-5));
   });
 });
