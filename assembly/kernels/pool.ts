@@ -1,0 +1,165 @@
+// Global pooling over time, mask-aware, channels last.
+//   x is (B, T, C), mask is (B, T) (a step is kept where mask != 0) or 0 for none (every step kept),
+//   y and dy are (B, C), argmax is (B, C) i32, dx is (B, T, C) (overwritten).
+//   avgpool fwd: y[b,c] = (sum over kept t, in order, of x[b,t,c]) / n_b, n_b = number of kept
+//                steps (as f32, exact up to 2^24); 0 when no step is kept. Masked steps are skipped,
+//                not multiplied by 0, so whatever they hold (inf, NaN) does not leak into y.
+//   avgpool bwd: dx[b,t,c] = dy[b,c] / n_b at kept steps, 0 at masked ones.
+//   maxpool fwd: y[b,c] = x[b, argmax[b,c], c], argmax = the first kept step with the largest value
+//                (ties: the first step wins; -0 and +0 tie; a NaN beats any number, the first NaN
+//                wins), y copies that element bit for bit. No step kept: y = 0, argmax = -1.
+//   maxpool bwd: dx[b,t,c] = dy[b,c] where t == argmax[b,c], else 0.
+// Where we differ from Keras / tfjs-layers on purpose:
+//   - tfjs-layers' GlobalAveragePooling1D / GlobalMaxPooling1D ignore masks (mean / max over every
+//     step). Keras 3's GlobalAveragePooling1D honours the mask as here (where(mask, x, 0) summed over
+//     the count of kept steps) but gives 0/0 = NaN for a row with no kept step, where we give 0.
+//     Keras' GlobalMaxPooling1D ignores the mask: padding steps take part in the max. Ours skips them.
+// Threads: the forward kernels split (b, 4-channel group) tasks, the backward kernels split the rows
+// (b, t) of dx. Every output is computed by one thread in a fixed order; tails (C not a multiple of
+// 4) go through the same f32x4 arithmetic as the body.
+import { partStart } from '../core/partition';
+import { loadPartial, storePartial } from '../core/simd';
+
+// lanes [0, n) (n in 1..3) of i32s at p, zero-filled; and the store of the first n lanes.
+// @ts-ignore: decorator
+@inline
+function loadPartialI32(p: usize, n: i32): v128 {
+  let v = i32x4.splat(0);
+  v = i32x4.replace_lane(v, 0, load<i32>(p));
+  if (n > 1) v = i32x4.replace_lane(v, 1, load<i32>(p, 4));
+  if (n > 2) v = i32x4.replace_lane(v, 2, load<i32>(p, 8));
+  return v;
+}
+// @ts-ignore: decorator
+@inline
+function storePartialI32(p: usize, v: v128, n: i32): void {
+  store<i32>(p, i32x4.extract_lane(v, 0));
+  if (n > 1) store<i32>(p, i32x4.extract_lane(v, 1), 4);
+  if (n > 2) store<i32>(p, i32x4.extract_lane(v, 2), 8);
+}
+
+// @ts-ignore: decorator
+@inline
+function kept(mask: usize, b: i32, t: i32, T: i32): bool {
+  return mask == 0 || load<f32>(mask + ((<usize>b * T + t) << 2)) != 0;
+}
+
+// Kept steps of row b.
+function keptCount(mask: usize, b: i32, T: i32): i32 {
+  if (!mask) return T;
+  let n = 0;
+  const row = mask + (<usize>b * T << 2);
+  for (let t = 0; t < T; t++) if (load<f32>(row + (<usize>t << 2)) != 0) n++;
+  return n;
+}
+
+export function f32_avgpool1d_fwd(x: usize, mask: usize, y: usize, B: i32, T: i32, C: i32, ith: i32, nth: i32): void {
+  const groups = (C + 3) >> 2;
+  const tasks = B * groups;
+  const i1 = partStart(tasks, 1, ith + 1, nth);
+  const ld = <usize>C << 2;
+  for (let i = partStart(tasks, 1, ith, nth); i < i1; i++) {
+    const b = i / groups;
+    const c0 = (i - b * groups) << 2;
+    const nc = min(4, C - c0);
+    let p = x + ((<usize>b * T * C + c0) << 2);
+    let acc = f32x4.splat(0);
+    let n = 0;
+    if (nc == 4) {
+      for (let t = 0; t < T; t++) {
+        if (kept(mask, b, t, T)) { acc = f32x4.add(acc, v128.load(p)); n++; }
+        p += ld;
+      }
+    } else {
+      for (let t = 0; t < T; t++) {
+        if (kept(mask, b, t, T)) { acc = f32x4.add(acc, loadPartial(p, nc)); n++; }
+        p += ld;
+      }
+    }
+    const out = n > 0 ? f32x4.div(acc, f32x4.splat(<f32>n)) : f32x4.splat(0);
+    const yp = y + ((<usize>b * C + c0) << 2);
+    if (nc == 4) v128.store(yp, out);
+    else storePartial(yp, out, nc);
+  }
+}
+
+export function f32_avgpool1d_bwd(mask: usize, dy: usize, dx: usize, B: i32, T: i32, C: i32, ith: i32, nth: i32): void {
+  const rows = B * T;
+  const r1 = partStart(rows, 1, ith + 1, nth);
+  let b = -1, n = 0;
+  for (let r = partStart(rows, 1, ith, nth); r < r1; r++) {
+    const rb = r / T;
+    if (rb != b) { b = rb; n = keptCount(mask, b, T); }
+    const t = r - b * T;
+    const out = dx + (<usize>r * C << 2);
+    const keep = kept(mask, b, t, T);
+    const dyRow = dy + (<usize>b * C << 2);
+    const nv = f32x4.splat(<f32>n);
+    let c = 0;
+    if (keep) {
+      for (; c + 4 <= C; c += 4) v128.store(out + (<usize>c << 2), f32x4.div(v128.load(dyRow + (<usize>c << 2)), nv));
+      if (c < C) storePartial(out + (<usize>c << 2), f32x4.div(loadPartial(dyRow + (<usize>c << 2), C - c), nv), C - c);
+    } else {
+      for (; c + 4 <= C; c += 4) v128.store(out + (<usize>c << 2), f32x4.splat(0));
+      if (c < C) storePartial(out + (<usize>c << 2), f32x4.splat(0), C - c);
+    }
+  }
+}
+
+export function f32_maxpool1d_fwd(x: usize, mask: usize, y: usize, argmax: usize, B: i32, T: i32, C: i32,
+                                  ith: i32, nth: i32): void {
+  const groups = (C + 3) >> 2;
+  const tasks = B * groups;
+  const i1 = partStart(tasks, 1, ith + 1, nth);
+  const ld = <usize>C << 2;
+  for (let i = partStart(tasks, 1, ith, nth); i < i1; i++) {
+    const b = i / groups;
+    const c0 = (i - b * groups) << 2;
+    const nc = min(4, C - c0);
+    let p = x + ((<usize>b * T * C + c0) << 2);
+    let best = f32x4.splat(0);
+    let idx = i32x4.splat(-1);
+    let seen = false;
+    for (let t = 0; t < T; t++) {
+      if (kept(mask, b, t, T)) {
+        const v = nc == 4 ? v128.load(p) : loadPartial(p, nc);
+        if (!seen) {
+          best = v;
+          idx = i32x4.splat(t);
+          seen = true;
+        } else {
+          // v wins where it is larger, or is NaN while best is not
+          const win = v128.or(f32x4.gt(v, best), v128.andnot(f32x4.ne(v, v), f32x4.ne(best, best)));
+          best = v128.bitselect(v, best, win);
+          idx = v128.bitselect(i32x4.splat(t), idx, win);
+        }
+      }
+      p += ld;
+    }
+    const yp = y + ((<usize>b * C + c0) << 2);
+    const ap = argmax + ((<usize>b * C + c0) << 2);
+    if (nc == 4) { v128.store(yp, best); v128.store(ap, idx); }
+    else { storePartial(yp, best, nc); storePartialI32(ap, idx, nc); }
+  }
+}
+
+export function f32_maxpool1d_bwd(argmax: usize, dy: usize, dx: usize, B: i32, T: i32, C: i32, ith: i32, nth: i32): void {
+  const rows = B * T;
+  const r1 = partStart(rows, 1, ith + 1, nth);
+  for (let r = partStart(rows, 1, ith, nth); r < r1; r++) {
+    const b = r / T;
+    const tv = i32x4.splat(r - b * T);
+    const out = dx + (<usize>r * C << 2);
+    const src = (<usize>b * C) << 2;
+    let c = 0;
+    for (; c + 4 <= C; c += 4) {
+      const o = <usize>c << 2;
+      v128.store(out + o, v128.and(v128.load(dy + src + o), i32x4.eq(v128.load(argmax + src + o), tv)));
+    }
+    if (c < C) {
+      const o = <usize>c << 2;
+      const n = C - c;
+      storePartial(out + o, v128.and(loadPartial(dy + src + o, n), i32x4.eq(loadPartialI32(argmax + src + o, n), tv)), n);
+    }
+  }
+}
