@@ -1,7 +1,7 @@
 // Parity with tfjs-layers 4.22.0 run in the same test: same weights and inputs give the same
 // outputs and gradients, and the same losses over a few optimizer steps.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { init, shutdown, Sequential, Dense, Embedding, Adam, SGD, Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D } from '../../src/index.js';
+import { init, shutdown, Sequential, Dense, Embedding, Adam, SGD, RMSprop, Adagrad, Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D } from '../../src/index.js';
 import { copyWeightsTo, loadTfjs, maxRelErr, normRelErr, type Tf } from '../helpers/tfjs.js';
 import { ints, uniform } from '../helpers/data.js';
 
@@ -65,15 +65,19 @@ describe('Dense and Embedding agree with tfjs-layers', () => {
     expect(maxRelErr(pOurs, pTheirs)).toBeLessThan(1e-5);
   });
 
-  it.each([['adam'], ['sgd']] as const)('five %s steps give the same losses within 1e-4', async (opt) => {
+  it.each([['adam'], ['sgd'], ['rmsprop'], ['adagrad'], ['momentum']] as const)('five %s steps give the same losses within 1e-4', async (opt) => {
     const { tf, tfl } = T;
     const ours = new Sequential([new Dense({ units: 12, activation: 'tanh' }), new Dense({ units: 3, activation: 'softmax' })]);
-    ours.compile({ optimizer: opt === 'adam' ? new Adam({ learningRate: 0.01 }) : new SGD({ learningRate: 0.1 }), loss: 'sparseCategoricalCrossentropy' });
+    const mine = { adam: () => new Adam({ learningRate: 0.01 }), sgd: () => new SGD({ learningRate: 0.1 }), rmsprop: () => new RMSprop({ learningRate: 0.01 }),
+      adagrad: () => new Adagrad({ learningRate: 0.1 }), momentum: () => new SGD({ learningRate: 0.1, momentum: 0.9 }) }[opt];
+    ours.compile({ optimizer: mine(), loss: 'sparseCategoricalCrossentropy' });
     const x = uniform(N * 5, -1, 1, 6);
     ours.build([5]);
     const theirs = tfl.sequential({ layers: [tfl.layers.dense({ units: 12, activation: 'tanh', inputShape: [5] }), tfl.layers.dense({ units: 3, activation: 'softmax' })] });
     copyWeightsTo(T, ours, theirs);
-    theirs.compile({ optimizer: opt === 'adam' ? tf.train.adam(0.01) : tf.train.sgd(0.1), loss: 'sparseCategoricalCrossentropy' });
+    const theirOpt = { adam: () => tf.train.adam(0.01), sgd: () => tf.train.sgd(0.1), rmsprop: () => tf.train.rmsprop(0.01, 0.9),
+      adagrad: () => tf.train.adagrad(0.1), momentum: () => tf.train.momentum(0.1, 0.9) }[opt];
+    theirs.compile({ optimizer: theirOpt(), loss: 'sparseCategoricalCrossentropy' });
     const h1 = await ours.fit({ data: x, shape: [N, 5] }, labels, { epochs: 5, batchSize: N, shuffle: false });
     const h2 = await theirs.fit(tf.tensor(x, [N, 5]), tf.tensor(labels, [N], 'float32'), { epochs: 5, batchSize: N, shuffle: false, verbose: 0 });
     const l1 = h1.history.loss, l2 = h2.history.loss as number[];

@@ -141,3 +141,27 @@ describe('bad input gets a clear error', () => {
     m.dispose();
   });
 });
+
+describe('optimizers through fit', () => {
+  it('clipNorm rescales the gradient to the given global norm', async () => {
+    const m = mlp();
+    m.compile({ optimizer: new SGD({ learningRate: 0.5, clipNorm: 0.1 }), loss: 'sparseCategoricalCrossentropy' });
+    await m.fit(xs, Y, { epochs: 0 });   // builds the model
+    const w0 = m.snapshotWeights();
+    await m.fit(xs, Y, { epochs: 1, batchSize: N, shuffle: false });
+    const w1 = m.snapshotWeights();
+    let d2 = 0;
+    for (let i = 0; i < w0.length; i++) d2 += (w1[i] - w0[i]) ** 2;
+    // the initial gradient's norm is above 0.1, so one SGD step moves the weights by lr * clipNorm
+    expect(Math.abs(Math.sqrt(d2) - 0.5 * 0.1)).toBeLessThan(1e-5);
+    m.dispose();
+  });
+
+  it.each([['adamw'], ['rmsprop'], ['adagrad'], ['sgd']] as const)('%s by name trains', async (name) => {
+    const m = mlp();
+    m.compile({ optimizer: name, loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+    const h = await m.fit(xs, Y, { epochs: 8, batchSize: 16 });
+    expect(h.history.loss[7]).toBeLessThan(h.history.loss[0]);
+    m.dispose();
+  });
+});
