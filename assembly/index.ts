@@ -13,6 +13,10 @@ export * from './kernels/dropout';
 export * from './kernels/norm';
 export * from './kernels/optim';
 export * from './kernels/gemm';
+export * from './kernels/conv1d';
+export * from './kernels/pool';
+export * from './kernels/lstm';
+export * from './kernels/gru';
 
 // First byte the host may use: everything below holds the module's static data.
 export function wasmnn_heap_base(): usize { return __heap_base; }

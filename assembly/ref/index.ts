@@ -10,5 +10,9 @@ export * from './dropout';
 export * from './norm';
 export * from './optim';
 export * from './gemm';
+export * from './conv1d';
+export * from './pool';
+export * from './lstm';
+export * from './gru';
 
 export function wasmnn_heap_base(): usize { return __heap_base; }

@@ -11,6 +11,10 @@ import { dropoutKernels } from './dropout.js';
 import { normKernels } from './norm.js';
 import { optimKernels } from './optim.js';
 import { gemmKernels } from './gemm.js';
+import { conv1dKernels } from './conv1d.js';
+import { poolKernels } from './pool.js';
+import { lstmKernels } from './lstm.js';
+import { gruKernels } from './gru.js';
 
 export const KERNEL_FAMILIES: Record<string, readonly KernelSpec[]> = {
   unary: unaryKernels,
@@ -22,6 +26,10 @@ export const KERNEL_FAMILIES: Record<string, readonly KernelSpec[]> = {
   norm: normKernels,
   optim: optimKernels,
   gemm: gemmKernels,
+  conv1d: conv1dKernels,
+  pool: poolKernels,
+  lstm: lstmKernels,
+  gru: gruKernels,
 };
 
 export const KERNELS: readonly KernelSpec[] = Object.values(KERNEL_FAMILIES).flat();

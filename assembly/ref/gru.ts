@@ -1,0 +1,119 @@
+// Scalar twins of kernels/gru.ts: the test oracle. Same names and arguments minus (ith, nth);
+// plain loops, every gate, product and state update in f64, rounded to f32 only where a value is
+// stored (hs, gates, rh, dz, ...). Never optimise these.
+// ws: scratch of at least 3 B H f64 (24 B H bytes) for the backward (the forward does not use it);
+// sync is ignored.
+
+function sigmoid(x: f64): f64 { return 1 / (1 + Math.exp(-x)); }
+function hardSigmoid(x: f64): f64 { return Math.min(Math.max(0.5 + 0.2 * x, 0), 1); }
+function recF(recAct: i32, x: f64): f64 { return recAct == 1 ? hardSigmoid(x) : sigmoid(x); }
+function recD(recAct: i32, y: f64): f64 { return recAct == 1 ? (y > 0 && y < 1 ? 0.2 : 0) : y * (1 - y); }
+
+function f(p: usize, i: i64): f64 { return <f64>load<f32>(p + <usize>(i << 2)); }
+function put(p: usize, i: i64, v: f64): void { store<f32>(p + <usize>(i << 2), <f32>v); }
+function taken(mask: usize, T: i32, b: i32, t: i32): bool { return mask == 0 || f(mask, <i64>b * T + t) != 0; }
+function hprev(hs: usize, h0: usize, T: i32, H: i32, b: i32, s: i32, j: i32): f64 {
+  if (s > 0) return f(hs, (<i64>b * T + s - 1) * H + j);
+  return h0 ? f(h0, <i64>b * H + j) : 0;
+}
+function gd(p: usize, e: i64): f64 { return load<f64>(p + <usize>(e << 3)); }
+function sd(p: usize, e: i64, v: f64): void { store<f64>(p + <usize>(e << 3), v); }
+
+export function f32_gru_seq_fwd(xw: usize, u: usize, h0: usize, mask: usize, hs: usize, gates: usize, rh: usize,
+                                ws: usize, sync: usize, B: i32, T: i32, H: i32, reverse: i32, recAct: i32): void {
+  const G = 3 * H;
+  for (let s = 0; s < T; s++) {
+    const t = reverse ? T - 1 - s : s;
+    for (let b = 0; b < B; b++) {
+      const xr = (<i64>b * T + t) * G;
+      const gr = (<i64>b * T + s) * G;
+      const hr = (<i64>b * T + s) * H;
+      // z, r and r h_{s-1} for every unit first: the candidate needs all of r h_{s-1}
+      for (let j = 0; j < H; j++) {
+        let az = f(xw, xr + j), ar = f(xw, xr + H + j);
+        for (let k = 0; k < H; k++) {
+          const hk = hprev(hs, h0, T, H, b, s, k);
+          az += hk * f(u, <i64>k * G + j);
+          ar += hk * f(u, <i64>k * G + H + j);
+        }
+        const r = recF(recAct, ar);
+        put(gates, gr + j, recF(recAct, az));
+        put(gates, gr + H + j, r);
+        put(rh, hr + j, r * hprev(hs, h0, T, H, b, s, j));
+      }
+      for (let j = 0; j < H; j++) {
+        let ah = f(xw, xr + 2 * H + j);
+        for (let k = 0; k < H; k++) ah += f(rh, hr + k) * f(u, <i64>k * G + 2 * H + j);
+        const hh = Math.tanh(ah);
+        const z = f(gates, gr + j);
+        const hp = hprev(hs, h0, T, H, b, s, j);
+        put(gates, gr + 2 * H + j, hh);
+        put(hs, hr + j, taken(mask, T, b, t) ? z * hp + (1 - z) * hh : hp);
+      }
+    }
+  }
+}
+
+export function f32_gru_seq_bwd(u: usize, h0: usize, mask: usize, hs: usize, gates: usize, rh: usize,
+                                dhs: usize, dhT: usize, dz: usize, dh0: usize, du: usize,
+                                ws: usize, sync: usize, B: i32, T: i32, H: i32, reverse: i32, recAct: i32): void {
+  const G = 3 * H;
+  const n = <i64>B * H;
+  // ws as f64: dh (carried), drh, dh_new
+  const dhc = ws, drh = ws + <usize>(n << 3), dhn = ws + <usize>(n << 4);
+  for (let e: i64 = 0; e < n; e++) sd(dhc, e, dhT ? f(dhT, e) : 0);
+  for (let s = T - 1; s >= 0; s--) {
+    const t = reverse ? T - 1 - s : s;
+    for (let b = 0; b < B; b++) {
+      const on = taken(mask, T, b, t);
+      const gr = (<i64>b * T + s) * G;
+      const zr = (<i64>b * T + t) * G;
+      const hr = (<i64>b * T + s) * H;
+      for (let j = 0; j < H; j++) {
+        const e = <i64>b * H + j;
+        const dh = gd(dhc, e) + (dhs ? f(dhs, hr + j) : 0);
+        sd(dhc, e, dh);
+        if (!on) {
+          put(dz, zr + j, 0); put(dz, zr + 2 * H + j, 0);
+          continue;
+        }
+        const z = f(gates, gr + j), hh = f(gates, gr + 2 * H + j);
+        put(dz, zr + 2 * H + j, dh * (1 - z) * (1 - hh * hh));
+        put(dz, zr + j, dh * (hprev(hs, h0, T, H, b, s, j) - hh) * recD(recAct, z));
+      }
+      for (let j = 0; j < H; j++) {
+        if (!on) { put(dz, zr + H + j, 0); continue; }
+        let v: f64 = 0;
+        for (let k = 0; k < H; k++) v += f(dz, zr + 2 * H + k) * f(u, <i64>j * G + 2 * H + k);
+        sd(drh, <i64>b * H + j, v);
+        put(dz, zr + H + j, v * hprev(hs, h0, T, H, b, s, j) * recD(recAct, f(gates, gr + H + j)));
+      }
+      for (let k = 0; k < H; k++) {
+        const e = <i64>b * H + k;
+        if (!on) { sd(dhn, e, gd(dhc, e)); continue; }
+        let v: f64 = 0;
+        for (let col = 0; col < 2 * H; col++) v += f(dz, zr + col) * f(u, <i64>k * G + col);
+        v += gd(dhc, e) * f(gates, gr + k) + gd(drh, e) * f(gates, gr + H + k);
+        sd(dhn, e, v);
+      }
+    }
+    for (let e: i64 = 0; e < n; e++) sd(dhc, e, gd(dhn, e));
+  }
+  if (dh0) for (let e: i64 = 0; e < n; e++) put(dh0, e, gd(dhc, e));
+  if (du) {
+    // dU_zr[k, col] = sum of h_{s-1}[b, k] dz_t[b, col]; dU_h[k, col] = sum of rh_s[b, k] dz_t[b, col]
+    for (let k = 0; k < H; k++) {
+      for (let col = 0; col < G; col++) {
+        let v: f64 = 0;
+        for (let s = 0; s < T; s++) {
+          const t = reverse ? T - 1 - s : s;
+          for (let b = 0; b < B; b++) {
+            const left = col < 2 * H ? hprev(hs, h0, T, H, b, s, k) : f(rh, (<i64>b * T + s) * H + k);
+            v += left * f(dz, (<i64>b * T + t) * G + col);
+          }
+        }
+        put(du, <i64>k * G + col, v);
+      }
+    }
+  }
+}

@@ -1,0 +1,119 @@
+// Host side of kernels/gru.ts: the whole-sequence GRU recurrence (tfjs-layers' GRUCell: gate order
+// z, r, h, reset gate before the recurrent product), forward and backward through time, one kernel
+// call per sequence. The layer computes xw = x · W + b for every step first (one gemm), and after
+// the backward turns dz into dW = xᵀ · dz, db = Σ dz and dx = dz · Wᵀ; dU comes from the kernel.
+import { threaded } from './spec.js';
+import {
+  recurrentActivationIndex, recurrentDims, recurrentFlag, recurrentOptional, recurrentSeparate, recurrentSync,
+  recurrentTensor, recurrentThreads, type RecurrentActivation,
+} from './lstm.js';
+import type { Tensor } from '../tensor.js';
+import type { Runtime } from '../runtime/runtime.js';
+
+export const gruKernels = threaded('f32_gru_seq_fwd', 'f32_gru_seq_bwd');
+
+const groups8 = (H: number) => Math.ceil(H / 8) * 8;
+const blocks4 = (B: number) => B - (B % 4);
+
+/** Bytes of scratch f32_gru_seq_fwd needs: U packed into 8-column panels, a B x 3H step tile, packed copies of h and r ⊙ h. */
+export function gruForwardWorkspaceBytes(B: number, H: number): number {
+  const N8 = groups8(H);
+  return (3 * N8 * H + 3 * B * N8 + 2 * blocks4(B) * H) * 4;
+}
+
+/** Bytes of scratch f32_gru_seq_bwd needs: Uᵀ panels, three B x H tiles, two packed copies of dz; with du a padded dz tile and the dU accumulator. */
+export function gruBackwardWorkspaceBytes(B: number, H: number, withDu: boolean): number {
+  const N8 = groups8(H);
+  const H4 = Math.ceil(H / 4) * 4;
+  return (3 * H * N8 + 3 * B * N8 + 2 * blocks4(B) * 3 * H + (withDu ? 3 * N8 * (B + H4) : 0)) * 4;
+}
+
+export interface GruSequenceArgs {
+  /** (B, T, 3H): x · W + b for every step, in time order; gate blocks z, r, h. */
+  xw: Tensor;
+  /** (H, 3H): the recurrent kernel. */
+  u: Tensor;
+  /** (B, H) initial state; null for zeros. */
+  h0?: Tensor | null;
+  /** (B, T) f32: a step is taken where the value is non-zero; masked steps carry the state and repeat the previous output. */
+  mask?: Tensor | null;
+  /** Outputs, in processing order: (B, T, H) h after every step (the layer's sequence output), (B, T, 3H) activated z, r, hh, (B, T, H) r ⊙ h_{s-1}. */
+  hs: Tensor;
+  gates: Tensor;
+  rh: Tensor;
+  /** Process t = T-1 .. 0 (Keras goBackwards); hs[:, s] is then the output for input step T-1-s, as in tfjs. */
+  reverse?: boolean;
+  /** Default 'sigmoid' (Keras); tfjs-layers defaults to 'hardSigmoid'. */
+  recurrentActivation?: RecurrentActivation;
+}
+
+/**
+ * Runs a GRU over a whole sequence in one call: hs, gates and rh for every step (keep them for
+ * gruSequenceBackward). The final state is hs[:, T-1].
+ */
+export function gruSequence(rt: Runtime, a: GruSequenceArgs): void {
+  const op = 'gruSequence';
+  const [B, T, H] = recurrentDims(rt, op, 'xw', a.xw, 3, a.u, 3);
+  const h0 = recurrentOptional(rt, op, 'h0', a.h0, [B, H], 'batch, units');
+  const mask = recurrentOptional(rt, op, 'mask', a.mask, [B, T], 'batch, steps');
+  const hs = recurrentTensor(rt, op, 'hs', a.hs, [B, T, H], 'batch, steps, units');
+  const gates = recurrentTensor(rt, op, 'gates', a.gates, [B, T, 3 * H], 'batch, steps, 3 x units');
+  const rh = recurrentTensor(rt, op, 'rh', a.rh, [B, T, H], 'batch, steps, units');
+  const reverse = recurrentFlag(op, 'reverse', a.reverse);
+  const act = recurrentActivationIndex(op, a.recurrentActivation);
+  recurrentSeparate(op, [['hs', hs], ['gates', gates], ['rh', rh]], [['xw', a.xw], ['u', a.u], ['h0', h0], ['mask', mask]]);
+  if (B === 0 || T === 0 || H === 0) return;
+  const nth = recurrentThreads(rt, B, H, 3);
+  const ws = rt.temp([gruForwardWorkspaceBytes(B, H) / 4]);
+  const sync = recurrentSync(rt);
+  rt.run('f32_gru_seq_fwd', 6 * B * T * H * H, [a.xw.ptr, a.u.ptr, h0 ? h0.ptr : 0, mask ? mask.ptr : 0,
+    hs.ptr, gates.ptr, rh.ptr, ws.ptr, sync.ptr, B, T, H, reverse ? 1 : 0, act], nth);
+}
+
+export interface GruSequenceBackwardArgs {
+  /** The forward's inputs and outputs: u, h0, mask, reverse, recurrentActivation as given to gruSequence; hs, gates, rh as it wrote them. */
+  u: Tensor;
+  h0?: Tensor | null;
+  mask?: Tensor | null;
+  hs: Tensor;
+  gates: Tensor;
+  rh: Tensor;
+  reverse?: boolean;
+  recurrentActivation?: RecurrentActivation;
+  /** (B, T, H): gradient w.r.t. every step's output (processing order, like hs); null for none (a layer that returns only the last output passes dhT). */
+  dhs?: Tensor | null;
+  /** (B, H): gradient w.r.t. the final state; null for none. */
+  dhT?: Tensor | null;
+  /** Output (B, T, 3H), time order: gradient w.r.t. the gate pre-activations, which is the gradient w.r.t. xw. */
+  dz: Tensor;
+  /** Output (B, H): gradient w.r.t. h0; null to skip. */
+  dh0?: Tensor | null;
+  /** Output (H, 3H): gradient w.r.t. u, OVERWRITTEN (not accumulated); null to skip. */
+  du?: Tensor | null;
+}
+
+/** Backpropagation through the whole sequence in one call (see GruSequenceBackwardArgs). */
+export function gruSequenceBackward(rt: Runtime, a: GruSequenceBackwardArgs): void {
+  const op = 'gruSequenceBackward';
+  const [B, T, H] = recurrentDims(rt, op, 'hs', a.hs, 1, a.u, 3);
+  const h0 = recurrentOptional(rt, op, 'h0', a.h0, [B, H], 'batch, units');
+  const mask = recurrentOptional(rt, op, 'mask', a.mask, [B, T], 'batch, steps');
+  const gates = recurrentTensor(rt, op, 'gates', a.gates, [B, T, 3 * H], 'batch, steps, 3 x units');
+  const rh = recurrentTensor(rt, op, 'rh', a.rh, [B, T, H], 'batch, steps, units');
+  const dhs = recurrentOptional(rt, op, 'dhs', a.dhs, [B, T, H], 'batch, steps, units');
+  const dhT = recurrentOptional(rt, op, 'dhT', a.dhT, [B, H], 'batch, units');
+  const dz = recurrentTensor(rt, op, 'dz', a.dz, [B, T, 3 * H], 'batch, steps, 3 x units');
+  const dh0 = recurrentOptional(rt, op, 'dh0', a.dh0, [B, H], 'batch, units');
+  const du = recurrentOptional(rt, op, 'du', a.du, [H, 3 * H], 'units, 3 x units');
+  const reverse = recurrentFlag(op, 'reverse', a.reverse);
+  const act = recurrentActivationIndex(op, a.recurrentActivation);
+  recurrentSeparate(op, [['dz', dz], ['dh0', dh0], ['du', du]],
+    [['u', a.u], ['h0', h0], ['mask', mask], ['hs', a.hs], ['gates', gates], ['rh', rh], ['dhs', dhs], ['dhT', dhT]]);
+  if (H === 0) return;
+  const nth = recurrentThreads(rt, B, H, 3);
+  const ws = rt.temp([gruBackwardWorkspaceBytes(B, H, du !== null) / 4]);
+  const sync = recurrentSync(rt);
+  rt.run('f32_gru_seq_bwd', 12 * B * T * H * H, [a.u.ptr, h0 ? h0.ptr : 0, mask ? mask.ptr : 0, a.hs.ptr, gates.ptr, rh.ptr,
+    dhs ? dhs.ptr : 0, dhT ? dhT.ptr : 0, dz.ptr, dh0 ? dh0.ptr : 0, du ? du.ptr : 0,
+    ws.ptr, sync.ptr, B, T, H, reverse ? 1 : 0, act], nth);
+}

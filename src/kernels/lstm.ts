@@ -1,0 +1,258 @@
+// Host side of kernels/lstm.ts: the whole-sequence LSTM recurrence, forward and backward through
+// time, one kernel call per sequence. The layer computes the input projection first
+// (xw = x · W + b for every step, one gemm over (B*T, E)), and after the backward turns dz into
+// dW = xᵀ · dz, db = Σ dz and dx = dz · Wᵀ (three gemms). dU = Σ_t h_{t-1}ᵀ · dz_t is one more
+// gemm over all steps, done here from a copy of hs shifted by one step (the kernel can also sum
+// it step by step, as the GRU's must; the gemm measured no slower and is what the layer gets).
+// Also the pieces the GRU wrappers share (recurrent activations, thread choice, checks).
+import { threaded } from './spec.js';
+import { live } from './check.js';
+import { gemm } from './gemm.js';
+import { Tensor, fmtShape, type Shape } from '../tensor.js';
+import type { Runtime } from '../runtime/runtime.js';
+
+export const lstmKernels = threaded('f32_lstm_seq_fwd', 'f32_lstm_seq_bwd');
+
+/** Recurrent activations of the gates: Keras' default 'sigmoid', or tfjs-layers' 'hardSigmoid' (clip(0.2 x + 0.5, 0, 1)). */
+export const RECURRENT_ACTIVATIONS = ['sigmoid', 'hardSigmoid'] as const;
+export type RecurrentActivation = (typeof RECURRENT_ACTIVATIONS)[number];
+
+/** i32 words of the per-call barrier state (see assembly/core/barrier.ts). */
+const SYNC_WORDS = 4;
+
+// A sequence kernel meets its threads at a barrier every step (once per LSTM step, twice per GRU
+// step), so splitting pays only when one step's work is well above a barrier's cost. With threads
+// running side by side a barrier costs a few tenths of a microsecond, one LSTM step of B = 1,
+// H = 64 a few microseconds; when other processes hold the cores a barrier waits for a thread to
+// be scheduled again (tens of microseconds). Hence a margin: n threads need one step's product
+// (in flops) to reach n x STEP_WORK_FACTOR x the runtime's parallelThreshold; two threads need 64K
+// flops at the default threshold (B = 2 at H = 64; B = 1 from H = 91; B = 8 at H = 32). Tests set
+// the threshold to 1, so every problem with two unit groups or more is split there.
+const STEP_WORK_FACTOR = 8;
+
+/**
+ * Threads a sequence kernel uses for B rows, H units and `gates` gate blocks: every pool thread
+ * when one step's product (2 B H gates H flops) is large enough to pay for a barrier, one thread
+ * for small problems, never more threads than groups of 8 units (a thread owns whole groups).
+ */
+export function recurrentThreads(rt: Runtime, B: number, H: number, gates: number): number {
+  const groups = Math.ceil(H / 8);
+  const stepWork = 2 * B * H * gates * H;
+  return Math.max(1, Math.min(groups, rt.threadsFor(stepWork / STEP_WORK_FACTOR)));
+}
+
+// ---- checks shared with the GRU wrappers -------------------------------------------------------
+
+/** Index of a recurrent activation for the kernels (0 sigmoid, 1 hardSigmoid); throws on anything else. */
+export function recurrentActivationIndex(op: string, a: unknown): number {
+  const v = a ?? 'sigmoid';
+  const i = (RECURRENT_ACTIVATIONS as readonly unknown[]).indexOf(v);
+  if (i < 0) throw new RangeError(`wasmnn: ${op}: unknown recurrentActivation '${String(v)}'; expected one of ${RECURRENT_ACTIVATIONS.join(', ')}`);
+  return i;
+}
+
+/** A boolean option; undefined is false. */
+export function recurrentFlag(op: string, name: string, v: unknown): boolean {
+  if (v === undefined) return false;
+  if (typeof v !== 'boolean') throw new TypeError(`wasmnn: ${op}: ${name} must be true or false, got ${String(v)}`);
+  return v;
+}
+
+/** A required tensor of an exact shape. */
+export function recurrentTensor(rt: Runtime, op: string, name: string, t: Tensor | null | undefined, shape: Shape, why: string): Tensor {
+  if (t == null) throw new TypeError(`wasmnn: ${op}: ${name} is required: ${why}`);
+  live(rt, name, t);
+  if (t.rank !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
+    throw new RangeError(`wasmnn: ${op}: ${name} must have shape ${fmtShape(shape)} (${why}), got ${fmtShape(t.shape)}`);
+  }
+  return t;
+}
+
+/** An optional tensor (null / undefined for none) of an exact shape. */
+export function recurrentOptional(rt: Runtime, op: string, name: string, t: Tensor | null | undefined, shape: Shape, why: string): Tensor | null {
+  return t == null ? null : recurrentTensor(rt, op, name, t, shape, why);
+}
+
+/** (B, T, H) of a recurrent problem from the tensor that carries B and T and the recurrent kernel u (H, gates H). */
+export function recurrentDims(rt: Runtime, op: string, seqName: string, seq: Tensor | null | undefined, seqCols: number, u: Tensor | null | undefined, gates: number): [number, number, number] {
+  if (u == null) throw new TypeError(`wasmnn: ${op}: u (the recurrent kernel) is required`);
+  if (seq == null) throw new TypeError(`wasmnn: ${op}: ${seqName} is required`);
+  live(rt, 'u', u); live(rt, seqName, seq);
+  if (u.rank !== 2 || u.shape[1] !== gates * u.shape[0]) {
+    throw new RangeError(`wasmnn: ${op}: u must have shape (H, ${gates}H) (the recurrent kernel, gate blocks side by side), got ${fmtShape(u.shape)}`);
+  }
+  const H = u.shape[0];
+  const cols = seqCols * H;
+  if (seq.rank !== 3 || seq.shape[2] !== cols) {
+    throw new RangeError(`wasmnn: ${op}: ${seqName} must have shape (batch, steps, ${cols}) for ${H} units, got ${fmtShape(seq.shape)}; ` +
+      'check that it matches u');
+  }
+  return [seq.shape[0], seq.shape[1], H];
+}
+
+/** No output shares a byte with another output or with an input. */
+export function recurrentSeparate(op: string, outs: [string, Tensor | null][], ins: [string, Tensor | null][]): void {
+  const o = outs.filter((e): e is [string, Tensor] => e[1] !== null);
+  const all = [...o, ...ins.filter((e): e is [string, Tensor] => e[1] !== null)];
+  o.forEach(([a, ta], i) => {
+    all.forEach(([b, tb], j) => {
+      if (j <= i) return;
+      if (ta.size && tb.size && ta.ptr < tb.ptr + tb.bytes && tb.ptr < ta.ptr + ta.bytes) {
+        throw new RangeError(`wasmnn: ${op}: ${a} and ${b} share memory; ${a} must be a buffer of its own`);
+      }
+    });
+  });
+}
+
+/** Zeroed barrier words for one call. */
+export function recurrentSync(rt: Runtime): Tensor {
+  return rt.temp([SYNC_WORDS], 'i32').fill(0);
+}
+
+// ---- workspace -------------------------------------------------------------------------------
+
+const groups8 = (H: number) => Math.ceil(H / 8) * 8;
+
+/** Rows of a batch in whole blocks of 4 (the kernels keep those rows' products' operands packed). */
+const blocks4 = (B: number) => B - (B % 4);
+
+/** Bytes of scratch f32_lstm_seq_fwd needs: U packed into 8-column panels, a B x 4H step tile, two packed copies of h. */
+export function lstmForwardWorkspaceBytes(B: number, H: number): number {
+  const N8 = groups8(H);
+  return (4 * N8 * H + 4 * B * N8 + 2 * blocks4(B) * H) * 4;
+}
+
+/** Bytes of scratch f32_lstm_seq_bwd needs: Uᵀ panels, three B x H tiles, two packed copies of dz; with du a padded dz tile and the dU accumulator. */
+export function lstmBackwardWorkspaceBytes(B: number, H: number, withDu: boolean): number {
+  const N8 = groups8(H);
+  const H4 = Math.ceil(H / 4) * 4;
+  return (4 * H * N8 + 3 * B * N8 + 2 * blocks4(B) * 4 * H + (withDu ? 4 * N8 * (B + H4) : 0)) * 4;
+}
+
+// ---- forward ---------------------------------------------------------------------------------
+
+export interface LstmSequenceArgs {
+  /** (B, T, 4H): x · W + b for every step, in time order; gate blocks i, f, c, o. */
+  xw: Tensor;
+  /** (H, 4H): the recurrent kernel. */
+  u: Tensor;
+  /** (B, H) initial states; null for zeros. */
+  h0?: Tensor | null;
+  c0?: Tensor | null;
+  /** (B, T) f32: a step is taken where the value is non-zero; masked steps carry the state and repeat the previous output. */
+  mask?: Tensor | null;
+  /** Outputs, in processing order: (B, T, H) h after every step (the layer's sequence output), (B, T, H) c, (B, T, 4H) activated gates. */
+  hs: Tensor;
+  cs: Tensor;
+  gates: Tensor;
+  /** Process t = T-1 .. 0 (Keras goBackwards); hs[:, s] is then the output for input step T-1-s, as in tfjs. */
+  reverse?: boolean;
+  /** Default 'sigmoid' (Keras); tfjs-layers defaults to 'hardSigmoid'. */
+  recurrentActivation?: RecurrentActivation;
+}
+
+/**
+ * Runs an LSTM over a whole sequence in one call: hs, cs and gates for every step (keep them for
+ * lstmSequenceBackward). The final states are hs[:, T-1] and cs[:, T-1].
+ */
+export function lstmSequence(rt: Runtime, a: LstmSequenceArgs): void {
+  const op = 'lstmSequence';
+  const [B, T, H] = recurrentDims(rt, op, 'xw', a.xw, 4, a.u, 4);
+  const h0 = recurrentOptional(rt, op, 'h0', a.h0, [B, H], 'batch, units');
+  const c0 = recurrentOptional(rt, op, 'c0', a.c0, [B, H], 'batch, units');
+  const mask = recurrentOptional(rt, op, 'mask', a.mask, [B, T], 'batch, steps');
+  const hs = recurrentTensor(rt, op, 'hs', a.hs, [B, T, H], 'batch, steps, units');
+  const cs = recurrentTensor(rt, op, 'cs', a.cs, [B, T, H], 'batch, steps, units');
+  const gates = recurrentTensor(rt, op, 'gates', a.gates, [B, T, 4 * H], 'batch, steps, 4 x units');
+  const reverse = recurrentFlag(op, 'reverse', a.reverse);
+  const act = recurrentActivationIndex(op, a.recurrentActivation);
+  recurrentSeparate(op, [['hs', hs], ['cs', cs], ['gates', gates]],
+    [['xw', a.xw], ['u', a.u], ['h0', h0], ['c0', c0], ['mask', mask]]);
+  if (B === 0 || T === 0 || H === 0) return;
+  const nth = recurrentThreads(rt, B, H, 4);
+  const ws = rt.temp([lstmForwardWorkspaceBytes(B, H) / 4]);
+  const sync = recurrentSync(rt);
+  rt.run('f32_lstm_seq_fwd', 8 * B * T * H * H, [a.xw.ptr, a.u.ptr, h0 ? h0.ptr : 0, c0 ? c0.ptr : 0, mask ? mask.ptr : 0,
+    hs.ptr, cs.ptr, gates.ptr, ws.ptr, sync.ptr, B, T, H, reverse ? 1 : 0, act], nth);
+}
+
+// ---- backward --------------------------------------------------------------------------------
+
+export interface LstmSequenceBackwardArgs {
+  /** The forward's inputs and outputs: u, h0, c0, mask, reverse, recurrentActivation as given to lstmSequence; hs, cs, gates as it wrote them. */
+  u: Tensor;
+  h0?: Tensor | null;
+  c0?: Tensor | null;
+  mask?: Tensor | null;
+  hs: Tensor;
+  cs: Tensor;
+  gates: Tensor;
+  reverse?: boolean;
+  recurrentActivation?: RecurrentActivation;
+  /** (B, T, H): gradient w.r.t. every step's output (processing order, like hs); null for none (a layer that returns only the last output passes dhT). */
+  dhs?: Tensor | null;
+  /** (B, H): gradients w.r.t. the final h and c states; null for none. */
+  dhT?: Tensor | null;
+  dcT?: Tensor | null;
+  /** Output (B, T, 4H), time order: gradient w.r.t. the gate pre-activations, which is the gradient w.r.t. xw. */
+  dz: Tensor;
+  /** Outputs (B, H): gradients w.r.t. h0 and c0; null to skip. */
+  dh0?: Tensor | null;
+  dc0?: Tensor | null;
+  /** Output (H, 4H): gradient w.r.t. u, OVERWRITTEN (not accumulated); null to skip. */
+  du?: Tensor | null;
+}
+
+/** Backpropagation through the whole sequence in one call (see LstmSequenceBackwardArgs). */
+export function lstmSequenceBackward(rt: Runtime, a: LstmSequenceBackwardArgs): void {
+  const op = 'lstmSequenceBackward';
+  const [B, T, H] = recurrentDims(rt, op, 'hs', a.hs, 1, a.u, 4);
+  const h0 = recurrentOptional(rt, op, 'h0', a.h0, [B, H], 'batch, units');
+  const c0 = recurrentOptional(rt, op, 'c0', a.c0, [B, H], 'batch, units');
+  const mask = recurrentOptional(rt, op, 'mask', a.mask, [B, T], 'batch, steps');
+  const cs = recurrentTensor(rt, op, 'cs', a.cs, [B, T, H], 'batch, steps, units');
+  const gates = recurrentTensor(rt, op, 'gates', a.gates, [B, T, 4 * H], 'batch, steps, 4 x units');
+  const dhs = recurrentOptional(rt, op, 'dhs', a.dhs, [B, T, H], 'batch, steps, units');
+  const dhT = recurrentOptional(rt, op, 'dhT', a.dhT, [B, H], 'batch, units');
+  const dcT = recurrentOptional(rt, op, 'dcT', a.dcT, [B, H], 'batch, units');
+  const dz = recurrentTensor(rt, op, 'dz', a.dz, [B, T, 4 * H], 'batch, steps, 4 x units');
+  const dh0 = recurrentOptional(rt, op, 'dh0', a.dh0, [B, H], 'batch, units');
+  const dc0 = recurrentOptional(rt, op, 'dc0', a.dc0, [B, H], 'batch, units');
+  const du = recurrentOptional(rt, op, 'du', a.du, [H, 4 * H], 'units, 4 x units');
+  const reverse = recurrentFlag(op, 'reverse', a.reverse);
+  const act = recurrentActivationIndex(op, a.recurrentActivation);
+  recurrentSeparate(op, [['dz', dz], ['dh0', dh0], ['dc0', dc0], ['du', du]],
+    [['u', a.u], ['h0', h0], ['c0', c0], ['mask', mask], ['hs', a.hs], ['cs', cs], ['gates', gates], ['dhs', dhs], ['dhT', dhT], ['dcT', dcT]]);
+  if (H === 0) return;
+  const nth = recurrentThreads(rt, B, H, 4);
+  const ws = rt.temp([lstmBackwardWorkspaceBytes(B, H, false) / 4]);
+  const sync = recurrentSync(rt);
+  rt.run('f32_lstm_seq_bwd', 8 * B * T * H * H, [a.u.ptr, h0 ? h0.ptr : 0, c0 ? c0.ptr : 0, mask ? mask.ptr : 0, a.hs.ptr, cs.ptr, gates.ptr,
+    dhs ? dhs.ptr : 0, dhT ? dhT.ptr : 0, dcT ? dcT.ptr : 0, dz.ptr, dh0 ? dh0.ptr : 0, dc0 ? dc0.ptr : 0, 0,
+    ws.ptr, sync.ptr, B, T, H, reverse ? 1 : 0, act], nth);
+  if (du) shiftedGemm(rt, a.hs, h0, dz, du, B, T, H, reverse);
+}
+
+/**
+ * du = Σ over rows and steps of h_prevᵀ · dz, as one gemm: hprev (B T, H) holds, in time order,
+ * the state each step started from (hs of the previous processing step, h0 or zeros first).
+ */
+function shiftedGemm(rt: Runtime, hs: Tensor, h0: Tensor | null, dz: Tensor, du: Tensor, B: number, T: number, H: number, reverse: boolean): void {
+  if (B === 0 || T === 0) { du.fill(0); return; }
+  const hprev = rt.temp([B * T, H]);
+  const src = hs.f32(), dst = hprev.f32(), init = h0 ? h0.f32() : null;
+  for (let b = 0; b < B; b++) {
+    const row = b * T * H;
+    // the first processing step starts from h0: time step 0, or T-1 in reverse
+    const first = row + (reverse ? T - 1 : 0) * H;
+    if (init) dst.set(init.subarray(b * H, (b + 1) * H), first);
+    else dst.fill(0, first, first + H);
+    if (!reverse) {
+      dst.set(src.subarray(row, row + (T - 1) * H), row + H);
+    } else {
+      // time step t is processing step s = T-1-t, which started from hs slot s-1
+      for (let t = 0; t < T - 1; t++) dst.set(src.subarray(row + (T - 2 - t) * H, row + (T - 1 - t) * H), row + t * H);
+    }
+  }
+  gemm(rt, hprev, new Tensor(rt, dz.ptr, [B * T, dz.shape[2]], 'f32', dz.generation), du, { transA: true });
+}
