@@ -1,1 +1,478 @@
-// (filled in by the gemm kernels)
+// General matrix multiply with a fused epilogue.
+//   f32_gemm_fwd: C = act(op(A) · op(B) + bias)
+//   op(A) is (M,K): A is stored (M,K) row-major, or (K,M) when transA = 1.
+//   op(B) is (K,N): B is stored (K,N), or (N,K) when transB = 1.
+//   C is (M,N) row-major; bias is (N) or 0 for none; act: 0 linear, 1 relu, 2 sigmoid, 3 tanh, 4 gelu.
+// Every element is one sequential sum in f32 with separate mul and add:
+//   acc = accumulate ? C[i,j] : 0;  for k = 0..K-1: acc = acc + A[i,k] * B[k,j];
+//   then acc + bias[j] (when there is a bias), then the activation.
+// K blocks carry the running sum through C exactly, so the result is the same bits as the scalar
+// twin (assembly/ref/gemm.ts) whatever the blocking, path or thread count. The activations are the
+// formulas of kernels/unary.ts on the same vector math (core/mathf.ts), so a fused epilogue gives
+// the same bits as the separate unary kernel (sigmoid/tanh ~3 ulp, gelu ~1e-6 rel vs f64).
+//
+// Algorithm (GotoBLAS loop order): for each NC-column block of the thread's share and each KC
+// block of K, B is packed into KC x 8 panels (zero-padded past column N); for each MC-row block
+// A is packed in groups of 4 rows, k-interleaved (4 values per k, zero-padded past row M); then a
+// 4x8 register tile (8 f32x4 accumulators, A broadcast with load32_splat, two f32x4 of B per k)
+// runs over every panel. V8 gives wasm about 15 vector registers: 8 accumulators, a broadcast and
+// 2 B vectors fit; wider tiles spill. Tiles at the edges of C run the same micro-kernel on a 4x8
+// buffer in the workspace. One to three rows (M <= 3) with B not transposed take a GEMV path that
+// reads B in place (packing B would cost as much as the product).
+//
+// Threads: a static 2-D grid over C (blocks of 4 rows x 8-column panels), the shape chosen to
+// balance the work; K is never split. Each thread packs into its own part of ws:
+// gemmWsFloats(M, N, K) floats each (the host computes the same in gemmWorkspaceBytes).
+import { partStart } from '../core/partition';
+import { loadPartial, storePartial } from '../core/simd';
+import { vsigmoid, vtanh, vnormcdf } from '../core/mathf';
+
+// @ts-ignore: decorator
+@inline const KC: i32 = 256;      // K block: a 4 x KC group of packed A (4 KiB) and a KC x 8 B panel (8 KiB) sit in L1
+// @ts-ignore: decorator
+@inline const NC: i32 = 256;      // N block (multiple of 8): a KC x NC packed B block (256 KiB) sits in L2
+// @ts-ignore: decorator
+@inline const MC: i32 = 128;      // M block (multiple of 4): an MC x KC packed A block (128 KiB)
+
+// ---- activations (the same formulas as kernels/unary.ts) -------------------------------------
+
+// @ts-ignore: decorator
+@final @unmanaged class Linear {
+  // @ts-ignore: decorator
+  @inline f(x: v128): v128 { return x; }
+}
+// @ts-ignore: decorator
+@final @unmanaged class Relu {
+  // @ts-ignore: decorator
+  @inline f(x: v128): v128 { return f32x4.max(x, f32x4.splat(0)); }
+}
+// @ts-ignore: decorator
+@final @unmanaged class Sigmoid {
+  // @ts-ignore: decorator
+  @inline f(x: v128): v128 { return vsigmoid(x); }
+}
+// @ts-ignore: decorator
+@final @unmanaged class Tanh {
+  // @ts-ignore: decorator
+  @inline f(x: v128): v128 { return vtanh(x); }
+}
+// @ts-ignore: decorator
+@final @unmanaged class Gelu {
+  // @ts-ignore: decorator
+  @inline f(x: v128): v128 { return f32x4.mul(x, vnormcdf(x)); }
+}
+
+// ---- workspace -------------------------------------------------------------------------------
+
+// Floats of scratch one thread needs: a KC x NC packed B block, an MC x KC packed A block and a
+// 4 x 8 edge tile, rounded up to 64 bytes. Must equal gemmWorkspaceBytes / nth in src/kernels/gemm.ts.
+// @ts-ignore: decorator
+@inline
+function gemmWsFloats(M: i32, N: i32, K: i32): i32 {
+  const kc = min(max(K, 1), KC);
+  const nc = min((N + 7) & ~7, NC);
+  const mc = min((M + 3) & ~3, MC);
+  return (kc * nc + mc * kc + 32 + 15) & ~15;
+}
+
+// ---- packing ---------------------------------------------------------------------------------
+
+// 4x4 transpose of rows r0..r3 stored to dst, dst + stride, dst + 2 stride, dst + 3 stride.
+// @ts-ignore: decorator
+@inline
+function transpose4(r0: v128, r1: v128, r2: v128, r3: v128, dst: usize, stride: usize): void {
+  const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
+  const t1 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
+  const t2 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+  const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+  v128.store(dst, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
+  v128.store(dst + stride, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7));
+  v128.store(dst + 2 * stride, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5));
+  v128.store(dst + 3 * stride, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7));
+}
+
+// Packs op(B)[pc .. pc+kc, jc .. jc+nc] into panels of 8 columns: panel p holds kc rows of 8 floats,
+// pb[p * kc * 8 + k * 8 + c] = op(B)[pc + k, jc + 8p + c], zero past column N.
+function packB(b: usize, pb: usize, transB: i32, N: i32, K: i32, pc: i32, kc: i32, jc: i32, nc: i32): void {
+  for (let jr = 0; jr < nc; jr += 8) {
+    const nr = min(8, nc - jr);
+    const dst = pb + (<usize>(jr * kc) << 2);
+    const j = jc + jr;
+    if (!transB) {
+      // B is (K,N): rows of op(B) are rows of B
+      let src = b + ((<usize>pc * N + j) << 2);
+      const ld = <usize>N << 2;
+      if (nr == 8) {
+        for (let k = 0; k < kc; k++) {
+          const d = dst + (<usize>k << 5);
+          v128.store(d, v128.load(src));
+          v128.store(d, v128.load(src, 16), 16);
+          src += ld;
+        }
+      } else {
+        for (let k = 0; k < kc; k++) {
+          const d = dst + (<usize>k << 5);
+          v128.store(d, f32x4.splat(0));
+          v128.store(d, f32x4.splat(0), 16);
+          for (let c = 0; c < nr; c++) store<f32>(d + (<usize>c << 2), load<f32>(src + (<usize>c << 2)));
+          src += ld;
+        }
+      }
+    } else {
+      // B is (N,K): column j of op(B) is row j of B; transpose 4x4 blocks
+      const ld = <usize>K << 2;
+      const src = b + ((<usize>j * K + pc) << 2);
+      if (nr == 8) {
+        let k = 0;
+        for (; k + 4 <= kc; k += 4) {
+          const s = src + (<usize>k << 2);
+          const d = dst + (<usize>k << 5);
+          transpose4(v128.load(s), v128.load(s + ld), v128.load(s + 2 * ld), v128.load(s + 3 * ld), d, 32);
+          const s4 = s + 4 * ld;
+          transpose4(v128.load(s4), v128.load(s4 + ld), v128.load(s4 + 2 * ld), v128.load(s4 + 3 * ld), d + 16, 32);
+        }
+        for (; k < kc; k++) {
+          const d = dst + (<usize>k << 5);
+          for (let c = 0; c < 8; c++) store<f32>(d + (<usize>c << 2), load<f32>(src + <usize>c * ld + (<usize>k << 2)));
+        }
+      } else {
+        for (let k = 0; k < kc; k++) {
+          const d = dst + (<usize>k << 5);
+          v128.store(d, f32x4.splat(0));
+          v128.store(d, f32x4.splat(0), 16);
+          for (let c = 0; c < nr; c++) store<f32>(d + (<usize>c << 2), load<f32>(src + <usize>c * ld + (<usize>k << 2)));
+        }
+      }
+    }
+  }
+}
+
+// Packs op(A)[ic .. ic+mc, pc .. pc+kc] in groups of 4 rows, each k-interleaved:
+// pa[g * kc * 4 + k * 4 + r] = op(A)[ic + 4g + r, pc + k], zero for rows past ic + mc.
+function packA(a: usize, pa: usize, transA: i32, M: i32, K: i32, ic: i32, mc: i32, pc: i32, kc: i32): void {
+  const gbytes = <usize>kc << 4;
+  if (!transA) {
+    // A is (M,K): row i of op(A) is row i of A; transpose 4x4 blocks
+    const ld = <usize>K << 2;
+    for (let g = 0; g < mc; g += 4) {
+      const mr = min(4, mc - g);
+      const src = a + ((<usize>(ic + g) * K + pc) << 2);
+      const dst = pa + <usize>(g >> 2) * gbytes;
+      if (mr == 4) {
+        let k = 0;
+        for (; k + 4 <= kc; k += 4) {
+          const s = src + (<usize>k << 2);
+          transpose4(v128.load(s), v128.load(s + ld), v128.load(s + 2 * ld), v128.load(s + 3 * ld), dst + (<usize>k << 4), 16);
+        }
+        for (; k < kc; k++) {
+          const d = dst + (<usize>k << 4);
+          for (let r = 0; r < 4; r++) store<f32>(d + (<usize>r << 2), load<f32>(src + <usize>r * ld + (<usize>k << 2)));
+        }
+      } else {
+        for (let k = 0; k < kc; k++) {
+          const d = dst + (<usize>k << 4);
+          v128.store(d, f32x4.splat(0));
+          for (let r = 0; r < mr; r++) store<f32>(d + (<usize>r << 2), load<f32>(src + <usize>r * ld + (<usize>k << 2)));
+        }
+      }
+    }
+  } else {
+    // A is (K,M): row k of A holds op(A)[., k] contiguously; copy 4 rows of op(A) at a time
+    const full = mc & ~3;
+    for (let k = 0; k < kc; k++) {
+      const src = a + ((<usize>(pc + k) * M + ic) << 2);
+      let d = pa + (<usize>k << 4);
+      let g = 0;
+      for (; g < full; g += 4) {
+        v128.store(d, v128.load(src + (<usize>g << 2)));
+        d += gbytes;
+      }
+      if (g < mc) {
+        v128.store(d, f32x4.splat(0));
+        for (let r = 0; r < mc - g; r++) store<f32>(d + (<usize>r << 2), load<f32>(src + (<usize>(g + r) << 2)));
+      }
+    }
+  }
+}
+
+// ---- the 4x8 micro-kernel --------------------------------------------------------------------
+
+// C[0..4, 0..8] (rows ldc bytes apart) = (loadC ? C : 0) + sum over k of pa[k] x pb[k], k in order.
+// pa: kc x 4 floats (k-interleaved A), pb: kc x 8 floats (a packed B panel).
+function micro4x8(pa: usize, pb: usize, kc: i32, cp: usize, ldc: usize, loadC: bool): void {
+  let c00: v128, c01: v128, c10: v128, c11: v128, c20: v128, c21: v128, c30: v128, c31: v128;
+  if (loadC) {
+    c00 = v128.load(cp); c01 = v128.load(cp, 16);
+    c10 = v128.load(cp + ldc); c11 = v128.load(cp + ldc, 16);
+    c20 = v128.load(cp + 2 * ldc); c21 = v128.load(cp + 2 * ldc, 16);
+    c30 = v128.load(cp + 3 * ldc); c31 = v128.load(cp + 3 * ldc, 16);
+  } else {
+    c00 = f32x4.splat(0); c01 = c00; c10 = c00; c11 = c00; c20 = c00; c21 = c00; c30 = c00; c31 = c00;
+  }
+  const end = pa + (<usize>kc << 4);
+  while (pa < end) {
+    const b0 = v128.load(pb);
+    const b1 = v128.load(pb, 16);
+    const a0 = v128.load32_splat(pa);
+    c00 = f32x4.add(c00, f32x4.mul(a0, b0));
+    c01 = f32x4.add(c01, f32x4.mul(a0, b1));
+    const a1 = v128.load32_splat(pa, 4);
+    c10 = f32x4.add(c10, f32x4.mul(a1, b0));
+    c11 = f32x4.add(c11, f32x4.mul(a1, b1));
+    const a2 = v128.load32_splat(pa, 8);
+    c20 = f32x4.add(c20, f32x4.mul(a2, b0));
+    c21 = f32x4.add(c21, f32x4.mul(a2, b1));
+    const a3 = v128.load32_splat(pa, 12);
+    c30 = f32x4.add(c30, f32x4.mul(a3, b0));
+    c31 = f32x4.add(c31, f32x4.mul(a3, b1));
+    pa += 16;
+    pb += 32;
+  }
+  v128.store(cp, c00); v128.store(cp, c01, 16);
+  v128.store(cp + ldc, c10); v128.store(cp + ldc, c11, 16);
+  v128.store(cp + 2 * ldc, c20); v128.store(cp + 2 * ldc, c21, 16);
+  v128.store(cp + 3 * ldc, c30); v128.store(cp + 3 * ldc, c31, 16);
+}
+
+// n (1..4) floats from p, zero-filled; and the store of the first n lanes.
+// @ts-ignore: decorator
+@inline
+function load4(p: usize, n: i32): v128 { return n == 4 ? v128.load(p) : loadPartial(p, n); }
+// @ts-ignore: decorator
+@inline
+function store4(p: usize, v: v128, n: i32): void { if (n == 4) v128.store(p, v); else storePartial(p, v, n); }
+
+// ---- epilogue --------------------------------------------------------------------------------
+
+// C[i, j0 .. j1] = act(C[i, j] + bias[j]) for rows i0 .. i1, in f32x4 groups (the last one partial).
+// @ts-ignore: decorator
+@inline
+function epilogueRows<Act>(c: usize, bias: usize, N: i32, i0: i32, i1: i32, j0: i32, j1: i32): void {
+  const act = changetype<Act>(0);
+  for (let i = i0; i < i1; i++) {
+    const row = c + (<usize>i * N << 2);
+    let j = j0;
+    for (; j + 4 <= j1; j += 4) {
+      const p = row + (<usize>j << 2);
+      let x = v128.load(p);
+      if (bias) x = f32x4.add(x, v128.load(bias + (<usize>j << 2)));
+      v128.store(p, act.f(x));
+    }
+    if (j < j1) {
+      const n = j1 - j;
+      const p = row + (<usize>j << 2);
+      let x = loadPartial(p, n);
+      if (bias) x = f32x4.add(x, loadPartial(bias + (<usize>j << 2), n));
+      storePartial(p, act.f(x), n);
+    }
+  }
+}
+
+function epilogue(c: usize, bias: usize, N: i32, act: i32, i0: i32, i1: i32, j0: i32, j1: i32): void {
+  switch (act) {
+    case 1: epilogueRows<Relu>(c, bias, N, i0, i1, j0, j1); break;
+    case 2: epilogueRows<Sigmoid>(c, bias, N, i0, i1, j0, j1); break;
+    case 3: epilogueRows<Tanh>(c, bias, N, i0, i1, j0, j1); break;
+    case 4: epilogueRows<Gelu>(c, bias, N, i0, i1, j0, j1); break;
+    default: epilogueRows<Linear>(c, bias, N, i0, i1, j0, j1);
+  }
+}
+
+// ---- GEMM path -------------------------------------------------------------------------------
+
+// One mr x nr (at most 4 x 8) tile of C at cp: the micro-kernel in place when the tile is whole,
+// else on the 4 x 8 buffer `tile` with the valid part of C copied in (when it is read) and out.
+function tile4x8(pa: usize, pb: usize, kc: i32, cp: usize, ldc: usize, mr: i32, nr: i32, loadC: bool, tile: usize): void {
+  if (mr == 4 && nr == 8) {
+    micro4x8(pa, pb, kc, cp, ldc, loadC);
+    return;
+  }
+  if (loadC) {
+    for (let r = 0; r < mr; r++) {
+      for (let q = 0; q < nr; q++) store<f32>(tile + (<usize>(r * 8 + q) << 2), load<f32>(cp + <usize>r * ldc + (<usize>q << 2)));
+    }
+  }
+  micro4x8(pa, pb, kc, tile, 32, loadC);
+  for (let r = 0; r < mr; r++) {
+    for (let q = 0; q < nr; q++) store<f32>(cp + <usize>r * ldc + (<usize>q << 2), load<f32>(tile + (<usize>(r * 8 + q) << 2)));
+  }
+}
+
+// C[m0 .. m1, n0 .. n1] for one thread.
+function gemmBlock(a: usize, b: usize, c: usize, bias: usize, wsT: usize, M: i32, N: i32, K: i32,
+                   transA: i32, transB: i32, accumulate: i32, act: i32, m0: i32, m1: i32, n0: i32, n1: i32): void {
+  const kcMax = min(max(K, 1), KC);
+  const ncMax = min((N + 7) & ~7, NC);
+  const mcMax = min((M + 3) & ~3, MC);
+  const pB = wsT;
+  const pA = pB + (<usize>(kcMax * ncMax) << 2);
+  const tile = pA + (<usize>(mcMax * kcMax) << 2);
+  const ldc = <usize>N << 2;
+  const epi = bias != 0 || act != 0;
+  // At most MC rows: A is packed once per K block and B one panel at a time, used by every row
+  // group while it is in L1 (no packed B block goes through L2). More rows: B is packed a block
+  // at a time and shared by MC-row blocks of A.
+  const fewRows = m1 - m0 <= MC;
+  for (let jc = n0; jc < n1; jc += NC) {
+    const nc = min(NC, n1 - jc);
+    let pc = 0;
+    do {
+      const kc = min(KC, K - pc);
+      const loadC = pc > 0 || accumulate != 0;
+      const last = pc + kc >= K;
+      const gbytes = <usize>kc << 4;
+      if (fewRows) {
+        const mc = m1 - m0;
+        packA(a, pA, transA, M, K, m0, mc, pc, kc);
+        for (let jr = 0; jr < nc; jr += 8) {
+          const nr = min(8, nc - jr);
+          packB(b, pB, transB, N, K, pc, kc, jc + jr, nr);
+          for (let ir = 0; ir < mc; ir += 4) {
+            tile4x8(pA + <usize>(ir >> 2) * gbytes, pB, kc, c + ((<usize>(m0 + ir) * N + jc + jr) << 2), ldc, min(4, mc - ir), nr, loadC, tile);
+          }
+        }
+        if (last && epi) epilogue(c, bias, N, act, m0, m1, jc, jc + nc);
+      } else {
+        packB(b, pB, transB, N, K, pc, kc, jc, nc);
+        for (let ic = m0; ic < m1; ic += MC) {
+          const mc = min(MC, m1 - ic);
+          packA(a, pA, transA, M, K, ic, mc, pc, kc);
+          for (let ir = 0; ir < mc; ir += 4) {
+            const mr = min(4, mc - ir);
+            const pa = pA + <usize>(ir >> 2) * gbytes;
+            for (let jr = 0; jr < nc; jr += 8) {
+              tile4x8(pa, pB + (<usize>(jr * kc) << 2), kc, c + ((<usize>(ic + ir) * N + jc + jr) << 2), ldc, mr, min(8, nc - jr), loadC, tile);
+            }
+            // bias and activation while these rows are still in L1
+            if (last && epi) epilogue(c, bias, N, act, ic + ir, ic + ir + mr, jc, jc + nc);
+          }
+        }
+      }
+      pc += kc;
+    } while (pc < K);
+  }
+}
+
+// ---- GEMV path (M <= 3, B not transposed) -----------------------------------------------------
+
+// One row of C: C[i, j0 .. j1] from row i of op(A) (as elements astride bytes apart) and B (K,N) read
+// in place: 32-column strips with 8 accumulators, then f32x4 groups (the last one partial).
+// @ts-ignore: decorator
+@inline
+function gemvRow<Act>(arow: usize, astride: usize, b: usize, crow: usize, bias: usize, N: i32, K: i32,
+                      accumulate: i32, j0: i32, j1: i32): void {
+  const act = changetype<Act>(0);
+  const ldb = <usize>N << 2;
+  let j = j0;
+  for (; j + 32 <= j1; j += 32) {
+    const cp = crow + (<usize>j << 2);
+    let c0: v128, c1: v128, c2: v128, c3: v128, c4: v128, c5: v128, c6: v128, c7: v128;
+    if (accumulate) {
+      c0 = v128.load(cp); c1 = v128.load(cp, 16); c2 = v128.load(cp, 32); c3 = v128.load(cp, 48);
+      c4 = v128.load(cp, 64); c5 = v128.load(cp, 80); c6 = v128.load(cp, 96); c7 = v128.load(cp, 112);
+    } else {
+      c0 = f32x4.splat(0); c1 = c0; c2 = c0; c3 = c0; c4 = c0; c5 = c0; c6 = c0; c7 = c0;
+    }
+    let ap = arow;
+    let bp = b + (<usize>j << 2);
+    for (let k = 0; k < K; k++) {
+      const av = v128.load32_splat(ap);
+      c0 = f32x4.add(c0, f32x4.mul(av, v128.load(bp)));
+      c1 = f32x4.add(c1, f32x4.mul(av, v128.load(bp, 16)));
+      c2 = f32x4.add(c2, f32x4.mul(av, v128.load(bp, 32)));
+      c3 = f32x4.add(c3, f32x4.mul(av, v128.load(bp, 48)));
+      c4 = f32x4.add(c4, f32x4.mul(av, v128.load(bp, 64)));
+      c5 = f32x4.add(c5, f32x4.mul(av, v128.load(bp, 80)));
+      c6 = f32x4.add(c6, f32x4.mul(av, v128.load(bp, 96)));
+      c7 = f32x4.add(c7, f32x4.mul(av, v128.load(bp, 112)));
+      ap += astride;
+      bp += ldb;
+    }
+    if (bias) {
+      const bb = bias + (<usize>j << 2);
+      c0 = f32x4.add(c0, v128.load(bb)); c1 = f32x4.add(c1, v128.load(bb, 16));
+      c2 = f32x4.add(c2, v128.load(bb, 32)); c3 = f32x4.add(c3, v128.load(bb, 48));
+      c4 = f32x4.add(c4, v128.load(bb, 64)); c5 = f32x4.add(c5, v128.load(bb, 80));
+      c6 = f32x4.add(c6, v128.load(bb, 96)); c7 = f32x4.add(c7, v128.load(bb, 112));
+    }
+    v128.store(cp, act.f(c0)); v128.store(cp, act.f(c1), 16);
+    v128.store(cp, act.f(c2), 32); v128.store(cp, act.f(c3), 48);
+    v128.store(cp, act.f(c4), 64); v128.store(cp, act.f(c5), 80);
+    v128.store(cp, act.f(c6), 96); v128.store(cp, act.f(c7), 112);
+  }
+  for (; j < j1; j += 4) {
+    const n = min(4, j1 - j);
+    const cp = crow + (<usize>j << 2);
+    let acc = accumulate ? load4(cp, n) : f32x4.splat(0);
+    let ap = arow;
+    let bp = b + (<usize>j << 2);
+    if (n == 4) {
+      for (let k = 0; k < K; k++) {
+        acc = f32x4.add(acc, f32x4.mul(v128.load32_splat(ap), v128.load(bp)));
+        ap += astride;
+        bp += ldb;
+      }
+    } else {
+      for (let k = 0; k < K; k++) {
+        acc = f32x4.add(acc, f32x4.mul(v128.load32_splat(ap), load4(bp, n)));
+        ap += astride;
+        bp += ldb;
+      }
+    }
+    if (bias) acc = f32x4.add(acc, load4(bias + (<usize>j << 2), n));
+    store4(cp, act.f(acc), n);
+  }
+}
+
+function gemvRows(a: usize, b: usize, c: usize, bias: usize, M: i32, N: i32, K: i32,
+                  transA: i32, accumulate: i32, act: i32, n0: i32, n1: i32): void {
+  for (let i = 0; i < M; i++) {
+    // row i of op(A): A[i, k] at a + (i K + k) 4, or A stored (K,M): a + (k M + i) 4
+    const arow = transA ? a + (<usize>i << 2) : a + (<usize>i * K << 2);
+    const astride: usize = transA ? <usize>M << 2 : 4;
+    const crow = c + (<usize>i * N << 2);
+    switch (act) {
+      case 1: gemvRow<Relu>(arow, astride, b, crow, bias, N, K, accumulate, n0, n1); break;
+      case 2: gemvRow<Sigmoid>(arow, astride, b, crow, bias, N, K, accumulate, n0, n1); break;
+      case 3: gemvRow<Tanh>(arow, astride, b, crow, bias, N, K, accumulate, n0, n1); break;
+      case 4: gemvRow<Gelu>(arow, astride, b, crow, bias, N, K, accumulate, n0, n1); break;
+      default: gemvRow<Linear>(arow, astride, b, crow, bias, N, K, accumulate, n0, n1);
+    }
+  }
+}
+
+// ---- the kernel ------------------------------------------------------------------------------
+
+// a is op(A) (M,K) as stored (see transA), b is op(B) (K,N) as stored (see transB), c is (M,N),
+// bias is (N) or 0, ws holds nth x gemmWsFloats(M, N, K) floats (64-byte aligned).
+export function f32_gemm_fwd(a: usize, b: usize, c: usize, bias: usize, ws: usize, M: i32, N: i32, K: i32,
+                             transA: i32, transB: i32, accumulate: i32, act: i32, ith: i32, nth: i32): void {
+  if (M <= 0 || N <= 0 || ith >= nth) return;
+  if (M <= 3 && !transB) {
+    // few rows: split the columns only, in 8-column groups
+    const n0 = partStart(N, 8, ith, nth), n1 = partStart(N, 8, ith + 1, nth);
+    if (n0 < n1) gemvRows(a, b, c, bias, M, N, K, transA, accumulate, act, n0, n1);
+    return;
+  }
+  // the thread grid tm x tn = nth that minimises the largest share: per step of k, rows x cols
+  // multiply-adds, plus packing cols values of B and rows values of A per block of NC columns
+  // (a packed value costs about two multiply-adds)
+  const mu = (M + 3) >> 2, nu = (N + 7) >> 3;
+  let tm = 1, best: i64 = i64.MAX_VALUE;
+  for (let t = 1; t <= nth; t++) {
+    if (nth % t) continue;
+    const tnn = nth / t;
+    const rows = <i64>((mu + t - 1) / t) * 4;
+    const cols = <i64>((nu + tnn - 1) / tnn) * 8;
+    const blocks = (cols + NC - 1) / NC;
+    const cost = rows * cols + 2 * (cols + rows * blocks);
+    if (cost < best) { best = cost; tm = t; }
+  }
+  const tn = nth / tm;
+  const im = ith / tn, jn = ith % tn;
+  const m0 = partStart(M, 4, im, tm), m1 = partStart(M, 4, im + 1, tm);
+  const n0 = partStart(N, 8, jn, tn), n1 = partStart(N, 8, jn + 1, tn);
+  if (m0 >= m1 || n0 >= n1) return;
+  const wsT = ws + (<usize>ith * gemmWsFloats(M, N, K) << 2);
+  gemmBlock(a, b, c, bias, wsT, M, N, K, transA, transB, accumulate, act, m0, m1, n0, n1);
+}
