@@ -40,3 +40,24 @@ export function finiteScalar(op: string, name: string, v: number): number {
   if (typeof v !== 'number' || !Number.isFinite(v)) throw new RangeError(`wasmnn: ${op}: ${name} must be a finite number, got ${v}`);
   return v;
 }
+
+/** Any overlap at all between two tensors' bytes (identical ranges included). */
+export function overlaps(a: Tensor, b: Tensor): boolean {
+  return a.size > 0 && b.size > 0 && a.ptr < b.ptr + b.bytes && b.ptr < a.ptr + a.bytes;
+}
+
+/** Refuses an output that shares any memory with one of the inputs. */
+export function apart(op: string, out: string, o: Tensor, inputs: [string, Tensor | null][]): void {
+  for (const [name, t] of inputs) {
+    if (t && overlaps(o, t)) {
+      throw new RangeError(`wasmnn: ${op}: ${out} overlaps ${name} in memory; the output must not alias an input: write to a separate tensor`);
+    }
+  }
+}
+
+/** expectShape with the meaning of the dimensions in the message. */
+export function expectShapeWhy(op: string, name: string, t: Tensor, shape: number[], why: string): void {
+  if (t.rank !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
+    throw new RangeError(`wasmnn: ${op}: ${name} must have shape ${fmtShape(shape)} (${why}), got ${fmtShape(t.shape)}`);
+  }
+}

@@ -1,7 +1,7 @@
 // Host side of kernels/conv1d.ts: 1-D convolution over time, channels last (Keras Conv1D).
 //   x (B, T, C) · w (K, C, F) [+ bias (F)] -> y (B, Tout, F), then an optional relu.
 import { threaded } from './spec.js';
-import { live } from './check.js';
+import { live, apart, expectShapeWhy, overlaps } from './check.js';
 import { fmtShape, type Tensor } from '../tensor.js';
 import type { Runtime } from '../runtime/runtime.js';
 
@@ -123,24 +123,8 @@ function geometry(op: string, x: Tensor, w: Tensor, options: Conv1dOptions): Geo
   return { B, T, C, F, K, stride, dilation, padLeft, Tout };
 }
 
-function expectOut(op: string, name: string, t: Tensor, shape: number[], why: string): void {
-  if (t.rank !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
-    throw new RangeError(`wasmnn: ${op}: ${name} must have shape ${fmtShape(shape)} (${why}), got ${fmtShape(t.shape)}`);
-  }
-}
 
-/** Any overlap at all between two tensors' bytes (identical ranges included). */
-function overlaps(a: Tensor, b: Tensor): boolean {
-  return a.size > 0 && b.size > 0 && a.ptr < b.ptr + b.bytes && b.ptr < a.ptr + a.bytes;
-}
 
-function apart(op: string, out: string, o: Tensor, inputs: [string, Tensor | null][]): void {
-  for (const [name, t] of inputs) {
-    if (t && overlaps(o, t)) {
-      throw new RangeError(`wasmnn: ${op}: ${out} overlaps ${name} in memory; the output must not alias an input: write to a separate tensor`);
-    }
-  }
-}
 
 /**
  * y = act(conv1d(x, w) + bias): x (B, T, C), w (K, C, F) (Keras kernel layout), bias (F,) or null,
@@ -164,7 +148,7 @@ export function conv1d(rt: Runtime, x: Tensor, w: Tensor, bias: Tensor | null, y
     }
   }
   const b = bias ?? null;
-  expectOut(op, 'y', y, [g.B, g.Tout, g.F], `batch, output steps, filters`);
+  expectShapeWhy(op, 'y', y, [g.B, g.Tout, g.F], `batch, output steps, filters`);
   apart(op, 'y', y, [['x', x], ['w', w], ['bias', b]]);
   if (y.size === 0) return;
   const work = 2 * g.B * g.Tout * g.K * g.C * g.F + y.size;
@@ -194,12 +178,12 @@ export function conv1dBackward(rt: Runtime, x: Tensor, w: Tensor, dy: Tensor, gr
   const op = 'conv1d backward';
   live(rt, 'x', x); live(rt, 'w', w); live(rt, 'dy', dy);
   const g = geometry(op, x, w, options);
-  expectOut(op, 'dy', dy, [g.B, g.Tout, g.F], `the shape of the forward output`);
+  expectShapeWhy(op, 'dy', dy, [g.B, g.Tout, g.F], `the shape of the forward output`);
   const dx = grads.dx ?? null, dw = grads.dw ?? null, dbias = grads.dbias ?? null;
   const outs: [string, Tensor | null][] = [['dx', dx], ['dw', dw], ['dbias', dbias]];
-  if (dx) { live(rt, 'dx', dx); expectOut(op, 'dx', dx, [g.B, g.T, g.C], 'the shape of x'); }
-  if (dw) { live(rt, 'dw', dw); expectOut(op, 'dw', dw, [g.K, g.C, g.F], 'the shape of w'); }
-  if (dbias) { live(rt, 'dbias', dbias); expectOut(op, 'dbias', dbias, [g.F], 'one value per filter'); }
+  if (dx) { live(rt, 'dx', dx); expectShapeWhy(op, 'dx', dx, [g.B, g.T, g.C], 'the shape of x'); }
+  if (dw) { live(rt, 'dw', dw); expectShapeWhy(op, 'dw', dw, [g.K, g.C, g.F], 'the shape of w'); }
+  if (dbias) { live(rt, 'dbias', dbias); expectShapeWhy(op, 'dbias', dbias, [g.F], 'one value per filter'); }
   for (const [name, t] of outs) {
     if (t) apart(op, name, t, [['x', x], ['w', w], ['dy', dy]]);
   }

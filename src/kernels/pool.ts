@@ -4,29 +4,14 @@
 // whose average gives NaN for a fully masked row), both poolings skip masked steps, and a row with
 // no kept step gives 0 (and argmax -1). See assembly/kernels/pool.ts.
 import { threaded } from './spec.js';
-import { live } from './check.js';
+import { live, apart, expectShapeWhy } from './check.js';
 import { fmtShape, type Tensor } from '../tensor.js';
 import type { Runtime } from '../runtime/runtime.js';
 
 export const poolKernels = threaded('f32_avgpool1d_fwd', 'f32_avgpool1d_bwd', 'f32_maxpool1d_fwd', 'f32_maxpool1d_bwd');
 
-function expectShape(op: string, name: string, t: Tensor, shape: number[], why: string): void {
-  if (t.rank !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
-    throw new RangeError(`wasmnn: ${op}: ${name} must have shape ${fmtShape(shape)} (${why}), got ${fmtShape(t.shape)}`);
-  }
-}
 
-function overlaps(a: Tensor, b: Tensor): boolean {
-  return a.size > 0 && b.size > 0 && a.ptr < b.ptr + b.bytes && b.ptr < a.ptr + a.bytes;
-}
 
-function apart(op: string, out: string, o: Tensor, inputs: [string, Tensor | null][]): void {
-  for (const [name, t] of inputs) {
-    if (t && overlaps(o, t)) {
-      throw new RangeError(`wasmnn: ${op}: ${out} overlaps ${name} in memory; the output must not alias an input: write to a separate tensor`);
-    }
-  }
-}
 
 function input3(op: string, name: string, t: Tensor): [number, number, number] {
   if (t.rank !== 3) {
@@ -38,7 +23,7 @@ function input3(op: string, name: string, t: Tensor): [number, number, number] {
 function checkMask(rt: Runtime, op: string, mask: Tensor | null | undefined, B: number, T: number): Tensor | null {
   if (mask === null || mask === undefined) return null;
   live(rt, 'mask', mask);
-  expectShape(op, 'mask', mask, [B, T], 'batch, steps: nonzero keeps a step');
+  expectShapeWhy(op, 'mask', mask, [B, T], 'batch, steps: nonzero keeps a step');
   return mask;
 }
 
@@ -48,7 +33,7 @@ export function globalAvgPool1d(rt: Runtime, x: Tensor, mask: Tensor | null, y: 
   live(rt, 'x', x); live(rt, 'y', y);
   const [B, T, C] = input3(op, 'x', x);
   const m = checkMask(rt, op, mask, B, T);
-  expectShape(op, 'y', y, [B, C], 'batch, channels');
+  expectShapeWhy(op, 'y', y, [B, C], 'batch, channels');
   apart(op, 'y', y, [['x', x], ['mask', m]]);
   if (y.size === 0) return;
   rt.run('f32_avgpool1d_fwd', x.size + B * T, [x.ptr, m ? m.ptr : 0, y.ptr, B, T, C]);
@@ -60,7 +45,7 @@ export function globalAvgPool1dBackward(rt: Runtime, mask: Tensor | null, dy: Te
   live(rt, 'dy', dy); live(rt, 'dx', dx);
   const [B, T, C] = input3(op, 'dx', dx);
   const m = checkMask(rt, op, mask, B, T);
-  expectShape(op, 'dy', dy, [B, C], 'batch, channels: the shape of the forward output');
+  expectShapeWhy(op, 'dy', dy, [B, C], 'batch, channels: the shape of the forward output');
   apart(op, 'dx', dx, [['dy', dy], ['mask', m]]);
   if (dx.size === 0) return;
   rt.run('f32_avgpool1d_bwd', 2 * dx.size + B * T, [m ? m.ptr : 0, dy.ptr, dx.ptr, B, T, C]);
@@ -76,8 +61,8 @@ export function globalMaxPool1d(rt: Runtime, x: Tensor, mask: Tensor | null, y: 
   live(rt, 'x', x); live(rt, 'y', y); live(rt, 'argmax', argmax, 'i32');
   const [B, T, C] = input3(op, 'x', x);
   const m = checkMask(rt, op, mask, B, T);
-  expectShape(op, 'y', y, [B, C], 'batch, channels');
-  expectShape(op, 'argmax', argmax, [B, C], 'batch, channels');
+  expectShapeWhy(op, 'y', y, [B, C], 'batch, channels');
+  expectShapeWhy(op, 'argmax', argmax, [B, C], 'batch, channels');
   apart(op, 'y', y, [['x', x], ['mask', m], ['argmax', argmax]]);
   apart(op, 'argmax', argmax, [['x', x], ['mask', m]]);
   if (y.size === 0) return;
@@ -89,8 +74,8 @@ export function globalMaxPool1dBackward(rt: Runtime, argmax: Tensor, dy: Tensor,
   const op = 'globalMaxPool1d backward';
   live(rt, 'argmax', argmax, 'i32'); live(rt, 'dy', dy); live(rt, 'dx', dx);
   const [B, T, C] = input3(op, 'dx', dx);
-  expectShape(op, 'argmax', argmax, [B, C], 'batch, channels: from globalMaxPool1d');
-  expectShape(op, 'dy', dy, [B, C], 'batch, channels: the shape of the forward output');
+  expectShapeWhy(op, 'argmax', argmax, [B, C], 'batch, channels: from globalMaxPool1d');
+  expectShapeWhy(op, 'dy', dy, [B, C], 'batch, channels: the shape of the forward output');
   apart(op, 'dx', dx, [['dy', dy], ['argmax', argmax]]);
   const a = argmax.i32();
   for (let i = 0; i < a.length; i++) {
