@@ -51,9 +51,12 @@ export interface MemoryInfo {
 }
 
 const DEFAULT_SPIN = 20000;
-// Break-even measured with `npm run bench -- dispatch` (see bench/RESULTS.md): an extra thread
-// pays for itself above roughly this much work.
-const DEFAULT_PARALLEL_THRESHOLD = 4096;
+// Work (about one flop a unit) per extra thread before a kernel is split. `npm run bench --
+// dispatch` shows the best case (an empty 2-thread job costs ~0.7 us while the worker spins, and a
+// 4096-float relu already gains); but a worker that has gone to sleep, or a core taken by another
+// process, costs 35-1000 us to wake, so small kernels (a Dense head, a bias sum) stay on the
+// calling thread. See bench/RESULTS.md.
+const DEFAULT_PARALLEL_THRESHOLD = 32768;
 
 interface KernelEntry { id: number; fn: (...a: number[]) => void; threaded: boolean }
 
