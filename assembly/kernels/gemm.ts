@@ -12,13 +12,15 @@
 // the same bits as the separate unary kernel (sigmoid/tanh ~3 ulp, gelu ~1e-6 rel vs f64).
 //
 // Algorithm (GotoBLAS loop order): for each NC-column block of the thread's share and each KC
-// block of K, B is packed into KC x 8 panels (zero-padded past column N); for each MC-row block
-// A is packed in groups of 4 rows, k-interleaved (4 values per k, zero-padded past row M); then a
-// 4x8 register tile (8 f32x4 accumulators, A broadcast with load32_splat, two f32x4 of B per k)
-// runs over every panel. V8 gives wasm about 15 vector registers: 8 accumulators, a broadcast and
-// 2 B vectors fit; wider tiles spill. Tiles at the edges of C run the same micro-kernel on a 4x8
-// buffer in the workspace. One to three rows (M <= 3) with B not transposed take a GEMV path that
-// reads B in place (packing B would cost as much as the product).
+// block of K, B is packed into KC x 8 panels (zero-padded past column N) and A in groups of 4
+// rows, k-interleaved (4 values per k, zero-padded past row M). A 4x8 register tile runs over each
+// panel: per k one f32x4 load of the 4 A values, each broadcast by a lane shuffle, two f32x4 of B
+// and 8 f32x4 accumulators. V8 gives wasm about 15 vector registers; this fits, wider tiles spill.
+// With at most MC rows per thread, B is packed one panel at a time and used by every row group
+// while in L1; with more, a whole KC x NC block is packed and shared by MC-row blocks of A.
+// Tiles at the edges of C run the same micro-kernel on a 4x8 buffer in the workspace.
+// One to three rows (M <= 3) with B not transposed take a GEMV path that reads B in place, as
+// rank-4 updates of the row of C (packing B would cost as much as the product).
 //
 // Threads: a static 2-D grid over C (blocks of 4 rows x 8-column panels), the shape chosen to
 // balance the work; K is never split. Each thread packs into its own part of ws:
@@ -33,6 +35,8 @@ import { vsigmoid, vtanh, vnormcdf } from '../core/mathf';
 @inline const NC: i32 = 256;      // N block (multiple of 8): a KC x NC packed B block (256 KiB) sits in L2
 // @ts-ignore: decorator
 @inline const MC: i32 = 128;      // M block (multiple of 4): an MC x KC packed A block (128 KiB)
+// @ts-ignore: decorator
+@inline const GEMV_NC: i32 = 2048; // GEMV: columns of C (8 KiB) accumulated in L1 at a time
 
 // ---- activations (the same formulas as kernels/unary.ts) -------------------------------------
 
@@ -213,16 +217,17 @@ function micro4x8(pa: usize, pb: usize, kc: i32, cp: usize, ldc: usize, loadC: b
   while (pa < end) {
     const b0 = v128.load(pb);
     const b1 = v128.load(pb, 16);
-    const a0 = v128.load32_splat(pa);
+    const a = v128.load(pa);
+    const a0 = v128.shuffle<f32>(a, a, 0, 0, 0, 0);
     c00 = f32x4.add(c00, f32x4.mul(a0, b0));
     c01 = f32x4.add(c01, f32x4.mul(a0, b1));
-    const a1 = v128.load32_splat(pa, 4);
+    const a1 = v128.shuffle<f32>(a, a, 1, 1, 1, 1);
     c10 = f32x4.add(c10, f32x4.mul(a1, b0));
     c11 = f32x4.add(c11, f32x4.mul(a1, b1));
-    const a2 = v128.load32_splat(pa, 8);
+    const a2 = v128.shuffle<f32>(a, a, 2, 2, 2, 2);
     c20 = f32x4.add(c20, f32x4.mul(a2, b0));
     c21 = f32x4.add(c21, f32x4.mul(a2, b1));
-    const a3 = v128.load32_splat(pa, 12);
+    const a3 = v128.shuffle<f32>(a, a, 3, 3, 3, 3);
     c30 = f32x4.add(c30, f32x4.mul(a3, b0));
     c31 = f32x4.add(c31, f32x4.mul(a3, b1));
     pa += 16;
@@ -310,8 +315,7 @@ function gemmBlock(a: usize, b: usize, c: usize, bias: usize, wsT: usize, M: i32
   const ldc = <usize>N << 2;
   const epi = bias != 0 || act != 0;
   // At most MC rows: A is packed once per K block and B one panel at a time, used by every row
-  // group while it is in L1 (no packed B block goes through L2). More rows: B is packed a block
-  // at a time and shared by MC-row blocks of A.
+  // group while it is in L1. More rows: B is packed a block at a time, shared by MC-row blocks of A.
   const fewRows = m1 - m0 <= MC;
   for (let jc = n0; jc < n1; jc += NC) {
     const nc = min(NC, n1 - jc);
@@ -355,72 +359,77 @@ function gemmBlock(a: usize, b: usize, c: usize, bias: usize, wsT: usize, M: i32
 
 // ---- GEMV path (M <= 3, B not transposed) -----------------------------------------------------
 
-// One row of C: C[i, j0 .. j1] from row i of op(A) (as elements astride bytes apart) and B (K,N) read
-// in place: 32-column strips with 8 accumulators, then f32x4 groups (the last one partial).
+// One row of C, C[i, j0 .. j1], accumulated in place: for k in steps of 4, C[i, j] += a_k B[k, j]
+// + ... + a_k+3 B[k+3, j], one f32x4 of columns at a time, each element's sum still in k order.
+// B is read as 4 contiguous row streams and the row of C stays in L1 (GEMV_NC columns at a time).
+// arow: row i of op(A), its elements astride bytes apart.
 // @ts-ignore: decorator
 @inline
 function gemvRow<Act>(arow: usize, astride: usize, b: usize, crow: usize, bias: usize, N: i32, K: i32,
-                      accumulate: i32, j0: i32, j1: i32): void {
+                      accumulate: i32, epi: bool, j0: i32, j1: i32): void {
   const act = changetype<Act>(0);
   const ldb = <usize>N << 2;
-  let j = j0;
-  for (; j + 32 <= j1; j += 32) {
-    const cp = crow + (<usize>j << 2);
-    let c0: v128, c1: v128, c2: v128, c3: v128, c4: v128, c5: v128, c6: v128, c7: v128;
-    if (accumulate) {
-      c0 = v128.load(cp); c1 = v128.load(cp, 16); c2 = v128.load(cp, 32); c3 = v128.load(cp, 48);
-      c4 = v128.load(cp, 64); c5 = v128.load(cp, 80); c6 = v128.load(cp, 96); c7 = v128.load(cp, 112);
-    } else {
-      c0 = f32x4.splat(0); c1 = c0; c2 = c0; c3 = c0; c4 = c0; c5 = c0; c6 = c0; c7 = c0;
+  for (let jc = j0; jc < j1; jc += GEMV_NC) {
+    const je = min(jc + GEMV_NC, j1);
+    const c0 = crow + (<usize>jc << 2);
+    const cFull = c0 + (<usize>((je - jc) & ~3) << 2);   // end of the whole f32x4 groups
+    const rem = (je - jc) & 3;
+    if (!accumulate) {
+      for (let cp = c0; cp < cFull; cp += 16) v128.store(cp, f32x4.splat(0));
+      if (rem) storePartial(cFull, f32x4.splat(0), rem);
     }
     let ap = arow;
-    let bp = b + (<usize>j << 2);
-    for (let k = 0; k < K; k++) {
-      const av = v128.load32_splat(ap);
-      c0 = f32x4.add(c0, f32x4.mul(av, v128.load(bp)));
-      c1 = f32x4.add(c1, f32x4.mul(av, v128.load(bp, 16)));
-      c2 = f32x4.add(c2, f32x4.mul(av, v128.load(bp, 32)));
-      c3 = f32x4.add(c3, f32x4.mul(av, v128.load(bp, 48)));
-      c4 = f32x4.add(c4, f32x4.mul(av, v128.load(bp, 64)));
-      c5 = f32x4.add(c5, f32x4.mul(av, v128.load(bp, 80)));
-      c6 = f32x4.add(c6, f32x4.mul(av, v128.load(bp, 96)));
-      c7 = f32x4.add(c7, f32x4.mul(av, v128.load(bp, 112)));
+    let brow = b + (<usize>jc << 2);
+    let k = 0;
+    for (; k + 4 <= K; k += 4) {
+      const a0 = v128.load32_splat(ap), a1 = v128.load32_splat(ap + astride);
+      const a2 = v128.load32_splat(ap + 2 * astride), a3 = v128.load32_splat(ap + 3 * astride);
+      let bp = brow;
+      for (let cp = c0; cp < cFull; cp += 16) {
+        let x = v128.load(cp);
+        x = f32x4.add(x, f32x4.mul(a0, v128.load(bp)));
+        x = f32x4.add(x, f32x4.mul(a1, v128.load(bp + ldb)));
+        x = f32x4.add(x, f32x4.mul(a2, v128.load(bp + 2 * ldb)));
+        x = f32x4.add(x, f32x4.mul(a3, v128.load(bp + 3 * ldb)));
+        v128.store(cp, x);
+        bp += 16;
+      }
+      if (rem) {
+        let x = loadPartial(cFull, rem);
+        x = f32x4.add(x, f32x4.mul(a0, loadPartial(bp, rem)));
+        x = f32x4.add(x, f32x4.mul(a1, loadPartial(bp + ldb, rem)));
+        x = f32x4.add(x, f32x4.mul(a2, loadPartial(bp + 2 * ldb, rem)));
+        x = f32x4.add(x, f32x4.mul(a3, loadPartial(bp + 3 * ldb, rem)));
+        storePartial(cFull, x, rem);
+      }
+      ap += 4 * astride;
+      brow += 4 * ldb;
+    }
+    for (; k < K; k++) {
+      const a0 = v128.load32_splat(ap);
+      let bp = brow;
+      for (let cp = c0; cp < cFull; cp += 16) {
+        v128.store(cp, f32x4.add(v128.load(cp), f32x4.mul(a0, v128.load(bp))));
+        bp += 16;
+      }
+      if (rem) storePartial(cFull, f32x4.add(loadPartial(cFull, rem), f32x4.mul(a0, loadPartial(bp, rem))), rem);
       ap += astride;
-      bp += ldb;
+      brow += ldb;
     }
-    if (bias) {
-      const bb = bias + (<usize>j << 2);
-      c0 = f32x4.add(c0, v128.load(bb)); c1 = f32x4.add(c1, v128.load(bb, 16));
-      c2 = f32x4.add(c2, v128.load(bb, 32)); c3 = f32x4.add(c3, v128.load(bb, 48));
-      c4 = f32x4.add(c4, v128.load(bb, 64)); c5 = f32x4.add(c5, v128.load(bb, 80));
-      c6 = f32x4.add(c6, v128.load(bb, 96)); c7 = f32x4.add(c7, v128.load(bb, 112));
-    }
-    v128.store(cp, act.f(c0)); v128.store(cp, act.f(c1), 16);
-    v128.store(cp, act.f(c2), 32); v128.store(cp, act.f(c3), 48);
-    v128.store(cp, act.f(c4), 64); v128.store(cp, act.f(c5), 80);
-    v128.store(cp, act.f(c6), 96); v128.store(cp, act.f(c7), 112);
-  }
-  for (; j < j1; j += 4) {
-    const n = min(4, j1 - j);
-    const cp = crow + (<usize>j << 2);
-    let acc = accumulate ? load4(cp, n) : f32x4.splat(0);
-    let ap = arow;
-    let bp = b + (<usize>j << 2);
-    if (n == 4) {
-      for (let k = 0; k < K; k++) {
-        acc = f32x4.add(acc, f32x4.mul(v128.load32_splat(ap), v128.load(bp)));
-        ap += astride;
-        bp += ldb;
+    if (epi) {
+      let bb = bias + (<usize>jc << 2);
+      for (let cp = c0; cp < cFull; cp += 16) {
+        let x = v128.load(cp);
+        if (bias) x = f32x4.add(x, v128.load(bb));
+        v128.store(cp, act.f(x));
+        bb += 16;
       }
-    } else {
-      for (let k = 0; k < K; k++) {
-        acc = f32x4.add(acc, f32x4.mul(v128.load32_splat(ap), load4(bp, n)));
-        ap += astride;
-        bp += ldb;
+      if (rem) {
+        let x = loadPartial(cFull, rem);
+        if (bias) x = f32x4.add(x, loadPartial(bb, rem));
+        storePartial(cFull, act.f(x), rem);
       }
     }
-    if (bias) acc = f32x4.add(acc, load4(bias + (<usize>j << 2), n));
-    store4(cp, act.f(acc), n);
   }
 }
 
@@ -431,12 +440,13 @@ function gemvRows(a: usize, b: usize, c: usize, bias: usize, M: i32, N: i32, K: 
     const arow = transA ? a + (<usize>i << 2) : a + (<usize>i * K << 2);
     const astride: usize = transA ? <usize>M << 2 : 4;
     const crow = c + (<usize>i * N << 2);
+    const epi = bias != 0 || act != 0;
     switch (act) {
-      case 1: gemvRow<Relu>(arow, astride, b, crow, bias, N, K, accumulate, n0, n1); break;
-      case 2: gemvRow<Sigmoid>(arow, astride, b, crow, bias, N, K, accumulate, n0, n1); break;
-      case 3: gemvRow<Tanh>(arow, astride, b, crow, bias, N, K, accumulate, n0, n1); break;
-      case 4: gemvRow<Gelu>(arow, astride, b, crow, bias, N, K, accumulate, n0, n1); break;
-      default: gemvRow<Linear>(arow, astride, b, crow, bias, N, K, accumulate, n0, n1);
+      case 1: gemvRow<Relu>(arow, astride, b, crow, bias, N, K, accumulate, epi, n0, n1); break;
+      case 2: gemvRow<Sigmoid>(arow, astride, b, crow, bias, N, K, accumulate, epi, n0, n1); break;
+      case 3: gemvRow<Tanh>(arow, astride, b, crow, bias, N, K, accumulate, epi, n0, n1); break;
+      case 4: gemvRow<Gelu>(arow, astride, b, crow, bias, N, K, accumulate, epi, n0, n1); break;
+      default: gemvRow<Linear>(arow, astride, b, crow, bias, N, K, accumulate, epi, n0, n1);
     }
   }
 }
@@ -449,8 +459,8 @@ export function f32_gemm_fwd(a: usize, b: usize, c: usize, bias: usize, ws: usiz
                              transA: i32, transB: i32, accumulate: i32, act: i32, ith: i32, nth: i32): void {
   if (M <= 0 || N <= 0 || ith >= nth) return;
   if (M <= 3 && !transB) {
-    // few rows: split the columns only, in 8-column groups
-    const n0 = partStart(N, 8, ith, nth), n1 = partStart(N, 8, ith + 1, nth);
+    // few rows: split the columns only, in 16-column groups (whole cache lines of C)
+    const n0 = partStart(N, 16, ith, nth), n1 = partStart(N, 16, ith + 1, nth);
     if (n0 < n1) gemvRows(a, b, c, bias, M, N, K, transA, accumulate, act, n0, n1);
     return;
   }

@@ -96,7 +96,7 @@ describe('f32_gemm_fwd against the twin', () => {
 
   // every combination of flags and activation on shapes that take each path: GEMV (M <= 3),
   // edge tiles in both directions, several blocks of K (> 256), N (> 256) and M (> 128)
-  const shapes: [number, number, number][] = [[1, 67, 33], [3, 33, 67], [2, 9, 0], [5, 9, 13], [67, 33, 17], [129, 257, 65], [37, 300, 600], [2, 300, 513], [261, 19, 300]];
+  const shapes: [number, number, number][] = [[1, 67, 33], [3, 33, 67], [2, 9, 0], [5, 9, 13], [67, 33, 17], [129, 257, 65], [37, 300, 600], [2, 300, 513], [261, 19, 300], [1, 4100, 9], [3, 2053, 5]];
   it.each(shapes)('%i x %i x %i: every transpose, accumulate, bias and activation', (M, N, K) => {
     let n = 0;
     for (const transA of [false, true]) for (const transB of [false, true]) for (const accumulate of [false, true]) {
@@ -145,7 +145,7 @@ describe('memory', () => {
   it('writes nothing outside c and the workspace gemmWorkspaceBytes asks for', () => {
     const GUARD = 64;
     for (const [name, rt] of rts) {
-      for (const [M, N, K, transA, transB] of [[37, 300, 600, 0, 0], [9, 517, 3, 0, 1], [261, 20, 300, 1, 0], [2, 45, 70, 0, 0], [2, 45, 70, 1, 1]]) {
+      for (const [M, N, K, transA, transB] of [[37, 300, 600, 0, 0], [9, 517, 3, 0, 1], [261, 20, 300, 1, 0], [2, 45, 70, 0, 0], [2, 45, 70, 1, 1], [3, 2100, 7, 0, 0]]) {
         rt.step(() => {
           const a = rt.temp(transA ? [K, M] : [M, K]).set(uniform(M * K, -1, 1, 1));
           const b = rt.temp(transB ? [N, K] : [K, N]).set(uniform(K * N, -1, 1, 2));
