@@ -4,25 +4,8 @@
 // Same f32 operations in the same order as the fast kernel (acc from C or 0, k = 0..K-1, separate
 // mul and add, then + bias), so linear and relu agree bit for bit; sigmoid, tanh and gelu are
 // computed in f64 from the f32 sum and rounded once, measuring the fast kernel's approximation.
+import { erf } from './common';
 
-// erf in f64: Maclaurin series below |x| = 2.5, the continued fraction of erfc above.
-function erf(x: f64): f64 {
-  const ax = Math.abs(x);
-  let r: f64;
-  if (ax < 2.5) {
-    let term = ax, sum = ax;
-    for (let n = 1; n < 60; n++) {
-      term *= -ax * ax / n;
-      sum += term / (2 * n + 1);
-    }
-    r = sum * 2 / Math.sqrt(Math.PI);
-  } else {
-    let f: f64 = 0;
-    for (let n = 60; n >= 1; n--) f = (<f64>n / 2) / (ax + f);
-    r = 1 - Math.exp(-ax * ax) / Math.sqrt(Math.PI) / (ax + f);
-  }
-  return x < 0 ? -r : r;
-}
 
 function act(op: i32, x: f32): f32 {
   const v = <f64>x;

@@ -3,15 +3,9 @@
 // stored (hs, gates, rh, dz, ...). Never optimise these.
 // ws: scratch of at least 3 B H f64 (24 B H bytes) for the backward (the forward does not use it);
 // sync is ignored.
+import { recF, recD, f, put, taken } from './common';
 
-function sigmoid(x: f64): f64 { return 1 / (1 + Math.exp(-x)); }
-function hardSigmoid(x: f64): f64 { return Math.min(Math.max(0.5 + 0.2 * x, 0), 1); }
-function recF(recAct: i32, x: f64): f64 { return recAct == 1 ? hardSigmoid(x) : sigmoid(x); }
-function recD(recAct: i32, y: f64): f64 { return recAct == 1 ? (y > 0 && y < 1 ? 0.2 : 0) : y * (1 - y); }
 
-function f(p: usize, i: i64): f64 { return <f64>load<f32>(p + <usize>(i << 2)); }
-function put(p: usize, i: i64, v: f64): void { store<f32>(p + <usize>(i << 2), <f32>v); }
-function taken(mask: usize, T: i32, b: i32, t: i32): bool { return mask == 0 || f(mask, <i64>b * T + t) != 0; }
 function hprev(hs: usize, h0: usize, T: i32, H: i32, b: i32, s: i32, j: i32): f64 {
   if (s > 0) return f(hs, (<i64>b * T + s - 1) * H + j);
   return h0 ? f(h0, <i64>b * H + j) : 0;

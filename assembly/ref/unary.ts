@@ -1,32 +1,9 @@
 // Scalar twins of kernels/unary.ts: the test oracle. Plain loops in f64 math, rounded to f32
 // once, so they measure the fast kernels' approximation error. Never optimise these.
+import { erf, sigmoid } from './common';
 
 function gelu(x: f64): f64 { return 0.5 * x * (1 + erf(x / Math.SQRT2)); }
 function phi(x: f64): f64 { return Math.exp(-0.5 * x * x) / Math.sqrt(2 * Math.PI); }
-function sigmoid(x: f64): f64 { return 1 / (1 + Math.exp(-x)); }
-
-// erf to double precision (Abramowitz & Stegun 7.1.28 is too coarse; use the series / continued
-// fraction split at |x| = 2.5).
-function erf(x: f64): f64 {
-  const ax = Math.abs(x);
-  let r: f64;
-  if (ax < 2.5) {
-    // Maclaurin series: erf x = 2/sqrt(pi) sum (-1)^n x^(2n+1) / (n! (2n+1))
-    let term = ax, sum = ax;
-    const x2 = ax * ax;
-    for (let n = 1; n < 60; n++) {
-      term *= -x2 / n;
-      sum += term / (2 * n + 1);
-    }
-    r = sum * 2 / Math.sqrt(Math.PI);
-  } else {
-    // continued fraction for erfc
-    let f: f64 = 0;
-    for (let n = 60; n >= 1; n--) f = (<f64>n / 2) / (ax + f);
-    r = 1 - Math.exp(-ax * ax) / Math.sqrt(Math.PI) / (ax + f);
-  }
-  return x < 0 ? -r : r;
-}
 
 function fwd(op: i32, x: f64): f64 {
   switch (op) {
