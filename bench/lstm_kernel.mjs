@@ -32,7 +32,7 @@ function problem(rt, cell, B, T, H) {
     hs: rt.alloc([B, T, H]), cs: rt.alloc([B, T, H]), gates: rt.alloc([B, T, G]), rh: rt.alloc([B, T, H]),
     dhs: fill(rt.alloc([B, T, H]), 3, 1), dz: rt.alloc([B, T, G]), du: rt.alloc([H, G]),
     wsf: rt.alloc([(lstm ? lstmForwardWorkspaceBytes(B, H) : gruForwardWorkspaceBytes(B, H)) / 4]),
-    wsb: rt.alloc([(lstm ? lstmBackwardWorkspaceBytes(B, H, !lstm) : gruBackwardWorkspaceBytes(B, H, true)) / 4]),
+    wsb: rt.alloc([(lstm ? lstmBackwardWorkspaceBytes(B, H) : gruBackwardWorkspaceBytes(B, H, true)) / 4]),
     sync: rt.alloc([4], 'i32'), hprev: rt.alloc([B * T, H]),
   };
   const dz2 = new Tensor(rt, t.dz.ptr, [B * T, G], 'f32');
@@ -51,7 +51,7 @@ function problem(rt, cell, B, T, H) {
           t.wsb.ptr, t.sync.ptr, B, T, H, 0, 0], nth);
         return;
       }
-      rt.run('f32_lstm_seq_bwd', 0, [t.u.ptr, 0, 0, 0, t.hs.ptr, t.cs.ptr, t.gates.ptr, t.dhs.ptr, 0, 0, t.dz.ptr, 0, 0, 0,
+      rt.run('f32_lstm_seq_bwd', 0, [t.u.ptr, 0, 0, t.cs.ptr, t.gates.ptr, t.dhs.ptr, 0, 0, t.dz.ptr, 0, 0,
         t.wsb.ptr, t.sync.ptr, B, T, H, 0, 0], nth);
       // dU as the wrapper does it: hs shifted by one step, one gemm
       const src = t.hs.f32(), dst = t.hprev.f32();

@@ -19,15 +19,27 @@
 // @ts-ignore: decorator
 @inline const EXP_LO: f32 = -87.33654;
 
-// e^x, lane by lane.
+// 1.5 * 2^23: adding it to |m| < 2^22 rounds m to the nearest integer (ties to even, as
+// f32x4.nearest) and leaves that integer in the low mantissa bits.
+// @ts-ignore: decorator
+@inline const ROUND_MAGIC: f32 = 12582912.0;
+
+// e^x for x already known to be >= lo (lowCheck false) or <= hi (highCheck false): the shared body
+// of vexp, vsigmoid and vtanh. Cheap forms with the same bits as the plain ones: pmin/pmax (one
+// instruction each; they clamp like min/max here, NaN passes through either way), and rounding and
+// the float-to-int conversion by the magic-number addition instead of nearest + trunc_sat.
+// oneScale: 2^n as one factor, for callers that never need n = 128 (vsigmoid: x <= 0) or for
+// which e^x = inf there gives the same result (vtanh: 2 / (inf + 1) = 0 as 2 / (2^128 y + 1)
+// rounds to 1 - 0); a product by a power of two rounds at most once either way.
 // @ts-ignore: decorator
 @inline
-export function vexp(x: v128): v128 {
-  const tooSmall = f32x4.lt(x, f32x4.splat(EXP_LO));
-  const tooBig = f32x4.gt(x, f32x4.splat(EXP_HI));
-  const xc = f32x4.min(f32x4.max(x, f32x4.splat(EXP_LO)), f32x4.splat(EXP_HI));
+function expCore(x: v128, lowCheck: bool, highCheck: bool, oneScale: bool): v128 {
+  let xc = x;
+  if (lowCheck) xc = f32x4.pmax(xc, f32x4.splat(EXP_LO));
+  if (highCheck) xc = f32x4.pmin(xc, f32x4.splat(EXP_HI));
   // x = n ln2 + r, |r| <= ln2 / 2
-  const n = f32x4.nearest(f32x4.mul(xc, f32x4.splat(LOG2E)));
+  const t = f32x4.add(f32x4.mul(xc, f32x4.splat(LOG2E)), f32x4.splat(ROUND_MAGIC));
+  const n = f32x4.sub(t, f32x4.splat(ROUND_MAGIC));
   let r = f32x4.sub(xc, f32x4.mul(n, f32x4.splat(LN2_HI)));
   r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(LN2_LO)));
   let p = f32x4.splat(1.9875691500e-4);
@@ -38,16 +50,28 @@ export function vexp(x: v128): v128 {
   p = f32x4.add(f32x4.mul(p, r), f32x4.splat(5.0000001201e-1));
   const r2 = f32x4.mul(r, r);
   const y = f32x4.add(f32x4.add(f32x4.mul(p, r2), r), f32x4.splat(1.0));
-  // 2^n built in two halves so that n = 128 (x near EXP_HI) does not overflow the exponent.
-  const ni = i32x4.trunc_sat_f32x4_s(n);
-  const half = i32x4.shr_s(ni, 1);
-  const s1 = i32x4.shl(i32x4.add(half, i32x4.splat(127)), 23);
-  const s2 = i32x4.shl(i32x4.add(i32x4.sub(ni, half), i32x4.splat(127)), 23);
-  let out = f32x4.mul(f32x4.mul(y, s1), s2);
-  out = v128.bitselect(f32x4.splat(0), out, tooSmall);
-  out = v128.bitselect(f32x4.splat(Infinity), out, tooBig);
-  // NaN in, NaN out (min/max above would otherwise keep the NaN: f32x4.min propagates it).
+  const ni = i32x4.sub(t, f32x4.splat(ROUND_MAGIC));
+  let out: v128;
+  if (oneScale) {
+    out = f32x4.mul(y, i32x4.shl(i32x4.add(ni, i32x4.splat(127)), 23));
+  } else {
+    // 2^n built in two halves so that n = 128 (x near EXP_HI) does not overflow the exponent.
+    const half = i32x4.shr_s(ni, 1);
+    const s1 = i32x4.shl(i32x4.add(half, i32x4.splat(127)), 23);
+    const s2 = i32x4.shl(i32x4.add(i32x4.sub(ni, half), i32x4.splat(127)), 23);
+    out = f32x4.mul(f32x4.mul(y, s1), s2);
+  }
+  if (lowCheck) out = v128.andnot(out, f32x4.lt(x, f32x4.splat(EXP_LO)));
+  if (highCheck) out = v128.bitselect(f32x4.splat(Infinity), out, f32x4.gt(x, f32x4.splat(EXP_HI)));
+  // NaN in, NaN out (the clamps pass a NaN through).
   return out;
+}
+
+// e^x, lane by lane.
+// @ts-ignore: decorator
+@inline
+export function vexp(x: v128): v128 {
+  return expCore(x, true, true, false);
 }
 
 // Natural logarithm, lane by lane.
@@ -89,7 +113,7 @@ export function vlog(x: v128): v128 {
 // @ts-ignore: decorator
 @inline
 export function vsigmoid(x: v128): v128 {
-  const e = vexp(f32x4.neg(f32x4.abs(x)));               // e^-|x| in (0, 1]
+  const e = expCore(f32x4.neg(f32x4.abs(x)), true, false, true);   // e^-|x| in (0, 1]
   const pos = f32x4.div(f32x4.splat(1.0), f32x4.add(f32x4.splat(1.0), e));
   const neg = f32x4.mul(e, pos);                          // e^x / (1 + e^x) for x < 0
   return v128.bitselect(neg, pos, f32x4.lt(x, f32x4.splat(0)));
@@ -109,7 +133,7 @@ export function vtanh(x: v128): v128 {
   p = f32x4.add(f32x4.mul(p, z), f32x4.splat(-3.33332819422e-1));
   const small = f32x4.add(f32x4.mul(f32x4.mul(p, z), x), x);
   // large |x|: 1 - 2 / (e^{2|x|} + 1), sign restored; saturates to 1 above |x| = 9
-  const e2 = vexp(f32x4.add(ax, ax));
+  const e2 = expCore(f32x4.add(ax, ax), false, true, true);
   const big = f32x4.sub(f32x4.splat(1.0), f32x4.div(f32x4.splat(2.0), f32x4.add(e2, f32x4.splat(1.0))));
   const mag = f32x4.abs(v128.bitselect(small, big, f32x4.lt(ax, f32x4.splat(0.625))));
   // tanh is odd: the sign of x, -0 included

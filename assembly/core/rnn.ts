@@ -13,6 +13,7 @@
 // 1 x 8): results are the same bits at any batch size split and any thread count.
 import { loadPartial, storePartial } from './simd';
 import { vsigmoid } from './mathf';
+import { micro4x8 } from './microkernel';
 
 // ---- recurrent activations -------------------------------------------------------------------
 
@@ -215,47 +216,49 @@ export function packLanes(pk: usize, bs: usize, b: i32, k: i32, v: v128, n: i32)
   if (n > 3) store<f32>(p, f32x4.extract_lane(v, 3), 48);
 }
 
-// c[r][0..8] (rows ldc bytes apart) += sum over k < K of pa[k][r] * p[k][0..8], k in order.
-function mk4x8p(pa: usize, p: usize, K: i32, c: usize, ldc: usize): void {
-  let c00 = v128.load(c), c01 = v128.load(c, 16);
-  let c10 = v128.load(c + ldc), c11 = v128.load(c + ldc, 16);
-  let c20 = v128.load(c + 2 * ldc), c21 = v128.load(c + 2 * ldc, 16);
-  let c30 = v128.load(c + 3 * ldc), c31 = v128.load(c + 3 * ldc, 16);
-  const end = pa + (<usize>K << 4);
-  while (pa < end) {
-    const b0 = v128.load(p);
-    const b1 = v128.load(p, 16);
-    const x0 = v128.load32_splat(pa);
-    c00 = f32x4.add(c00, f32x4.mul(x0, b0));
-    c01 = f32x4.add(c01, f32x4.mul(x0, b1));
-    const x1 = v128.load32_splat(pa, 4);
-    c10 = f32x4.add(c10, f32x4.mul(x1, b0));
-    c11 = f32x4.add(c11, f32x4.mul(x1, b1));
-    const x2 = v128.load32_splat(pa, 8);
-    c20 = f32x4.add(c20, f32x4.mul(x2, b0));
-    c21 = f32x4.add(c21, f32x4.mul(x2, b1));
-    const x3 = v128.load32_splat(pa, 12);
-    c30 = f32x4.add(c30, f32x4.mul(x3, b0));
-    c31 = f32x4.add(c31, f32x4.mul(x3, b1));
-    pa += 16;
-    p += 32;
+// Copies columns [c0, c1) of the 4 rows b0 .. b0+3 (b0 a multiple of 4) of a row-major matrix
+// (row b at src + b * ss bytes) into a packed buffer, 4 columns at a time by a 4x4 transpose:
+// the values packLanes would store one by one, written by whole f32x4.
+export function packBlock(src: usize, ss: usize, pk: usize, bs: usize, b0: i32, c0: i32, c1: i32): void {
+  const r0 = src + <usize>b0 * ss, r1 = r0 + ss, r2 = r1 + ss, r3 = r2 + ss;
+  const dst = pk + <usize>(b0 >> 2) * bs;
+  let c = c0;
+  for (; c + 4 <= c1; c += 4) {
+    const o = <usize>c << 2;
+    const v0 = v128.load(r0 + o), v1 = v128.load(r1 + o), v2 = v128.load(r2 + o), v3 = v128.load(r3 + o);
+    const t0 = v128.shuffle<f32>(v0, v1, 0, 4, 1, 5);
+    const t1 = v128.shuffle<f32>(v0, v1, 2, 6, 3, 7);
+    const t2 = v128.shuffle<f32>(v2, v3, 0, 4, 1, 5);
+    const t3 = v128.shuffle<f32>(v2, v3, 2, 6, 3, 7);
+    const d = dst + (<usize>c << 4);
+    v128.store(d, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
+    v128.store(d, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7), 16);
+    v128.store(d, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5), 32);
+    v128.store(d, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7), 48);
   }
-  v128.store(c, c00); v128.store(c, c01, 16);
-  v128.store(c + ldc, c10); v128.store(c + ldc, c11, 16);
-  v128.store(c + 2 * ldc, c20); v128.store(c + 2 * ldc, c21, 16);
-  v128.store(c + 3 * ldc, c30); v128.store(c + 3 * ldc, c31, 16);
+  for (; c < c1; c++) {
+    const o = <usize>c << 2;
+    const d = dst + (<usize>c << 4);
+    store<f32>(d, load<f32>(r0 + o));
+    store<f32>(d, load<f32>(r1 + o), 4);
+    store<f32>(d, load<f32>(r2 + o), 8);
+    store<f32>(d, load<f32>(r3 + o), 12);
+  }
 }
 
 // panelProduct with the whole blocks of 4 rows read from a packed buffer pk (bs bytes per block,
-// K columns from its start); the last B % 4 rows are read from a + b * as as before.
-export function packedProduct(pk: usize, bs: usize, a: usize, as: usize, B: i32, K: i32, pw: usize, pb: usize, p0: i32, p1: i32, tile: usize, ts: usize): void {
+// K columns from its start); the last B % 4 rows are read from a + b * as as before. overwrite:
+// tile = the product (each sum starts from 0) instead of tile += the product.
+export function packedProduct(pk: usize, bs: usize, a: usize, as: usize, B: i32, K: i32, pw: usize, pb: usize, p0: i32, p1: i32,
+                              tile: usize, ts: usize, overwrite: bool): void {
   if (K <= 0 || p0 >= p1 || B <= 0) return;
   const B4 = B & ~3;
   for (let P = p0; P < p1; P++) {
     const pp = pw + <usize>P * pb;
     const tp = tile + (<usize>P << 5);
-    for (let b = 0; b < B4; b += 4) mk4x8p(pk + <usize>(b >> 2) * bs, pp, K, tp + <usize>b * ts, ts);
+    for (let b = 0; b < B4; b += 4) micro4x8(pk + <usize>(b >> 2) * bs, pp, K, tp + <usize>b * ts, ts, !overwrite);
   }
+  if (overwrite) zeroTile(tile + <usize>B4 * ts, ts, B - B4, p0, p1);
   for (let b = B4; b < B; b++) {
     const ab = a + <usize>b * as;
     const tb = tile + <usize>b * ts;

@@ -14,8 +14,7 @@
 // Algorithm (GotoBLAS loop order): for each NC-column block of the thread's share and each KC
 // block of K, B is packed into KC x 8 panels (zero-padded past column N) and A in groups of 4
 // rows, k-interleaved (4 values per k, zero-padded past row M). A 4x8 register tile runs over each
-// panel: per k one f32x4 load of the 4 A values, each broadcast by a lane shuffle, two f32x4 of B
-// and 8 f32x4 accumulators. V8 gives wasm about 15 vector registers; this fits, wider tiles spill.
+// panel (core/microkernel.ts: per k the 4 A values broadcast, two f32x4 of B, 8 f32x4 accumulators).
 // With at most MC rows per thread, B is packed one panel at a time and used by every row group
 // while in L1; with more, a whole KC x NC block is packed and shared by MC-row blocks of A.
 // Tiles at the edges of C run the same micro-kernel on a 4x8 buffer in the workspace.
@@ -28,6 +27,7 @@
 import { partStart } from '../core/partition';
 import { loadPartial, storePartial } from '../core/simd';
 import { vsigmoid, vtanh, vnormcdf } from '../core/mathf';
+import { micro4x8 } from '../core/microkernel';
 
 // @ts-ignore: decorator
 @inline const KC: i32 = 256;      // K block: a 4 x KC group of packed A (4 KiB) and a KC x 8 B panel (8 KiB) sit in L1
@@ -197,46 +197,6 @@ function packA(a: usize, pa: usize, transA: i32, M: i32, K: i32, ic: i32, mc: i3
       }
     }
   }
-}
-
-// ---- the 4x8 micro-kernel --------------------------------------------------------------------
-
-// C[0..4, 0..8] (rows ldc bytes apart) = (loadC ? C : 0) + sum over k of pa[k] x pb[k], k in order.
-// pa: kc x 4 floats (k-interleaved A), pb: kc x 8 floats (a packed B panel).
-function micro4x8(pa: usize, pb: usize, kc: i32, cp: usize, ldc: usize, loadC: bool): void {
-  let c00: v128, c01: v128, c10: v128, c11: v128, c20: v128, c21: v128, c30: v128, c31: v128;
-  if (loadC) {
-    c00 = v128.load(cp); c01 = v128.load(cp, 16);
-    c10 = v128.load(cp + ldc); c11 = v128.load(cp + ldc, 16);
-    c20 = v128.load(cp + 2 * ldc); c21 = v128.load(cp + 2 * ldc, 16);
-    c30 = v128.load(cp + 3 * ldc); c31 = v128.load(cp + 3 * ldc, 16);
-  } else {
-    c00 = f32x4.splat(0); c01 = c00; c10 = c00; c11 = c00; c20 = c00; c21 = c00; c30 = c00; c31 = c00;
-  }
-  const end = pa + (<usize>kc << 4);
-  while (pa < end) {
-    const b0 = v128.load(pb);
-    const b1 = v128.load(pb, 16);
-    const a = v128.load(pa);
-    const a0 = v128.shuffle<f32>(a, a, 0, 0, 0, 0);
-    c00 = f32x4.add(c00, f32x4.mul(a0, b0));
-    c01 = f32x4.add(c01, f32x4.mul(a0, b1));
-    const a1 = v128.shuffle<f32>(a, a, 1, 1, 1, 1);
-    c10 = f32x4.add(c10, f32x4.mul(a1, b0));
-    c11 = f32x4.add(c11, f32x4.mul(a1, b1));
-    const a2 = v128.shuffle<f32>(a, a, 2, 2, 2, 2);
-    c20 = f32x4.add(c20, f32x4.mul(a2, b0));
-    c21 = f32x4.add(c21, f32x4.mul(a2, b1));
-    const a3 = v128.shuffle<f32>(a, a, 3, 3, 3, 3);
-    c30 = f32x4.add(c30, f32x4.mul(a3, b0));
-    c31 = f32x4.add(c31, f32x4.mul(a3, b1));
-    pa += 16;
-    pb += 32;
-  }
-  v128.store(cp, c00); v128.store(cp, c01, 16);
-  v128.store(cp + ldc, c10); v128.store(cp + ldc, c11, 16);
-  v128.store(cp + 2 * ldc, c20); v128.store(cp + 2 * ldc, c21, 16);
-  v128.store(cp + 3 * ldc, c30); v128.store(cp + 3 * ldc, c31, 16);
 }
 
 // n (1..4) floats from p, zero-filled; and the store of the first n lanes.

@@ -81,8 +81,8 @@ function gruFwd<Act>(xw: usize, u: usize, h0: usize, mask: usize, hs: usize, gat
       // phase 1: z, r and r ⊙ h_{s-1} of own units
       loadTile(xw + <usize>t * G3, xs, B, H, NG, 0, 2, u0, u1, tile, ts);
       if (s > 0) {
-        packedProduct(hpk, bs, hp, hps, B, H, pw, pb, u0, u1, tile, ts);
-        packedProduct(hpk, bs, hp, hps, B, H, pw, pb, NG + u0, NG + u1, tile, ts);
+        packedProduct(hpk, bs, hp, hps, B, H, pw, pb, u0, u1, tile, ts, false);
+        packedProduct(hpk, bs, hp, hps, B, H, pw, pb, NG + u0, NG + u1, tile, ts, false);
       } else if (hp) {
         panelProduct(hp, hps, B, H, pw, pb, u0, u1, tile, ts);
         panelProduct(hp, hps, B, H, pw, pb, NG + u0, NG + u1, tile, ts);
@@ -110,7 +110,7 @@ function gruFwd<Act>(xw: usize, u: usize, h0: usize, mask: usize, hs: usize, gat
     if (u0 < u1) {
       // phase 2: the candidate and h_s of own units
       loadTile(xw + <usize>t * G3, xs, B, H, NG, 2, 3, u0, u1, tile, ts);
-      if (hp) packedProduct(rpk, bs, rh + <usize>s * HB, hss, B, H, pw, pb, 2 * NG + u0, 2 * NG + u1, tile, ts);
+      if (hp) packedProduct(rpk, bs, rh + <usize>s * HB, hss, B, H, pw, pb, 2 * NG + u0, 2 * NG + u1, tile, ts, false);
       for (let b = 0; b < B; b++) {
         const on = mask == 0 || load<f32>(mask + ((<usize>b * T + t) << 2)) != 0;
         const tr = tile + <usize>b * ts;
@@ -240,7 +240,7 @@ function gruBwd<Act>(u: usize, h0: usize, mask: usize, hs: usize, gates: usize, 
     if (u0 < u1) {
       // phase B: drh = dz_h · U_hᵀ and dz_r of own units
       zeroTile(tile, tsb, B, u0, u1);
-      packedProduct(zpk + (<usize>H << 5), zbs, dzt + (<usize>H << 3), xs, B, H, pwh, pbh, u0, u1, tile, tsb);
+      packedProduct(zpk + (<usize>H << 5), zbs, dzt + (<usize>H << 3), xs, B, H, pwh, pbh, u0, u1, tile, tsb, false);
       for (let b = 0; b < B; b++) {
         const on = mask == 0 || load<f32>(mask + ((<usize>b * T + t) << 2)) != 0;
         const gr = gates + <usize>b * xs + <usize>s * G3;
@@ -271,7 +271,7 @@ function gruBwd<Act>(u: usize, h0: usize, mask: usize, hs: usize, gates: usize, 
     if (u0 < u1) {
       // phase C: dh_{s-1} = [dz_z dz_r] · [U_z U_r]ᵀ + dh z + drh r on rows that took the step
       zeroTile(tile, tsb, B, u0, u1);
-      packedProduct(zpk, zbs, dzt, xs, B, 2 * H, pwzr, pbzr, u0, u1, tile, tsb);
+      packedProduct(zpk, zbs, dzt, xs, B, 2 * H, pwzr, pbzr, u0, u1, tile, tsb, false);
       for (let b = 0; b < B; b++) {
         if (mask != 0 && load<f32>(mask + ((<usize>b * T + t) << 2)) == 0) continue;
         const gr = gates + <usize>b * xs + <usize>s * G3;

@@ -5,11 +5,12 @@
 // Shapes (B batch, T steps, H units; gate blocks i, f, c, o of H columns each, in that order):
 //   xw (B, T, 4H) in time order; u (H, 4H) the recurrent kernel; h0, c0 (B, H) or 0 for zeros;
 //   mask (B, T) or 0: a step is taken where mask != 0 (tfjs casts the mask to bool);
-//   hs, cs (B, T, H): h and c after every step; gates (B, T, 4H): the activated i, f, g, o.
+//   hs, cs (B, T, H): h and c after every step; gates (B, T, 4H): the activated i, f, g, o, or 0
+//   when no backward follows (inference: they are not stored).
 //   hs, cs and gates are in processing order (slot s), xw, mask and dz in time order (t):
 //   t = s, or t = T-1-s with reverse (goBackwards: tfjs returns the outputs in processing order).
 // Step s, per batch row:
-//   z = xw_t + h_{s-1} · U  (each element one sequential f32 sum over k, starting from xw)
+//   z = h_{s-1} · U + xw_t  (each product element one sequential f32 sum over k from 0, then xw added)
 //   i = σ(z_i), f = σ(z_f), g = tanh(z_c), o = σ(z_o), σ = sigmoid or hardSigmoid (recAct 0 / 1)
 //   c_s = f c_{s-1} + i g,  h_s = o tanh(c_s)
 //   masked row (mask[b, t] == 0): c_s = c_{s-1}, h_s = h_{s-1} (the output repeats the previous
@@ -30,10 +31,8 @@
 //   dz (B, T, 4H), time order: the gradient w.r.t. the pre-activations z_t, which is also the
 //   gradient w.r.t. xw. The host turns it into dW = xᵀ · dz, db = Σ dz, dx = dz · Wᵀ.
 //   dh0, dc0 (B, H) or 0: gradients w.r.t. the initial states.
-//   du (H, 4H) or 0: dU = Σ_s h_{s-1}ᵀ · dz_s, summed in the kernel step by step (s from T-1 down
-//   to 0, then b in order), each thread over the dU columns of its own units. (The host wrapper
-//   passes 0 and computes dU as one gemm over all steps instead; the two measured about the same.
-//   The GRU kernel must sum its own: its gate blocks have different left operands.)
+//   dU = Σ_s h_{s-1}ᵀ · dz_s is not summed here: the host computes it as one gemm over all steps
+//   (src/kernels/lstm.ts), as dW.
 // Per step: phase A (own units, elementwise) writes dz_t; barrier; phase B: dh_{s-1} of own units
 // = dz_t · Uᵀ (a sequential f32 sum over the 4H columns; Uᵀ packed once into panels), or dh_s
 // carried through unchanged on masked rows. One barrier per step.
@@ -41,22 +40,36 @@ import { partStart } from '../core/partition';
 import { vtanh } from '../core/mathf';
 import { barrier } from '../core/barrier';
 import {
-  SigmoidAct, HardSigmoidAct, ld4, st4, packCols, packRows, panelProduct, packedProduct, packLanes, zeroTile, loadTile, rankUpdate,
+  SigmoidAct, HardSigmoidAct, ld4, st4, packCols, packRows, panelProduct, packedProduct, packBlock, zeroTile,
 } from '../core/rnn';
 
 // Floats of scratch (ws) the kernels need; src/kernels/lstm.ts computes the same.
 // forward: 4 NG panels of H x 8 (U), a B x 4 NG x 8 tile, two packed copies of h (B4 x H each,
 // B4 = B rounded down to a multiple of 4: the rows in whole blocks, see core/rnn.ts).
 // backward: NG panels of 4H x 8 (Uᵀ), three B x NG x 8 tiles, two packed copies of dz (B4 x 4H
-// each); with du also a B x 4NG x 8 tile and a ceil(H/4)*4 x 4NG x 8 accumulator.
+// each).
 // The packed copies alternate by step: a thread may write step s's values while another still
 // reads step s-1's (they are separated by one barrier only).
 
+// Whether the forward stores the gates (training) or not (inference), fixed at compile time so
+// that each form gets its own loop.
+// @ts-ignore: decorator
+@final @unmanaged class KeepGates {
+  // @ts-ignore: decorator
+  @inline on(): bool { return true; }
+}
+// @ts-ignore: decorator
+@final @unmanaged class DropGates {
+  // @ts-ignore: decorator
+  @inline on(): bool { return false; }
+}
+
 // @ts-ignore: decorator
 @inline
-function fwdStep<Act>(xw: usize, mask: usize, hs: usize, cs: usize, gates: usize, hp: usize, hps: usize, cp: usize, cps: usize,
+function fwdStep<Act, Keep>(xw: usize, mask: usize, hs: usize, cs: usize, gates: usize, hp: usize, hps: usize, cp: usize, cps: usize,
                       hpk: usize, hout: usize, B: i32, T: i32, H: i32, s: i32, t: i32, u0: i32, u1: i32, pw: usize, tile: usize): void {
   const act = changetype<Act>(0);
+  const keep = changetype<Keep>(0);
   const NG = (H + 7) >> 3;
   const NG8 = NG << 3;
   const pb = <usize>H << 5;
@@ -65,17 +78,21 @@ function fwdStep<Act>(xw: usize, mask: usize, hs: usize, cs: usize, gates: usize
   const HB = <usize>H << 2;
   const xs = <usize>T * G4;
   const hss = <usize>T * HB;
-  loadTile(xw + <usize>t * G4, xs, B, H, NG, 0, 4, u0, u1, tile, ts);
+  // tile = h_{s-1} · U for own columns (0 at the first step without h0)
   if (hpk) {
-    for (let g = 0; g < 4; g++) packedProduct(hpk, HB << 2, hp, hps, B, H, pw, pb, g * NG + u0, g * NG + u1, tile, ts);
-  } else if (hp) {
-    for (let g = 0; g < 4; g++) panelProduct(hp, hps, B, H, pw, pb, g * NG + u0, g * NG + u1, tile, ts);
+    for (let g = 0; g < 4; g++) packedProduct(hpk, HB << 2, hp, hps, B, H, pw, pb, g * NG + u0, g * NG + u1, tile, ts, true);
+  } else {
+    for (let g = 0; g < 4; g++) zeroTile(tile, ts, B, g * NG + u0, g * NG + u1);
+    if (hp) {
+      for (let g = 0; g < 4; g++) panelProduct(hp, hps, B, H, pw, pb, g * NG + u0, g * NG + u1, tile, ts);
+    }
   }
   const B4 = B & ~3;
   const j0 = u0 << 3, j1 = min(u1 << 3, H);
   for (let b = 0; b < B; b++) {
     const on = mask == 0 || load<f32>(mask + ((<usize>b * T + t) << 2)) != 0;
     const tr = tile + <usize>b * ts;
+    const xr = xw + <usize>b * xs + <usize>t * G4;
     const gr = gates + <usize>b * xs + <usize>s * G4;
     const cr = cs + <usize>b * hss + <usize>s * HB;
     const hr = hs + <usize>b * hss + <usize>s * HB;
@@ -84,10 +101,10 @@ function fwdStep<Act>(xw: usize, mask: usize, hs: usize, cs: usize, gates: usize
     for (let j = j0; j < j1; j += 4) {
       const n = min(4, H - j);
       const jo = <usize>j << 2;
-      const zi = v128.load(tr + jo);
-      const zf = v128.load(tr + jo + (<usize>NG8 << 2));
-      const zc = v128.load(tr + jo + (<usize>NG8 << 3));
-      const zo = v128.load(tr + jo + <usize>NG8 * 12);
+      const zi = f32x4.add(v128.load(tr + jo), ld4(xr + jo, n));
+      const zf = f32x4.add(v128.load(tr + jo + (<usize>NG8 << 2)), ld4(xr + jo + HB, n));
+      const zc = f32x4.add(v128.load(tr + jo + (<usize>NG8 << 3)), ld4(xr + jo + 2 * HB, n));
+      const zo = f32x4.add(v128.load(tr + jo + <usize>NG8 * 12), ld4(xr + jo + 3 * HB, n));
       const cprev = cpr ? ld4(cpr + jo, n) : f32x4.splat(0);
       const i = act.f(zi);
       const f = act.f(zf);
@@ -99,18 +116,21 @@ function fwdStep<Act>(xw: usize, mask: usize, hs: usize, cs: usize, gates: usize
         c = cprev;
         h = hpr ? ld4(hpr + jo, n) : f32x4.splat(0);
       }
-      st4(gr + jo, i, n);
-      st4(gr + jo + HB, f, n);
-      st4(gr + jo + 2 * HB, g, n);
-      st4(gr + jo + 3 * HB, o, n);
+      if (keep.on()) {
+        st4(gr + jo, i, n);
+        st4(gr + jo + HB, f, n);
+        st4(gr + jo + 2 * HB, g, n);
+        st4(gr + jo + 3 * HB, o, n);
+      }
       st4(cr + jo, c, n);
       st4(hr + jo, h, n);
-      if (b < B4) packLanes(hout, HB << 2, b, j, h, n);
     }
   }
+  // the rows in whole blocks of 4 also into the packed copy the next step's product reads
+  for (let b = 0; b < B4; b += 4) packBlock(hs + <usize>s * HB, hss, hout, HB << 2, b, j0, j1);
 }
 
-function lstmFwd<Act>(xw: usize, u: usize, h0: usize, c0: usize, mask: usize, hs: usize, cs: usize, gates: usize,
+function lstmFwd<Act, Keep>(xw: usize, u: usize, h0: usize, c0: usize, mask: usize, hs: usize, cs: usize, gates: usize,
                       ws: usize, sync: usize, B: i32, T: i32, H: i32, reverse: i32, ith: i32, nth: i32): void {
   const NG = (H + 7) >> 3;
   const u0 = partStart(NG, 1, ith, nth), u1 = partStart(NG, 1, ith + 1, nth);
@@ -141,19 +161,24 @@ function lstmFwd<Act>(xw: usize, u: usize, h0: usize, c0: usize, mask: usize, hs
       }
       // h_{s-1} in whole blocks of rows from the packed copy of the last step (not for h0)
       const hpk = s > 0 ? ((s & 1) ? pk0 : pk1) : 0;
-      fwdStep<Act>(xw, mask, hs, cs, gates, hp, hps, cp, cps, hpk, (s & 1) ? pk1 : pk0, B, T, H, s, t, u0, u1, pw, tile);
+      fwdStep<Act, Keep>(xw, mask, hs, cs, gates, hp, hps, cp, cps, hpk, (s & 1) ? pk1 : pk0, B, T, H, s, t, u0, u1, pw, tile);
     }
     if (s + 1 < T) barrier(sync, nth);
   }
 }
 
 // xw (B,T,4H), u (H,4H), h0 (B,H) or 0, c0 (B,H) or 0, mask (B,T) or 0 -> hs (B,T,H), cs (B,T,H),
-// gates (B,T,4H). ws: lstmForwardWorkspaceBytes (src/kernels/lstm.ts); sync: 4 zeroed i32. recAct 0 sigmoid, 1 hardSigmoid.
+// gates (B,T,4H) or 0 (not stored). ws: lstmForwardWorkspaceBytes (src/kernels/lstm.ts); sync: 4 zeroed i32. recAct 0 sigmoid, 1 hardSigmoid.
 export function f32_lstm_seq_fwd(xw: usize, u: usize, h0: usize, c0: usize, mask: usize, hs: usize, cs: usize, gates: usize,
                                  ws: usize, sync: usize, B: i32, T: i32, H: i32, reverse: i32, recAct: i32, ith: i32, nth: i32): void {
   if (B <= 0 || T <= 0 || H <= 0 || ith >= nth) return;
-  if (recAct == 1) lstmFwd<HardSigmoidAct>(xw, u, h0, c0, mask, hs, cs, gates, ws, sync, B, T, H, reverse, ith, nth);
-  else lstmFwd<SigmoidAct>(xw, u, h0, c0, mask, hs, cs, gates, ws, sync, B, T, H, reverse, ith, nth);
+  if (gates) {
+    if (recAct == 1) lstmFwd<HardSigmoidAct, KeepGates>(xw, u, h0, c0, mask, hs, cs, gates, ws, sync, B, T, H, reverse, ith, nth);
+    else lstmFwd<SigmoidAct, KeepGates>(xw, u, h0, c0, mask, hs, cs, gates, ws, sync, B, T, H, reverse, ith, nth);
+  } else {
+    if (recAct == 1) lstmFwd<HardSigmoidAct, DropGates>(xw, u, h0, c0, mask, hs, cs, 0, ws, sync, B, T, H, reverse, ith, nth);
+    else lstmFwd<SigmoidAct, DropGates>(xw, u, h0, c0, mask, hs, cs, 0, ws, sync, B, T, H, reverse, ith, nth);
+  }
 }
 
 // ---- backward ----------------------------------------------------------------------------------
@@ -162,10 +187,9 @@ export function f32_lstm_seq_fwd(xw: usize, u: usize, h0: usize, c0: usize, mask
 // @ts-ignore: decorator
 @inline
 function bwdCell<Act>(mask: usize, cs: usize, gates: usize, dhs: usize, dz: usize, cp: usize, cps: usize,
-                      dhb: usize, dcb: usize, tsb: usize, dd: usize, ds: usize, zpk: usize,
+                      dhb: usize, dcb: usize, tsb: usize, zpk: usize,
                       B: i32, T: i32, H: i32, s: i32, t: i32, j0: i32, j1: i32): void {
   const act = changetype<Act>(0);
-  const NG8 = ((H + 7) >> 3) << 3;
   const G4 = <usize>H << 4;
   const HB = <usize>H << 2;
   const xs = <usize>T * G4;
@@ -181,7 +205,6 @@ function bwdCell<Act>(mask: usize, cs: usize, gates: usize, dhs: usize, dz: usiz
     const cpr = cp ? cp + <usize>b * cps : 0;
     const hb = dhb + <usize>b * tsb;
     const cb = dcb + <usize>b * tsb;
-    const db = dd + <usize>b * ds;
     for (let j = j0; j < j1; j += 4) {
       const n = min(4, H - j);
       const jo = <usize>j << 2;
@@ -209,24 +232,16 @@ function bwdCell<Act>(mask: usize, cs: usize, gates: usize, dhs: usize, dz: usiz
       st4(zr + jo + HB, zf, n);
       st4(zr + jo + 2 * HB, zg, n);
       st4(zr + jo + 3 * HB, zo, n);
-      if (b < B4) {
-        packLanes(zpk, G4 << 2, b, j, zi, n);
-        packLanes(zpk, G4 << 2, b, H + j, zf, n);
-        packLanes(zpk, G4 << 2, b, 2 * H + j, zg, n);
-        packLanes(zpk, G4 << 2, b, 3 * H + j, zo, n);
-      }
-      if (dd) {
-        v128.store(db + jo, zi);
-        v128.store(db + jo + (<usize>NG8 << 2), zf);
-        v128.store(db + jo + (<usize>NG8 << 3), zg);
-        v128.store(db + jo + <usize>NG8 * 12, zo);
-      }
     }
+  }
+  // the rows in whole blocks of 4 also into the packed copy phase B's product reads
+  for (let b = 0; b < B4; b += 4) {
+    for (let g = 0; g < 4; g++) packBlock(dz + <usize>t * G4, xs, zpk, G4 << 2, b, g * H + j0, g * H + j1);
   }
 }
 
-function lstmBwd<Act>(u: usize, h0: usize, c0: usize, mask: usize, hs: usize, cs: usize, gates: usize,
-                      dhs: usize, dhT: usize, dcT: usize, dz: usize, dh0: usize, dc0: usize, du: usize,
+function lstmBwd<Act>(u: usize, c0: usize, mask: usize, cs: usize, gates: usize,
+                      dhs: usize, dhT: usize, dcT: usize, dz: usize, dh0: usize, dc0: usize,
                       ws: usize, sync: usize, B: i32, T: i32, H: i32, reverse: i32, ith: i32, nth: i32): void {
   const NG = (H + 7) >> 3;
   const NG8 = NG << 3;
@@ -244,10 +259,6 @@ function lstmBwd<Act>(u: usize, h0: usize, c0: usize, mask: usize, hs: usize, cs
   const dcb = dhb + <usize>B * tsb;
   const zp0 = dcb + <usize>B * tsb;                 // packed dz, two copies of B4 x 4H
   const zp1 = zp0 + <usize>(B & ~3) * G4;
-  const dd = du ? zp1 + <usize>(B & ~3) * G4 : 0;  // B x 4NG x 8: own dz columns, padded
-  const ds = <usize>NG8 << 4;
-  const acc = du ? dd + <usize>B * ds : 0;         // ceil(H/4)*4 x 4NG x 8
-  const H4 = (H + 3) & ~3;
   // own state: dh and dc from dhT, dcT; padding lanes 0
   for (let b = 0; b < B; b++) {
     for (let j = j0; j < j1; j += 4) {
@@ -262,28 +273,17 @@ function lstmBwd<Act>(u: usize, h0: usize, c0: usize, mask: usize, hs: usize, cs
     const j = un << 3;
     packRows(u + <usize>j * G4, G4, min(8, H - j), 4 * H, pw + <usize>un * pbT);
   }
-  if (du) {
-    for (let g = 0; g < 4; g++) zeroTile(acc, ds, H4, g * NG + u0, g * NG + u1);
-  }
   for (let s = T - 1; s >= 0; s--) {
     const t = reverse ? T - 1 - s : s;
     if (u0 < u1) {
       let cp: usize = 0, cps: usize = 0;
       if (s > 0) { cp = cs + <usize>(s - 1) * HB; cps = hss; } else if (c0) { cp = c0; cps = HB; }
-      bwdCell<Act>(mask, cs, gates, dhs, dz, cp, cps, dhb, dcb, tsb, dd, ds, (s & 1) ? zp1 : zp0, B, T, H, s, t, j0, j1);
-      if (du) {
-        let hp: usize = 0, hps: usize = 0;
-        if (s > 0) { hp = hs + <usize>(s - 1) * HB; hps = hss; } else if (h0) { hp = h0; hps = HB; }
-        if (hp) {
-          for (let g = 0; g < 4; g++) rankUpdate(hp, hps, B, H, dd, ds, g * NG + u0, g * NG + u1, acc, ds);
-        }
-      }
+      bwdCell<Act>(mask, cs, gates, dhs, dz, cp, cps, dhb, dcb, tsb, (s & 1) ? zp1 : zp0, B, T, H, s, t, j0, j1);
     }
     barrier(sync, nth);
     if (u0 < u1) {
       // dh_{s-1} = dz_t · Uᵀ for own units on rows that took the step; masked rows keep dh_s
-      zeroTile(tile, tsb, B, u0, u1);
-      packedProduct((s & 1) ? zp1 : zp0, G4 << 2, dz + <usize>t * G4, xs, B, 4 * H, pw, pbT, u0, u1, tile, tsb);
+      packedProduct((s & 1) ? zp1 : zp0, G4 << 2, dz + <usize>t * G4, xs, B, 4 * H, pw, pbT, u0, u1, tile, tsb, true);
       for (let b = 0; b < B; b++) {
         if (mask != 0 && load<f32>(mask + ((<usize>b * T + t) << 2)) == 0) continue;
         const o = <usize>b * tsb;
@@ -301,28 +301,17 @@ function lstmBwd<Act>(u: usize, h0: usize, c0: usize, mask: usize, hs: usize, cs
         if (dc0) st4(dc0 + dst, v128.load(dcb + o), n);
       }
     }
-    if (du) {
-      for (let k = 0; k < H; k++) {
-        const ar = acc + <usize>k * ds;
-        const ur = du + <usize>k * G4;
-        for (let g = 0; g < 4; g++) {
-          for (let j = j0; j < j1; j += 4) {
-            st4(ur + (<usize>(g * H + j) << 2), v128.load(ar + (<usize>(g * NG8 + j) << 2)), min(4, H - j));
-          }
-        }
-      }
-    }
   }
 }
 
-// u (H,4H), h0/c0 (B,H) or 0, mask (B,T) or 0, hs, cs (B,T,H), gates (B,T,4H) from the forward;
-// dhs (B,T,H) or 0, dhT, dcT (B,H) or 0 -> dz (B,T,4H), dh0, dc0 (B,H) or 0, du (H,4H) or 0 (hs is
-// read only for du). ws: lstmBackwardWorkspaceBytes (src/kernels/lstm.ts); sync: 4 zeroed i32.
-export function f32_lstm_seq_bwd(u: usize, h0: usize, c0: usize, mask: usize, hs: usize, cs: usize, gates: usize,
-                                 dhs: usize, dhT: usize, dcT: usize, dz: usize, dh0: usize, dc0: usize, du: usize,
+// u (H,4H), c0 (B,H) or 0, mask (B,T) or 0, cs (B,T,H), gates (B,T,4H) from the forward;
+// dhs (B,T,H) or 0, dhT, dcT (B,H) or 0 -> dz (B,T,4H), dh0, dc0 (B,H) or 0.
+// ws: lstmBackwardWorkspaceBytes (src/kernels/lstm.ts); sync: 4 zeroed i32.
+export function f32_lstm_seq_bwd(u: usize, c0: usize, mask: usize, cs: usize, gates: usize,
+                                 dhs: usize, dhT: usize, dcT: usize, dz: usize, dh0: usize, dc0: usize,
                                  ws: usize, sync: usize, B: i32, T: i32, H: i32, reverse: i32, recAct: i32, ith: i32, nth: i32): void {
-  // B = 0 or T = 0 still writes dh0 = dhT, dc0 = dcT and du = 0
+  // B = 0 or T = 0 still writes dh0 = dhT, dc0 = dcT
   if (B < 0 || T < 0 || H <= 0 || ith >= nth) return;
-  if (recAct == 1) lstmBwd<HardSigmoidAct>(u, h0, c0, mask, hs, cs, gates, dhs, dhT, dcT, dz, dh0, dc0, du, ws, sync, B, T, H, reverse, ith, nth);
-  else lstmBwd<SigmoidAct>(u, h0, c0, mask, hs, cs, gates, dhs, dhT, dcT, dz, dh0, dc0, du, ws, sync, B, T, H, reverse, ith, nth);
+  if (recAct == 1) lstmBwd<HardSigmoidAct>(u, c0, mask, cs, gates, dhs, dhT, dcT, dz, dh0, dc0, ws, sync, B, T, H, reverse, ith, nth);
+  else lstmBwd<SigmoidAct>(u, c0, mask, cs, gates, dhs, dhT, dcT, dz, dh0, dc0, ws, sync, B, T, H, reverse, ith, nth);
 }

@@ -24,7 +24,7 @@ export function f32_lstm_seq_fwd(xw: usize, u: usize, h0: usize, c0: usize, mask
       const gr = (<i64>b * T + s) * G;
       const hr = (<i64>b * T + s) * H;
       for (let j = 0; j < H; j++) {
-        let zi = f(xw, xr + j), zf = f(xw, xr + H + j), zc = f(xw, xr + 2 * H + j), zo = f(xw, xr + 3 * H + j);
+        let zi: f64 = 0, zf: f64 = 0, zc: f64 = 0, zo: f64 = 0;
         for (let k = 0; k < H; k++) {
           const hk = prev(hs, h0, T, H, b, s, k);
           const ur = <i64>k * G;
@@ -33,6 +33,7 @@ export function f32_lstm_seq_fwd(xw: usize, u: usize, h0: usize, c0: usize, mask
           zc += hk * f(u, ur + 2 * H + j);
           zo += hk * f(u, ur + 3 * H + j);
         }
+        zi += f(xw, xr + j); zf += f(xw, xr + H + j); zc += f(xw, xr + 2 * H + j); zo += f(xw, xr + 3 * H + j);
         const i = recF(recAct, zi), fg = recF(recAct, zf), g = Math.tanh(zc), o = recF(recAct, zo);
         const cprev = prev(cs, c0, T, H, b, s, j);
         let c = fg * cprev + i * g;
@@ -41,10 +42,12 @@ export function f32_lstm_seq_fwd(xw: usize, u: usize, h0: usize, c0: usize, mask
           c = cprev;
           h = prev(hs, h0, T, H, b, s, j);
         }
-        put(gates, gr + j, i);
-        put(gates, gr + H + j, fg);
-        put(gates, gr + 2 * H + j, g);
-        put(gates, gr + 3 * H + j, o);
+        if (gates) {
+          put(gates, gr + j, i);
+          put(gates, gr + H + j, fg);
+          put(gates, gr + 2 * H + j, g);
+          put(gates, gr + 3 * H + j, o);
+        }
         put(cs, hr + j, c);
         put(hs, hr + j, h);
       }
@@ -52,8 +55,8 @@ export function f32_lstm_seq_fwd(xw: usize, u: usize, h0: usize, c0: usize, mask
   }
 }
 
-export function f32_lstm_seq_bwd(u: usize, h0: usize, c0: usize, mask: usize, hs: usize, cs: usize, gates: usize,
-                                 dhs: usize, dhT: usize, dcT: usize, dz: usize, dh0: usize, dc0: usize, du: usize,
+export function f32_lstm_seq_bwd(u: usize, c0: usize, mask: usize, cs: usize, gates: usize,
+                                 dhs: usize, dhT: usize, dcT: usize, dz: usize, dh0: usize, dc0: usize,
                                  ws: usize, sync: usize, B: i32, T: i32, H: i32, reverse: i32, recAct: i32): void {
   const G = 4 * H;
   const n = <i64>B * H;
@@ -109,18 +112,5 @@ export function f32_lstm_seq_bwd(u: usize, h0: usize, c0: usize, mask: usize, hs
   for (let e: i64 = 0; e < n; e++) {
     if (dh0) put(dh0, e, load<f64>(dhc + <usize>(e << 3)));
     if (dc0) put(dc0, e, load<f64>(dcc + <usize>(e << 3)));
-  }
-  if (du) {
-    // dU[k, col] = sum over steps and rows of h_{s-1}[b, k] dz_t[b, col]
-    for (let k = 0; k < H; k++) {
-      for (let col = 0; col < G; col++) {
-        let v: f64 = 0;
-        for (let s = 0; s < T; s++) {
-          const t = reverse ? T - 1 - s : s;
-          for (let b = 0; b < B; b++) v += prev(hs, h0, T, H, b, s, k) * f(dz, (<i64>b * T + t) * G + col);
-        }
-        put(du, <i64>k * G + col, v);
-      }
-    }
   }
 }

@@ -2,8 +2,7 @@
 // time, one kernel call per sequence. The layer computes the input projection first
 // (xw = x · W + b for every step, one gemm over (B*T, E)), and after the backward turns dz into
 // dW = xᵀ · dz, db = Σ dz and dx = dz · Wᵀ (three gemms). dU = Σ_t h_{t-1}ᵀ · dz_t is one more
-// gemm over all steps, done here from a copy of hs shifted by one step (the kernel can also sum
-// it step by step, as the GRU's must; the gemm measured no slower and is what the layer gets).
+// gemm over all steps, done here from a copy of hs shifted by one step.
 // Also the pieces the GRU wrappers share (recurrent activations, thread choice, checks).
 import { threaded } from './spec.js';
 import { live } from './check.js';
@@ -116,17 +115,16 @@ const groups8 = (H: number) => Math.ceil(H / 8) * 8;
 /** Rows of a batch in whole blocks of 4 (the kernels keep those rows' products' operands packed). */
 const blocks4 = (B: number) => B - (B % 4);
 
-/** Bytes of scratch f32_lstm_seq_fwd needs: U packed into 8-column panels, a B x 4H step tile, two packed copies of h. */
+/** Bytes of scratch f32_lstm_seq_fwd needs: U packed into 8-column panels, a B x 4H step tile (the product), two packed copies of h. */
 export function lstmForwardWorkspaceBytes(B: number, H: number): number {
   const N8 = groups8(H);
   return (4 * N8 * H + 4 * B * N8 + 2 * blocks4(B) * H) * 4;
 }
 
-/** Bytes of scratch f32_lstm_seq_bwd needs: Uᵀ panels, three B x H tiles, two packed copies of dz; with du a padded dz tile and the dU accumulator. */
-export function lstmBackwardWorkspaceBytes(B: number, H: number, withDu: boolean): number {
+/** Bytes of scratch f32_lstm_seq_bwd needs: Uᵀ panels, three B x H tiles, two packed copies of dz. */
+export function lstmBackwardWorkspaceBytes(B: number, H: number): number {
   const N8 = groups8(H);
-  const H4 = Math.ceil(H / 4) * 4;
-  return (4 * H * N8 + 3 * B * N8 + 2 * blocks4(B) * 4 * H + (withDu ? 4 * N8 * (B + H4) : 0)) * 4;
+  return (4 * H * N8 + 3 * B * N8 + 2 * blocks4(B) * 4 * H) * 4;
 }
 
 // ---- forward ---------------------------------------------------------------------------------
@@ -141,10 +139,11 @@ export interface LstmSequenceArgs {
   c0?: Tensor | null;
   /** (B, T) f32: a step is taken where the value is non-zero; masked steps carry the state and repeat the previous output. */
   mask?: Tensor | null;
-  /** Outputs, in processing order: (B, T, H) h after every step (the layer's sequence output), (B, T, H) c, (B, T, 4H) activated gates. */
+  /** Outputs, in processing order: (B, T, H) h after every step (the layer's sequence output), (B, T, H) c. */
   hs: Tensor;
   cs: Tensor;
-  gates: Tensor;
+  /** Output (B, T, 4H): the activated gates, which the backward needs; null when no backward follows (inference). */
+  gates?: Tensor | null;
   /** Process t = T-1 .. 0 (Keras goBackwards); hs[:, s] is then the output for input step T-1-s, as in tfjs. */
   reverse?: boolean;
   /** Default 'sigmoid' (Keras); tfjs-layers defaults to 'hardSigmoid'. */
@@ -163,7 +162,7 @@ export function lstmSequence(rt: Runtime, a: LstmSequenceArgs): void {
   const mask = recurrentOptional(rt, op, 'mask', a.mask, [B, T], 'batch, steps');
   const hs = recurrentTensor(rt, op, 'hs', a.hs, [B, T, H], 'batch, steps, units');
   const cs = recurrentTensor(rt, op, 'cs', a.cs, [B, T, H], 'batch, steps, units');
-  const gates = recurrentTensor(rt, op, 'gates', a.gates, [B, T, 4 * H], 'batch, steps, 4 x units');
+  const gates = recurrentOptional(rt, op, 'gates', a.gates, [B, T, 4 * H], 'batch, steps, 4 x units');
   const reverse = recurrentFlag(op, 'reverse', a.reverse);
   const act = recurrentActivationIndex(op, a.recurrentActivation);
   recurrentSeparate(op, [['hs', hs], ['cs', cs], ['gates', gates]],
@@ -173,7 +172,7 @@ export function lstmSequence(rt: Runtime, a: LstmSequenceArgs): void {
   const ws = rt.temp([lstmForwardWorkspaceBytes(B, H) / 4]);
   const sync = recurrentSync(rt);
   rt.run('f32_lstm_seq_fwd', 8 * B * T * H * H, [a.xw.ptr, a.u.ptr, h0 ? h0.ptr : 0, c0 ? c0.ptr : 0, mask ? mask.ptr : 0,
-    hs.ptr, cs.ptr, gates.ptr, ws.ptr, sync.ptr, B, T, H, reverse ? 1 : 0, act], nth);
+    hs.ptr, cs.ptr, gates ? gates.ptr : 0, ws.ptr, sync.ptr, B, T, H, reverse ? 1 : 0, act], nth);
 }
 
 // ---- backward --------------------------------------------------------------------------------
@@ -225,10 +224,10 @@ export function lstmSequenceBackward(rt: Runtime, a: LstmSequenceBackwardArgs): 
     [['u', a.u], ['h0', h0], ['c0', c0], ['mask', mask], ['hs', a.hs], ['cs', cs], ['gates', gates], ['dhs', dhs], ['dhT', dhT], ['dcT', dcT]]);
   if (H === 0) return;
   const nth = recurrentThreads(rt, B, H, 4);
-  const ws = rt.temp([lstmBackwardWorkspaceBytes(B, H, false) / 4]);
+  const ws = rt.temp([lstmBackwardWorkspaceBytes(B, H) / 4]);
   const sync = recurrentSync(rt);
-  rt.run('f32_lstm_seq_bwd', 8 * B * T * H * H, [a.u.ptr, h0 ? h0.ptr : 0, c0 ? c0.ptr : 0, mask ? mask.ptr : 0, a.hs.ptr, cs.ptr, gates.ptr,
-    dhs ? dhs.ptr : 0, dhT ? dhT.ptr : 0, dcT ? dcT.ptr : 0, dz.ptr, dh0 ? dh0.ptr : 0, dc0 ? dc0.ptr : 0, 0,
+  rt.run('f32_lstm_seq_bwd', 8 * B * T * H * H, [a.u.ptr, c0 ? c0.ptr : 0, mask ? mask.ptr : 0, cs.ptr, gates.ptr,
+    dhs ? dhs.ptr : 0, dhT ? dhT.ptr : 0, dcT ? dcT.ptr : 0, dz.ptr, dh0 ? dh0.ptr : 0, dc0 ? dc0.ptr : 0,
     ws.ptr, sync.ptr, B, T, H, reverse ? 1 : 0, act], nth);
   if (du) shiftedGemm(rt, a.hs, h0, dz, du, B, T, H, reverse);
 }

@@ -85,7 +85,8 @@ abstract class RNNBase extends Layer {
   }
 
   /** The recurrence: forward kernel into saved tensors; returns hs (B, T, H) and a backward that gives dZ and dU. */
-  protected abstract recur(rt: Runtime, xw: Tensor, u: Tensor, mask: Tensor | null, B: number, T: number):
+  /** training false: no backward follows (inference), so the kernel need not keep what only the backward reads. */
+  protected abstract recur(rt: Runtime, xw: Tensor, u: Tensor, mask: Tensor | null, B: number, T: number, training: boolean):
     { hs: Tensor; backward: (dhs: Tensor | null, dhT: Tensor | null, dz: Tensor, du: Tensor) => void };
 
   call(g: Graph, x: Node, mask: Tensor | null, _ctx: CallContext): Output {
@@ -97,7 +98,7 @@ abstract class RNNBase extends Layer {
     const x2 = as2d(x.value);
     const xw = rt.temp([B * T, G]);
     gemm(rt, x2, W.value, xw, { bias: b?.value ?? null });
-    const { hs, backward } = this.recur(rt, view(xw, [B, T, G]), U.value, mask, B, T);
+    const { hs, backward } = this.recur(rt, view(xw, [B, T, G]), U.value, mask, B, T, g.training);
     let out: Tensor;
     if (this.returnSequences) out = hs;
     else {
@@ -134,14 +135,17 @@ export class LSTM extends RNNBase {
     if (this.unitForgetBias && args.biasInitializer === undefined) this.biasInit = 'lstmBias';
   }
 
-  protected recur(rt: Runtime, xw: Tensor, u: Tensor, mask: Tensor | null, B: number, T: number) {
+  protected recur(rt: Runtime, xw: Tensor, u: Tensor, mask: Tensor | null, B: number, T: number, training: boolean) {
     const H = this.units;
-    const hs = rt.temp([B, T, H]), cs = rt.temp([B, T, H]), gates = rt.temp([B, T, 4 * H]);
+    const hs = rt.temp([B, T, H]), cs = rt.temp([B, T, H]), gates = training ? rt.temp([B, T, 4 * H]) : null;
     const common = { u, mask, hs, cs, gates, reverse: this.goBackwards, recurrentActivation: this.recurrentActivation };
     if (T > 0) lstmSequence(rt, { xw, ...common });
     return {
       hs,
-      backward: (dhs: Tensor | null, dhT: Tensor | null, dz: Tensor, du: Tensor) => lstmSequenceBackward(rt, { ...common, dhs, dhT, dz, du }),
+      backward: (dhs: Tensor | null, dhT: Tensor | null, dz: Tensor, du: Tensor) => {
+        if (!gates) throw new Error(`wasmnn: LSTM ${this.name}: backward through a forward run in inference mode; run it with training true`);
+        lstmSequenceBackward(rt, { ...common, gates, dhs, dhT, dz, du });
+      },
     };
   }
 

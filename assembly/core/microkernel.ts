@@ -1,0 +1,44 @@
+// The 4 x 8 register-tile micro-kernel shared by the GEMM (kernels/gemm.ts) and the recurrent
+// kernels' per-step products (core/rnn.ts): 4 rows of a k-interleaved A block times one 8-column
+// panel of B, 8 f32x4 accumulators (V8 gives wasm about 15 vector registers; wider tiles spill).
+//
+// Operands: pa holds kc x 4 floats, the 4 rows' values of one k side by side (pa[k * 4 + r]);
+// pb holds kc x 8 floats (pb[k * 8 + q]). Every element of C is one sequential f32 sum in k order
+// with separate mul and add, acc = init; acc = acc + a[k] * b[k], so whoever calls it (any
+// blocking, any thread) gets the same bits as a plain loop.
+
+// C[0..4, 0..8] (rows ldc bytes apart) = (loadC ? C : 0) + sum over k < kc of pa[k][r] * pb[k][q].
+export function micro4x8(pa: usize, pb: usize, kc: i32, cp: usize, ldc: usize, loadC: bool): void {
+  let c00: v128, c01: v128, c10: v128, c11: v128, c20: v128, c21: v128, c30: v128, c31: v128;
+  if (loadC) {
+    c00 = v128.load(cp); c01 = v128.load(cp, 16);
+    c10 = v128.load(cp + ldc); c11 = v128.load(cp + ldc, 16);
+    c20 = v128.load(cp + 2 * ldc); c21 = v128.load(cp + 2 * ldc, 16);
+    c30 = v128.load(cp + 3 * ldc); c31 = v128.load(cp + 3 * ldc, 16);
+  } else {
+    c00 = f32x4.splat(0); c01 = c00; c10 = c00; c11 = c00; c20 = c00; c21 = c00; c30 = c00; c31 = c00;
+  }
+  const end = pa + (<usize>kc << 4);
+  while (pa < end) {
+    const b0 = v128.load(pb);
+    const b1 = v128.load(pb, 16);
+    const a0 = v128.load32_splat(pa);
+    c00 = f32x4.add(c00, f32x4.mul(a0, b0));
+    c01 = f32x4.add(c01, f32x4.mul(a0, b1));
+    const a1 = v128.load32_splat(pa, 4);
+    c10 = f32x4.add(c10, f32x4.mul(a1, b0));
+    c11 = f32x4.add(c11, f32x4.mul(a1, b1));
+    const a2 = v128.load32_splat(pa, 8);
+    c20 = f32x4.add(c20, f32x4.mul(a2, b0));
+    c21 = f32x4.add(c21, f32x4.mul(a2, b1));
+    const a3 = v128.load32_splat(pa, 12);
+    c30 = f32x4.add(c30, f32x4.mul(a3, b0));
+    c31 = f32x4.add(c31, f32x4.mul(a3, b1));
+    pa += 16;
+    pb += 32;
+  }
+  v128.store(cp, c00); v128.store(cp, c01, 16);
+  v128.store(cp + ldc, c10); v128.store(cp + ldc, c11, 16);
+  v128.store(cp + 2 * ldc, c20); v128.store(cp + 2 * ldc, c21, 16);
+  v128.store(cp + 3 * ldc, c30); v128.store(cp + 3 * ldc, c31, 16);
+}
