@@ -19,9 +19,22 @@ export class Node {
   get shape(): Shape { return this.value.shape; }
 }
 
-/** A trainable (or frozen) weight: value and gradient live in the model's parameter slab. */
+/**
+ * A trainable (or frozen) weight: value and gradient live in the model's parameter slab.
+ *
+ * Tables (embeddings) may get row-sparse gradients (Graph.addRowGrad): only the rows a step
+ * uses are written, the rest of gradSlot stays zero, and the optimizer may update only those
+ * rows (see Optimizer.step).
+ */
 export class Param extends Node {
-  constructor(value: Tensor, readonly gradSlot: Tensor, readonly name: string, readonly trainable: boolean) {
+  /** Rows of gradSlot that may be non-zero (the rest is zero), or null when any row may be. */
+  dirtyRows: Int32Array | null = new Int32Array(0);
+  /** This step's gradient as rows of a (rows, rowDim) table, or null when it is dense (or none yet). */
+  stepRows: Int32Array | null = null;
+  rowDim = 0;
+  /** The layer asked for lazy row-sparse updates (for optimizers where they are not exact). */
+  lazyRows = false;
+  constructor(value: Tensor, readonly gradSlot: Tensor, readonly name: string, readonly trainable: boolean, readonly slabOffset = 0) {
     super(value, trainable, name);
   }
 }
@@ -40,7 +53,10 @@ export class Graph {
 
   /** A parameter used in this step (its gradient is zeroed if nothing writes it). */
   param(p: Param): Param {
-    if (this.training && p.trainable) this.params.add(p);
+    if (this.training && p.trainable && !this.params.has(p)) {
+      this.params.add(p);
+      p.stepRows = null;
+    }
     return p;
   }
 
@@ -65,7 +81,34 @@ export class Graph {
       if (!node.grad) node.grad = node instanceof Param ? node.gradSlot : this.rt.temp(node.value.shape);
       this.written.add(node);
     }
+    if (node instanceof Param) { node.dirtyRows = null; node.stepRows = null; }
     write(node.grad!, !first);
+  }
+
+  /**
+   * A row-sparse gradient contribution to table parameter p, a (rows, dim) table: `write(dst,
+   * accumulate)` writes (or, with accumulate, adds to) only the rows it returns (distinct), and
+   * leaves every other row alone. The first contribution of a step first zeroes the rows the
+   * previous gradient left non-zero, so the whole gradSlot is always the true gradient (zero
+   * outside the touched rows: global-norm clipping and lossAndGradients see all of it) and
+   * p.stepRows lists the rows for a row-sparse optimizer update. lazy: the layer allows lazy
+   * row-sparse updates for optimizers where they are not exact.
+   */
+  addRowGrad(p: Param, dim: number, lazy: boolean, write: (dst: Tensor, accumulate: boolean) => Int32Array): void {
+    if (!p.requiresGrad) return;
+    const dst = p.gradSlot;
+    if (!this.written.has(p)) {
+      this.written.add(p);
+      p.grad = dst;
+      zeroRows(dst, p.dirtyRows, dim);
+      const rows = write(dst, false);
+      p.dirtyRows = rows; p.stepRows = rows; p.rowDim = dim; p.lazyRows = lazy;
+      return;
+    }
+    const rows = write(dst, true);
+    if (p.stepRows === null) return; // a dense contribution came first: the gradient stays dense
+    const merged = unionRows(p.stepRows, rows);
+    p.dirtyRows = merged; p.stepRows = merged; p.lazyRows = p.lazyRows && lazy;
   }
 
   /** For kernels that can only overwrite: the first contribution goes straight in, later ones via a temp and an add. */
@@ -102,10 +145,37 @@ export class Graph {
     if (!this.training) throw new Error('wasmnn: backward() on a graph built for inference');
     this.addGrad(root, (dst) => seed(dst));
     for (let i = this.backs.length - 1; i >= 0; i--) this.backs[i]();
-    // parameters no op wrote to (e.g. an embedding row never used is still written: the whole
-    // table gradient is; but a layer skipped by a branch) get a zero gradient for the optimizer
-    for (const p of this.params) if (!this.written.has(p)) p.gradSlot.fill(0);
+    // parameters no op wrote to (a layer skipped by a branch) get a zero gradient for the
+    // optimizer: only the rows an earlier step left non-zero need clearing
+    for (const p of this.params) {
+      if (this.written.has(p)) continue;
+      zeroRows(p.gradSlot, p.dirtyRows, p.rowDim);
+      p.dirtyRows = new Int32Array(0);
+      p.stepRows = null;
+    }
   }
+}
+
+/** Zeroes the listed rows of a (rows, dim) table, or all of it when rows is null. */
+function zeroRows(t: Tensor, rows: Int32Array | null, dim: number): void {
+  if (rows === null) { t.fill(0); return; }
+  if (rows.length === 0) return;
+  const v = t.f32();
+  for (let i = 0; i < rows.length; i++) {
+    const o = rows[i] * dim;
+    for (let j = 0; j < dim; j++) v[o + j] = 0;
+  }
+}
+
+/** a followed by the rows of b not in a. */
+function unionRows(a: Int32Array, b: Int32Array): Int32Array {
+  const seen = new Set(a);
+  const extra = Array.from(b).filter((r) => !seen.has(r));
+  if (extra.length === 0) return a;
+  const out = new Int32Array(a.length + extra.length);
+  out.set(a);
+  out.set(extra, a.length);
+  return out;
 }
 
 /** The same memory seen as (rows, cols) with cols the last dimension. */

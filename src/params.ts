@@ -1,7 +1,9 @@
 // A model's parameter slab: every weight's values in one heap block, trainable ones first, and
 // their gradients in a second block of the trainable size. Optimizers update the whole trainable
 // region with one kernel call. Each weight starts on a 64-byte boundary; the padding between
-// weights stays zero in both blocks, so slab-wide updates leave it alone.
+// weights stays zero in both blocks, so slab-wide updates leave it alone. Each Param knows its
+// offset in the slab (slabOffset, in floats), so an optimizer can update one weight, or some rows
+// of it, with the state at the same offset.
 import { Param } from './autograd.js';
 import { initialize } from './initializers.js';
 import { Random, deriveSeed } from './random.js';
@@ -37,7 +39,7 @@ export class ParamStore {
     this.weights.forEach((w, i) => {
       const value = new Tensor(rt, this.values.ptr + this.offsets[i] * 4, [...w.shape]);
       const grad = w.trainable ? new Tensor(rt, this.grads.ptr + this.offsets[i] * 4, [...w.shape]) : null;
-      w.param = new Param(value, grad as Tensor, w.name, w.trainable);
+      w.param = new Param(value, grad as Tensor, w.name, w.trainable, this.offsets[i]);
     });
   }
 
@@ -47,6 +49,9 @@ export class ParamStore {
       w.param!.value.set(initialize(w.initializer, w.shape, new Random(deriveSeed(seed, w.name))));
     }
   }
+
+  /** The trainable weights' Params, in slab order. */
+  trainableParams(): Param[] { return this.weights.filter((w) => w.trainable).map((w) => w.param!); }
 
   /** The trainable values as one tensor (for slab-wide optimizer updates). */
   trainableValues(): Tensor { return new Tensor(this.rt, this.values.ptr, [this.trainableFloats]); }

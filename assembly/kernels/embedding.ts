@@ -137,3 +137,74 @@ export function f32_embedding_bag_bwd(ids: usize, offsets: usize, weights: usize
     }
   }
 }
+
+// ---- row-sparse backward ------------------------------------------------------------------------
+// The same gradients as the backward kernels above, computed per distinct table row: the host
+// lists the rows a batch touches (rows, each once) and, for each, its contributions in increasing
+// position order (a CSR list: row u's are entries[starts[u] .. starts[u+1])). Each row is written
+// by one thread, its additions in the same order and with the same f32 operations as the dense
+// kernels on a zeroed dtable, so results are bitwise equal to them at any thread count; rows
+// that no entry names are not touched (no full-table zeroing). accumulate != 0 adds to the rows'
+// current values instead of starting from 0. Threads split the rows.
+
+// One group of 4 columns (lanes < 4: the row's tail) of one row of f32_embedding_rows_bwd.
+// @ts-ignore: decorator
+@inline
+function rowsGroup(entries: usize, dout: usize, d: usize, dim: i32, e0: i32, e1: i32, o: usize, lanes: i32, accumulate: i32): void {
+  let acc = accumulate ? (lanes < 4 ? loadPartial(d, lanes) : v128.load(d)) : f32x4.splat(0);
+  for (let e = e0; e < e1; e++) {
+    const g = rowPtr(dout, idAt(entries, e), dim) + o;
+    acc = f32x4.add(acc, lanes < 4 ? loadPartial(g, lanes) : v128.load(g));
+  }
+  if (lanes < 4) storePartial(d, acc, lanes);
+  else v128.store(d, acc);
+}
+
+// rows i32 (nRows) distinct ids in [0, vocab); starts i32 (nRows + 1) from 0; entries i32: the
+// positions t (increasing per row) with ids[t] = rows[u]; dout (n, dim); dtable (vocab, dim):
+//   dtable[rows[u]] = (accumulate ? dtable[rows[u]] : 0) + dout[t0] + dout[t1] + ...
+export function f32_embedding_rows_bwd(rows: usize, starts: usize, entries: usize, dout: usize, dtable: usize, nRows: i32, dim: i32, accumulate: i32, ith: i32, nth: i32): void {
+  const u1 = partStart(nRows, 1, ith + 1, nth);
+  for (let u = partStart(nRows, 1, ith, nth); u < u1; u++) {
+    const d = rowPtr(dtable, idAt(rows, u), dim);
+    const e0 = idAt(starts, u), e1 = idAt(starts, u + 1);
+    let j = 0;
+    for (; j + 4 <= dim; j += 4) rowsGroup(entries, dout, d + (<usize>j << 2), dim, e0, e1, <usize>j << 2, 4, accumulate);
+    if (j < dim) rowsGroup(entries, dout, d + (<usize>j << 2), dim, e0, e1, <usize>j << 2, dim - j, accumulate);
+  }
+}
+
+// One group of 4 columns of one row of f32_embedding_bag_rows_bwd.
+// @ts-ignore: decorator
+@inline
+function bagRowsGroup(entries: usize, bagOf: usize, offsets: usize, weights: usize, dout: usize, d: usize, dim: i32, mode: i32,
+  e0: i32, e1: i32, o: usize, lanes: i32, accumulate: i32): void {
+  let acc = accumulate ? (lanes < 4 ? loadPartial(d, lanes) : v128.load(d)) : f32x4.splat(0);
+  for (let e = e0; e < e1; e++) {
+    const k = idAt(entries, e);
+    const b = idAt(bagOf, k);
+    const gp = rowPtr(dout, b, dim) + o;
+    let g = lanes < 4 ? loadPartial(gp, lanes) : v128.load(gp);
+    if (mode == 1) g = f32x4.div(g, f32x4.splat(<f32>(idAt(offsets, b + 1) - idAt(offsets, b))));
+    acc = f32x4.add(acc, weights ? f32x4.mul(f32x4.splat(load<f32>(weights + (<usize>k << 2))), g) : g);
+  }
+  if (lanes < 4) storePartial(d, acc, lanes);
+  else v128.store(d, acc);
+}
+
+// The row-sparse f32_embedding_bag_bwd. rows, starts as above; entries i32: the indices k into
+// ids (increasing per row) with ids[k] = rows[u]; bagOf i32 (nIds): the bag of id k; offsets,
+// weights (or 0), dout (bags, dim), mode as the dense kernel:
+//   dtable[rows[u]] = (accumulate ? dtable[rows[u]] : 0) + sum over its k of w[k] * g(bagOf[k])
+// with g(b) = dout[b] (mode 1: dout[b] / count of bag b), k in increasing order.
+export function f32_embedding_bag_rows_bwd(rows: usize, starts: usize, entries: usize, bagOf: usize, offsets: usize, weights: usize, dout: usize, dtable: usize,
+  nRows: i32, dim: i32, mode: i32, accumulate: i32, ith: i32, nth: i32): void {
+  const u1 = partStart(nRows, 1, ith + 1, nth);
+  for (let u = partStart(nRows, 1, ith, nth); u < u1; u++) {
+    const d = rowPtr(dtable, idAt(rows, u), dim);
+    const e0 = idAt(starts, u), e1 = idAt(starts, u + 1);
+    let j = 0;
+    for (; j + 4 <= dim; j += 4) bagRowsGroup(entries, bagOf, offsets, weights, dout, d + (<usize>j << 2), dim, mode, e0, e1, <usize>j << 2, 4, accumulate);
+    if (j < dim) bagRowsGroup(entries, bagOf, offsets, weights, dout, d + (<usize>j << 2), dim, mode, e0, e1, <usize>j << 2, dim - j, accumulate);
+  }
+}

@@ -341,3 +341,84 @@ export function f32_scale_fwd(x: usize, n: i32, s: f32, ith: i32, nth: i32): voi
     storePartial(x + o, f32x4.mul(loadPartial(x + o, i1 - i), vs), i1 - i);
   }
 }
+
+// ---- row-sparse updates ----------------------------------------------------------------------
+// The same updates restricted to some rows of a (vocab, dim) table: p, g and the state arrays
+// are whole tables (row r at byte offset r * dim * 4); rows i32 (nRows) lists distinct rows.
+// Each listed row gets exactly the dense update of its dim elements (same f32 operations, so
+// bitwise what the slab-wide kernel gives those elements); other rows are not touched. Where
+// a zero gradient leaves p and the state unchanged (plain SGD without weight decay, Adagrad)
+// this is the dense update; elsewhere it is the "lazy" update (state of unlisted rows does not
+// decay). Threads split the rows.
+
+// @ts-ignore: decorator
+@inline
+function rowOffset(rows: usize, u: i32, dim: i32): usize { return (<usize>load<i32>(rows + (<usize>u << 2)) * <usize>dim) << 2; }
+
+export function f32_sgd_rows_update(p: usize, g: usize, v: usize, rows: usize, nRows: i32, dim: i32, lr: f32, momentum: f32, nesterov: i32, weightDecay: f32, ith: i32, nth: i32): void {
+  const u1 = partStart(nRows, 1, ith + 1, nth);
+  for (let u = partStart(nRows, 1, ith, nth); u < u1; u++) {
+    const o = rowOffset(rows, u, dim);
+    f32_sgd_update(p + o, g + o, v + o, dim, lr, momentum, nesterov, weightDecay, 0, 1);
+  }
+}
+
+export function f32_adam_rows_update(p: usize, g: usize, m: usize, v: usize, rows: usize, nRows: i32, dim: i32, lr: f32, beta1: f32, oneMinusBeta1: f32, beta2: f32, oneMinusBeta2: f32,
+  eps: f32, bc1: f32, bc2: f32, weightDecay: f32, decoupled: i32, ith: i32, nth: i32): void {
+  const u1 = partStart(nRows, 1, ith + 1, nth);
+  for (let u = partStart(nRows, 1, ith, nth); u < u1; u++) {
+    const o = rowOffset(rows, u, dim);
+    f32_adam_update(p + o, g + o, m + o, v + o, dim, lr, beta1, oneMinusBeta1, beta2, oneMinusBeta2, eps, bc1, bc2, weightDecay, decoupled, 0, 1);
+  }
+}
+
+export function f32_rmsprop_rows_update(p: usize, g: usize, ms: usize, mom: usize, rows: usize, nRows: i32, dim: i32, lr: f32, rho: f32, oneMinusRho: f32, eps: f32, momentum: f32,
+  centered: i32, mg: usize, ith: i32, nth: i32): void {
+  const u1 = partStart(nRows, 1, ith + 1, nth);
+  for (let u = partStart(nRows, 1, ith, nth); u < u1; u++) {
+    const o = rowOffset(rows, u, dim);
+    f32_rmsprop_update(p + o, g + o, ms + o, mom + o, dim, lr, rho, oneMinusRho, eps, momentum, centered, mg + o, 0, 1);
+  }
+}
+
+export function f32_adagrad_rows_update(p: usize, g: usize, acc: usize, rows: usize, nRows: i32, dim: i32, lr: f32, eps: f32, ith: i32, nth: i32): void {
+  const u1 = partStart(nRows, 1, ith + 1, nth);
+  for (let u = partStart(nRows, 1, ith, nth); u < u1; u++) {
+    const o = rowOffset(rows, u, dim);
+    f32_adagrad_update(p + o, g + o, acc + o, dim, lr, eps, 0, 1);
+  }
+}
+
+// Sum of squares of each listed row of x (vocab, dim): partials (nRows), partials[u] the sum
+// over row rows[u], in f64 as f32_sumsq_partial (two f64x2 accumulators), rounded to f32 once.
+// The host adds the partials in order in f64. Rows of more than 4096 elements are summed whole.
+export function f32_sumsq_rows_partial(x: usize, rows: usize, nRows: i32, dim: i32, partials: usize, ith: i32, nth: i32): void {
+  const u1 = partStart(nRows, 1, ith + 1, nth);
+  for (let u = partStart(nRows, 1, ith, nth); u < u1; u++) {
+    const r = x + rowOffset(rows, u, dim);
+    let lo = f64x2.splat(0), hi = f64x2.splat(0);
+    let i = 0;
+    for (; i + 4 <= dim; i += 4) {
+      const v = v128.load(r + (<usize>i << 2));
+      const a = f64x2.promote_low_f32x4(v);
+      const b = f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 2, 3));
+      lo = f64x2.add(lo, f64x2.mul(a, a));
+      hi = f64x2.add(hi, f64x2.mul(b, b));
+    }
+    if (i < dim) {
+      const v = loadPartial(r + (<usize>i << 2), dim - i);
+      const a = f64x2.promote_low_f32x4(v);
+      const b = f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 2, 3));
+      lo = f64x2.add(lo, f64x2.mul(a, a));
+      hi = f64x2.add(hi, f64x2.mul(b, b));
+    }
+    const s = (f64x2.extract_lane(lo, 0) + f64x2.extract_lane(lo, 1)) + (f64x2.extract_lane(hi, 0) + f64x2.extract_lane(hi, 1));
+    store<f32>(partials + (<usize>u << 2), <f32>s);
+  }
+}
+
+// x[rows[u]] *= s for every listed row, in place; x is (vocab, dim).
+export function f32_scale_rows_fwd(x: usize, rows: usize, nRows: i32, dim: i32, s: f32, ith: i32, nth: i32): void {
+  const u1 = partStart(nRows, 1, ith + 1, nth);
+  for (let u = partStart(nRows, 1, ith, nth); u < u1; u++) f32_scale_fwd(x + rowOffset(rows, u, dim), dim, s, 0, 1);
+}

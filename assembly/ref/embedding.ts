@@ -51,3 +51,35 @@ export function f32_embedding_bag_bwd(ids: usize, offsets: usize, weights: usize
     }
   }
 }
+
+export function f32_embedding_rows_bwd(rows: usize, starts: usize, entries: usize, dout: usize, dtable: usize, nRows: i32, dim: i32, accumulate: i32): void {
+  for (let u = 0; u < nRows; u++) {
+    const row = id(rows, u);
+    for (let j = 0; j < dim; j++) {
+      const d = at(dtable, row, dim, j);
+      let acc: f32 = accumulate ? load<f32>(d) : 0;
+      for (let e = id(starts, u); e < id(starts, u + 1); e++) acc = acc + load<f32>(at(dout, id(entries, e), dim, j));
+      store<f32>(d, acc);
+    }
+  }
+}
+
+export function f32_embedding_bag_rows_bwd(rows: usize, starts: usize, entries: usize, bagOf: usize, offsets: usize, weights: usize, dout: usize, dtable: usize,
+  nRows: i32, dim: i32, mode: i32, accumulate: i32): void {
+  for (let u = 0; u < nRows; u++) {
+    const row = id(rows, u);
+    for (let j = 0; j < dim; j++) {
+      const d = at(dtable, row, dim, j);
+      let acc: f32 = accumulate ? load<f32>(d) : 0;
+      for (let e = id(starts, u); e < id(starts, u + 1); e++) {
+        const k = id(entries, e);
+        const b = id(bagOf, k);
+        let g = load<f32>(at(dout, b, dim, j));
+        if (mode == 1) g /= <f32>(id(offsets, b + 1) - id(offsets, b));
+        if (weights) g = load<f32>(weights + (<usize>k << 2)) * g;
+        acc = acc + g;
+      }
+      store<f32>(d, acc);
+    }
+  }
+}

@@ -86,3 +86,47 @@ export function f32_sumsq_partial(x: usize, n: i32, partials: usize): void {
 export function f32_scale_fwd(x: usize, n: i32, s: f32): void {
   for (let i = 0; i < n; i++) put(x, i, at(x, i) * s);
 }
+
+function rowAt(p: usize, rows: usize, u: i32, dim: i32): usize { return p + ((<usize>load<i32>(rows + (<usize>u << 2)) * dim) << 2); }
+
+export function f32_sgd_rows_update(p: usize, g: usize, v: usize, rows: usize, nRows: i32, dim: i32, lr: f32, momentum: f32, nesterov: i32, weightDecay: f32): void {
+  for (let u = 0; u < nRows; u++) {
+    f32_sgd_update(rowAt(p, rows, u, dim), rowAt(g, rows, u, dim), rowAt(v, rows, u, dim), dim, lr, momentum, nesterov, weightDecay);
+  }
+}
+
+export function f32_adam_rows_update(p: usize, g: usize, m: usize, v: usize, rows: usize, nRows: i32, dim: i32, lr: f32, beta1: f32, oneMinusBeta1: f32, beta2: f32, oneMinusBeta2: f32,
+  eps: f32, bc1: f32, bc2: f32, weightDecay: f32, decoupled: i32): void {
+  for (let u = 0; u < nRows; u++) {
+    f32_adam_update(rowAt(p, rows, u, dim), rowAt(g, rows, u, dim), rowAt(m, rows, u, dim), rowAt(v, rows, u, dim), dim,
+      lr, beta1, oneMinusBeta1, beta2, oneMinusBeta2, eps, bc1, bc2, weightDecay, decoupled);
+  }
+}
+
+export function f32_rmsprop_rows_update(p: usize, g: usize, ms: usize, mom: usize, rows: usize, nRows: i32, dim: i32, lr: f32, rho: f32, oneMinusRho: f32, eps: f32, momentum: f32,
+  centered: i32, mg: usize): void {
+  for (let u = 0; u < nRows; u++) {
+    f32_rmsprop_update(rowAt(p, rows, u, dim), rowAt(g, rows, u, dim), rowAt(ms, rows, u, dim), rowAt(mom, rows, u, dim), dim,
+      lr, rho, oneMinusRho, eps, momentum, centered, rowAt(mg, rows, u, dim));
+  }
+}
+
+export function f32_adagrad_rows_update(p: usize, g: usize, acc: usize, rows: usize, nRows: i32, dim: i32, lr: f32, eps: f32): void {
+  for (let u = 0; u < nRows; u++) f32_adagrad_update(rowAt(p, rows, u, dim), rowAt(g, rows, u, dim), rowAt(acc, rows, u, dim), dim, lr, eps);
+}
+
+export function f32_sumsq_rows_partial(x: usize, rows: usize, nRows: i32, dim: i32, partials: usize): void {
+  for (let u = 0; u < nRows; u++) {
+    const r = rowAt(x, rows, u, dim);
+    let s: f64 = 0;
+    for (let i = 0; i < dim; i++) {
+      const v = <f64>at(r, i);
+      s += v * v;
+    }
+    put(partials, u, <f32>s);
+  }
+}
+
+export function f32_scale_rows_fwd(x: usize, rows: usize, nRows: i32, dim: i32, s: f32): void {
+  for (let u = 0; u < nRows; u++) f32_scale_fwd(rowAt(x, rows, u, dim), dim, s);
+}

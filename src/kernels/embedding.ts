@@ -1,6 +1,7 @@
 // Host side of kernels/embedding.ts: embedding lookup (gather) and its scatter-add gradient, and
 // embedding bags (sum / mean of a variable number of rows per bag, CSR offsets) for fastText-style
-// hashed n-gram models. Every id and offset is checked here, in one O(n) pass, before a kernel
+// hashed n-gram models, and row-sparse backwards that touch only the rows a batch uses (for
+// training big tables: see rowIndex). Every id and offset is checked here, in one O(n) pass, before a kernel
 // runs: a kernel never sees an id outside the table.
 import { threaded } from './spec.js';
 import { expectRank, expectShape, live } from './check.js';
@@ -10,6 +11,7 @@ import type { Runtime } from '../runtime/runtime.js';
 export const embeddingKernels = threaded(
   'f32_embedding_fwd', 'f32_embedding_bwd',
   'f32_embedding_bag_fwd', 'f32_embedding_bag_bwd',
+  'f32_embedding_rows_bwd', 'f32_embedding_bag_rows_bwd',
 );
 
 export type EmbeddingBagMode = 'sum' | 'mean';
@@ -153,4 +155,99 @@ export function embeddingBagBackward(rt: Runtime, ids: Tensor, offsets: Tensor, 
   checkIds(op, ids, vocab);
   rt.run('f32_embedding_bag_bwd', ids.size * dim * (weights ? 2 : 1) + bags * dim,
     [ids.ptr, offsets.ptr, weights ? weights.ptr : 0, dout.ptr, dtable.ptr, bags, dim, mode]);
+}
+
+// ---- row-sparse backward -------------------------------------------------------------------------
+
+/**
+ * The distinct ids of a batch and where each occurs: rows holds the distinct ids in increasing
+ * order (so kernels walking the rows walk the table forwards), and entries[starts[u] ..
+ * starts[u+1]) are the positions k (increasing) with ids[k] = rows[u]. Deterministic: it
+ * depends on the ids only.
+ */
+export interface RowIndex { rows: Int32Array; starts: Int32Array; entries: Int32Array }
+
+// scratch of rowIndex: slot[id] is id's row number while it runs (-1 otherwise); counts per row
+let slotScratch = new Int32Array(0);
+let countScratch = new Int32Array(0);
+
+/** Builds the RowIndex of ids (each must be in [0, vocab): the caller checks them). O(ids + rows log rows). */
+export function rowIndex(ids: Int32Array, vocab: number): RowIndex {
+  if (slotScratch.length < vocab) slotScratch = new Int32Array(vocab).fill(-1);
+  const n = ids.length;
+  if (countScratch.length < n) countScratch = new Int32Array(n);
+  const slot = slotScratch, counts = countScratch;
+  const entries = new Int32Array(n);   // first the distinct ids, then the positions
+  let nRows = 0;
+  for (let k = 0; k < n; k++) {
+    const id = ids[k];
+    if (slot[id] < 0) { slot[id] = 0; entries[nRows++] = id; }
+  }
+  const rows = entries.slice(0, nRows).sort();
+  for (let u = 0; u < nRows; u++) { slot[rows[u]] = u; counts[u] = 0; }
+  for (let k = 0; k < n; k++) counts[slot[ids[k]]]++;
+  const starts = new Int32Array(nRows + 1);
+  for (let u = 0; u < nRows; u++) { starts[u + 1] = starts[u] + counts[u]; counts[u] = starts[u]; }
+  for (let k = 0; k < n; k++) entries[counts[slot[ids[k]]]++] = k;
+  for (let u = 0; u < nRows; u++) slot[rows[u]] = -1;
+  return { rows, starts, entries };
+}
+
+export interface RowsBackwardOptions {
+  /** Add to the current values of the touched rows instead of overwriting them. Default false. */
+  accumulate?: boolean;
+}
+
+function upload(rt: Runtime, a: Int32Array): Tensor { return rt.temp([Math.max(a.length, 1)], 'i32').set(a.length ? a : [0]); }
+
+/**
+ * The gradient of embedding() written row by row: for each distinct id r of ids,
+ * dtable[r] = sum of dout[t] over the positions t with ids[t] = r (in order; with accumulate,
+ * added to dtable[r]). Rows no id names are left untouched, so with dtable zero outside them
+ * this equals zeroing dtable and calling embeddingBackward, bit for bit, at any thread count.
+ * Returns the touched rows (distinct, increasing).
+ */
+export function embeddingRowsBackward(rt: Runtime, ids: Tensor, dout: Tensor, dtable: Tensor, options: RowsBackwardOptions = {}): Int32Array {
+  const op = 'embedding rows backward';
+  live(rt, 'ids', ids, 'i32'); live(rt, 'dout', dout); live(rt, 'dtable', dtable);
+  const { vocab, dim } = tableOf(op, 'dtable', dtable);
+  expectShape(op, 'dout', dout, [...ids.shape, dim]);
+  disjoint(op, 'dtable', dtable, 'dout', dout);
+  disjoint(op, 'dtable', dtable, 'ids', ids);
+  checkIds(op, ids, vocab);
+  const ix = rowIndex(ids.i32(), vocab);
+  if (ix.rows.length === 0) return ix.rows;
+  rt.run('f32_embedding_rows_bwd', ids.size * dim, [upload(rt, ix.rows).ptr, upload(rt, ix.starts).ptr, upload(rt, ix.entries).ptr,
+    dout.ptr, dtable.ptr, ix.rows.length, dim, options.accumulate ? 1 : 0]);
+  return ix.rows;
+}
+
+/**
+ * The gradient of embeddingBag() written row by row: for each distinct id r,
+ * dtable[r] = sum over the k with ids[k] = r (in order) of weights[k] * dout[bag of k] (mean:
+ * divided by the bag's count); with accumulate, added to dtable[r]. Other rows are untouched:
+ * with dtable zero outside them this equals zeroing dtable and calling embeddingBagBackward,
+ * bit for bit, at any thread count. Returns the touched rows (distinct, increasing).
+ */
+export function embeddingBagRowsBackward(rt: Runtime, ids: Tensor, offsets: Tensor, dout: Tensor, dtable: Tensor,
+  options: EmbeddingBagOptions & RowsBackwardOptions = {}): Int32Array {
+  const op = 'embeddingBag rows backward';
+  live(rt, 'dout', dout); live(rt, 'dtable', dtable);
+  const { vocab, dim } = tableOf(op, 'dtable', dtable);
+  const { weights, mode, bags } = bagArgs(rt, op, ids, offsets, options);
+  expectShape(op, 'dout', dout, [bags, dim]);
+  const inputs: [string, Tensor][] = [['dout', dout], ['ids', ids], ['offsets', offsets]];
+  if (weights) inputs.push(['weights', weights]);
+  for (const [n, t] of inputs) disjoint(op, 'dtable', dtable, n, t);
+  checkIds(op, ids, vocab);
+  const ix = rowIndex(ids.i32(), vocab);
+  if (ix.rows.length === 0) return ix.rows;
+  const bagOf = new Int32Array(ids.size);
+  const o = offsets.i32();
+  for (let b = 0; b < bags; b++) bagOf.fill(b, o[b], o[b + 1]);
+  rt.run('f32_embedding_bag_rows_bwd', ids.size * dim * (weights ? 2 : 1) + bags * dim, [
+    upload(rt, ix.rows).ptr, upload(rt, ix.starts).ptr, upload(rt, ix.entries).ptr, upload(rt, bagOf).ptr, offsets.ptr, weights ? weights.ptr : 0,
+    dout.ptr, dtable.ptr, ix.rows.length, dim, mode, options.accumulate ? 1 : 0,
+  ]);
+  return ix.rows;
 }

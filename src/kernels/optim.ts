@@ -2,6 +2,13 @@
 // flat slab at once) and global-norm gradient clipping. Formulas: tfjs-core 4.22 for Adam,
 // RMSprop and Adagrad, Keras for SGD with momentum; see the kernel comments for the exact
 // f32 operations. Defaults are Keras'.
+//
+// Every update can be restricted to some rows of a table (a RowSelection: p, g and the state
+// are (vocab, dim) tables seen flat): each listed row gets exactly its dense update, the others
+// are not touched. For plain SGD without weight decay and for Adagrad a zero gradient changes
+// nothing, so updating only the rows with a gradient IS the dense update. For momentum, Adam,
+// AdamW and RMSprop it is the "lazy" update (TensorFlow's LazyAdam, PyTorch's SparseAdam): the
+// moments of rows without a gradient do not decay and their weights do not move that step.
 import { threaded } from './spec.js';
 import { finiteScalar, live } from './check.js';
 import { fmtShape, type Tensor } from '../tensor.js';
@@ -9,6 +16,8 @@ import type { Runtime } from '../runtime/runtime.js';
 
 export const optimKernels = threaded(
   'f32_sgd_update', 'f32_adam_update', 'f32_rmsprop_update', 'f32_adagrad_update', 'f32_sumsq_partial', 'f32_scale_fwd',
+  'f32_sgd_rows_update', 'f32_adam_rows_update', 'f32_rmsprop_rows_update', 'f32_adagrad_rows_update',
+  'f32_sumsq_rows_partial', 'f32_scale_rows_fwd',
 );
 
 /** Elements per partial sum of f32_sumsq_partial (fixed: results do not depend on threads). */
@@ -36,6 +45,38 @@ function checkTensors(rt: Runtime, op: string, named: [string, Tensor | null | u
       }
     }
   }
+}
+
+/** Rows of a (vocab, dim) table, each listed once: restricts an update to those rows. */
+export interface RowSelection {
+  /** i32 (n,): distinct row indices in [0, vocab). */
+  rows: Tensor;
+  /** Values per row: the tables have vocab * dim values. */
+  dim: number;
+}
+
+let rowSeen = new Uint8Array(0);
+
+/** Checks a RowSelection against a table of `size` values; returns the row count. */
+function checkRows(rt: Runtime, op: string, sel: RowSelection, size: number): number {
+  live(rt, 'rows', sel.rows, 'i32');
+  const dim = sel.dim;
+  if (!Number.isInteger(dim) || dim < 1 || size % dim !== 0) {
+    throw new RangeError(`wasmnn: ${op}: rows.dim must be a whole number >= 1 dividing the table's ${size} values, got ${dim}`);
+  }
+  const vocab = size / dim;
+  const r = sel.rows.i32();
+  if (rowSeen.length < vocab) rowSeen = new Uint8Array(vocab);
+  let bad = -1, why = '';
+  for (let i = 0; i < r.length && bad < 0; i++) {
+    const id = r[i];
+    if (!(id >= 0 && id < vocab)) { bad = i; why = `is outside the table's rows [0, ${vocab})`; }
+    else if (rowSeen[id]) { bad = i; why = 'is listed twice; list each row once'; }
+    else rowSeen[id] = 1;
+  }
+  for (let i = 0; i < r.length; i++) if (r[i] >= 0 && r[i] < vocab) rowSeen[r[i]] = 0;
+  if (bad >= 0) throw new RangeError(`wasmnn: ${op}: rows[${bad}] = ${r[bad]} ${why}`);
+  return r.length;
 }
 
 function learningRate(op: string, lr: unknown): number {
@@ -80,14 +121,17 @@ export interface SgdOptions {
  * Keras SGD, in place. momentum 0: p -= lr * g. Otherwise v = momentum * v - lr * g and
  * p += v (nesterov: p += momentum * v - lr * g); v (the velocity, zeros at first) is required then.
  */
-export function sgdUpdate(rt: Runtime, p: Tensor, g: Tensor, v: Tensor | null, options: SgdOptions): void {
+export function sgdUpdate(rt: Runtime, p: Tensor, g: Tensor, v: Tensor | null, options: SgdOptions, rows?: RowSelection): void {
   const op = 'sgd';
   const lr = learningRate(op, options?.learningRate);
   const momentum = inRange(op, 'momentum', options.momentum ?? 0, 0, 1, true);
   const wd = weightDecayOf(op, options.weightDecay ?? 0);
   if (momentum !== 0 && !v) throw new TypeError(`wasmnn: ${op}: momentum ${momentum} needs a velocity tensor v (zeros at first, the size of p)`);
   checkTensors(rt, op, [['p', p], ['g', g], ['v', momentum !== 0 ? v : null]]);
-  rt.run('f32_sgd_update', p.size * 5, [p.ptr, g.ptr, momentum !== 0 ? v!.ptr : 0, p.size, lr, momentum, options.nesterov ? 1 : 0, wd]);
+  const vp = momentum !== 0 ? v!.ptr : 0, hyper = [lr, momentum, options.nesterov ? 1 : 0, wd];
+  if (!rows) { rt.run('f32_sgd_update', p.size * 5, [p.ptr, g.ptr, vp, p.size, ...hyper]); return; }
+  const n = checkRows(rt, op, rows, p.size);
+  rt.run('f32_sgd_rows_update', n * rows.dim * 5, [p.ptr, g.ptr, vp, rows.rows.ptr, n, rows.dim, ...hyper]);
 }
 
 // ---- Adam / AdamW ------------------------------------------------------------------------------
@@ -123,7 +167,7 @@ export function biasCorrection(beta: number, step: number): number {
  * tfjs-core Adam, in place: m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2;
  * p -= lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps). m and v start at zeros.
  */
-export function adamUpdate(rt: Runtime, p: Tensor, g: Tensor, m: Tensor, v: Tensor, options: AdamOptions): void {
+export function adamUpdate(rt: Runtime, p: Tensor, g: Tensor, m: Tensor, v: Tensor, options: AdamOptions, rows?: RowSelection): void {
   const op = 'adam';
   const lr = learningRate(op, options?.learningRate);
   const b1 = inRange(op, 'beta1', options.beta1 ?? 0.9, 0, 1);
@@ -139,7 +183,10 @@ export function adamUpdate(rt: Runtime, p: Tensor, g: Tensor, m: Tensor, v: Tens
     if (!(Math.fround(x) > 0 && x <= 1)) throw new RangeError(`wasmnn: ${op}: ${name} must be in (0, 1] (1 - beta^step), got ${x}`);
   }
   checkTensors(rt, op, [['p', p], ['g', g], ['m', m], ['v', v]]);
-  rt.run('f32_adam_update', p.size * 14, [p.ptr, g.ptr, m.ptr, v.ptr, p.size, lr, b1, 1 - b1, b2, 1 - b2, eps, bc1, bc2, wd, options.decoupled ? 1 : 0]);
+  const hyper = [lr, b1, 1 - b1, b2, 1 - b2, eps, bc1, bc2, wd, options.decoupled ? 1 : 0];
+  if (!rows) { rt.run('f32_adam_update', p.size * 14, [p.ptr, g.ptr, m.ptr, v.ptr, p.size, ...hyper]); return; }
+  const n = checkRows(rt, op, rows, p.size);
+  rt.run('f32_adam_rows_update', n * rows.dim * 14, [p.ptr, g.ptr, m.ptr, v.ptr, rows.rows.ptr, n, rows.dim, ...hyper]);
 }
 
 // ---- RMSprop -----------------------------------------------------------------------------------
@@ -160,7 +207,7 @@ export interface RmspropOptions {
  * RMSprop as tfjs-core (centered as TensorFlow: tfjs-core 4.22 subtracts eps there), in place.
  * ms, mom and mg start at zeros; mom is used only when momentum != 0, mg only when centered.
  */
-export function rmspropUpdate(rt: Runtime, p: Tensor, g: Tensor, ms: Tensor, mom: Tensor | null, mg: Tensor | null, options: RmspropOptions): void {
+export function rmspropUpdate(rt: Runtime, p: Tensor, g: Tensor, ms: Tensor, mom: Tensor | null, mg: Tensor | null, options: RmspropOptions, rows?: RowSelection): void {
   const op = 'rmsprop';
   const lr = learningRate(op, options?.learningRate);
   const rho = inRange(op, 'rho', options.rho ?? 0.9, 0, 1);
@@ -170,9 +217,13 @@ export function rmspropUpdate(rt: Runtime, p: Tensor, g: Tensor, ms: Tensor, mom
   if (momentum !== 0 && !mom) throw new TypeError(`wasmnn: ${op}: momentum ${momentum} needs a mom tensor (zeros at first, the size of p)`);
   if (centered && !mg) throw new TypeError(`wasmnn: ${op}: centered needs an mg tensor (zeros at first, the size of p)`);
   checkTensors(rt, op, [['p', p], ['g', g], ['ms', ms], ['mom', momentum !== 0 ? mom : null], ['mg', centered ? mg : null]]);
-  rt.run('f32_rmsprop_update', p.size * 12, [
-    p.ptr, g.ptr, ms.ptr, momentum !== 0 ? mom!.ptr : 0, p.size, lr, rho, 1 - rho, eps, momentum, centered ? 1 : 0, centered ? mg!.ptr : 0,
-  ]);
+  const momp = momentum !== 0 ? mom!.ptr : 0, mgp = centered ? mg!.ptr : 0;
+  if (!rows) {
+    rt.run('f32_rmsprop_update', p.size * 12, [p.ptr, g.ptr, ms.ptr, momp, p.size, lr, rho, 1 - rho, eps, momentum, centered ? 1 : 0, mgp]);
+    return;
+  }
+  const n = checkRows(rt, op, rows, p.size);
+  rt.run('f32_rmsprop_rows_update', n * rows.dim * 12, [p.ptr, g.ptr, ms.ptr, momp, rows.rows.ptr, n, rows.dim, lr, rho, 1 - rho, eps, momentum, centered ? 1 : 0, mgp]);
 }
 
 // ---- Adagrad -----------------------------------------------------------------------------------
@@ -184,19 +235,30 @@ export interface AdagradOptions {
 }
 
 /** tfjs-core Adagrad, in place: acc += g^2; p -= lr * g / sqrt(acc + eps). acc starts at the initial value (tfjs 0.1). */
-export function adagradUpdate(rt: Runtime, p: Tensor, g: Tensor, acc: Tensor, options: AdagradOptions): void {
+export function adagradUpdate(rt: Runtime, p: Tensor, g: Tensor, acc: Tensor, options: AdagradOptions, rows?: RowSelection): void {
   const op = 'adagrad';
   const lr = learningRate(op, options?.learningRate);
   const eps = epsilon(op, options.epsilon ?? 1e-7);
   checkTensors(rt, op, [['p', p], ['g', g], ['acc', acc]]);
-  rt.run('f32_adagrad_update', p.size * 6, [p.ptr, g.ptr, acc.ptr, p.size, lr, eps]);
+  if (!rows) { rt.run('f32_adagrad_update', p.size * 6, [p.ptr, g.ptr, acc.ptr, p.size, lr, eps]); return; }
+  const n = checkRows(rt, op, rows, p.size);
+  rt.run('f32_adagrad_rows_update', n * rows.dim * 6, [p.ptr, g.ptr, acc.ptr, rows.rows.ptr, n, rows.dim, lr, eps]);
 }
 
 // ---- global-norm clipping ----------------------------------------------------------------------
 
-function checkList(rt: Runtime, op: string, tensors: readonly Tensor[]): void {
+/** Some rows of a table gradient (the rest of it is zero): global-norm clipping reads and scales only those. */
+export interface TableRows extends RowSelection {
+  /** The (vocab * dim values) gradient table. */
+  table: Tensor;
+}
+
+function checkList(rt: Runtime, op: string, tensors: readonly Tensor[], sparse: readonly TableRows[] = []): void {
   if (!Array.isArray(tensors)) throw new TypeError(`wasmnn: ${op}: tensors must be an array of f32 tensors`);
+  if (!Array.isArray(sparse)) throw new TypeError(`wasmnn: ${op}: sparse must be an array of { table, rows, dim }`);
   tensors.forEach((t, i) => live(rt, `tensors[${i}]`, t));
+  sparse.forEach((s, i) => { live(rt, `sparse[${i}].table`, s.table); checkRows(rt, op, s, s.table.size); });
+  tensors = [...tensors, ...sparse.map((s) => s.table)];
   const order = tensors.map((t, i) => [t, i] as const).filter(([t]) => t.size > 0).sort((a, b) => a[0].ptr - b[0].ptr);
   for (let k = 1; k < order.length; k++) {
     const [a, i] = order[k - 1], [b, j] = order[k];
@@ -207,17 +269,18 @@ function checkList(rt: Runtime, op: string, tensors: readonly Tensor[]): void {
 }
 
 /**
- * sqrt of the sum of squares of every element of every tensor. Partial sums of 4096 elements
- * (f64 inside, rounded to f32) are added in order in f64, so the result does not depend on the
- * thread count. Scratch comes from the step arena.
+ * sqrt of the sum of squares of every element of every tensor, and of the listed rows of each
+ * sparse table (whose other rows are zero). Partial sums of 4096 elements (per row for the
+ * tables; f64 inside, rounded to f32) are added in order in f64, so the result does not depend
+ * on the thread count. Scratch comes from the step arena.
  */
-export function globalNorm(rt: Runtime, tensors: readonly Tensor[]): number {
-  checkList(rt, 'globalNorm', tensors);
-  return Math.sqrt(sumSquares(rt, tensors));
+export function globalNorm(rt: Runtime, tensors: readonly Tensor[], sparse: readonly TableRows[] = []): number {
+  checkList(rt, 'globalNorm', tensors, sparse);
+  return Math.sqrt(sumSquares(rt, tensors, sparse));
 }
 
-function sumSquares(rt: Runtime, tensors: readonly Tensor[]): number {
-  const counts = tensors.map((t) => Math.ceil(t.size / SUMSQ_CHUNK));
+function sumSquares(rt: Runtime, tensors: readonly Tensor[], sparse: readonly TableRows[]): number {
+  const counts = [...tensors.map((t) => Math.ceil(t.size / SUMSQ_CHUNK)), ...sparse.map((s) => s.rows.size)];
   const total = counts.reduce((a, b) => a + b, 0);
   if (total === 0) return 0;
   const partials = rt.temp([total]);
@@ -226,6 +289,11 @@ function sumSquares(rt: Runtime, tensors: readonly Tensor[]): number {
     if (t.size > 0) rt.run('f32_sumsq_partial', t.size * 2, [t.ptr, t.size, partials.ptr + at * 4]);
     at += counts[i];
   });
+  for (const s of sparse) {
+    const n = s.rows.size;
+    if (n > 0) rt.run('f32_sumsq_rows_partial', n * s.dim * 2, [s.table.ptr, s.rows.ptr, n, s.dim, partials.ptr + at * 4]);
+    at += n;
+  }
   const values = partials.f32();
   let sum = 0;
   for (let i = 0; i < total; i++) sum += values[i];
@@ -233,19 +301,21 @@ function sumSquares(rt: Runtime, tensors: readonly Tensor[]): number {
 }
 
 /**
- * Scales every tensor in place by clipNorm / norm when the global norm exceeds clipNorm (as
- * tf.clip_by_global_norm) and returns the norm before clipping. A norm that is not finite
+ * Scales every tensor (and the listed rows of each sparse table) in place by clipNorm / norm
+ * when the global norm (see globalNorm) exceeds clipNorm (as tf.clip_by_global_norm) and
+ * returns the norm before clipping. A norm that is not finite
  * (an inf or NaN gradient) leaves the tensors untouched: check the result and skip the step.
  */
-export function clipByGlobalNorm(rt: Runtime, tensors: readonly Tensor[], clipNorm: number): number {
+export function clipByGlobalNorm(rt: Runtime, tensors: readonly Tensor[], clipNorm: number, sparse: readonly TableRows[] = []): number {
   const op = 'clipByGlobalNorm';
   const c = finiteScalar(op, 'clipNorm', clipNorm);
   if (!(c > 0)) throw new RangeError(`wasmnn: ${op}: clipNorm must be > 0, got ${c}`);
-  checkList(rt, op, tensors);
-  const norm = Math.sqrt(sumSquares(rt, tensors));
+  checkList(rt, op, tensors, sparse);
+  const norm = Math.sqrt(sumSquares(rt, tensors, sparse));
   if (Number.isFinite(norm) && norm > c) {
     const s = c / norm;
     for (const t of tensors) if (t.size > 0) rt.run('f32_scale_fwd', t.size, [t.ptr, t.size, s]);
+    for (const r of sparse) if (r.rows.size > 0) rt.run('f32_scale_rows_fwd', r.rows.size * r.dim, [r.table.ptr, r.rows.ptr, r.rows.size, r.dim, s]);
   }
   return norm;
 }

@@ -1,7 +1,11 @@
 // Embedding: integer ids (B, T) -> vectors (B, T, outputDim). With maskZero, id 0 is padding and
 // the layer emits a (B, T) mask of 0/1 for the layers after it (Keras' mask_zero).
+// The gradient of the table is row-sparse: the backward writes only the rows the batch uses (see
+// Graph.addRowGrad), and optimizers whose update of a zero gradient is the identity (SGD, Adagrad)
+// update only those rows. `sparse: true` extends that to Adam, RMSprop and momentum as lazy
+// updates (see src/optimizers/optimizers.ts).
 import type { Graph, Node } from '../autograd.js';
-import { embedding, embeddingBackward } from '../kernels/embedding.js';
+import { embedding, embeddingRowsBackward } from '../kernels/embedding.js';
 import type { Initializer } from '../initializers.js';
 import { Layer, Weight, positiveInt, type CallContext, type LayerArgs, type LayerShape, type Output } from './layer.js';
 import type { Tensor } from '../tensor.js';
@@ -11,6 +15,14 @@ export interface EmbeddingArgs extends LayerArgs {
   outputDim: number;
   maskZero?: boolean;
   embeddingsInitializer?: Initializer;
+  /**
+   * Row-sparse (lazy) optimizer updates of the table also for optimizers where they are not exact
+   * (Adam, AdamW, RMSprop, SGD with momentum or weight decay): rows a batch does not use keep their
+   * weights and optimizer moments that step (TensorFlow's LazyAdam, PyTorch's SparseAdam) instead
+   * of decaying. Faster for big tables; trains slightly differently. Default false: row-sparse
+   * updates only where exact (SGD, Adagrad).
+   */
+  sparse?: boolean;
 }
 
 export class Embedding extends Layer {
@@ -18,6 +30,7 @@ export class Embedding extends Layer {
   readonly inputDim: number;
   readonly outputDim: number;
   readonly maskZero: boolean;
+  readonly sparse: boolean;
   private readonly init: Initializer;
   embeddings!: Weight;
 
@@ -26,6 +39,7 @@ export class Embedding extends Layer {
     this.inputDim = positiveInt('Embedding', 'inputDim', args?.inputDim);
     this.outputDim = positiveInt('Embedding', 'outputDim', args.outputDim);
     this.maskZero = args.maskZero ?? false;
+    this.sparse = sparseArg('Embedding', args.sparse);
     this.init = args.embeddingsInitializer ?? 'uniform';
   }
 
@@ -47,10 +61,7 @@ export class Embedding extends Layer {
     g.onBackward(() => {
       const dy = g.gradOf(y);
       if (!dy) return;
-      g.addGrad(table, (dst, acc) => {
-        if (!acc) dst.fill(0);
-        embeddingBackward(rt, ids, dy, dst);
-      });
+      g.addRowGrad(table, this.outputDim, this.sparse, (dst, accumulate) => embeddingRowsBackward(rt, ids, dy, dst, { accumulate }));
     });
     let mask: Tensor | null = null;
     if (this.maskZero) {
@@ -63,7 +74,16 @@ export class Embedding extends Layer {
   }
 
   getConfig(): Record<string, unknown> {
-    return { ...super.getConfig(), inputDim: this.inputDim, outputDim: this.outputDim, maskZero: this.maskZero };
+    const c: Record<string, unknown> = { ...super.getConfig(), inputDim: this.inputDim, outputDim: this.outputDim, maskZero: this.maskZero };
+    if (this.sparse) c.sparse = true;
+    return c;
   }
+}
+
+/** The `sparse` option of the embedding layers: a boolean, default false. */
+export function sparseArg(layer: string, v: unknown): boolean {
+  if (v === undefined) return false;
+  if (typeof v !== 'boolean') throw new TypeError(`wasmnn: ${layer}: sparse must be true or false, got ${String(v)}`);
+  return v;
 }
 

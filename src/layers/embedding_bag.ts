@@ -1,9 +1,10 @@
 // EmbeddingBag: the mean (or sum) of the embeddings of each sample's ids, skipping id 0 (padding).
 // Input (B, L) of token / hashed n-gram ids padded with 0; output (B, outputDim). The fastText-style
 // bag model is TextVectorizer (bag mode) -> EmbeddingBag -> Dense. One kernel call per batch: no
-// (B, L, dim) intermediate.
+// (B, L, dim) intermediate. Its table gradient is row-sparse, as Embedding's (see there for `sparse`).
 import type { Graph, Node } from '../autograd.js';
-import { embeddingBag, embeddingBagBackward, type EmbeddingBagMode } from '../kernels/embedding.js';
+import { embeddingBag, embeddingBagRowsBackward, type EmbeddingBagMode } from '../kernels/embedding.js';
+import { sparseArg } from './embedding.js';
 import type { Initializer } from '../initializers.js';
 import { Layer, Weight, positiveInt, type CallContext, type LayerArgs, type LayerShape, type Output } from './layer.js';
 import type { Tensor } from '../tensor.js';
@@ -13,6 +14,8 @@ export interface EmbeddingBagArgs extends LayerArgs {
   outputDim: number;
   mode?: EmbeddingBagMode;
   embeddingsInitializer?: Initializer;
+  /** Lazy row-sparse updates also for Adam, RMSprop and momentum (see EmbeddingArgs.sparse). Default false. */
+  sparse?: boolean;
 }
 
 export class EmbeddingBag extends Layer {
@@ -22,6 +25,7 @@ export class EmbeddingBag extends Layer {
   readonly inputDim: number;
   readonly outputDim: number;
   readonly mode: EmbeddingBagMode;
+  readonly sparse: boolean;
   private readonly init: Initializer;
   embeddings!: Weight;
 
@@ -32,6 +36,7 @@ export class EmbeddingBag extends Layer {
     this.mode = args.mode ?? 'mean';
     if (this.mode !== 'mean' && this.mode !== 'sum') throw new RangeError(`wasmnn: EmbeddingBag: mode must be 'mean' or 'sum', got '${String(this.mode)}'`);
     this.init = args.embeddingsInitializer ?? 'uniform';
+    this.sparse = sparseArg('EmbeddingBag', args.sparse);
   }
 
   computeOutputShape(s: LayerShape): LayerShape { return [...s.slice(0, -1), this.outputDim]; }
@@ -68,15 +73,14 @@ export class EmbeddingBag extends Layer {
     g.onBackward(() => {
       const dy = g.gradOf(y);
       if (!dy) return;
-      g.addGrad(table, (dst, acc) => {
-        if (!acc) dst.fill(0);
-        embeddingBagBackward(rt, ids, offsets, dy, dst, { mode: this.mode });
-      });
+      g.addRowGrad(table, this.outputDim, this.sparse, (dst, accumulate) => embeddingBagRowsBackward(rt, ids, offsets, dy, dst, { mode: this.mode, accumulate }));
     });
     return { y, mask: null };
   }
 
   getConfig(): Record<string, unknown> {
-    return { ...super.getConfig(), inputDim: this.inputDim, outputDim: this.outputDim, mode: this.mode };
+    const c: Record<string, unknown> = { ...super.getConfig(), inputDim: this.inputDim, outputDim: this.outputDim, mode: this.mode };
+    if (this.sparse) c.sparse = true;
+    return c;
   }
 }

@@ -1,9 +1,18 @@
 // Optimizers: hyper-parameters plus state slabs shaped like the model's trainable region; one
 // fused kernel call updates every parameter. Keras' names and defaults; tfjs-core's formulas
 // (see src/kernels/optim.ts).
-import { adagradUpdate, adamUpdate, clipByGlobalNorm, rmspropUpdate, sgdUpdate } from '../kernels/optim.js';
+//
+// Row-sparse updates: an embedding table whose gradient arrived row by row (Param.stepRows, see
+// Graph.addRowGrad) is updated only in those rows when that is exact, i.e. when a zero gradient
+// leaves weights and state unchanged: plain SGD without weight decay, and Adagrad. For Adam,
+// AdamW, RMSprop and SGD with momentum or weight decay it is not exact (the moments of the other
+// rows would decay, their weights would move) and the update stays dense unless the layer asks
+// for `sparse: true`: then those optimizers do the "lazy" update of TensorFlow's LazyAdam and
+// PyTorch's SparseAdam (rows without a gradient keep their moments and weights that step).
+// The rest of the slab gets one dense update per contiguous stretch between such tables.
+import { adagradUpdate, adamUpdate, clipByGlobalNorm, rmspropUpdate, sgdUpdate, type RowSelection, type TableRows } from '../kernels/optim.js';
 import type { ParamStore } from '../params.js';
-import type { Tensor } from '../tensor.js';
+import { Tensor } from '../tensor.js';
 import { lrAt, type LearningRate } from './schedules.js';
 
 export interface OptimizerArgs {
@@ -44,20 +53,43 @@ export abstract class Optimizer {
   /** The learning rate the next update will use. */
   currentLearningRate(): number { return lrAt(this.learningRate, this.iterations); }
 
+  /** Whether a zero gradient leaves weights and state unchanged, so row-sparse updates are exact. */
+  abstract zeroGradIsIdentity(): boolean;
+
   /** Clips (if asked) and applies one update from the store's gradients. Returns the gradient norm when clipping. */
   step(): number | null {
     const store = this.store;
     if (!store) throw new Error('wasmnn: optimizer is not attached to a model; call model.compile()');
     if (store.trainableFloats === 0) { this.iterations++; return null; }
-    const p = store.trainableValues(), g = store.trainableGrads();
-    const norm = this.clipNorm !== undefined ? clipByGlobalNorm(store.rt, [g], this.clipNorm) : null;
+    const rt = store.rt;
+    const exact = this.zeroGradIsIdentity();
+    const sparse = store.trainableParams().filter((q) => q.stepRows !== null && (exact || q.lazyRows));
+    // the slab as dense stretches and row-sparse tables, in slab order
+    const parts: SlabPart[] = [];
+    let at = 0;
+    for (const q of sparse) {
+      if (q.slabOffset > at) parts.push({ offset: at, size: q.slabOffset - at });
+      const rows = q.stepRows!;
+      if (rows.length) parts.push({ offset: q.slabOffset, size: q.gradSlot.size, rows: { rows: rt.temp([rows.length], 'i32').set(rows), dim: q.rowDim } });
+      at = q.slabOffset + q.gradSlot.size;
+    }
+    if (at < store.trainableFloats) parts.push({ offset: at, size: store.trainableFloats - at });
+    const g = store.trainableGrads();
+    let norm: number | null = null;
+    if (this.clipNorm !== undefined) {
+      const dense = parts.filter((x) => !x.rows).map((x) => slice(g, x));
+      const rows: TableRows[] = parts.filter((x) => x.rows).map((x) => ({ table: slice(g, x), ...x.rows! }));
+      norm = clipByGlobalNorm(rt, dense, this.clipNorm, rows);
+    }
     const lr = this.currentLearningRate();
     this.iterations++;
-    this.update(p, g, lr);
+    const p = store.trainableValues();
+    for (const x of parts) this.update(slice(p, x), slice(g, x), this.state.map((t) => slice(t, x)), lr, x.rows);
     return norm;
   }
 
-  protected abstract update(p: Tensor, g: Tensor, lr: number): void;
+  /** Updates p from g with the state views given (all the same size); rows: only those rows of the (rows, dim) table. */
+  protected abstract update(p: Tensor, g: Tensor, state: Tensor[], lr: number, rows?: RowSelection): void;
 
   /** Optimizer state (for checkpoints): iterations and every slab. */
   getState(): { iterations: number; slots: Float32Array[] } {
@@ -98,8 +130,9 @@ export class SGD extends Optimizer {
     this.weightDecay = args.weightDecay ?? 0;
   }
   protected slots() { return this.momentum ? ['velocity'] : []; }
-  protected update(p: Tensor, g: Tensor, lr: number): void {
-    sgdUpdate(this.store!.rt, p, g, this.momentum ? this.state[0] : null, { learningRate: lr, momentum: this.momentum, nesterov: this.nesterov, weightDecay: this.weightDecay });
+  zeroGradIsIdentity(): boolean { return this.momentum === 0 && this.weightDecay === 0; }
+  protected update(p: Tensor, g: Tensor, state: Tensor[], lr: number, rows?: RowSelection): void {
+    sgdUpdate(this.store!.rt, p, g, this.momentum ? state[0] : null, { learningRate: lr, momentum: this.momentum, nesterov: this.nesterov, weightDecay: this.weightDecay }, rows);
   }
   getConfig() { return { ...super.getConfig(), momentum: this.momentum, nesterov: this.nesterov, weightDecay: this.weightDecay }; }
 }
@@ -121,11 +154,12 @@ export class Adam extends Optimizer {
     this.weightDecay = args.weightDecay ?? 0;
   }
   protected slots() { return ['m', 'v']; }
-  protected update(p: Tensor, g: Tensor, lr: number): void {
-    adamUpdate(this.store!.rt, p, g, this.state[0], this.state[1], {
+  zeroGradIsIdentity(): boolean { return false; }
+  protected update(p: Tensor, g: Tensor, state: Tensor[], lr: number, rows?: RowSelection): void {
+    adamUpdate(this.store!.rt, p, g, state[0], state[1], {
       learningRate: lr, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon, step: this.iterations,
       weightDecay: this.weightDecay, decoupled: this.decoupled,
-    });
+    }, rows);
   }
   getConfig() { return { ...super.getConfig(), beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon, weightDecay: this.weightDecay }; }
 }
@@ -153,10 +187,11 @@ export class RMSprop extends Optimizer {
     this.centered = args.centered ?? false;
   }
   protected slots() { return ['ms', 'mom', 'mg']; }
-  protected update(p: Tensor, g: Tensor, lr: number): void {
-    rmspropUpdate(this.store!.rt, p, g, this.state[0], this.momentum ? this.state[1] : null, this.centered ? this.state[2] : null, {
+  zeroGradIsIdentity(): boolean { return false; }
+  protected update(p: Tensor, g: Tensor, state: Tensor[], lr: number, rows?: RowSelection): void {
+    rmspropUpdate(this.store!.rt, p, g, state[0], this.momentum ? state[1] : null, this.centered ? state[2] : null, {
       learningRate: lr, rho: this.rho, momentum: this.momentum, epsilon: this.epsilon, centered: this.centered,
-    });
+    }, rows);
   }
   getConfig() { return { ...super.getConfig(), rho: this.rho, momentum: this.momentum, epsilon: this.epsilon, centered: this.centered }; }
 }
@@ -178,8 +213,9 @@ export class Adagrad extends Optimizer {
     super.attach(store);
     if (fresh) this.state[0].fill(this.initialAccumulatorValue);
   }
-  protected update(p: Tensor, g: Tensor, lr: number): void {
-    adagradUpdate(this.store!.rt, p, g, this.state[0], { learningRate: lr, epsilon: this.epsilon });
+  zeroGradIsIdentity(): boolean { return true; }
+  protected update(p: Tensor, g: Tensor, state: Tensor[], lr: number, rows?: RowSelection): void {
+    adagradUpdate(this.store!.rt, p, g, state[0], { learningRate: lr, epsilon: this.epsilon }, rows);
   }
   getConfig() { return { ...super.getConfig(), initialAccumulatorValue: this.initialAccumulatorValue, epsilon: this.epsilon }; }
 }
@@ -197,3 +233,8 @@ export function optimizerFrom(o: Optimizer | OptimizerName | undefined): Optimiz
   }
   throw new RangeError(`wasmnn: unknown optimizer '${String(o)}'; pass an Optimizer instance or one of sgd, adam, adamw, rmsprop, adagrad`);
 }
+
+/** A stretch of the trainable slab (floats), updated densely or, with rows, in those rows only. */
+interface SlabPart { offset: number; size: number; rows?: RowSelection }
+
+function slice(t: Tensor, x: SlabPart): Tensor { return new Tensor(t.rt, t.ptr + x.offset * 4, [x.size]); }

@@ -183,6 +183,34 @@ export function scanWords(s: string, from: number, limit: number, out: string[])
   return i;
 }
 
+/**
+ * White-space tokens, as fastText splits text: the maximal runs of characters that are not white
+ * space (JavaScript's \s). Punctuation stays attached (spamassassin.taint.org, "hello," and
+ * <url> are one token each), so it is fast and keeps e-mail addresses, host names and URLs whole.
+ */
+export function whitespaceTokens(text: string): string[] {
+  if (typeof text !== 'string') {
+    throw new TypeError(`wasmnn: whitespaceTokens: text must be a string, got ${describe(text)}; convert it first (e.g. String(x))`);
+  }
+  const out: string[] = [];
+  scanSpaces(text, 0, Infinity, out);
+  return out;
+}
+
+/** whitespaceTokens() without checks, as scanWords. */
+export function scanSpaces(s: string, from: number, limit: number, out: string[]): number {
+  const n = s.length;
+  let i = from;
+  while (i < n && out.length < limit) {
+    if (isWhite(s.charCodeAt(i))) { i++; continue; }
+    let j = i + 1;
+    while (j < n && !isWhite(s.charCodeAt(j))) j++;
+    out.push(s.slice(i, j));
+    i = j;
+  }
+  return i;
+}
+
 export interface CharTokenOptions {
   /** Keep white space characters as tokens (after normalize()'s collapseWhitespace each gap is
    *  one ' '). Default false. */

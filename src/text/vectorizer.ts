@@ -6,8 +6,8 @@ import { checkBool, checkChoice, checkInt, checkKeys, checkOptionsObject, checkR
 import { charNgramIds, wordNgramsAt } from './hash.js';
 import { normalizeAfterHtml, resolveNormalizeOptions, stripHtmlStep, type NormalizeOptions, type ResolvedNormalizeOptions } from './normalize.js';
 import { padRows, type PadSide } from './pad.js';
-import { scanChars, scanWords } from './tokenize.js';
-import { Vocabulary } from './vocabulary.js';
+import { scanChars, scanSpaces, scanWords } from './tokenize.js';
+import { OOV_ID, Vocabulary } from './vocabulary.js';
 
 export interface NgramOptions {
   /** [minN, maxN], token n-gram lengths. Unigrams (n = 1, when minN is 1) get vocabulary ids;
@@ -21,14 +21,18 @@ export interface NgramOptions {
   /** Number of hash buckets, shared by word and character n-grams; required when any n-gram is
    *  hashed. Bucket ids come after the vocabulary ids: [vocabulary.size, vocabulary.size + buckets). */
   buckets?: number | null;
+  /** Leave unigrams that are not in the vocabulary out of the bag instead of giving them the
+   *  out-of-vocabulary id (fastText drops words it has not seen; their n-grams stay). With a
+   *  mean bag, unknown words then neither dilute the mean nor add the OOV vector. Default false. */
+  dropUnknown?: boolean;
 }
 
 export interface TextVectorizerOptions {
   /** Normalisation options (see NormalizeOptions; default, or true: NFKC, lowercase, collapse
    *  white space), or false to use texts as they are. */
   normalize?: NormalizeOptions | boolean;
-  /** 'word' (wordTokens, default) or 'char' (charTokens). */
-  tokenizer?: 'word' | 'char';
+  /** 'word' (wordTokens, default), 'whitespace' (whitespaceTokens: as fastText) or 'char' (charTokens). */
+  tokenizer?: 'word' | 'whitespace' | 'char';
   /** With tokenizer 'char': keep white space as tokens. Default false. */
   keepSpaces?: boolean;
   /** Largest vocabulary size counting the padding and OOV ids (Keras' max_tokens). Default: no limit. */
@@ -49,14 +53,14 @@ export interface TextVectorizerOptions {
 /** The config a TextVectorizer stores: every option resolved. */
 export interface TextVectorizerConfig {
   normalize: ResolvedNormalizeOptions | false;
-  tokenizer: 'word' | 'char';
+  tokenizer: 'word' | 'whitespace' | 'char';
   keepSpaces: boolean;
   maxTokens: number | null;
   minCount: number;
   outputSequenceLength: number | null;
   padding: PadSide;
   truncating: PadSide;
-  ngrams: { word: [number, number]; char: [number, number] | null; buckets: number | null } | null;
+  ngrams: { word: [number, number]; char: [number, number] | null; buckets: number | null; dropUnknown: boolean } | null;
 }
 
 export interface TextVectorizerJSON {
@@ -100,7 +104,7 @@ export class TextVectorizer {
   constructor(options?: TextVectorizerOptions) {
     const o = checkOptionsObject(OP, options);
     checkKeys(OP, o, KEYS);
-    const tokenizer = checkChoice(OP, 'tokenizer', o.tokenizer, ['word', 'char'], 'word');
+    const tokenizer = checkChoice(OP, 'tokenizer', o.tokenizer, ['word', 'whitespace', 'char'], 'word');
     const config: TextVectorizerConfig = {
       normalize: o.normalize === false ? false : resolveNormalizeOptions(o.normalize === true ? undefined : o.normalize as NormalizeOptions | undefined, `${OP}: normalize`),
       tokenizer,
@@ -117,18 +121,18 @@ export class TextVectorizer {
     }
     if (o.ngrams != null) {
       const g = checkOptionsObject(`${OP}: ngrams`, o.ngrams);
-      checkKeys(`${OP}: ngrams`, g, ['word', 'char', 'buckets']);
+      checkKeys(`${OP}: ngrams`, g, ['word', 'char', 'buckets', 'dropUnknown']);
       const word = g.word === undefined ? [1, 1] as [number, number] : checkRange(OP, 'ngrams.word', g.word, 1);
       const char = g.char == null ? null : checkRange(OP, 'ngrams.char', g.char, 1);
       if (char && tokenizer === 'char') {
-        throw new RangeError(`wasmnn: ${OP}: ngrams.char (character n-grams of words) needs tokenizer 'word'; for n-grams of characters use tokenizer 'char' with ngrams.word`);
+        throw new RangeError(`wasmnn: ${OP}: ngrams.char (character n-grams of words) needs tokenizer 'word' or 'whitespace'; for n-grams of characters use tokenizer 'char' with ngrams.word`);
       }
       const hashed = word[1] >= 2 || char !== null;
       let buckets: number | null = null;
       if (hashed || g.buckets != null) {
         buckets = checkInt(OP, 'ngrams.buckets', g.buckets, 1, 2147483647, hashed ? 'hashed n-grams need buckets >= 1 (e.g. 100000)' : '');
       }
-      config.ngrams = { word, char, buckets };
+      config.ngrams = { word, char, buckets, dropUnknown: checkBool(OP, 'ngrams.dropUnknown', g.dropUnknown, false) };
     }
     this.config = deepFreeze(config);
   }
@@ -216,7 +220,10 @@ export class TextVectorizer {
     // the ids of position p read tokens p to p + maxN - 1: tokenise that far (if the text goes on)
     for (let p = 0; out.length < need && st.fill(p + maxN) > p; p++) {
       const t = tokens[p];
-      if (minN === 1) out.push(vocab.id(t));
+      if (minN === 1) {
+        const id = vocab.id(t);
+        if (id !== OOV_ID || !g.dropUnknown) out.push(id);
+      }
       if (g.char) {
         let ids = this.ngramCache.get(t);
         if (!ids) {
@@ -295,7 +302,9 @@ class TokenStream {
     while (tokens.length < k) {
       if (this.pos < this.piece.length) {
         const limit = k === Infinity ? Infinity : k + 64; // a little ahead: fewer calls
-        this.pos = c.tokenizer === 'word' ? scanWords(this.piece, this.pos, limit, tokens) : scanChars(this.piece, c.keepSpaces, this.pos, limit, tokens);
+        this.pos = c.tokenizer === 'word' ? scanWords(this.piece, this.pos, limit, tokens)
+          : c.tokenizer === 'whitespace' ? scanSpaces(this.piece, this.pos, limit, tokens)
+            : scanChars(this.piece, c.keepSpaces, this.pos, limit, tokens);
         continue;
       }
       const raw = this.raw;
@@ -304,7 +313,7 @@ class TokenStream {
       if (cut >= raw.length) cut = raw.length;
       else while (cut < raw.length && !isAsciiSpace(raw.charCodeAt(cut))) cut++;
       const s = this.rawPos === 0 && cut === raw.length ? raw : raw.slice(this.rawPos, cut);
-      this.piece = c.normalize === false ? s : normalizeAfterHtml(s, c.normalize, c.tokenizer === 'word' || !c.keepSpaces);
+      this.piece = c.normalize === false ? s : normalizeAfterHtml(s, c.normalize, c.tokenizer !== 'char' || !c.keepSpaces);
       this.pos = 0;
       this.rawPos = cut;
       this.size *= 2;

@@ -7,7 +7,7 @@ import { closeAll, startAll } from '../helpers/runtimes.js';
 import { Ref } from '../helpers/ref.js';
 import { edgeSizes, expectBitwise, ints, rng, uniform } from '../helpers/data.js';
 import {
-  embedding, embeddingBackward, embeddingBag, embeddingBagBackward, type EmbeddingBagMode,
+  embedding, embeddingBackward, embeddingBag, embeddingBagBackward, embeddingRowsBackward, embeddingBagRowsBackward, rowIndex, type EmbeddingBagMode,
 } from '../../src/kernels/embedding.js';
 import type { Runtime } from '../../src/runtime/runtime.js';
 import { Tensor } from '../../src/tensor.js';
@@ -263,6 +263,119 @@ describe('bad input', () => {
       const head = new Tensor(rt, table.ptr, [3, 4], 'f32', table.generation);
       expect(() => embedding(rt, table, ids, head)).toThrow(/out and table overlap/);
       expect(() => embeddingBackward(rt, ids, head, table)).toThrow(/dtable and dout overlap/);
+    });
+  });
+});
+
+// Row-sparse backwards: against their twins (bitwise) and against the dense kernels on a zeroed
+// table (bitwise: the same additions in the same order), every build and thread count; rows the
+// batch does not use are left as they were; accumulate adds onto the touched rows.
+describe('row-sparse backward', () => {
+  it('rowIndex lists the distinct ids in increasing order with their positions in order', () => {
+    const ids = Int32Array.from([5, 2, 5, 0, 2, 5, 10]);
+    const ix = rowIndex(ids, 11);
+    expect(Array.from(ix.rows)).toEqual([0, 2, 5, 10]);
+    expect(Array.from(ix.starts)).toEqual([0, 1, 3, 6, 7]);
+    expect(Array.from(ix.entries)).toEqual([3, 1, 4, 0, 2, 5, 6]);
+    expect(Array.from(rowIndex(ids, 11).rows)).toEqual([0, 2, 5, 10]);   // scratch state was reset
+    // against a plain oracle on random ids
+    const r = ints(500, 0, 300, 4);
+    const got = rowIndex(r, 300);
+    const distinct = [...new Set(r)].sort((a, b) => a - b);
+    expect(Array.from(got.rows)).toEqual(distinct);
+    distinct.forEach((id, u) => expect(Array.from(got.entries.subarray(got.starts[u], got.starts[u + 1]))).toEqual([...r.keys()].filter((k) => r[k] === id)));
+  });
+
+  // [vocab, dim, n ids, id range]
+  const ROWS: [number, number, number, number][] = [
+    ...edgeSizes(4, [64]).map((d): [number, number, number, number] => [40, d, 37, 40]),
+    [40, 13, 0, 40], [40, 13, 1, 40], [1000, 9, 300, 1000], [50, 31, 300, 3], [50, 5, 200, 1],
+  ];
+
+  it.each(ROWS)('embedding: vocab %i, dim %i, %i ids in [0, %i): twin and dense kernel bitwise, untouched rows kept', (vocab, dim, n, range) => {
+    const seed = vocab + dim * 7 + n * 13;
+    const ids = ints(n, 0, range, seed);
+    const dout = uniform(n * dim, -1, 1, seed + 1);
+    const dtable0 = uniform(vocab * dim, -1, 1, seed + 2);
+    const ix = rowIndex(ids, vocab);
+    for (const accumulate of [0, 1]) {
+      ref.reset();
+      const pr = ref.put(ix.rows.length ? ix.rows : new Int32Array(1), 'i32'), ps = ref.put(ix.starts, 'i32');
+      const pe = ref.put(ix.entries.length ? ix.entries : new Int32Array(1), 'i32'), pdo = ref.put(dout), pdt = ref.put(dtable0);
+      if (ix.rows.length) ref.call('f32_embedding_rows_bwd', pr, ps, pe, pdo, pdt, ix.rows.length, dim, accumulate);
+      const want = ref.f32(pdt, vocab * dim);
+      // the dense kernel on a table zeroed in the touched rows (accumulate: on the table as it is)
+      const dense = dtable0.slice();
+      if (!accumulate) for (const r of ix.rows) dense.fill(0, r * dim, r * dim + dim);
+      ref.reset();
+      const qi = ref.put(n ? ids : new Int32Array(1), 'i32'), qdo = ref.put(dout), qdt = ref.put(dense);
+      ref.call('f32_embedding_bwd', qi, qdo, qdt, n, dim);
+      expectBitwise(want, ref.f32(qdt, vocab * dim), `twin vs dense kernel, accumulate ${accumulate}`);
+      for (const [label, rt] of rts) {
+        const got = rt.step(() => {
+          const dt = rt.temp([vocab, dim]).set(dtable0);
+          const rows = embeddingRowsBackward(rt, rt.temp([n], 'i32').set(ids), rt.temp([n, dim]).set(dout), dt, { accumulate: !!accumulate });
+          expect(Array.from(rows)).toEqual(Array.from(ix.rows));
+          return dt.f32().slice();
+        });
+        expectBitwise(got, want, `${label} accumulate ${accumulate}`);
+      }
+    }
+  });
+
+  const BAGS: [number, number, number, EmbeddingBagMode, boolean][] = [
+    [60, 1, 7, 'sum', false], [60, 4, 9, 'mean', false], [60, 5, 9, 'mean', true], [60, 13, 17, 'sum', true],
+    [300, 32, 33, 'mean', false], [6, 7, 40, 'mean', true], [60, 3, 0, 'sum', false],
+  ];
+
+  it.each(BAGS)('embedding bag: vocab %i, dim %i, %i bags, %s, weights %s: twin and dense kernel bitwise', (vocab, dim, bags, mode, weighted) => {
+    const seed = vocab * 3 + dim * 11 + bags;
+    const r = rng(seed);
+    const offsets = new Int32Array(bags + 1);
+    for (let b = 0; b < bags; b++) offsets[b + 1] = offsets[b] + (b % 5 === 3 ? 0 : Math.floor(r() * 30)); // some empty bags
+    const n = offsets[bags];
+    const ids = ints(n, 0, vocab, seed + 1);
+    const weights = weighted ? uniform(n, -2, 2, seed + 2) : null;
+    const dout = uniform(bags * dim, -1, 1, seed + 3);
+    const dtable0 = uniform(vocab * dim, -1, 1, seed + 4);
+    const ix = rowIndex(ids, vocab);
+    const bagOf = new Int32Array(Math.max(n, 1));
+    for (let b = 0; b < bags; b++) bagOf.fill(b, offsets[b], offsets[b + 1]);
+    const m = mode === 'mean' ? 1 : 0;
+    for (const accumulate of [0, 1]) {
+      ref.reset();
+      const pr = ref.put(ix.rows.length ? ix.rows : new Int32Array(1), 'i32'), ps = ref.put(ix.starts, 'i32');
+      const pe = ref.put(ix.entries.length ? ix.entries : new Int32Array(1), 'i32'), pb = ref.put(bagOf, 'i32'), po = ref.put(offsets, 'i32');
+      const pw = weights ? ref.put(weights) : 0, pdo = ref.put(dout), pdt = ref.put(dtable0);
+      if (ix.rows.length) ref.call('f32_embedding_bag_rows_bwd', pr, ps, pe, pb, po, pw, pdo, pdt, ix.rows.length, dim, m, accumulate);
+      const want = ref.f32(pdt, vocab * dim);
+      const dense = dtable0.slice();
+      if (!accumulate) for (const row of ix.rows) dense.fill(0, row * dim, row * dim + dim);
+      ref.reset();
+      const qi = ref.put(n ? ids : new Int32Array(1), 'i32'), qo = ref.put(offsets, 'i32'), qw = weights ? ref.put(weights) : 0;
+      const qdo = ref.put(dout), qdt = ref.put(dense);
+      ref.call('f32_embedding_bag_bwd', qi, qo, qw, qdo, qdt, bags, dim, m);
+      expectBitwise(want, ref.f32(qdt, vocab * dim), `twin vs dense kernel, accumulate ${accumulate}`);
+      for (const [label, rt] of rts) {
+        const got = rt.step(() => {
+          const dt = rt.temp([vocab, dim]).set(dtable0);
+          const w = weights ? rt.temp([n]).set(weights) : undefined;
+          embeddingBagRowsBackward(rt, rt.temp([n], 'i32').set(ids), rt.temp([bags + 1], 'i32').set(offsets), rt.temp([bags, dim]).set(dout), dt,
+            { mode, weights: w, accumulate: !!accumulate });
+          return dt.f32().slice();
+        });
+        expectBitwise(got, want, `${label} accumulate ${accumulate}`);
+      }
+    }
+  });
+
+  it('refuses bad ids before any kernel runs', () => {
+    const rt = [...rts.values()][0];
+    rt.step(() => {
+      const dt = rt.temp([10, 4]);
+      expect(() => embeddingRowsBackward(rt, rt.temp([2], 'i32').set([1, 10]), rt.temp([2, 4]), dt)).toThrow(/wasmnn: .*ids\[1\] = 10 .*outside the vocabulary/);
+      expect(() => embeddingBagRowsBackward(rt, rt.temp([2], 'i32').set([-1, 3]), rt.temp([2], 'i32').set([0, 2]), rt.temp([1, 4]), dt)).toThrow(/wasmnn: .*ids must be >= 0/);
+      expect(() => embeddingRowsBackward(rt, rt.temp([2], 'i32').set([1, 2]), rt.temp([2, 5]), dt)).toThrow(/wasmnn: .*dout/);
     });
   });
 });

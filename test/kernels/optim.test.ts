@@ -8,7 +8,7 @@ import { Ref } from '../helpers/ref.js';
 import { edgeSizes, expectBitwise, expectClose, uniform } from '../helpers/data.js';
 import {
   adagradUpdate, adamUpdate, biasCorrection, clipByGlobalNorm, globalNorm, rmspropUpdate, scaleInPlace, sgdUpdate, SUMSQ_CHUNK,
-  type AdamOptions, type RmspropOptions, type SgdOptions,
+  type AdamOptions, type RmspropOptions, type RowSelection, type SgdOptions,
 } from '../../src/kernels/optim.js';
 import type { Runtime } from '../../src/runtime/runtime.js';
 import type { Tensor } from '../../src/tensor.js';
@@ -56,12 +56,12 @@ function initial(kind: Kind, n: number, seed: number): Arrays {
   return a;
 }
 
-function apply(rt: Runtime, c: Case, t: Record<string, Tensor>): void {
+function apply(rt: Runtime, c: Case, t: Record<string, Tensor>, rows?: RowSelection): void {
   switch (c.kind) {
-    case 'sgd': return sgdUpdate(rt, t.p, t.g, t.v, c.opts as SgdOptions);
-    case 'adam': return adamUpdate(rt, t.p, t.g, t.m, t.v, c.opts as AdamOptions);
-    case 'rmsprop': return rmspropUpdate(rt, t.p, t.g, t.ms, t.mom, t.mg, c.opts as RmspropOptions);
-    case 'adagrad': return adagradUpdate(rt, t.p, t.g, t.acc, c.opts);
+    case 'sgd': return sgdUpdate(rt, t.p, t.g, t.v, c.opts as SgdOptions, rows);
+    case 'adam': return adamUpdate(rt, t.p, t.g, t.m, t.v, c.opts as AdamOptions, rows);
+    case 'rmsprop': return rmspropUpdate(rt, t.p, t.g, t.ms, t.mom, t.mg, c.opts as RmspropOptions, rows);
+    case 'adagrad': return adagradUpdate(rt, t.p, t.g, t.acc, c.opts, rows);
   }
 }
 
@@ -114,6 +114,156 @@ describe.each(CASES.map((c) => [`${c.kind} ${c.label}`, c]))('%s', (_, c) => {
       const got = runFast(rt, c, a);
       for (const k of Object.keys(a)) expectBitwise(got[k], want[k], `${k} ${label}`);
     }
+  });
+});
+
+// ---- row-sparse updates ---------------------------------------------------------------------
+
+/** Runs one rows update of a (vocab, dim) table on the runtime. */
+function runFastRows(rt: Runtime, c: Case, a: Arrays, rows: Int32Array, dim: number): Arrays {
+  return rt.step(() => {
+    const t: Record<string, Tensor> = {};
+    for (const [k, v] of Object.entries(a)) t[k] = rt.temp([v.length]).set(v);
+    apply(rt, c, t, { rows: rt.temp([rows.length], 'i32').set(rows), dim });
+    const out: Arrays = { p: new Float32Array(0), g: new Float32Array(0) };
+    for (const k of Object.keys(a)) out[k] = t[k].f32().slice();
+    return out;
+  });
+}
+
+/** The rows twin. */
+function runRefRows(c: Case, a: Arrays, rows: Int32Array, dim: number): Arrays {
+  ref.reset();
+  const ptr: Record<string, number> = {};
+  for (const [k, v] of Object.entries(a)) ptr[k] = ref.put(v);
+  const pr = ref.put(rows, 'i32'), n = rows.length, o = c.opts;
+  switch (c.kind) {
+    case 'sgd': ref.call('f32_sgd_rows_update', ptr.p, ptr.g, ptr.v, pr, n, dim, o.learningRate, o.momentum ?? 0, o.nesterov ? 1 : 0, o.weightDecay ?? 0); break;
+    case 'adam': {
+      const b1 = o.beta1 ?? 0.9, b2 = o.beta2 ?? 0.999;
+      ref.call('f32_adam_rows_update', ptr.p, ptr.g, ptr.m, ptr.v, pr, n, dim, o.learningRate, b1, 1 - b1, b2, 1 - b2, o.epsilon ?? 1e-7,
+        biasCorrection(b1, o.step), biasCorrection(b2, o.step), o.weightDecay ?? 0, o.decoupled ? 1 : 0);
+      break;
+    }
+    case 'rmsprop': {
+      const rho = o.rho ?? 0.9;
+      ref.call('f32_rmsprop_rows_update', ptr.p, ptr.g, ptr.ms, ptr.mom, pr, n, dim, o.learningRate, rho, 1 - rho, o.epsilon ?? 1e-7, o.momentum ?? 0, o.centered ? 1 : 0, ptr.mg);
+      break;
+    }
+    case 'adagrad': ref.call('f32_adagrad_rows_update', ptr.p, ptr.g, ptr.acc, pr, n, dim, o.learningRate, o.epsilon ?? 1e-7); break;
+  }
+  const out: Arrays = { p: new Float32Array(0), g: new Float32Array(0) };
+  for (const k of Object.keys(a)) out[k] = ref.f32(ptr[k], a.p.length);
+  return out;
+}
+
+/** Some distinct rows of [0, vocab), shuffled. */
+function someRows(vocab: number, seed: number): Int32Array {
+  const r = uniform(vocab, 0, 1, seed);
+  const picked = Array.from({ length: vocab }, (_, i) => i).filter((i) => r[i] < 0.4);
+  return Int32Array.from(picked.sort((x, y) => r[x] - r[y]));
+}
+
+/** Where a zero gradient is the identity: the rows update is the dense update. */
+const exact = (c: Case) => c.kind === 'adagrad' || (c.kind === 'sgd' && !c.opts.momentum && !c.opts.weightDecay);
+
+describe.each(CASES.map((c) => [`${c.kind} ${c.label}`, c]))('rows update, %s', (_, c) => {
+  it.each([[23, 1], [23, 5], [17, 13], [40, 32], [9, 4], [3, 1]])('vocab %i, dim %i: twin bitwise everywhere; listed rows get the dense update, the rest is untouched', (vocab, dim) => {
+    const a = initial(c.kind, vocab * dim, vocab * 31 + dim);
+    const rows = someRows(vocab, vocab + dim);
+    const want = runRefRows(c, a, rows, dim);
+    for (const [label, rt] of rts) {
+      const got = runFastRows(rt, c, a, rows, dim);
+      for (const k of Object.keys(a)) expectBitwise(got[k], want[k], `${k} ${label}`);
+    }
+    const dense = runRef(c, a);
+    const listed = new Set(rows);
+    for (const k of Object.keys(a)) {
+      const expected = a[k].slice();
+      for (const r of listed) expected.set(dense[k].subarray(r * dim, r * dim + dim), r * dim);
+      expectBitwise(want[k], expected, `${k}: listed rows dense, others untouched`);
+    }
+    if (exact(c)) {
+      // with the gradient zero outside the rows, the dense update of the whole table is the same, bit for bit
+      const z = { ...a, g: a.g.slice() };
+      for (let r = 0; r < vocab; r++) if (!listed.has(r)) z.g.fill(0, r * dim, r * dim + dim);
+      const full = runRef(c, z);
+      for (const k of Object.keys(a)) if (k !== 'g') expectBitwise(want[k], full[k], `${k}: exact, equals the dense update`);
+    }
+  });
+});
+
+describe('lazy Adam (closed form)', () => {
+  it('a row without a gradient at step 2 keeps its moments; at step 3 it continues from step 1 with step-3 bias corrections', () => {
+    const rt = rts.get('simd-mt@2')!;
+    const dim = 6, vocab = 3, lr = 0.01, b1 = 0.9, b2 = 0.999, eps = 1e-7;
+    const p0 = uniform(vocab * dim, -1, 1, 5), g1 = uniform(vocab * dim, -1, 1, 6), g3 = uniform(vocab * dim, -1, 1, 7);
+    const got = rt.step(() => {
+      const p = rt.temp([vocab * dim]).set(p0), g = rt.temp([vocab * dim]), m = rt.temp([vocab * dim]).fill(0), v = rt.temp([vocab * dim]).fill(0);
+      const sel = (r: number[]) => ({ rows: rt.temp([r.length], 'i32').set(r), dim });
+      g.set(g1); adamUpdate(rt, p, g, m, v, { learningRate: lr, step: 1 }, sel([0, 1, 2]));
+      g.set(g1); adamUpdate(rt, p, g, m, v, { learningRate: lr, step: 2 }, sel([2]));
+      g.set(g3); adamUpdate(rt, p, g, m, v, { learningRate: lr, step: 3 }, sel([1, 2]));
+      return p.f32().slice();
+    });
+    for (let j = 0; j < dim; j++) {
+      // row 0: only step 1, p - lr * g / (|g| + eps)
+      const a = g1[j];
+      expect(got[j]).toBeCloseTo(p0[j] - lr * a / (Math.abs(a) + eps), 5);
+      // row 1: steps 1 and 3
+      const i = dim + j, x = g1[i], y = g3[i];
+      const p1 = p0[i] - lr * x / (Math.abs(x) + eps);
+      const m = b1 * (1 - b1) * x + (1 - b1) * y, v = b2 * (1 - b2) * x * x + (1 - b2) * y * y;
+      const want = p1 - lr * (m / (1 - b1 ** 3)) / (Math.sqrt(v / (1 - b2 ** 3)) + eps);
+      expect(Math.abs(got[i] - want)).toBeLessThan(1e-5);
+    }
+  });
+});
+
+describe('row-sparse clipping', () => {
+  it('row partial sums match the twin within one f32 rounding; clipping rows of a table equals clipping the whole zero-elsewhere table', () => {
+    const vocab = 50, dim = 13;
+    const rows = someRows(vocab, 3);
+    const table = uniform(vocab * dim, -1, 1, 4);
+    for (let r = 0; r < vocab; r++) if (!rows.includes(r)) table.fill(0, r * dim, r * dim + dim);
+    const dense = uniform(37, -1, 1, 5);
+    ref.reset();
+    const px = ref.put(table), pr = ref.put(rows, 'i32'), pp = ref.alloc(rows.length);
+    ref.call('f32_sumsq_rows_partial', px, pr, rows.length, dim, pp);
+    const twin = ref.f32(pp, rows.length);
+    const outs: Float32Array[] = [];
+    for (const [label, rt] of rts) {
+      const r = rt.step(() => {
+        const t = rt.temp([vocab * dim]).set(table), d = rt.temp([37]).set(dense), sel = rt.temp([rows.length], 'i32').set(rows);
+        const n1 = globalNorm(rt, [d], [{ table: t, rows: sel, dim }]);
+        const n2 = globalNorm(rt, [d, t]);
+        expect(Math.abs(n1 - n2) / n2).toBeLessThan(1e-6);
+        const norm = clipByGlobalNorm(rt, [d], n2 / 3, [{ table: t, rows: sel, dim }]);
+        expect(norm).toBe(n1);
+        return { t: t.f32().slice(), d: d.f32().slice() };
+      });
+      expectClose(r.t, table.map((x) => x / 3), 1e-6, 1e-7, `scaled table ${label}`);
+      expectClose(r.d, dense.map((x) => x / 3), 1e-6, 1e-7, `scaled dense ${label}`);
+      outs.push(r.t);
+    }
+    for (let k = 1; k < outs.length; k++) expectBitwise(outs[k], outs[0], `variant ${k}`);
+    for (let u = 0; u < rows.length; u++) {
+      let s = 0;
+      for (let j = 0; j < dim; j++) s += table[rows[u] * dim + j] ** 2;
+      expect(Math.abs(twin[u] - s) / s).toBeLessThan(1.2e-7);
+    }
+  });
+
+  it('refuses rows outside the table, repeated rows and a dim that does not divide the table', () => {
+    const rt = rts.get('simd@1')!;
+    rt.step(() => {
+      const p = rt.temp([20]), g = rt.temp([20]), acc = rt.temp([20]);
+      const sel = (r: number[], dim = 4) => ({ rows: rt.temp([r.length], 'i32').set(r), dim });
+      expect(() => adagradUpdate(rt, p, g, acc, { learningRate: 0.1 }, sel([0, 5]))).toThrow(/wasmnn: adagrad: rows\[1\] = 5 is outside the table's rows \[0, 5\)/);
+      expect(() => sgdUpdate(rt, p, g, null, { learningRate: 0.1 }, sel([1, 2, 1]))).toThrow(/wasmnn: sgd: rows\[2\] = 1 is listed twice/);
+      expect(() => adamUpdate(rt, p, g, acc, rt.temp([20]), { learningRate: 0.1, step: 1 }, sel([1], 3))).toThrow(/wasmnn: adam: rows.dim must be a whole number >= 1 dividing/);
+      expect(() => clipByGlobalNorm(rt, [p], 1, [{ table: g, ...sel([-1]) }])).toThrow(/wasmnn: clipByGlobalNorm: rows\[0\] = -1/);
+    });
   });
 });
 

@@ -244,7 +244,7 @@ describe('bad input', () => {
     expect(() => new TextVectorizer({ ngrams: { word: [1, 2] } })).toThrow(/ngrams.buckets must be a whole number >= 1, got undefined/);
     expect(() => new TextVectorizer({ ngrams: { word: [0, 2], buckets: 5 } })).toThrow(/ngrams.word must be a pair/);
     expect(() => new TextVectorizer({ ngrams: { char: [5, 3], buckets: 5 } })).toThrow(/ngrams.char must be a pair/);
-    expect(() => new TextVectorizer({ tokenizer: 'bpe' as never })).toThrow(/tokenizer must be 'word' or 'char'/);
+    expect(() => new TextVectorizer({ tokenizer: 'bpe' as never })).toThrow(/tokenizer must be 'word' or 'whitespace' or 'char'/);
     expect(() => new TextVectorizer({ keepSpaces: true })).toThrow(/keepSpaces applies to tokenizer 'char' only/);
     expect(() => new TextVectorizer({ maxLen: 5 } as never)).toThrow(/unknown option 'maxLen'/);
     expect(() => new TextVectorizer({ normalize: { lowercase: 1 } as never })).toThrow(/TextVectorizer: normalize: lowercase must be true or false/);
