@@ -24,9 +24,10 @@ export const LAYERS: Record<string, new (args: any) => Layer> = { Dense, Embeddi
 export function layerFromConfig(className: string, config: Record<string, unknown>): Layer {
   if (className === 'Bidirectional') {
     const inner = config.layer as { className: string; config: Record<string, unknown> };
+    if (!inner || typeof inner !== 'object') throw new Error("wasmnn: a Bidirectional layer's config needs layer: { className, config }");
     return new Bidirectional({ ...config, layer: layerFromConfig(inner.className, inner.config) as LSTM | GRU } as any);
   }
-  const C = LAYERS[className];
+  const C = Object.hasOwn(LAYERS, className) ? LAYERS[className] : undefined;
   if (!C) throw new Error(`wasmnn: unknown layer class '${className}'; this version knows ${Object.keys(LAYERS).join(', ')}`);
   return new C(config);
 }

@@ -79,6 +79,9 @@ export class Sequential {
 
   get built(): boolean { return this.store !== null; }
 
+  /** The sample shape (no batch dimension) the model was built for, null where it varies; null before build. */
+  get inputShape(): LayerShape | null { return this.builtFor ? [...this.builtFor] : null; }
+
   /** Builds every layer for samples of `inputShape` (no batch dimension) and allocates the weights. */
   build(inputShape: LayerShape, rt: Runtime = runtime()): void {
     if (this.store) {
@@ -239,6 +242,8 @@ export class Sequential {
     const wBuf = weightsOf ? new Float32Array(batchSize) : null;
     const rt = this.rt!;
     const start = args.initialEpoch ?? 0;
+    // each epoch shuffles the previous epoch's order: replay the epochs before initialEpoch, so a resumed run matches an uninterrupted one
+    if (args.shuffle ?? true) for (let e = 0; e < start; e++) new Random(deriveSeed(seed, `shuffle/${e}`)).shuffle(order);
     for (const c of callbacks) await c.onTrainBegin?.({});
     for (let epoch = start; epoch < epochs && !this.stopTraining; epoch++) {
       const t0 = performance.now();

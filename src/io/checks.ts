@@ -1,0 +1,177 @@
+// The checks of a .wnn file's metadata that need no model: the format and version, the model
+// config against a whitelist of layer classes with each one's options and their types, the
+// tokenizer, labels and training metadata. A file's metadata is untrusted input; anything not
+// listed here is refused by name with a WnnFormatError. Nothing here builds a layer or pulls in
+// training code, so an inference-only reader can use it too.
+import { ACTIVATIONS } from '../layers/activations.js';
+import type { LayerShape } from '../layers/layer.js';
+import { TextVectorizer, type TextVectorizerJSON } from '../text/vectorizer.js';
+import { WnnFormatError } from './safetensors.js';
+
+export const WNN_FORMAT_VERSION = 1;
+/** Tensors holding optimizer slots: `__optimizer__/<i>`. */
+export const OPTIMIZER_PREFIX = '__optimizer__/';
+/** Keys of __metadata__ this version writes and reads. */
+export const METADATA_KEYS = ['format', 'format_version', 'model', 'compile', 'tokenizer', 'labels', 'training', 'optimizer'] as const;
+
+/** Largest dimension or size option a file may give (weights must match the file anyway). */
+const MAX_DIM = 1 << 30;
+const MAX_NAME = 256;
+const MAX_RANK = 4;
+
+export type Check = (v: unknown) => string | null;
+
+export const bool: Check = (v) => (typeof v === 'boolean' ? null : 'must be true or false');
+export const dim: Check = (v) => (typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= MAX_DIM ? null : `must be a whole number in 1 .. ${MAX_DIM}`);
+export const oneOf = (...xs: readonly unknown[]): Check => (v) => (xs.includes(v) ? null : `must be one of ${xs.map((x) => JSON.stringify(x)).join(', ')}`);
+export const finite = (lo: number, hi: number, loOpen = false, hiOpen = false): Check => (v) =>
+  typeof v === 'number' && Number.isFinite(v) && (loOpen ? v > lo : v >= lo) && (hiOpen ? v < hi : v <= hi) ? null : `must be a number in ${loOpen ? '(' : '['}${lo}, ${hi}${hiOpen ? ')' : ']'}`;
+export const integer: Check = (v) => (typeof v === 'number' && Number.isSafeInteger(v) ? null : 'must be a whole number');
+export const name: Check = (v) => (typeof v === 'string' && v.length >= 1 && v.length <= MAX_NAME ? null : `must be a string of 1 .. ${MAX_NAME} characters`);
+const shape: Check = (v) =>
+  Array.isArray(v) && v.length >= 1 && v.length <= MAX_RANK && v.every((d) => d === null || dim(d) === null) ? null : `must be an array of 1 .. ${MAX_RANK} dimensions (whole numbers >= 1 or null)`;
+
+const COMMON: Record<string, Check> = { name, trainable: bool, inputShape: shape };
+const RNN: Record<string, Check> = {
+  units: dim, activation: oneOf('tanh'), recurrentActivation: oneOf('sigmoid', 'hardSigmoid'), useBias: bool, returnSequences: bool, goBackwards: bool,
+};
+
+/** Every layer class a file may use, with its options. Bidirectional's `layer` is checked recursively. */
+export const LAYER_OPTIONS: Record<string, Record<string, Check>> = {
+  Dense: { units: dim, activation: oneOf(...ACTIVATIONS), useBias: bool },
+  Embedding: { inputDim: dim, outputDim: dim, maskZero: bool, sparse: bool },
+  EmbeddingBag: { inputDim: dim, outputDim: dim, mode: oneOf('mean', 'sum'), sparse: bool },
+  Dropout: { rate: finite(0, 1, false, true), seed: integer },
+  LayerNormalization: { epsilon: finite(0, 1, true), center: bool, scale: bool },
+  LSTM: { ...RNN, unitForgetBias: bool },
+  GRU: { ...RNN, resetAfter: oneOf(false) },
+  Bidirectional: { mergeMode: oneOf('concat', 'sum', 'mul', 'ave') },
+  Conv1D: { filters: dim, kernelSize: dim, strides: dim, padding: oneOf('valid', 'same'), dilationRate: dim, activation: oneOf(...ACTIVATIONS), useBias: bool },
+  GlobalAveragePooling1D: {},
+  GlobalMaxPooling1D: {},
+};
+
+/** Options a layer class cannot do without. */
+const REQUIRED: Record<string, string[]> = {
+  Dense: ['units'], Embedding: ['inputDim', 'outputDim'], EmbeddingBag: ['inputDim', 'outputDim'], Dropout: ['rate'],
+  LSTM: ['units'], GRU: ['units'], Bidirectional: ['layer'], Conv1D: ['filters', 'kernelSize'],
+};
+
+function bad(where: string, what: string): never {
+  throw new WnnFormatError(`wasmnn: the model config is invalid: ${where} ${what}; the file is damaged or was not written by wasmnn`);
+}
+
+export const isPlainObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
+
+/** Checks one { className, config } layer entry against the whitelist (recursing into Bidirectional). */
+export function checkLayerEntry(entry: unknown, where: string, nested = false): { className: string; config: Record<string, unknown> } {
+  if (!isPlainObject(entry)) return bad(where, 'is not a { className, config } object');
+  for (const k of Object.keys(entry)) if (k !== 'className' && k !== 'config') bad(where, `has an unknown field '${k}'`);
+  const { className, config } = entry;
+  if (typeof className !== 'string' || !Object.hasOwn(LAYER_OPTIONS, className)) {
+    return bad(where, `has an unknown layer class ${JSON.stringify(className)?.slice(0, 60)}; this version knows ${Object.keys(LAYER_OPTIONS).join(', ')}`);
+  }
+  if (nested && className !== 'LSTM' && className !== 'GRU') bad(where, `wraps a ${className}; Bidirectional wraps an LSTM or GRU`);
+  if (!isPlainObject(config)) return bad(where, 'has no config object');
+  const allowed = LAYER_OPTIONS[className];
+  for (const [k, v] of Object.entries(config)) {
+    if (className === 'Bidirectional' && k === 'layer') { checkLayerEntry(v, `${where} (its wrapped layer)`, true); continue; }
+    const check = Object.hasOwn(allowed, k) ? allowed[k] : Object.hasOwn(COMMON, k) ? COMMON[k] : null;
+    if (!check) bad(where, `(${className}) has an unknown option '${k.slice(0, 60)}'; ${className} takes ${[...Object.keys(COMMON), ...Object.keys(allowed)].join(', ')}`);
+    const problem = check!(v);
+    if (problem) bad(where, `(${className}) option ${k} ${problem}, got ${JSON.stringify(v)?.slice(0, 60)}`);
+  }
+  for (const k of REQUIRED[className] ?? []) if (!Object.hasOwn(config, k)) bad(where, `(${className}) lacks the option ${k}`);
+  if (!nested && typeof config.name !== 'string') bad(where, `(${className}) has no name`);
+  return { className, config };
+}
+
+export function checkInputShape(v: unknown): LayerShape {
+  const problem = shape(v);
+  if (problem) bad('the model inputShape', problem);
+  return v as LayerShape;
+}
+
+function fileError(what: string, fix = 'the file is damaged or was not written by wasmnn'): never {
+  throw new WnnFormatError(`wasmnn: ${what}; ${fix}`);
+}
+
+/** JSON.parse of a metadata entry, or a WnnFormatError naming it. */
+export function parseJsonEntry(metadata: Record<string, string>, key: string): unknown {
+  try {
+    return JSON.parse(metadata[key]);
+  } catch {
+    return fileError(`metadata '${key}' is not valid JSON`);
+  }
+}
+
+/** format is 'wasmnn', format_version one this code reads, no unknown metadata key. */
+export function checkFormat(metadata: Record<string, string>): void {
+  if (!Object.hasOwn(metadata, 'format')) fileError('the file has no "format" metadata: it is a safetensors file but not a wasmnn model', 'save the model with wasmnn (or import it with importTfjsModel)');
+  if (metadata.format !== 'wasmnn') fileError(`the file's format is ${JSON.stringify(metadata.format).slice(0, 60)}, not "wasmnn"`, 'load a .wnn file written by wasmnn');
+  const v = metadata.format_version;
+  if (typeof v !== 'string' || !/^[1-9][0-9]{0,8}$/.test(v)) fileError(`the file's format_version ${JSON.stringify(v)?.slice(0, 40)} is not a version number`);
+  const n = Number(v);
+  if (n > WNN_FORMAT_VERSION) {
+    throw new WnnFormatError(`wasmnn: this model file was made by a newer wasmnn (format ${n}); upgrade wasmnn to load it (this version reads format ${WNN_FORMAT_VERSION})`);
+  }
+  for (const k of Object.keys(metadata)) if (!(METADATA_KEYS as readonly string[]).includes(k)) fileError(`the file has an unknown metadata key '${k.slice(0, 60)}' for format ${WNN_FORMAT_VERSION}`);
+}
+
+export interface ModelEntry {
+  name: string;
+  layers: { className: string; config: Record<string, unknown> }[];
+  inputShape: LayerShape;
+}
+
+/** The `model` entry: { className: 'Sequential', config: { name, layers }, inputShape }, whitelisted. */
+export function checkModelEntry(metadata: Record<string, string>): ModelEntry {
+  if (!Object.hasOwn(metadata, 'model')) fileError('the file has no "model" metadata (the model config)');
+  const m = parseJsonEntry(metadata, 'model');
+  if (!isPlainObject(m)) return fileError('metadata "model" is not an object');
+  for (const k of Object.keys(m)) if (!['className', 'config', 'inputShape'].includes(k)) fileError(`metadata "model" has an unknown field '${k.slice(0, 60)}'`);
+  if (m.className !== 'Sequential') fileError(`the model class ${JSON.stringify(m.className)?.slice(0, 60)} is not one this version loads (Sequential)`);
+  const inputShape = checkInputShape(m.inputShape);
+  const config = m.config;
+  if (!isPlainObject(config)) return bad('the Sequential config', 'is not an object');
+  for (const k of Object.keys(config)) if (k !== 'name' && k !== 'layers') bad('the Sequential config', `has an unknown field '${k}'`);
+  if (name(config.name)) bad('the model name', name(config.name)!);
+  const layers = config.layers;
+  if (!Array.isArray(layers) || layers.length === 0) return bad('the Sequential config', 'has no layers array');
+  const entries = layers.map((e, i) => checkLayerEntry(e, `layer ${i + 1}`));
+  const names = new Set<string>();
+  for (const e of entries) {
+    const n = e.config.name as string;
+    if (names.has(n)) bad(`layer '${n}'`, 'appears twice; layer names must be unique');
+    names.add(n);
+  }
+  return { name: config.name as string, layers: entries, inputShape };
+}
+
+/** The `labels` entry (distinct strings) or null. */
+export function checkLabels(metadata: Record<string, string>): string[] | null {
+  if (!Object.hasOwn(metadata, 'labels')) return null;
+  const l = parseJsonEntry(metadata, 'labels');
+  if (!Array.isArray(l) || !l.every((x) => typeof x === 'string')) fileError('metadata "labels" is not an array of strings');
+  if (new Set(l as string[]).size !== (l as string[]).length) fileError('metadata "labels" names a label twice');
+  return l as string[];
+}
+
+/** The `training` entry (a JSON object) or null. */
+export function checkTraining(metadata: Record<string, string>): Record<string, unknown> | null {
+  if (!Object.hasOwn(metadata, 'training')) return null;
+  const t = parseJsonEntry(metadata, 'training');
+  if (!isPlainObject(t)) fileError('metadata "training" is not an object');
+  return t as Record<string, unknown>;
+}
+
+/** The `tokenizer` entry as a TextVectorizer, or null. */
+export function checkTokenizer(metadata: Record<string, string>): TextVectorizer | null {
+  if (!Object.hasOwn(metadata, 'tokenizer')) return null;
+  const j = parseJsonEntry(metadata, 'tokenizer');
+  try {
+    return TextVectorizer.fromJSON(j as TextVectorizerJSON);
+  } catch (err) {
+    return fileError(`the file's tokenizer is invalid: ${(err as Error).message}`);
+  }
+}

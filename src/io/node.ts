@@ -1,0 +1,39 @@
+// Node-only file helpers: atomic writes and saving a model to a path. node: modules are imported
+// when a function runs, so this file can sit in the main entry of browser and worker bundles.
+import { encodeWnn, type WnnContentsIn } from './wnn.js';
+
+/**
+ * Writes bytes to path atomically: a uniquely named temp file in the same directory is written,
+ * fsynced and renamed over path (then the directory is fsynced), so readers see the old file or
+ * the new one, never a torn one, also after a crash. The temp file is removed if anything fails.
+ */
+export async function writeFileAtomic(path: string, bytes: Uint8Array | string): Promise<void> {
+  if (typeof path !== 'string' || path === '') throw new TypeError('wasmnn: writeFileAtomic needs a file path');
+  const fs = await import('node:fs/promises');
+  const { dirname, basename, join } = await import('node:path');
+  const { randomBytes } = await import('node:crypto');
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  let handle: Awaited<ReturnType<typeof fs.open>> | null = null;
+  try {
+    handle = await fs.open(tmp, 'wx', 0o644);
+    await handle.writeFile(bytes);
+    await handle.sync();
+    await handle.close();
+    handle = null;
+    await fs.rename(tmp, path);
+  } catch (err) {
+    if (handle) await handle.close().catch(() => {});
+    await fs.rm(tmp, { force: true }).catch(() => {});
+    const code = (err as { code?: string }).code;
+    const why = code === 'ENOENT' ? `the directory ${dirname(path)} does not exist` : code === 'EACCES' || code === 'EPERM' ? `no permission to write in ${dirname(path)}` : (err as Error).message;
+    throw new Error(`wasmnn: could not write ${path}: ${why}`, { cause: err });
+  }
+  // make the rename itself durable (best effort: some systems cannot open a directory)
+  const dir = await fs.open(dirname(path), 'r').catch(() => null);
+  if (dir) { await dir.sync().catch(() => {}); await dir.close().catch(() => {}); }
+}
+
+/** encodeWnn + writeFileAtomic. */
+export async function saveModel(path: string, c: WnnContentsIn): Promise<void> {
+  await writeFileAtomic(path, encodeWnn(c));
+}

@@ -1,0 +1,324 @@
+// Import of a TensorFlow.js layers model (model.json + weight files, or the artifacts a save
+// handler receives) for the layers wasmnn has: Embedding, Dense, LSTM, GRU, Bidirectional,
+// Conv1D, GlobalAverage/MaxPooling1D, Dropout, LayerNormalization (InputLayer is skipped). Configs
+// map from tfjs' snake_case keys to our options; options that change what a layer computes and
+// that we lack are refused by name; initialisers, regularisers and constraints (training-only)
+// are ignored. Weights are taken in the manifest's order, layer by layer, and each shape is
+// checked against the layer we built.
+import { Bidirectional } from '../layers/bidirectional.js';
+import { Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D } from '../layers/conv.js';
+import { Dense } from '../layers/dense.js';
+import { Dropout } from '../layers/dropout.js';
+import { Embedding } from '../layers/embedding.js';
+import type { Layer, LayerShape } from '../layers/layer.js';
+import { LayerNormalization } from '../layers/layer_norm.js';
+import { GRU, LSTM } from '../layers/recurrent.js';
+import { Sequential } from '../models/sequential.js';
+import { hasRuntime, init, runtime } from '../runtime/default.js';
+import type { Runtime } from '../runtime/runtime.js';
+import { isPlainObject } from './checks.js';
+import { dryBuild, ZERO_INIT } from './config.js';
+import { WnnFormatError } from './safetensors.js';
+
+/** One weight as tfjs lists it (weightSpecs / weightsManifest[].weights). */
+export interface TfjsWeightSpec { name: string; shape: number[]; dtype: string; quantization?: unknown }
+
+/** A tfjs model.json ({ modelTopology, weightsManifest }) or save-handler artifacts ({ modelTopology, weightSpecs, weightData }). */
+export interface TfjsModelJson {
+  modelTopology: unknown;
+  weightsManifest?: { paths: string[]; weights: TfjsWeightSpec[] }[];
+  weightSpecs?: TfjsWeightSpec[];
+  weightData?: ArrayBuffer | ArrayBuffer[];
+  format?: string;
+  [k: string]: unknown;
+}
+
+type Bytes = ArrayBuffer | ArrayBufferView;
+/** All weight bytes (shards concatenated in manifest order), a list of shards, or shards by their manifest path. */
+export type TfjsWeights = Bytes | Bytes[] | Record<string, Bytes>;
+
+export interface ImportOptions { runtime?: Runtime }
+
+function bad(what: string, fix = 'export the model with tfjs-layers (model.save) and pass its model.json and weight files'): never {
+  throw new WnnFormatError(`wasmnn: tfjs import: ${what}; ${fix}`);
+}
+
+const toU8 = (b: Bytes): Uint8Array => (b instanceof ArrayBuffer ? new Uint8Array(b) : new Uint8Array(b.buffer, b.byteOffset, b.byteLength));
+const isBytes = (b: unknown): b is Bytes => b instanceof ArrayBuffer || ArrayBuffer.isView(b);
+
+/**
+ * A wasmnn Sequential with a tfjs-layers model's architecture and weights.
+ * `importTfjsModel('path/to/model.json')` (node) or an http(s) URL reads the weight files next to it;
+ * `importTfjsModel(modelJson, weights)` takes the parsed (or text) model.json and its weights;
+ * `importTfjsModel(artifacts)` takes what a tf.io save handler receives.
+ */
+export async function importTfjsModel(model: string | URL | TfjsModelJson, weights?: TfjsWeights, options: ImportOptions = {}): Promise<Sequential> {
+  let json: TfjsModelJson;
+  let shards: Uint8Array[];
+  if (model instanceof URL || (typeof model === 'string' && !model.trimStart().startsWith('{'))) {
+    ({ json, shards } = await readFromLocation(String(model)));
+  } else {
+    json = typeof model === 'string' ? parseJson(model) : model;
+    if (!isPlainObject(json)) bad('the model is not a model.json object');
+    shards = collectShards(json, weights);
+  }
+  if (!options.runtime && !hasRuntime()) await init();
+  return buildFrom(json, shards, options.runtime ?? runtime());
+}
+
+function parseJson(text: string): TfjsModelJson {
+  try { return JSON.parse(text); } catch (e) { return bad(`model.json is not valid JSON (${(e as Error).message})`); }
+}
+
+function specsOf(json: TfjsModelJson): TfjsWeightSpec[] {
+  if (Array.isArray(json.weightSpecs)) return json.weightSpecs;
+  if (!Array.isArray(json.weightsManifest)) return bad('model.json has neither weightsManifest nor weightSpecs');
+  return json.weightsManifest.flatMap((g) => (isPlainObject(g) && Array.isArray(g.weights) ? g.weights : bad('a weightsManifest group has no weights list')));
+}
+
+function manifestPaths(json: TfjsModelJson): string[] {
+  if (!Array.isArray(json.weightsManifest)) return [];
+  return json.weightsManifest.flatMap((g) => (Array.isArray(g.paths) && g.paths.every((p) => typeof p === 'string') ? g.paths : bad('a weightsManifest group has no paths list')));
+}
+
+function collectShards(json: TfjsModelJson, weights: TfjsWeights | undefined): Uint8Array[] {
+  const w = weights ?? (json.weightData as TfjsWeights | undefined);
+  if (w === undefined) bad('no weights given', 'pass the weight data (or the weight files by name) as the second argument');
+  if (isBytes(w)) return [toU8(w)];
+  if (Array.isArray(w)) return w.map((b) => (isBytes(b) ? toU8(b) : bad('a weight shard is not an ArrayBuffer or typed array')));
+  if (!isPlainObject(w)) return bad('the weights are not bytes, a list of shards or shards by path');
+  return manifestPaths(json).map((p) => {
+    const b = Object.hasOwn(w, p) ? w[p] : Object.hasOwn(w, basename(p)) ? w[basename(p)] : undefined;
+    return isBytes(b) ? toU8(b) : bad(`the weight file '${p}' listed in model.json was not given`);
+  });
+}
+
+const basename = (p: string) => p.slice(p.lastIndexOf('/') + 1);
+
+/** model.json from a path (node) or URL, and the shards its manifest lists, read relative to it. */
+async function readFromLocation(where: string): Promise<{ json: TfjsModelJson; shards: Uint8Array[] }> {
+  const remote = /^https?:/i.test(where);
+  const node = typeof process !== 'undefined' && !!process.versions?.node;
+  let read: (rel: string | null) => Promise<Uint8Array>;
+  if (!remote && node) {
+    const fs = await import('node:fs/promises');
+    const pathMod = await import('node:path');
+    const { fileURLToPath } = await import('node:url');
+    const file = where.startsWith('file:') ? fileURLToPath(where) : where;
+    read = async (rel) => {
+      const p = rel === null ? file : pathMod.resolve(pathMod.dirname(file), rel);
+      if (rel !== null && pathMod.relative(pathMod.dirname(file), p).startsWith('..')) bad(`the weight path '${rel}' points outside the model's directory`);
+      try {
+        return new Uint8Array(await fs.readFile(p));
+      } catch (err) {
+        const code = (err as { code?: string }).code;
+        throw new Error(`wasmnn: tfjs import: cannot read ${p}: ${code === 'ENOENT' ? 'no such file; check the path (weight files must sit next to model.json)' : (err as Error).message}`);
+      }
+    };
+  } else {
+    if (typeof fetch !== 'function') throw new Error(`wasmnn: tfjs import: cannot load ${where}: this host has no fetch; pass model.json and the weights instead`);
+    read = async (rel) => {
+      const url = rel === null ? where : new URL(rel, where).href;
+      const res = await fetch(url);
+      if (!res.ok) throw new Error(`wasmnn: tfjs import: could not fetch ${url}: HTTP ${res.status}`);
+      return new Uint8Array(await res.arrayBuffer());
+    };
+  }
+  const json = parseJson(new TextDecoder().decode(await read(null)));
+  if (!isPlainObject(json)) bad('model.json is not an object');
+  const shards = await Promise.all(manifestPaths(json).map((p) => read(p)));
+  return { json, shards };
+}
+
+// ---- layer configs: tfjs (snake_case) -> ours ----
+
+type Cfg = Record<string, unknown>;
+/** Keys that only matter for training or bookkeeping: ignored. */
+const IGNORED = /(_initializer|_regularizer|_constraint)$|^(name|trainable|dtype|batch_input_shape|input_length|implementation|unroll|noise_shape|input_dtype|sparse|ragged)$/;
+
+function activation(v: unknown, where: string): string {
+  const map: Record<string, string> = { linear: 'linear', relu: 'relu', sigmoid: 'sigmoid', tanh: 'tanh', softmax: 'softmax', softplus: 'softplus', gelu: 'gelu' };
+  if (v === undefined || v === null) return 'linear';
+  if (typeof v !== 'string' || !Object.hasOwn(map, v)) bad(`${where}: activation '${String(v)}' is not one wasmnn has`, `use one of ${Object.keys(map).join(', ')}`);
+  return map[v as string];
+}
+
+const single = (v: unknown, where: string, key: string): number => {
+  const x = Array.isArray(v) ? (v.length === 1 ? v[0] : bad(`${where}: ${key} ${JSON.stringify(v)} must have one value (1-D)`)) : v;
+  if (typeof x !== 'number' || !Number.isInteger(x) || x < 1) bad(`${where}: ${key} must be a whole number >= 1, got ${JSON.stringify(v)}`);
+  return x as number;
+};
+
+function refuseUnknown(c: Cfg, known: string[], where: string): void {
+  for (const k of Object.keys(c)) if (!known.includes(k) && !IGNORED.test(k)) bad(`${where}: option '${k}' is not supported`, 'remove it, or build the model with the options wasmnn has');
+}
+
+function rnnArgs(cls: string, c: Cfg, where: string): Record<string, unknown> {
+  refuseUnknown(c, ['units', 'activation', 'recurrent_activation', 'use_bias', 'return_sequences', 'go_backwards', 'unit_forget_bias', 'dropout', 'recurrent_dropout', 'return_state', 'stateful', 'reset_after'], where);
+  if (activation(c.activation ?? 'tanh', where) !== 'tanh') bad(`${where}: ${cls} activation must be tanh`);
+  const ra = c.recurrent_activation ?? 'hard_sigmoid';
+  if (ra !== 'sigmoid' && ra !== 'hard_sigmoid') bad(`${where}: recurrent_activation '${String(ra)}' is not supported (sigmoid or hard_sigmoid)`);
+  if (c.return_state) bad(`${where}: return_state is not supported`);
+  if (c.stateful) bad(`${where}: stateful recurrent layers are not supported`);
+  if (c.reset_after) bad(`${where}: GRU reset_after is not supported`);
+  // dropout inside the cell acts only in training: the imported model predicts the same without it
+  return {
+    units: c.units, recurrentActivation: ra === 'sigmoid' ? 'sigmoid' : 'hardSigmoid', useBias: c.use_bias ?? true,
+    returnSequences: !!c.return_sequences, goBackwards: !!c.go_backwards,
+  };
+}
+
+function layerFrom(cls: string, c: Cfg, where: string): Layer | null {
+  const name = typeof c.name === 'string' && c.name ? c.name : undefined;
+  const w = (f: () => Layer): Layer => {
+    try { return f(); } catch (e) { return bad(`${where}: ${(e as Error).message.replace(/^wasmnn: /, '')}`); }
+  };
+  switch (cls) {
+    case 'InputLayer': return null;
+    case 'Dense':
+      refuseUnknown(c, ['units', 'activation', 'use_bias'], where);
+      return w(() => new Dense({ ...ZERO_INIT.Dense, name, units: c.units as number, activation: activation(c.activation, where) as any, useBias: (c.use_bias ?? true) as boolean }));
+    case 'Embedding':
+      refuseUnknown(c, ['input_dim', 'output_dim', 'mask_zero'], where);
+      return w(() => new Embedding({ ...ZERO_INIT.Embedding, name, inputDim: c.input_dim as number, outputDim: c.output_dim as number, maskZero: !!c.mask_zero }));
+    case 'LSTM': return w(() => new LSTM({ ...ZERO_INIT.LSTM, name, ...rnnArgs(cls, c, where) } as any));
+    case 'GRU': return w(() => new GRU({ ...ZERO_INIT.GRU, name, ...rnnArgs(cls, c, where) } as any));
+    case 'Bidirectional': {
+      refuseUnknown(c, ['layer', 'merge_mode'], where);
+      const inner = c.layer as { class_name?: unknown; config?: unknown };
+      if (!isPlainObject(inner) || (inner.class_name !== 'LSTM' && inner.class_name !== 'GRU') || !isPlainObject(inner.config)) bad(`${where}: Bidirectional must wrap an LSTM or GRU`);
+      const mode = c.merge_mode ?? 'concat';
+      if (!['concat', 'sum', 'mul', 'ave'].includes(mode as string)) bad(`${where}: merge_mode '${String(mode)}' is not supported (concat, sum, mul, ave)`);
+      const args = rnnArgs(inner.class_name as string, inner.config as Cfg, `${where} (wrapped ${String(inner.class_name)})`);
+      const Kind = inner.class_name === 'LSTM' ? LSTM : GRU;
+      return w(() => new Bidirectional({ name, layer: new Kind({ ...ZERO_INIT[inner.class_name as string], ...args } as any), mergeMode: mode as any }));
+    }
+    case 'Conv1D': {
+      refuseUnknown(c, ['filters', 'kernel_size', 'strides', 'padding', 'dilation_rate', 'activation', 'use_bias', 'data_format'], where);
+      if (c.data_format !== undefined && c.data_format !== null && c.data_format !== 'channelsLast' && c.data_format !== 'channels_last') bad(`${where}: data_format '${String(c.data_format)}' is not supported (channels last only)`);
+      if (c.padding !== undefined && c.padding !== 'valid' && c.padding !== 'same') bad(`${where}: padding '${String(c.padding)}' is not supported (valid or same)`);
+      return w(() => new Conv1D({
+        ...ZERO_INIT.Conv1D, name, filters: c.filters as number, kernelSize: single(c.kernel_size, where, 'kernel_size'), strides: single(c.strides ?? 1, where, 'strides'),
+        dilationRate: single(c.dilation_rate ?? 1, where, 'dilation_rate'), padding: (c.padding ?? 'valid') as any, activation: activation(c.activation, where) as any, useBias: (c.use_bias ?? true) as boolean,
+      }));
+    }
+    case 'GlobalAveragePooling1D': case 'GlobalMaxPooling1D':
+      refuseUnknown(c, ['data_format'], where);
+      return cls === 'GlobalAveragePooling1D' ? new GlobalAveragePooling1D({ name }) : new GlobalMaxPooling1D({ name });
+    case 'Dropout':
+      refuseUnknown(c, ['rate', 'seed'], where);
+      return w(() => new Dropout({ name, rate: c.rate as number, seed: typeof c.seed === 'number' ? c.seed : undefined }));
+    case 'LayerNormalization':
+      refuseUnknown(c, ['axis', 'epsilon', 'center', 'scale'], where);
+      return w(() => new LayerNormalization({ name, epsilon: (c.epsilon ?? 1e-3) as number, center: (c.center ?? true) as boolean, scale: (c.scale ?? true) as boolean }));
+    default:
+      return bad(`${where}: layer class '${cls}' is not one wasmnn has`, 'wasmnn imports Embedding, Dense, LSTM, GRU, Bidirectional, Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D, Dropout, LayerNormalization');
+  }
+}
+
+/** The sample shape (no batch axis) of a batch_input_shape / batch_shape. */
+function sampleShape(v: unknown, where: string): LayerShape {
+  if (!Array.isArray(v) || v.length < 2 || !v.every((d) => d === null || (Number.isInteger(d) && d >= 1))) bad(`${where}: batch_input_shape ${JSON.stringify(v)} is not a shape`);
+  return (v as LayerShape).slice(1);
+}
+
+interface Parsed { layers: Layer[]; tfNames: string[]; lnAxes: { at: number; axis: unknown }[]; inputShape: LayerShape; name: string }
+
+/** Fresh layers from the topology (called twice: a dry build to check the weights, then the model). */
+function parseTopology(json: TfjsModelJson): Parsed {
+  let topo = json.modelTopology as Cfg;
+  if (isPlainObject(topo) && isPlainObject(topo.model_config)) topo = topo.model_config as Cfg;   // Keras h5-style wrapper
+  if (!isPlainObject(topo)) bad('model.json has no modelTopology');
+  if (topo.class_name !== 'Sequential') bad(`the model is a ${String(topo.class_name)}; only Sequential models import`, 'rebuild it with tf.sequential');
+  const cfg = topo.config as Cfg | Cfg[];
+  const entries = (Array.isArray(cfg) ? cfg : isPlainObject(cfg) && Array.isArray(cfg.layers) ? cfg.layers : bad('the Sequential config has no layers')) as Cfg[];
+  let inputShape: LayerShape | null = null;
+  const layers: Layer[] = [];
+  const tfNames: string[] = [];
+  const lnAxes: { at: number; axis: unknown }[] = [];
+  for (const [i, e] of entries.entries()) {
+    if (!isPlainObject(e) || typeof e.class_name !== 'string' || !isPlainObject(e.config)) bad(`layer ${i + 1} is not a { class_name, config } object`);
+    const c = e.config as Cfg;
+    const where = `layer ${i + 1} (${e.class_name}${typeof c.name === 'string' ? ` '${c.name}'` : ''})`;
+    const shapeKey = c.batch_input_shape ?? c.batch_shape;
+    if (shapeKey !== undefined && shapeKey !== null && inputShape === null) inputShape = sampleShape(shapeKey, where);
+    const l = layerFrom(e.class_name as string, c, where);
+    if (!l) continue;
+    if (e.class_name === 'LayerNormalization') lnAxes.push({ at: layers.length, axis: c.axis ?? -1 });
+    layers.push(l);
+    tfNames.push(typeof c.name === 'string' ? c.name : l.name);
+  }
+  if (!layers.length) bad('the model has no layers');
+  if (!inputShape) bad('the model has no input shape (batch_input_shape)', 'give the first layer an inputShape in tfjs');
+  const name = isPlainObject(cfg) && typeof cfg.name === 'string' && cfg.name ? cfg.name : 'sequential';
+  return { layers, tfNames, lnAxes, inputShape: inputShape!, name };
+}
+
+function buildFrom(json: TfjsModelJson, shards: Uint8Array[], rt: Runtime): Sequential {
+  // a dry build (weights declared, nothing allocated) checks every weight against the data first
+  const dry = parseTopology(json);
+  try {
+    dryBuild(dry.layers, dry.inputShape);
+  } catch (err) {
+    bad(`the layers do not fit together: ${(err as Error).message.replace(/^wasmnn: /, '')}`);
+  }
+  for (const { at, axis } of dry.lnAxes) {
+    const inRank = (at === 0 ? dry.inputShape : dry.layers[at - 1].outputShape!).length;   // without the batch axis
+    const a = Array.isArray(axis) && axis.length === 1 ? axis[0] : axis;
+    if (a !== -1 && a !== inRank) bad(`LayerNormalization '${dry.layers[at].name}' normalises axis ${JSON.stringify(axis)}; wasmnn normalises the last axis only`);
+  }
+  const values = matchWeights(dry, json, shards);
+  const { layers, inputShape, name } = parseTopology(json);
+  const model = new Sequential(layers, { name });
+  try {
+    model.build(inputShape, rt);
+    model.setWeights(values);
+  } catch (err) {
+    model.dispose();
+    throw err;
+  }
+  return model;
+}
+
+const DTYPE_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, complex64: 8, string: 0 };
+
+/** Our weight name -> its values, taken layer by layer in the manifest's order; every shape checked. */
+function matchWeights(dry: Parsed, json: TfjsModelJson, shards: Uint8Array[]): { name: string; values: Float32Array }[] {
+  const specs = specsOf(json);
+  const total = shards.reduce((s, b) => s + b.length, 0);
+  // every spec's place in the concatenated weight data
+  let offset = 0;
+  const placed = specs.map((s, i) => {
+    if (!isPlainObject(s) || typeof s.name !== 'string' || !Array.isArray(s.shape) || !s.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) bad(`weight spec ${i + 1} is malformed`);
+    if (s.quantization) bad(`weight '${s.name}' is quantized`, 'export the model without quantization');
+    const item = DTYPE_BYTES[s.dtype];
+    if (item === undefined || item === 0) bad(`weight '${s.name}' has dtype ${String(s.dtype)}`);
+    const bytes = s.shape.reduce((a, b) => a * b, 1) * item;
+    const p = { spec: s, begin: offset, end: offset + bytes };
+    offset += bytes;
+    return p;
+  });
+  if (offset !== total) bad(`the weight specs need ${offset} bytes but the weight data has ${total}`);
+  const all = new Uint8Array(total);
+  let at = 0;
+  for (const s of shards) { all.set(s, at); at += s.length; }
+  const out: { name: string; values: Float32Array }[] = [];
+  const used = new Set<number>();
+  dry.layers.forEach((layer, li) => {
+    const prefix = `${dry.tfNames[li]}/`;
+    const theirs = placed.map((p, i) => ({ ...p, i })).filter((p) => p.spec.name.startsWith(prefix));
+    const mine = layer.weights;
+    if (theirs.length !== mine.length) bad(`layer '${dry.tfNames[li]}' has ${theirs.length} weights in the file but wasmnn's ${layer.className} has ${mine.length} (${mine.map((w) => w.name.slice(layer.name.length + 1)).join(', ')})`);
+    mine.forEach((w, k) => {
+      const p = theirs[k];
+      const shapeOk = p.spec.shape.length === w.shape.length && p.spec.shape.every((d, j) => d === w.shape[j]);
+      if (!shapeOk) bad(`weight '${p.spec.name}' has shape [${p.spec.shape.join(', ')}] but wasmnn's ${w.name} is [${w.shape.join(', ')}]`);
+      if (p.spec.dtype !== 'float32') bad(`weight '${p.spec.name}' is ${p.spec.dtype}; float32 expected`);
+      out.push({ name: w.name, values: new Float32Array(all.slice(p.begin, p.end).buffer) });
+      used.add(p.i);
+    });
+  });
+  const left = placed.filter((_, i) => !used.has(i));
+  if (left.length) bad(`the weights ${left.slice(0, 5).map((p) => `'${p.spec.name}'`).join(', ')} belong to no layer of the model`);
+  return out;
+}

@@ -1,0 +1,233 @@
+// The .wnn model file: safetensors (weights, F32, named by weight name) whose __metadata__ holds
+// the format version, the model config, and optionally the compile config, the text vectorizer,
+// the label names, training metadata and the optimizer state (slots as __optimizer__/<i> tensors).
+// decodeWnn treats the bytes as hostile: the safetensors layer checks the layout, then the config
+// is checked against a whitelist and dry-built (weights declared, nothing allocated) so every
+// tensor's name and shape is compared with the model before the model takes any memory.
+import { Embedding } from '../layers/embedding.js';
+import { EmbeddingBag } from '../layers/embedding_bag.js';
+import { Sequential } from '../models/sequential.js';
+import { hasRuntime, init, runtime } from '../runtime/default.js';
+import type { Runtime } from '../runtime/runtime.js';
+import type { TextVectorizer } from '../text/vectorizer.js';
+import { checkFormat, checkLabels, checkModelEntry, checkTokenizer, checkTraining, isPlainObject, OPTIMIZER_PREFIX, parseJsonEntry, WNN_FORMAT_VERSION } from './checks.js';
+import { compileFromConfig, dryBuild, layersFromEntry } from './config.js';
+import { decodeSafetensors, encodeSafetensors, WnnFormatError, type SafeTensorIn, type SafeTensorOut } from './safetensors.js';
+
+export { WNN_FORMAT_VERSION, OPTIMIZER_PREFIX, METADATA_KEYS } from './checks.js';
+
+export interface WnnContentsIn {
+  model: Sequential;
+  vectorizer?: TextVectorizer | null;
+  labels?: string[] | null;
+  training?: Record<string, unknown> | null;
+  /** Also store the optimizer state (moments, iterations) so training can resume exactly. */
+  includeOptimizer?: boolean;
+}
+
+export interface WnnContents {
+  model: Sequential;
+  vectorizer: TextVectorizer | null;
+  labels: string[] | null;
+  training: Record<string, unknown> | null;
+  metadata: Record<string, string>;
+}
+
+export interface DecodeOptions { runtime?: Runtime }
+
+function bad(what: string, fix = 'the file is damaged or was not written by wasmnn'): never {
+  throw new WnnFormatError(`wasmnn: ${what}; ${fix}`);
+}
+
+/** The bytes of a .wnn file holding the model's weights and everything needed to rebuild it. */
+export function encodeWnn(c: WnnContentsIn): Uint8Array {
+  const model = c?.model;
+  if (!(model instanceof Sequential)) throw new TypeError('wasmnn: encodeWnn takes { model: Sequential, ... }');
+  const inputShape = model.inputShape;
+  if (!model.store || !inputShape) throw new Error('wasmnn: the model is not built yet, so it has no weights to save; call fit, predict or build(inputShape) first');
+  const metadata: Record<string, string> = {
+    format: 'wasmnn',
+    format_version: String(WNN_FORMAT_VERSION),
+    model: JSON.stringify({ className: 'Sequential', config: model.getConfig(), inputShape }),
+  };
+  if (model.optimizer && model.loss) {
+    metadata.compile = JSON.stringify({
+      loss: model.loss, metrics: model.metrics,
+      optimizer: { className: model.optimizer.className, config: model.optimizer.getConfig() },
+    });
+  }
+  if (c.vectorizer) metadata.tokenizer = JSON.stringify(c.vectorizer.toJSON());
+  if (c.labels) {
+    if (!Array.isArray(c.labels) || !c.labels.every((l) => typeof l === 'string')) throw new TypeError('wasmnn: encodeWnn: labels must be an array of strings');
+    if (new Set(c.labels).size !== c.labels.length) throw new RangeError('wasmnn: encodeWnn: labels must be distinct');
+    const units = model.outputUnits;
+    if (c.labels.length !== units && !(units === 1 && c.labels.length === 2)) throw new RangeError(`wasmnn: encodeWnn: ${c.labels.length} labels for a model with ${units} outputs; give one label per output`);
+    metadata.labels = JSON.stringify(c.labels);
+  }
+  if (c.training) metadata.training = JSON.stringify(c.training);
+  const tensors: SafeTensorIn[] = model.getWeights().map((w) => {
+    const i = firstNonFinite(w.values);
+    if (i >= 0) throw new RangeError(`wasmnn: encodeWnn: weight ${w.name} holds ${w.values[i]} at index ${i}; a model with non-finite weights cannot be saved (training diverged: lower the learning rate or set clipNorm)`);
+    return { name: w.name, dtype: 'F32', shape: w.shape, data: w.values };
+  });
+  if (c.includeOptimizer) {
+    if (!model.optimizer || !model.loss) throw new Error('wasmnn: encodeWnn: includeOptimizer needs a compiled model; call model.compile first');
+    const state = model.optimizer.getState();
+    metadata.optimizer = JSON.stringify({ iterations: state.iterations, slots: state.slots.length, trainSteps: model.trainSteps });
+    state.slots.forEach((s, i) => tensors.push({ name: `${OPTIMIZER_PREFIX}${i}`, dtype: 'F32', shape: [s.length], data: s }));
+  }
+  return encodeSafetensors(tensors, metadata);
+}
+
+/** Index of the first NaN or infinity, or -1 (x - x is 0 exactly for finite x). */
+function firstNonFinite(a: Float32Array): number {
+  for (let i = 0; i < a.length; i++) if (a[i] - a[i] !== 0) return i;
+  return -1;
+}
+
+const fmt = (shape: readonly number[]) => `[${shape.join(', ')}]`;
+
+/** Rebuilds what encodeWnn wrote; see the file comment for the checks. */
+export function decodeWnn(bytes: Uint8Array | ArrayBuffer, options: DecodeOptions = {}): WnnContents {
+  const u8 = bytes instanceof Uint8Array ? bytes : bytes instanceof ArrayBuffer ? new Uint8Array(bytes) : null;
+  if (!u8) throw new TypeError('wasmnn: decodeWnn takes the file as a Uint8Array or ArrayBuffer');
+  const { metadata, tensors } = decodeSafetensors(u8);
+  checkFormat(metadata);
+
+  // the model config, whitelisted, dry-built, and compared with the tensors
+  const entry = checkModelEntry(metadata);
+  const inputShape = entry.inputShape;
+  const dry = layersFromEntry(entry);
+  const declared = dryBuild(dry, inputShape);
+  const names = new Set<string>();
+  for (const w of declared) {
+    if (names.has(w.name)) bad(`two weights of the model are named '${w.name}'`, 'rename the layers');
+    names.add(w.name);
+  }
+  for (const w of declared) {
+    const t = tensors.get(w.name);
+    if (!t) bad(`the file has no tensor for the model's weight '${w.name}' (shape ${fmt(w.shape)})`);
+    if (t!.dtype !== 'F32') bad(`tensor '${w.name}' is ${t!.dtype}; weights are F32`);
+    if (t!.shape.length !== w.shape.length || t!.shape.some((d, i) => d !== w.shape[i])) bad(`tensor '${w.name}' has shape ${fmt(t!.shape)} but the model config gives that weight shape ${fmt(w.shape)}`);
+    const i = firstNonFinite(t!.data as Float32Array);
+    if (i >= 0) bad(`weight '${w.name}' has a non-finite value (${t!.data[i]}) at index ${i}`);
+  }
+
+  // optional entries, parsed and checked before the model takes any memory
+  const compile = Object.hasOwn(metadata, 'compile') ? compileFromConfig(parseJsonEntry(metadata, 'compile')) : null;
+  let optState: { iterations: number; slots: number; trainSteps: number } | null = null;
+  if (Object.hasOwn(metadata, 'optimizer')) {
+    if (!compile) bad('the file has optimizer state but no compile entry');
+    const o = parseJsonEntry(metadata, 'optimizer');
+    if (!isPlainObject(o)) return bad('metadata "optimizer" is not an object');
+    for (const k of Object.keys(o)) if (!['iterations', 'slots', 'trainSteps'].includes(k)) bad(`metadata "optimizer" has an unknown field '${k.slice(0, 60)}'`);
+    const count = (v: unknown) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+    if (!count(o.iterations) || !count(o.trainSteps) || !count(o.slots) || (o.slots as number) > 8) bad('metadata "optimizer" needs whole numbers iterations, trainSteps and slots (0 .. 8)');
+    optState = o as unknown as { iterations: number; slots: number; trainSteps: number };
+  }
+  for (const [name, t] of tensors) {
+    if (names.has(name)) continue;
+    const i = name.startsWith(OPTIMIZER_PREFIX) ? name.slice(OPTIMIZER_PREFIX.length) : null;
+    if (i === null || !optState || !/^(0|[1-9][0-9]?)$/.test(i) || Number(i) >= optState.slots) bad(`the file has a tensor '${name.slice(0, 100)}' that is not a weight of the model`);
+    if (t.dtype !== 'F32' || t.shape.length !== 1) bad(`optimizer tensor '${name}' must be a 1-D F32 tensor`);
+    const at = firstNonFinite(t.data as Float32Array);
+    if (at >= 0) bad(`optimizer tensor '${name}' has a non-finite value (${t.data[at]}) at index ${at}`);
+  }
+  if (optState) for (let i = 0; i < optState.slots; i++) if (!tensors.has(`${OPTIMIZER_PREFIX}${i}`)) bad(`the file has no optimizer tensor '${OPTIMIZER_PREFIX}${i}'`);
+
+  const vectorizer = checkTokenizer(metadata);
+  const labels = checkLabels(metadata);
+  const training = checkTraining(metadata);
+
+  // consistency between the parts: ids the vectorizer emits fit the first layer; one label per output
+  const layers = layersFromEntry(entry);
+  const first = layers[0];
+  if (vectorizer && vectorizer.adapted && (first instanceof Embedding || first instanceof EmbeddingBag) && vectorizer.vocabularySize > first.inputDim) {
+    bad(`the tokenizer emits ids up to ${vectorizer.vocabularySize - 1} but layer '${first.name}' takes ids below ${first.inputDim}`);
+  }
+
+  const out = dry[dry.length - 1].outputShape!;
+  const units = out[out.length - 1];
+  if (labels && labels.length !== units && !(units === 1 && labels.length === 2)) bad(`the file has ${labels.length} labels but the model has ${units} outputs`);
+
+  // every check passed: build (allocates about the weights' size, twice, plus optimizer slots) and fill
+  const rt = options.runtime ?? runtime();
+  const model = new Sequential(layers, { name: entry.name });
+  try {
+    model.build(inputShape, rt);
+    model.setWeights(declared.map((w) => ({ name: w.name, values: tensors.get(w.name)!.data })));
+    if (compile) {
+      model.compile(compile);
+      if (optState) restoreOptimizer(model, optState, tensors);
+    }
+  } catch (err) {
+    model.dispose();
+    if (err instanceof WnnFormatError) throw err;
+    return bad(`the model could not be rebuilt from the file: ${(err as Error).message}`);
+  }
+  return { model, vectorizer, labels, training, metadata };
+}
+
+function restoreOptimizer(model: Sequential, o: { iterations: number; slots: number; trainSteps: number }, tensors: Map<string, SafeTensorOut>): void {
+  const opt = model.optimizer!;
+  const want = opt.getState();
+  if (want.slots.length !== o.slots) bad(`the file has ${o.slots} optimizer slots but ${opt.className} keeps ${want.slots.length}`);
+  const slots = want.slots.map((s, i) => {
+    const t = tensors.get(`${OPTIMIZER_PREFIX}${i}`)!;
+    if (t.data.length !== s.length) bad(`optimizer tensor '${OPTIMIZER_PREFIX}${i}' has ${t.data.length} values but the model's optimizer state has ${s.length}`);
+    return t.data as Float32Array;
+  });
+  opt.setState({ iterations: o.iterations, slots });
+  model.trainSteps = o.trainSteps;
+}
+
+type Source = string | URL | ArrayBuffer | ArrayBufferView | Response;
+
+const isNode = () => typeof process !== 'undefined' && !!process.versions?.node;
+
+/** The bytes of a model: a path or file: URL in node, an http(s) URL (fetch), a Response, or bytes. */
+export async function readModelSource(source: Source): Promise<Uint8Array> {
+  if (source instanceof Uint8Array) return source;
+  if (source instanceof ArrayBuffer) return new Uint8Array(source);
+  if (ArrayBuffer.isView(source)) return new Uint8Array(source.buffer, source.byteOffset, source.byteLength);
+  if (typeof Response !== 'undefined' && source instanceof Response) return responseBytes(source, source.url || 'the response');
+  if (typeof source === 'string' || source instanceof URL) {
+    const s = String(source);
+    const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(s)?.[1]?.toLowerCase();
+    const remote = scheme !== undefined && scheme !== 'file' && !(scheme.length === 1 && isNode());   // 'C:' is a Windows drive
+    if (!remote && isNode()) {
+      const fs = await import('node:fs/promises');
+      const { fileURLToPath } = await import('node:url');
+      const path = scheme === 'file' ? fileURLToPath(s) : s;
+      try {
+        return new Uint8Array(await fs.readFile(path));
+      } catch (err) {
+        const code = (err as { code?: string }).code;
+        if (code === 'ENOENT') throw new Error(`wasmnn: no model file at ${path}; check the path`);
+        if (code === 'EISDIR') throw new Error(`wasmnn: ${path} is a directory, not a model file`);
+        throw new Error(`wasmnn: cannot read the model file ${path}: ${(err as Error).message}`);
+      }
+    }
+    if (typeof fetch !== 'function') throw new Error(`wasmnn: cannot load ${s}: this host has no fetch; pass the file's bytes instead`);
+    let res: Response;
+    try {
+      res = await fetch(s);
+    } catch (err) {
+      throw new Error(`wasmnn: could not fetch the model from ${s}: ${(err as Error).message}`);
+    }
+    return responseBytes(res, s);
+  }
+  throw new TypeError(`wasmnn: a model source is a path, URL, Response, ArrayBuffer or typed array, got ${source === null ? 'null' : typeof source}`);
+}
+
+async function responseBytes(res: Response, where: string): Promise<Uint8Array> {
+  if (!res.ok) throw new Error(`wasmnn: could not fetch the model from ${where}: HTTP ${res.status} ${res.statusText}`.trimEnd());
+  return new Uint8Array(await res.arrayBuffer());
+}
+
+/** readModelSource + decodeWnn. Starts the default runtime if no runtime is given and none runs. */
+export async function loadModel(source: Source, options: DecodeOptions = {}): Promise<WnnContents> {
+  const bytes = await readModelSource(source);
+  if (!options.runtime && !hasRuntime()) await init();
+  return decodeWnn(bytes, options);
+}
