@@ -1,0 +1,173 @@
+// Labelled-text data files for the CLI: CSV (RFC 4180: quotes, doubled quotes, newlines inside
+// quotes, CRLF, a BOM), TSV (the same rules with tabs) and JSONL (one JSON object per line).
+// Errors name the file, the line and what to do.
+import { readFile } from 'node:fs/promises';
+import { extname } from 'node:path';
+import { dataError, usageError } from './errors.js';
+
+export type DataFormat = 'csv' | 'tsv' | 'jsonl';
+export const DATA_FORMATS: readonly DataFormat[] = ['csv', 'tsv', 'jsonl'];
+
+export interface DataOptions {
+  format?: string;
+  textColumn?: string;
+  labelColumn?: string;
+  /** When false, the label column may be missing (predict-style use); default true. */
+  needLabels?: boolean;
+}
+
+export interface Dataset {
+  texts: string[];
+  /** Labels as strings (numbers and booleans in JSONL become their text). */
+  labels: string[];
+  columns: string[];
+  format: DataFormat;
+}
+
+/** The format of a file: --format if given, else its extension. */
+export function formatOf(path: string, format?: string): DataFormat {
+  if (format !== undefined) {
+    const f = format.toLowerCase() as DataFormat;
+    if (!DATA_FORMATS.includes(f)) throw usageError(`unknown --format '${format}'; use one of ${DATA_FORMATS.join(', ')}`);
+    return f;
+  }
+  const ext = extname(path).toLowerCase();
+  if (ext === '.csv') return 'csv';
+  if (ext === '.tsv' || ext === '.tab') return 'tsv';
+  if (ext === '.jsonl' || ext === '.ndjson') return 'jsonl';
+  throw usageError(`cannot tell the format of ${path} from its extension '${ext}'; name it .csv, .tsv or .jsonl, or pass --format csv|tsv|jsonl`);
+}
+
+/** A file's bytes; a missing or unreadable file is a data error that says so. */
+export async function readFileOrExplain(path: string, what: string): Promise<Buffer> {
+  try {
+    return await readFile(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw dataError(`${what} ${path} does not exist; check the path`);
+    if (code === 'EISDIR') throw dataError(`${what} ${path} is a directory; pass a file`);
+    if (code === 'EACCES') throw dataError(`cannot read ${what} ${path} (permission denied); check its permissions`);
+    throw dataError(`cannot read ${what} ${path}: ${(e as Error).message}`);
+  }
+}
+
+/** Reads a labelled-text file and picks its text and label columns. */
+export async function readDataset(path: string, o: DataOptions = {}): Promise<Dataset> {
+  const format = formatOf(path, o.format);
+  const text = (await readFileOrExplain(path, 'data file')).toString('utf8');
+  return parseDataset(text, path, format, o);
+}
+
+export function parseDataset(source: string, path: string, format: DataFormat, o: DataOptions = {}): Dataset {
+  const textColumn = o.textColumn ?? 'text', labelColumn = o.labelColumn ?? 'label';
+  const needLabels = o.needLabels ?? true;
+  const body = source.charCodeAt(0) === 0xfeff ? source.slice(1) : source;
+  const ds = format === 'jsonl' ? readJsonl(body, path, textColumn, labelColumn, needLabels) : readDelimited(body, path, format === 'csv' ? ',' : '\t', textColumn, labelColumn, needLabels);
+  if (ds.texts.length === 0) throw dataError(`${path} has no data rows; it needs at least one labelled text${format === 'jsonl' ? '' : ' after the header line'}`);
+  return { ...ds, format };
+}
+
+function missingColumn(path: string, which: string, name: string, flag: string, columns: string[]): Error {
+  return dataError(`${path} has no ${which} column '${name}'; its columns are ${columns.map((c) => `'${c}'`).join(', ')}; pick one with ${flag}`);
+}
+
+/** One record of a delimited file and the line it starts on (1-based). */
+export interface Record_ { fields: string[]; line: number }
+
+/** RFC 4180 records; throws on an unterminated quote or text after a closing quote, naming the line. */
+export function parseDelimited(s: string, delim: string, path: string): Record_[] {
+  const out: Record_[] = [];
+  const n = s.length;
+  let i = 0, line = 1;
+  while (i < n) {
+    const start = line;
+    const fields: string[] = [];
+    for (;;) {
+      let field = '';
+      if (s[i] === '"') {
+        const quoteLine = line;
+        i++;
+        for (;;) {
+          const q = s.indexOf('"', i);
+          if (q < 0) throw dataError(`${path}: line ${quoteLine}: a quoted field is never closed; end it with a " (write "" for a quote inside a field)`);
+          field += s.slice(i, q);
+          for (let k = i; k < q; k++) if (s.charCodeAt(k) === 10) line++;
+          if (s[q + 1] === '"') { field += '"'; i = q + 2; continue; }
+          i = q + 1;
+          break;
+        }
+        if (i < n && s[i] !== delim && s[i] !== '\n' && s[i] !== '\r') {
+          throw dataError(`${path}: line ${line}: text after a closing quote (${JSON.stringify(s.slice(i, i + 10))}); quote the whole field and write "" for a quote inside it`);
+        }
+      } else {
+        let j = i;
+        while (j < n && s[j] !== delim && s[j] !== '\n' && s[j] !== '\r') j++;
+        field = s.slice(i, j);
+        i = j;
+      }
+      fields.push(field);
+      if (i < n && s[i] === delim) { i++; continue; }
+      break;
+    }
+    if (s[i] === '\r') i++;
+    if (s[i] === '\n') i++;
+    line++;
+    if (!(fields.length === 1 && fields[0] === '')) out.push({ fields, line: start });  // blank lines are skipped
+  }
+  return out;
+}
+
+function readDelimited(s: string, path: string, delim: string, textColumn: string, labelColumn: string, needLabels: boolean): Omit<Dataset, 'format'> {
+  const records = parseDelimited(s, delim, path);
+  if (records.length === 0) throw dataError(`${path} is empty; it needs a header line (e.g. text${delim === ',' ? ',' : '\\t'}label) and labelled texts`);
+  const columns = records[0].fields.map((c) => c.trim());
+  const ti = columns.indexOf(textColumn), li = columns.indexOf(labelColumn);
+  if (ti < 0) throw missingColumn(path, 'text', textColumn, '--text-column', columns);
+  if (li < 0 && needLabels) throw missingColumn(path, 'label', labelColumn, '--label-column', columns);
+  const texts: string[] = [], labels: string[] = [];
+  for (let r = 1; r < records.length; r++) {
+    const { fields, line } = records[r];
+    if (fields.length !== columns.length) {
+      throw dataError(`${path}: line ${line} has ${fields.length} field${fields.length === 1 ? '' : 's'} but the header has ${columns.length}; quote fields that contain '${delim === ',' ? ',' : '\\t'}' or a line break`);
+    }
+    texts.push(fields[ti]);
+    if (li >= 0) {
+      const label = fields[li].trim();
+      if (label === '' && needLabels) throw dataError(`${path}: line ${line} has an empty label; give every row a label or remove it`);
+      labels.push(label);
+    }
+  }
+  return { texts, labels, columns };
+}
+
+function readJsonl(s: string, path: string, textColumn: string, labelColumn: string, needLabels: boolean): Omit<Dataset, 'format'> {
+  const texts: string[] = [], labels: string[] = [];
+  let columns: string[] | null = null;
+  const lines = s.split('\n');
+  for (let k = 0; k < lines.length; k++) {
+    const raw = lines[k].endsWith('\r') ? lines[k].slice(0, -1) : lines[k];
+    if (raw.trim() === '') continue;
+    const line = k + 1;
+    let obj: unknown;
+    try { obj = JSON.parse(raw); } catch (e) {
+      throw dataError(`${path}: line ${line} is not valid JSON (${(e as Error).message}); each line must be one JSON object such as {"text": "...", "label": "..."}`);
+    }
+    if (!obj || typeof obj !== 'object' || Array.isArray(obj)) throw dataError(`${path}: line ${line} is not a JSON object; each line must be an object such as {"text": "...", "label": "..."}`);
+    const o = obj as Record<string, unknown>;
+    const keys = Object.keys(o);
+    if (!columns) {
+      columns = keys;
+      if (!(textColumn in o)) throw missingColumn(path, 'text', textColumn, '--text-column', keys);
+      if (!(labelColumn in o) && needLabels) throw missingColumn(path, 'label', labelColumn, '--label-column', keys);
+    }
+    const t = o[textColumn];
+    if (typeof t !== 'string') throw dataError(`${path}: line ${line}: '${textColumn}' is ${t === undefined ? 'missing' : `a ${t === null ? 'null' : typeof t}`}; it must be a string (keys on this line: ${keys.join(', ')})`);
+    texts.push(t);
+    const l = o[labelColumn];
+    if (l === undefined && !needLabels) continue;
+    if (typeof l === 'string' && l.trim() !== '') labels.push(l.trim());
+    else if (typeof l === 'number' || typeof l === 'boolean') labels.push(String(l));
+    else throw dataError(`${path}: line ${line}: '${labelColumn}' is ${l === undefined ? 'missing' : l === '' ? 'empty' : `a ${l === null ? 'null' : typeof l}`}; it must be a string, number or boolean`);
+  }
+  return { texts, labels, columns: columns ?? [] };
+}

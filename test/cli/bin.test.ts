@@ -1,0 +1,195 @@
+// The real `wasmnn` bin in child processes (node dist/cli/main.js, after the build) on small
+// generated data: train / eval / predict / info, the three formats, --json, the report, exact
+// --resume, Ctrl-C, and the errors with their exit codes (2 usage, 1 data or model).
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { decodeSafetensors, encodeSafetensors } from '../../src/io/safetensors.js';
+import { dataCsv, jsonLines, run, sentimentData, start, tempDir, toCsv } from './helpers.js';
+
+const dir = tempDir();
+const p = (f: string) => join(dir, f);
+// cnn with short rows: a model of a few thousand weights that trains in well under a second
+const FAST = ['--arch', 'cnn', '--max-len', '24', '--vocab-size', '200', '--threads', '1'];
+
+beforeAll(() => {
+  writeFileSync(p('train.csv'), dataCsv(sentimentData(300, 1, ['pos', 'neg', 'mixed'])));
+  writeFileSync(p('test.csv'), dataCsv(sentimentData(90, 2, ['pos', 'neg', 'mixed'])));
+  const d = sentimentData(200, 3);
+  writeFileSync(p('train.tsv'), toCsv([['label', 'review'], ...d.texts.map((t, i) => [d.labels[i], t])], '\t', '\n'));
+  writeFileSync(p('train.jsonl'), d.texts.map((t, i) => JSON.stringify({ text: t, label: d.labels[i] === 'pos' ? 1 : 0 })).join('\n'));
+});
+
+describe('train, eval, predict, info', () => {
+  it('trains with --json progress, --test and --report, then evaluates, predicts and describes the model', () => {
+    const r = run(['train', p('train.csv'), ...FAST, '--epochs', '4', '--test', p('test.csv'), '--out', p('m.wnn'), '--report', p('report.html'), '--json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const events = jsonLines(r.stdout);
+    expect(events.map((e) => e.event)).toEqual(['start', 'epoch', 'epoch', 'epoch', 'epoch', 'evaluation', 'evaluation', 'done']);
+    expect(events[0].labels).toEqual(['mixed', 'neg', 'pos']);
+    const test = events.find((e) => e.event === 'evaluation' && e.set === 'test')!;
+    expect(test.accuracy).toBeGreaterThan(0.9);
+
+    // eval recomputes the same test figures from the saved file
+    const ev = run(['eval', p('m.wnn'), p('test.csv'), '--json']);
+    expect(ev.code).toBe(0);
+    const e = JSON.parse(ev.stdout);
+    expect(e.accuracy).toBe(test.accuracy);
+    expect(e.confusion).toEqual(test.confusion);
+    const text = run(['eval', p('m.wnn'), p('test.csv')]).stdout;
+    expect(text).toContain(`accuracy ${test.accuracy.toFixed(4)}`);
+    expect(text).toContain('confusion matrix');
+
+    // predict: arguments and stdin agree; probabilities sum to 1
+    const args = run(['predict', p('m.wnn'), 'great wonderful love', 'awful terrible hate', '--json']);
+    expect(args.code).toBe(0);
+    const preds = jsonLines(args.stdout);
+    expect(preds.map((x) => x.label)).toEqual(['pos', 'neg']);
+    for (const x of preds) expect(Object.values(x.probabilities as Record<string, number>).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+    const lines = Array.from({ length: 700 }, (_, i) => (i % 2 ? 'awful terrible hate' : 'great wonderful love'));
+    const stdin = run(['predict', p('m.wnn'), '--json', '--batch-size', '64'], { input: lines.join('\n') + '\n' });
+    const sp = jsonLines(stdin.stdout);
+    expect(sp.length).toBe(700);
+    expect(sp[0]).toEqual(preds[0]);
+    expect(sp[1]).toEqual(preds[1]);
+    const plain = run(['predict', p('m.wnn'), 'great wonderful love']).stdout.trim().split('\t');
+    expect(plain[0]).toBe('pos');
+    expect(plain.slice(1).map((s) => s.split('=')[0])).toEqual(['mixed', 'neg', 'pos']);
+
+    const info = JSON.parse(run(['info', p('m.wnn'), '--json']).stdout);
+    expect(info.labels).toEqual(['mixed', 'neg', 'pos']);
+    expect(info.layers.map((l: { className: string }) => l.className)).toEqual(['Embedding', 'Conv1D', 'GlobalMaxPooling1D', 'Dense']);
+    expect(info.parameters).toBe(info.layers.reduce((s: number, l: { parameters: number }) => s + l.parameters, 0));
+    expect(info.training.testAccuracy).toBe(test.accuracy);
+    expect(run(['info', p('m.wnn')]).stdout).toMatch(/Total params: \d+[\s\S]*labels: mixed, neg, pos/);
+
+    // the report: well-formed, self-contained, holds the curves, the matrices and the numbers
+    const html = readFileSync(p('report.html'), 'utf8');
+    expectWellFormed(html);
+    expect(html).not.toMatch(/(src|href)=|<script|url\(/);
+    expect((html.match(/<svg /g) ?? []).length).toBe(4);   // loss, accuracy, two confusion matrices
+    expect(html).toContain(`test: accuracy ${test.accuracy.toFixed(4)}`);
+    const last = events[4];
+    expect(html).toContain(last.loss.toFixed(4));
+    expect(html).toContain(last.val_accuracy.toFixed(4));
+    for (const row of test.confusion as number[][]) for (const v of row) expect(html).toContain(`>${v}</text>`);
+  });
+
+  it('reads TSV with other column names and JSONL with numeric labels; plain lines without a terminal', () => {
+    const tsv = run(['train', p('train.tsv'), ...FAST, '--epochs', '1', '--text-column', 'review', '--out', p('t.wnn')]);
+    expect(tsv.code).toBe(0);
+    expect(tsv.stdout).toMatch(/^Epoch 1\/1 - .* samples\/s - loss \d\.\d{4} - acc \d\.\d{4} - val_loss/m);
+    expect(tsv.stdout).not.toContain('\r');
+    const jl = run(['train', p('train.jsonl'), ...FAST, '--epochs', '1', '--out', p('j.wnn'), '--quiet']);
+    expect(jl.code).toBe(0);
+    expect(jl.stdout).toBe('');
+    expect(JSON.parse(run(['info', p('j.wnn'), '--json']).stdout).labels).toEqual(['0', '1']);
+  });
+});
+
+describe('checkpoints', () => {
+  it('3 epochs equal 2 epochs plus --resume to 3, weight for weight, bit for bit', () => {
+    const base = ['train', p('train.csv'), ...FAST];
+    expect(run([...base, '--epochs', '3', '--out', p('a.wnn'), '--quiet']).code).toBe(0);
+    expect(existsSync(p('a.checkpoints'))).toBe(false);   // the default checkpoint dir goes after success
+    expect(run([...base, '--epochs', '2', '--out', p('b.wnn'), '--checkpoint-dir', p('ck'), '--quiet']).code).toBe(0);
+    const r = run([...base, '--epochs', '3', '--out', p('b.wnn'), '--checkpoint-dir', p('ck'), '--resume', '--json']);
+    expect(r.code).toBe(0);
+    const ev = jsonLines(r.stdout);
+    expect(ev[0].startEpoch).toBe(2);
+    expect(ev.filter((e) => e.event === 'epoch').map((e) => e.epoch)).toEqual([3]);
+    const a = decodeSafetensors(new Uint8Array(readFileSync(p('a.wnn')))).tensors;
+    const b = decodeSafetensors(new Uint8Array(readFileSync(p('b.wnn')))).tensors;
+    expect([...b.keys()]).toEqual([...a.keys()]);
+    for (const [name, t] of a) expect(Buffer.from(b.get(name)!.data.buffer).equals(Buffer.from(t.data.buffer)), name).toBe(true);
+  });
+
+  it('Ctrl-C saves a checkpoint that loads and exits with 130', async () => {
+    writeFileSync(p('big.csv'), dataCsv(sentimentData(3000, 5)));
+    const c = start(['train', p('big.csv'), '--arch', 'cnn', '--max-len', '64', '--threads', '1', '--epochs', '1000', '--checkpoint-dir', p('ck2'), '--out', p('never.wnn')]);
+    while (!/^Epoch 1\/1000/m.test(c.out())) await new Promise((r) => setTimeout(r, 50));
+    c.child.kill('SIGINT');
+    const r = await c.done;
+    expect(r.code).toBe(130);
+    expect(r.stderr).toMatch(/interrupted during epoch \d+; saved the checkpoint after epoch \d+ to .*last\.wnn.*--resume/);
+    expect(existsSync(p('never.wnn'))).toBe(false);
+    const { TextClassifier } = await import('../../src/classifier/text_classifier.js');
+    const { init, shutdown } = await import('../../src/index.js');
+    await init({ threads: 1 });
+    const ck = TextClassifier.fromBytes(new Uint8Array(readFileSync(p('ck2/last.wnn'))));
+    expect((ck.training as { epochsDone: number }).epochsDone).toBeGreaterThanOrEqual(1);
+    expect(ck.model.optimizer).not.toBeNull();
+    expect(ck.predict('great love')[0].label).toMatch(/pos|neg/);
+    await shutdown();
+  });
+});
+
+describe('errors a person can act on', () => {
+  const err = (args: string[], code: number, pattern: RegExp) => {
+    const r = run(args);
+    expect(r.code, r.stderr).toBe(code);
+    expect(r.stderr).toMatch(pattern);
+    expect(r.stderr).not.toMatch(/\n\s+at /);   // no stack trace
+    expect(r.stderr.trim().split('\n').length).toBe(1);
+  };
+
+  it('usage mistakes exit with 2', () => {
+    err(['train', p('train.csv'), '--epoch', '3'], 2, /unknown option --epoch for 'train'; did you mean --epochs\?/);
+    err(['trian', 'x'], 2, /unknown command 'trian'; did you mean 'train'\?/);
+    err(['train'], 2, /train needs a DATA file/);
+    err(['train', p('train.csv'), '--epochs', 'many'], 2, /--epochs must be a whole number, got 'many'/);
+    err(['train', p('train.csv'), '--arch', 'lstn'], 2, /unknown --arch 'lstn'.*did you mean lstm/);
+    err(['train', p('train.txt')], 2, /cannot tell the format/);
+    expect(run([]).code).toBe(2);
+  });
+
+  it('data and model problems exit with 1', () => {
+    writeFileSync(p('one.csv'), dataCsv({ texts: ['a b', 'c d'], labels: ['x', 'x'] }));
+    writeFileSync(p('bad.csv'), 'text,label\nfine,a\n"oops"x,b\n');
+    writeFileSync(p('empty.csv'), 'text,label\n');
+    err(['train', p('missing.csv')], 1, /data file .*missing\.csv does not exist/);
+    err(['train', p('train.csv'), '--label-column', 'class'], 1, /no label column 'class'; its columns are 'text', 'label'/);
+    err(['train', p('one.csv')], 1, /every row has the label 'x'; a classifier needs at least two different labels/);
+    err(['train', p('empty.csv')], 1, /has no data rows/);
+    err(['train', p('bad.csv')], 1, /bad\.csv: line 3: text after a closing quote/);
+    err(['eval', p('missing.wnn'), p('test.csv')], 1, /model file .*missing\.wnn does not exist/);
+    err(['train', p('train.csv'), '--resume', '--checkpoint-dir', p('nothing')], 1, /there is no checkpoint .* to resume from/);
+  });
+
+  it('a model file from a newer format version asks for an upgrade', () => {
+    run(['train', p('train.jsonl'), ...FAST, '--epochs', '1', '--out', p('v.wnn'), '--quiet']);
+    const { metadata, tensors } = decodeSafetensors(new Uint8Array(readFileSync(p('v.wnn'))));
+    const newer = encodeSafetensors([...tensors].map(([name, t]) => ({ name, dtype: t.dtype, shape: t.shape, data: t.data })), { ...metadata, format_version: '99' });
+    writeFileSync(p('v99.wnn'), newer);
+    err(['info', p('v99.wnn')], 1, /newer wasmnn \(format 99\); upgrade wasmnn/);
+    err(['predict', p('train.csv'), 'x'], 1, /cannot load model/);
+  });
+
+  it('--help and --version', () => {
+    expect(run(['--help']).stdout).toMatch(/Usage: wasmnn <command>[\s\S]*train DATA/);
+    for (const c of ['train', 'eval', 'predict', 'info']) {
+      const r = run([c, '--help']);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(new RegExp(`^Usage: wasmnn ${c}`));
+    }
+    expect(run(['train', '--help']).stdout).toMatch(/--val-split[\s\S]*--resume[\s\S]*--report/);
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+    expect(run(['--version']).stdout.trim()).toBe(`wasmnn ${pkg.version}`);
+  });
+});
+
+/** Every tag closed in order (polyglot XHTML), attributes quoted, entities known. */
+function expectWellFormed(html: string): void {
+  const body = html.replace(/^<!DOCTYPE html>\s*/, '');
+  const stack: string[] = [];
+  const re = /<(\/?)([a-zA-Z][\w:-]*)((?:\s+[\w:-]+="[^"<]*")*)\s*(\/?)>|<|&(?!(amp|lt|gt|quot|#39);)/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(body))) {
+    if (!m[2]) throw new Error(`stray '${m[0]}' at ${m.index}: ${body.slice(m.index, m.index + 40)}`);
+    if (m[4]) continue;
+    if (m[1]) expect(stack.pop(), `closing </${m[2]}> at ${m.index}`).toBe(m[2]);
+    else stack.push(m[2]);
+  }
+  expect(stack).toEqual([]);
+}
