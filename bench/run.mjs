@@ -10,9 +10,10 @@ import { dirname, join } from 'node:path';
 const here = dirname(fileURLToPath(import.meta.url));
 const available = readdirSync(here).filter((f) => f.endsWith('.mjs') && f !== 'run.mjs' && !f.startsWith('_')).map((f) => f.slice(0, -4));
 const [name, ...rest] = process.argv.slice(2);
-if (!name || !available.includes(name)) {
+const file = name?.replace(/-/g, '_');   // `worker-load` runs worker_load.mjs
+if (!name || !available.includes(file)) {
   console.error(`usage: npm run bench -- NAME [--json]\nbenchmarks: ${available.join(', ')}`);
   process.exit(name ? 1 : 0);
 }
-const mod = await import(pathToFileURL(join(here, `${name}.mjs`)).href);
+const mod = await import(pathToFileURL(join(here, `${file}.mjs`)).href);
 await mod.default(rest);

@@ -3,11 +3,19 @@ import { Runtime, type InitOptions } from './runtime.js';
 
 let current: Runtime | null = null;
 let starting: Promise<Runtime> | null = null;
+let defaults: InitOptions = {};
+
+/**
+ * Options init() starts from; the caller's override them (wasm sources build by build). The edge
+ * entry sets the imported .wasm module here, so load() and init() need no arguments in a Worker.
+ */
+export function setInitDefaults(options: InitOptions): void { defaults = options; }
 
 /** Starts the default runtime (idempotent: later calls return it; options count only the first time). */
-export async function init(options?: InitOptions): Promise<Runtime> {
+export async function init(options: InitOptions = {}): Promise<Runtime> {
   if (current) return current;
-  starting ??= Runtime.create(options).then((rt) => (current = rt)).finally(() => { starting = null; });
+  const merged: InitOptions = { ...defaults, ...options, wasm: { ...defaults.wasm, ...options.wasm } };
+  starting ??= Runtime.create(merged).then((rt) => (current = rt)).finally(() => { starting = null; });
   return starting;
 }
 

@@ -15,13 +15,15 @@ export function defaultWasmUrl(build: BuildName): URL {
 
 export async function compileWasm(source: WasmSource): Promise<WebAssembly.Module> {
   if (source instanceof WebAssembly.Module) return source;
+  if (source instanceof ArrayBuffer) return WebAssembly.compile(source);
+  if (ArrayBuffer.isView(source)) return WebAssembly.compile(source as unknown as BufferSource);
+  if (typeof source === 'string' || source instanceof URL) return WebAssembly.compile((await readBytes(source)) as BufferSource);
+  // only now touch the global Response: in node its first use loads the fetch implementation (10-40 ms)
   if (typeof Response !== 'undefined' && source instanceof Response) {
     if (!source.ok) throw new Error(`wasmnn: could not fetch the kernels (${source.status} ${source.statusText} from ${source.url})`);
     return WebAssembly.compile(await source.arrayBuffer());
   }
-  if (source instanceof ArrayBuffer) return WebAssembly.compile(source);
-  if (ArrayBuffer.isView(source)) return WebAssembly.compile(source as unknown as BufferSource);
-  return WebAssembly.compile((await readBytes(source as string | URL)) as BufferSource);
+  throw new TypeError('wasmnn: a wasm source is a path, URL, ArrayBuffer, typed array, Response or WebAssembly.Module');
 }
 
 async function readBytes(where: string | URL): Promise<ArrayBuffer | Uint8Array> {

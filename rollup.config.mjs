@@ -1,0 +1,52 @@
+// Bundles (npm run build:bundle, after tsc has written dist/): one minified ES module per entry in
+// dist/bundle/, each self-contained (no shared chunks), types from dist/*.d.ts.
+//   wasmnn.js          the full library (browsers; node uses dist/index.js)
+//   worker.js          the node thread-pool worker the full library starts (new URL('./worker.js', import.meta.url))
+//   web-worker.js      the same for Web Worker pools in cross-origin isolated pages
+//   infer.js           wasmnn/infer: load a .wnn, tokenize, predict (pages, Web Workers)
+//   infer-workerd.js   wasmnn/infer for Cloudflare Workers: imports build/wasmnn-simd.wasm as a module
+//   browser.js         wasmnn/browser: a page's entry (inference on the page, startTraining)
+//   train-worker.js    wasmnn/train-worker: the training Worker browser.js starts (new URL('./train-worker.js', import.meta.url))
+// Scripts that a bundle starts by URL (worker.js, web-worker.js, train-worker.js) sit beside it.
+// The bundles sit two levels below the package root, like dist/runtime/, so the default wasm URL
+// (new URL('../../build/wasmnn-<build>.wasm', import.meta.url)) still finds build/.
+import { existsSync } from 'node:fs';
+import terser from '@rollup/plugin-terser';
+
+const node = /^node:/;
+const wasm = /\.wasm$/;
+
+/** Entries: [input in dist/, output name in dist/bundle/]. Inputs that tsc has not produced are skipped. */
+export const ENTRIES = [
+  ['dist/index.js', 'wasmnn.js'],
+  ['dist/runtime/worker.js', 'worker.js'],
+  ['dist/runtime/web-worker.js', 'web-worker.js'],
+  ['dist/infer.js', 'infer.js'],
+  ['dist/entries/infer_workerd.js', 'infer-workerd.js'],
+  ['dist/browser/index.js', 'browser.js'],
+  ['dist/browser/train-worker.js', 'train-worker.js'],
+];
+
+/** Rollup options of one bundle (the size test builds the same bundles from src/ with these). */
+export function bundleOptions(input, file, plugins = []) {
+  return {
+    input,
+    plugins,
+    // node-only modules stay dynamic imports the browser never reaches; the workerd .wasm is
+    // imported as a module by the Worker's own bundler (wrangler) or by workerd
+    external: (id) => node.test(id) || wasm.test(id),
+    output: {
+      file,
+      format: 'es',
+      sourcemap: true,
+      inlineDynamicImports: true,
+      plugins: [terser({ ecma: 2020, module: true })],
+    },
+    onwarn(warning, warn) {
+      if (warning.code === 'THIS_IS_UNDEFINED' || warning.code === 'CIRCULAR_DEPENDENCY') return;
+      warn(warning);
+    },
+  };
+}
+
+export default ENTRIES.filter(([input]) => existsSync(input)).map(([input, file]) => bundleOptions(input, `dist/bundle/${file}`));

@@ -1,0 +1,91 @@
+// The inference-only text classifier of `wasmnn/infer`: a .wnn file's vectorizer, labels and an
+// InferenceModel. Same predict API and the same numbers as the full TextClassifier; it cannot
+// train or save (use `wasmnn` for that).
+import { runtime, hasRuntime } from '../runtime/default.js';
+import { init } from './init.js';
+import type { Runtime } from '../runtime/runtime.js';
+import type { TextVectorizer } from '../text/vectorizer.js';
+import { InferenceModel } from './inference_model.js';
+import { decodeWnnForInference, readModelBytes, type ModelSource } from './wnn_read.js';
+
+export interface Prediction {
+  label: string;
+  index: number;
+  probabilities: Record<string, number>;
+}
+
+export interface LoadOptions {
+  /** The runtime to run on (default: the default runtime; load() starts it if needed). */
+  runtime?: Runtime;
+}
+
+export class InferenceClassifier {
+  private constructor(
+    readonly model: InferenceModel,
+    readonly vectorizer: TextVectorizer,
+    readonly labels: string[],
+    /** The file's metadata entries (training details and so on), as strings. */
+    readonly metadata: Record<string, string>,
+  ) {}
+
+  /** A classifier from the bytes of a .wnn file; the runtime must be started (`await init()`). */
+  static fromBytes(bytes: Uint8Array | ArrayBuffer, options: LoadOptions = {}): InferenceClassifier {
+    const rt = options.runtime ?? runtime();
+    const f = decodeWnnForInference(bytes);
+    if (!f.vectorizer) throw new Error('wasmnn: the model file has no tokenizer, so it cannot classify text; save it from a TextClassifier');
+    const model = InferenceModel.create(rt, f.model, f.weights);
+    const units = model.outputUnits;
+    const labels = f.labels;
+    const problem = !labels ? 'the model file has no label names, so it is not a text classifier; train one with trainTextClassifier or `wasmnn train`'
+      : labels.length < 2 || new Set(labels).size !== labels.length ? `the model file's labels (${labels.join(', ')}) must be at least 2 distinct names; the file is inconsistent`
+        : labels.length !== units ? `the model file has ${labels.length} labels but the model predicts ${units} classes; the file is inconsistent` : null;
+    if (problem || !labels) {
+      model.dispose();
+      throw new Error(`wasmnn: ${problem}`);
+    }
+    return new InferenceClassifier(model, f.vectorizer, labels, f.metadata);
+  }
+
+  /** Loads a .wnn from a path (node), URL, Response or bytes; starts the default runtime (simd, 1 thread) if needed. */
+  static async load(source: ModelSource, options: LoadOptions = {}): Promise<InferenceClassifier> {
+    const bytes = await readModelBytes(source);
+    if (!options.runtime && !hasRuntime()) await init();   // inference: simd, no threads to start
+    return InferenceClassifier.fromBytes(bytes, options);
+  }
+
+  /** Class probabilities of every text: data is (n, classes), row-major (as the full TextClassifier). */
+  predictProbabilities(texts: string | string[], options: { batchSize?: number } = {}): { data: Float32Array; shape: [number, number] } {
+    const list = typeof texts === 'string' ? [texts] : texts;
+    if (!Array.isArray(list) || list.some((t) => typeof t !== 'string')) {
+      throw new TypeError('wasmnn: TextClassifier.predict: texts must be a string or an array of strings');
+    }
+    const classes = this.labels.length;
+    const out = new Float32Array(list.length * classes);
+    const batchSize = options.batchSize ?? 64;
+    // vectorize a chunk at a time: the id matrix of a large input never exists whole
+    const chunk = batchSize * 16;
+    for (let s = 0; s < list.length; s += chunk) {
+      const p = this.model.predict(this.vectorizer.transform(list.slice(s, s + chunk)), { batchSize });
+      out.set(p.data, s * classes);
+    }
+    return { data: out, shape: [list.length, classes] };
+  }
+
+  predict(texts: string | string[], options: { batchSize?: number } = {}): Prediction[] {
+    const { data, shape: [n, k] } = this.predictProbabilities(texts, options);
+    const out: Prediction[] = [];
+    for (let i = 0; i < n; i++) {
+      let best = 0;
+      const probabilities: Record<string, number> = {};
+      for (let j = 0; j < k; j++) {
+        probabilities[this.labels[j]] = data[i * k + j];
+        if (data[i * k + j] > data[i * k + best]) best = j;
+      }
+      out.push({ label: this.labels[best], index: best, probabilities });
+    }
+    return out;
+  }
+
+  /** Frees the weights in wasm memory. */
+  dispose(): void { this.model.dispose(); }
+}

@@ -1,0 +1,317 @@
+// InferenceModel: a Sequential model's forward pass, and nothing else, rebuilt from the model
+// file's config and weights. It calls the same kernels with the same arguments as the layers'
+// call() in Sequential.predict, so its outputs equal Sequential.predict bit for bit, but it pulls
+// in no autograd, losses, optimizers, initialisers or backward kernels: the inference bundle
+// (wasmnn/infer) stays small.
+import { gemm } from '../kernels/gemm.js';
+import { unaryForward } from '../kernels/unary.js';
+import { softmax } from '../kernels/softmax_xent.js';
+import { embedding, embeddingBag } from '../kernels/embedding.js';
+import { lstmSequence } from '../kernels/lstm.js';
+import { gruSequence } from '../kernels/gru.js';
+import { conv1d, conv1dOutputLength } from '../kernels/conv1d.js';
+import { globalAvgPool1d, globalMaxPool1d } from '../kernels/pool.js';
+import { layerNorm } from '../kernels/norm.js';
+import { binaryForward } from '../kernels/binary.js';
+import { Tensor, type Shape } from '../tensor.js';
+import type { Runtime } from '../runtime/runtime.js';
+
+/** One layer as the model file stores it: `{ className, config }` (config is its getConfig()). */
+export interface LayerSpec { className: string; config: Record<string, any> }
+
+/** The `model` metadata entry of a .wnn file. */
+export interface ModelSpec { className: 'Sequential'; config: { name?: string; layers: LayerSpec[] }; inputShape?: (number | null)[] }
+
+/** A weight by name (e.g. `lstm/kernel`), as decoded from the file. */
+export interface WeightIn { shape: number[]; data: Float32Array }
+
+type Flow = { x: Tensor; mask: Tensor | null };
+type Forward = (rt: Runtime, f: Flow) => Flow;
+
+const ACTIVATIONS = ['linear', 'relu', 'sigmoid', 'tanh', 'gelu', 'softplus', 'softmax'];
+
+function fail(what: string): never {
+  throw new Error(`wasmnn: ${what}; save the model again with this version of wasmnn, or load it with the full library (import 'wasmnn')`);
+}
+
+function reshape(t: Tensor, shape: Shape): Tensor {
+  return new Tensor(t.rt, t.ptr, [...shape], t.dtype, t.generation);
+}
+
+function as2d(t: Tensor): Tensor {
+  const cols = t.shape.length ? t.shape[t.shape.length - 1] : 1;
+  return reshape(t, [cols === 0 ? 0 : t.size / cols, cols]);
+}
+
+function activationOf(layer: string, a: unknown): string {
+  const act = a ?? 'linear';
+  if (!ACTIVATIONS.includes(act as string)) fail(`${layer}: unknown activation '${String(a)}'`);
+  return act as string;
+}
+
+/** y = a(z) for activations a GEMM or conv epilogue did not apply (as layers/activations.ts). */
+function applyAfter(rt: Runtime, a: string, z: Tensor, y: Tensor): void {
+  if (a === 'softmax') softmax(rt, z, y);
+  else if (a === 'linear') y.set(z.f32());
+  else unaryForward(rt, a as any, z, y);
+}
+
+export class InferenceModel {
+  private readonly forwards: Forward[];
+  /** Input vocabulary size of an Embedding / EmbeddingBag first layer (ids are checked against it). */
+  private readonly firstInputDim: number | null;
+  private closed = false;
+
+  private constructor(
+    readonly rt: Runtime,
+    readonly spec: ModelSpec,
+    private readonly weights: Map<string, Tensor>,
+    /** Output classes (the last layer's units). */
+    readonly outputUnits: number,
+  ) {
+    this.forwards = spec.config.layers.map((l) => this.layer(l));
+    const first = spec.config.layers[0];
+    this.firstInputDim = first.className === 'Embedding' || first.className === 'EmbeddingBag' ? first.config.inputDim : null;
+  }
+
+  /** Copies the weights into the runtime's heap; checks every layer's weights are there with their shapes. */
+  static create(rt: Runtime, spec: ModelSpec, weights: Map<string, WeightIn>): InferenceModel {
+    if (!spec || spec.className !== 'Sequential' || !Array.isArray(spec.config?.layers) || spec.config.layers.length === 0) {
+      fail('the model entry is not a Sequential model with layers');
+    }
+    const heap = new Map<string, Tensor>();
+    for (const [name, w] of weights) heap.set(name, rt.fromArray(w.data, w.shape));
+    const layers = spec.config.layers;
+    const last = layers[layers.length - 1].config;
+    const units = Number(last.units ?? 0);
+    try {
+      return new InferenceModel(rt, spec, heap, units);
+    } catch (e) {
+      for (const t of heap.values()) rt.free(t);
+      throw e;
+    }
+  }
+
+  /** The weight `layer/name`; checks its shape against what the config says (null: any size). */
+  private w(layer: string, name: string, shape: (number | null)[]): Tensor {
+    const t = this.weights.get(`${layer}/${name}`);
+    if (!t) fail(`the model file has no weight '${layer}/${name}'`);
+    if (t.shape.length !== shape.length || shape.some((d, i) => d !== null && d !== t.shape[i])) {
+      fail(`weight '${layer}/${name}' has shape [${t.shape.join(', ')}] but the layer's config needs [${shape.map((d) => d ?? '*').join(', ')}]`);
+    }
+    return t;
+  }
+
+  private layer({ className, config: c }: LayerSpec, prefix = ''): Forward {
+    const name = prefix || String(c.name);
+    switch (className) {
+      case 'Dense': return this.dense(name, c);
+      case 'Embedding': return this.embedding(name, c);
+      case 'EmbeddingBag': return this.embeddingBag(name, c);
+      case 'LSTM': case 'GRU': return this.recurrent(className, name, c);
+      case 'Bidirectional': return this.bidirectional(name, c);
+      case 'Conv1D': return this.conv(name, c);
+      case 'GlobalAveragePooling1D': return (rt, { x, mask }) => {
+        const out = rt.temp([x.shape[0], x.shape[2]]);
+        globalAvgPool1d(rt, x, mask, out);
+        return { x: out, mask: null };
+      };
+      case 'GlobalMaxPooling1D': return (rt, { x, mask }) => {
+        const out = rt.temp([x.shape[0], x.shape[2]]), argmax = rt.temp([x.shape[0], x.shape[2]], 'i32');
+        globalMaxPool1d(rt, x, mask, out, argmax);
+        return { x: out, mask: null };
+      };
+      case 'LayerNormalization': return this.layerNorm(name, c);
+      case 'Dropout': return (_rt, f) => f;   // the identity at inference
+      default: return fail(`layer class '${className}' is not known to this version`);
+    }
+  }
+
+  private dense(name: string, c: Record<string, any>): Forward {
+    const kernel = this.w(name, 'kernel', [null, c.units]);
+    const bias = c.useBias === false ? null : this.w(name, 'bias', [c.units]);
+    const act = activationOf(`Dense ${name}`, c.activation);
+    const epi = act === 'relu' || act === 'sigmoid' || act === 'tanh' ? act : 'linear';
+    const units = kernel.shape[1];
+    return (rt, { x, mask }) => {
+      const x2 = as2d(x), rows = x2.shape[0];
+      const z = rt.temp([rows, units]);
+      gemm(rt, x2, kernel, z, { bias, activation: epi });
+      let y = z;
+      if (epi !== act) { y = rt.temp([rows, units]); applyAfter(rt, act, z, y); }
+      return { x: reshape(y, [...x.shape.slice(0, -1), units]), mask };
+    };
+  }
+
+  private embedding(name: string, c: Record<string, any>): Forward {
+    const table = this.w(name, 'embeddings', [c.inputDim, c.outputDim]);
+    const maskZero = !!c.maskZero;
+    return (rt, { x: ids }) => {
+      const out = rt.temp([...ids.shape, table.shape[1]]);
+      embedding(rt, table, ids, out);
+      let mask: Tensor | null = null;
+      if (maskZero) {
+        mask = rt.temp(ids.shape);
+        const m = mask.f32(), v = ids.i32();
+        for (let i = 0; i < v.length; i++) m[i] = v[i] === 0 ? 0 : 1;
+      }
+      return { x: out, mask };
+    };
+  }
+
+  private embeddingBag(name: string, c: Record<string, any>): Forward {
+    const table = this.w(name, 'embeddings', [c.inputDim, c.outputDim]);
+    const mode = c.mode ?? 'mean';
+    return (rt, { x: padded }) => {
+      // padded (B, L) -> CSR lists of the non-padding ids of every sample
+      const [B, L] = padded.shape;
+      const src = padded.i32();
+      let count = 0;
+      for (let i = 0; i < src.length; i++) if (src[i] !== 0) count++;
+      const ids = rt.temp([count], 'i32'), offsets = rt.temp([B + 1], 'i32');
+      const idv = ids.i32(), ov = offsets.i32();
+      let k = 0;
+      for (let b = 0; b < B; b++) {
+        ov[b] = k;
+        for (let t = 0; t < L; t++) { const v = src[b * L + t]; if (v !== 0) idv[k++] = v; }
+      }
+      ov[B] = k;
+      const out = rt.temp([B, table.shape[1]]);
+      embeddingBag(rt, table, ids, offsets, out, { mode });
+      return { x: out, mask: null };
+    };
+  }
+
+  private recurrent(kind: string, name: string, c: Record<string, any>, goBackwards = !!c.goBackwards): Forward {
+    const H = c.units, G = (kind === 'LSTM' ? 4 : 3) * H;
+    const W = this.w(name, 'kernel', [null, G]), U = this.w(name, 'recurrent_kernel', [H, G]);
+    const bias = c.useBias === false ? null : this.w(name, 'bias', [G]);
+    const returnSequences = !!c.returnSequences;
+    const recurrentActivation = c.recurrentActivation ?? 'sigmoid';
+    return (rt, { x, mask }) => {
+      // x (B, T, C) -> xw (B, T, G) = x W + b, then the whole recurrence in one kernel call
+      const [B, T] = x.shape;
+      const xw = rt.temp([B * T, G]);
+      gemm(rt, as2d(x), W, xw, { bias });
+      const hs = rt.temp([B, T, H]);
+      const common = { xw: reshape(xw, [B, T, G]), u: U, mask, hs, reverse: goBackwards, recurrentActivation };
+      if (T > 0) {
+        // as the layers at inference: the LSTM keeps no gates (only its backward reads them)
+        if (kind === 'LSTM') lstmSequence(rt, { ...common, cs: rt.temp([B, T, H]), gates: null });
+        else gruSequence(rt, { ...common, gates: rt.temp([B, T, G]), rh: rt.temp([B, T, H]) });
+      }
+      if (returnSequences) return { x: hs, mask };
+      const out = rt.temp([B, H]);
+      const s = hs.f32(), d = out.f32();
+      for (let i = 0; i < B; i++) d.set(s.subarray((i * T + T - 1) * H, (i * T + T) * H), i * H);
+      return { x: out, mask: null };
+    };
+  }
+
+  private bidirectional(name: string, c: Record<string, any>): Forward {
+    const inner = c.layer as LayerSpec;
+    if (!inner || (inner.className !== 'LSTM' && inner.className !== 'GRU')) fail(`Bidirectional ${name}: wraps an unknown layer`);
+    const kind = inner.className, low = kind.toLowerCase();
+    const back = !!inner.config.goBackwards;
+    const fwd = this.recurrent(kind, `${name}/forward_${low}`, inner.config, back);
+    const bwd = this.recurrent(kind, `${name}/backward_${low}`, inner.config, !back);
+    const seq = !!inner.config.returnSequences;
+    const merge = c.mergeMode ?? 'concat';
+    return (rt, flow) => {
+      const f = fwd(rt, flow).x, b = bwd(rt, flow).x;
+      const shape = f.shape, H = shape[shape.length - 1], B = shape[0], T = seq ? shape[1] : 1;
+      let bAligned = b;
+      if (seq) {
+        // the backward layer's outputs in time order: bAligned[b, t] = b[b, T-1-t]
+        bAligned = rt.temp(shape);
+        const s = b.f32(), d = bAligned.f32();
+        for (let i = 0; i < B; i++) for (let t = 0; t < T; t++) d.set(s.subarray((i * T + T - 1 - t) * H, (i * T + T - t) * H), (i * T + t) * H);
+      }
+      let out: Tensor;
+      if (merge === 'concat') {
+        out = rt.temp([...shape.slice(0, -1), 2 * H]);
+        const o = out.f32(), fv = f.f32(), bv = bAligned.f32();
+        for (let r = 0; r < B * T; r++) {
+          o.set(fv.subarray(r * H, (r + 1) * H), r * 2 * H);
+          o.set(bv.subarray(r * H, (r + 1) * H), r * 2 * H + H);
+        }
+      } else {
+        out = rt.temp(shape);
+        binaryForward(rt, merge === 'mul' ? 'mul' : 'add', as2d(f), as2d(bAligned), as2d(out));
+        if (merge === 'ave') { const o = out.f32(); for (let i = 0; i < o.length; i++) o[i] *= 0.5; }
+      }
+      return { x: out, mask: seq ? flow.mask : null };
+    };
+  }
+
+  private conv(name: string, c: Record<string, any>): Forward {
+    const W = this.w(name, 'kernel', [c.kernelSize, null, c.filters]);
+    const bias = c.useBias === false ? null : this.w(name, 'bias', [c.filters]);
+    const act = activationOf(`Conv1D ${name}`, c.activation);
+    const fused = act === 'relu' || act === 'linear';
+    const opts = { stride: c.strides ?? 1, dilation: c.dilationRate ?? 1, padding: c.padding ?? 'valid' };
+    const [K, , F] = W.shape;
+    return (rt, { x, mask }) => {
+      const [B, T] = x.shape;
+      const Tout = conv1dOutputLength(T, K, opts.stride, opts.dilation, opts.padding);
+      const z = rt.temp([B, Tout, F]);
+      conv1d(rt, x, W, bias, z, { ...opts, activation: fused ? act as 'relu' | 'linear' : 'linear' });
+      let out = z;
+      if (!fused) { out = rt.temp(z.shape); applyAfter(rt, act, z, out); }
+      return { x: out, mask: Tout === T && opts.stride === 1 ? mask : null };
+    };
+  }
+
+  private layerNorm(name: string, c: Record<string, any>): Forward {
+    const gamma = c.scale === false ? null : this.w(name, 'gamma', [null]);
+    const beta = c.center === false ? null : this.w(name, 'beta', [null]);
+    const epsilon = c.epsilon ?? 1e-3;
+    return (rt, { x, mask }) => {
+      const d = x.shape[x.rank - 1], rows = x.size / d;
+      const gv = gamma ?? rt.temp([d]).fill(1), bv = beta ?? rt.temp([d]).fill(0);
+      const out = rt.temp(x.shape), mean = rt.temp([rows]), rstd = rt.temp([rows]);
+      layerNorm(rt, x, gv, bv, out, mean, rstd, { epsilon });
+      return { x: out, mask };
+    };
+  }
+
+  /** The model's outputs for ids (N, L) (or float features), in batches: { data, shape: [N, ...output] }. */
+  predict(x: { data: Int32Array | Float32Array; shape: number[] }, options: { batchSize?: number } = {}): { data: Float32Array; shape: number[] } {
+    if (this.closed) throw new Error('wasmnn: this model was disposed; load it again');
+    const batchSize = options.batchSize ?? 32;
+    if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`wasmnn: predict: batchSize must be a whole number >= 1, got ${batchSize}`);
+    const n = x.shape[0];
+    if (!(n > 0)) throw new RangeError('wasmnn: predict: x is empty: there are no samples');
+    const row = x.data.length / n;
+    const dtype = x.data instanceof Int32Array ? 'i32' : 'f32';
+    if (this.firstInputDim !== null) {
+      const d = x.data;
+      for (let i = 0; i < d.length; i++) {
+        if (!(dtype === 'i32' && d[i] >= 0 && d[i] < this.firstInputDim)) {
+          throw new RangeError(`wasmnn: predict: token id ${d[i]} at index ${i} is outside the model's vocabulary (inputDim ${this.firstInputDim}); pass integer ids from the model's own vectorizer`);
+        }
+      }
+    }
+    const rt = this.rt;
+    let out: Float32Array | null = null;
+    let outShape: number[] = [];
+    for (let s = 0; s < n; s += batchSize) {
+      const m = Math.min(batchSize, n - s);
+      rt.step(() => {
+        let flow: Flow = { x: rt.temp([m, ...x.shape.slice(1)], dtype).set(x.data.subarray(s * row, (s + m) * row)), mask: null };
+        for (const f of this.forwards) flow = f(rt, flow);
+        const y = flow.x, rowSize = y.size / m;
+        if (!out) { out = new Float32Array(n * rowSize); outShape = [n, ...y.shape.slice(1)]; }
+        out.set(y.f32(), s * rowSize);
+      });
+    }
+    return { data: out!, shape: outShape };
+  }
+
+  /** Frees the weights. */
+  dispose(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const t of this.weights.values()) this.rt.free(t);
+  }
+}

@@ -1,0 +1,13 @@
+// init() of the inference entry: the default runtime on the single-thread 'simd' build, run on the
+// calling thread. A small model predicts in well under a millisecond; starting threads would cost
+// far more. Asking for `threads` (> 1) or a `build` gets the full choice of src/runtime/runtime.ts.
+import { init as initDefault } from '../runtime/default.js';
+import { hostKind, threadSupport } from '../runtime/features.js';
+import type { InitOptions, Runtime } from '../runtime/runtime.js';
+
+/** Starts the default runtime (idempotent; options count only the first time). */
+export function init(options: InitOptions = {}): Promise<Runtime> {
+  // where threads cannot run, 'auto' picks simd anyway and says why; elsewhere ask for simd
+  const pick = options.build || (options.threads ?? 1) > 1 || !threadSupport(hostKind()).ok;
+  return initDefault(pick ? options : { ...options, build: 'simd' });
+}

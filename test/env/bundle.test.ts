@@ -1,0 +1,127 @@
+// The size budget of the inference path: wasmnn/infer minified (rollup + terser, the options of
+// rollup.config.mjs, built here from src/ (src-bundle.ts) so the test sees the current code) plus the single-thread
+// SIMD wasm, gzip -9, at most 60 KB, for pages and for Cloudflare Workers. The bundle must not pull
+// in training code or node modules, and the minified bundle must predict the same bits as src/.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { rollup, type RollupOutput } from 'rollup';
+// @ts-expect-error: the rollup config is plain JavaScript
+import { bundleOptions, ENTRIES } from '../../rollup.config.mjs';
+import { init, shutdown } from '../../src/runtime/default.js';
+import { Sequential } from '../../src/models/sequential.js';
+import { TextVectorizer } from '../../src/text/vectorizer.js';
+import { TextClassifier } from '../../src/classifier/text_classifier.js';
+import { ARCHITECTURES } from '../../src/classifier/architectures.js';
+import { fromSrc } from './src-bundle.js';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const BUDGET = 60 * 1024;
+const WASM = join(root, 'build/wasmnn-simd.wasm');
+/**
+ * Modules the inference path must not contain: training, the full model, the file writer, node
+ * code. (kernels/optim.ts and dropout.ts do contribute their kernel name lists: the manifest binds
+ * every kernel of the build; the step wrappers are left out, which the size shows.)
+ */
+const FORBIDDEN = [/src\/models\//, /src\/optimizers\//, /src\/autograd/, /src\/losses/, /src\/metrics/, /src\/training\//,
+  /src\/layers\//, /src\/initializers/, /src\/params/, /src\/random/, /src\/io\/(wnn|config|node)/, /src\/classifier\//, /src\/cli\//];
+
+interface Built { code: string; modules: string[]; imports: string[]; dynamicImports: string[]; gzip: number }
+
+async function build(entry: string, dir: string, name: string): Promise<Built> {
+  const opts = bundleOptions(join(root, entry), join(dir, name), [fromSrc()]);
+  const bundle = await rollup(opts);
+  const { output } = (await bundle.write(opts.output)) as RollupOutput;
+  await bundle.close();
+  const chunk = output[0];
+  return {
+    code: chunk.code,
+    modules: Object.entries(chunk.modules).filter(([, m]) => m.renderedLength > 0).map(([id]) => id.slice(root.length + 1)),
+    imports: chunk.imports,
+    dynamicImports: chunk.dynamicImports,
+    gzip: gzipSync(chunk.code, { level: 9 }).length,
+  };
+}
+
+const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
+
+let pkg: string, dir: string;
+let page: Built, workerd: Built;
+const wasmGzip = gzipSync(readFileSync(WASM), { level: 9 }).length;
+
+beforeAll(async () => {
+  // a package as published: dist/bundle/*.js beside build/*.wasm
+  pkg = mkdtempSync(join(tmpdir(), 'wasmnn-bundle-'));
+  dir = join(pkg, 'dist/bundle');
+  mkdirSync(join(pkg, 'build'), { recursive: true });
+  copyFileSync(WASM, join(pkg, 'build/wasmnn-simd.wasm'));
+  page = await build('src/infer.ts', dir, 'infer.js');
+  workerd = await build('src/entries/infer_workerd.ts', dir, 'infer-workerd.js');
+  console.log([
+    'inference path, gzip -9:',
+    `  wasmnn/infer (page)          ${kb(page.gzip)} JS (${kb(page.code.length)} minified) + ${kb(wasmGzip)} wasm = ${kb(page.gzip + wasmGzip)} of ${kb(BUDGET)}`,
+    `  wasmnn/infer (workerd)       ${kb(workerd.gzip)} JS (${kb(workerd.code.length)} minified) + ${kb(wasmGzip)} wasm = ${kb(workerd.gzip + wasmGzip)} of ${kb(BUDGET)}`,
+  ].join('\n'));
+}, 120_000);
+
+afterAll(async () => {
+  await shutdown();
+  rmSync(pkg, { recursive: true, force: true });
+});
+
+describe('inference bundle size budget', () => {
+  it('page and workerd inference paths are at most 60 KB gzip (JS + simd wasm)', () => {
+    expect(page.gzip + wasmGzip).toBeLessThanOrEqual(BUDGET);
+    expect(workerd.gzip + wasmGzip).toBeLessThanOrEqual(BUDGET);
+  });
+
+  it('pulls in no training code and no static node imports', () => {
+    for (const b of [page, workerd]) {
+      const bad = b.modules.filter((m) => FORBIDDEN.some((re) => re.test(m)));
+      expect(bad).toEqual([]);
+      expect(b.modules).toContain('src/entries/inference_model.ts');
+    }
+    expect(page.imports.filter((i) => !page.dynamicImports.includes(i))).toEqual([]);
+    // the workerd entry imports exactly the single-thread build, as a module for wrangler to bundle
+    expect(workerd.imports.filter((i) => !workerd.dynamicImports.includes(i)).map((i) => i.split(/[\\/]/).pop())).toEqual(['wasmnn-simd.wasm']);
+    for (const b of [page, workerd]) expect(b.dynamicImports.every((i) => i.startsWith('node:'))).toBe(true);
+  });
+
+  it('the exports map sends browsers, workerd and node to the right build of each entry', () => {
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+    const bundleOf = (input: string) => `./dist/bundle/${(ENTRIES as [string, string][]).find(([i]) => i === input)![1]}`;
+    expect(pkg.exports['./infer']).toEqual({
+      types: './dist/infer.d.ts', workerd: bundleOf('dist/entries/infer_workerd.js'), worker: bundleOf('dist/entries/infer_workerd.js'),
+      browser: bundleOf('dist/infer.js'), node: './dist/infer.js', default: bundleOf('dist/infer.js'),
+    });
+    expect(pkg.exports['.']).toMatchObject({ types: './dist/index.d.ts', browser: bundleOf('dist/index.js'), node: './dist/index.js' });
+    // workerd and browsers must see their conditions before node's (bundlers may set several)
+    for (const k of ['.', './infer']) expect(Object.keys(pkg.exports[k]).indexOf('node')).toBeGreaterThan(Object.keys(pkg.exports[k]).indexOf('browser'));
+    expect(pkg.scripts.build).toMatch(/build:bundle/);
+    expect(pkg.files).toContain('dist');
+  });
+
+  it('the minified bundle finds its wasm by its own URL and predicts the same float32 bits as the sources', async () => {
+    await init({ build: 'simd' });   // the same wasm file on both sides: this compares the JS
+    const a = ARCHITECTURES.lstm;
+    const s = { ...a.defaults, maxLen: 20, vocabSize: 200, embeddingDim: 8, units: 8 };
+    const texts = ['free money now', 'see you at the meeting', 'claim your prize', 'notes from today'];
+    const vec = new TextVectorizer(a.vectorizer(s)).adapt(texts);
+    const full = new TextClassifier(new Sequential(a.layers(s, vec.vocabularySize, 2), { seed: 3 }), vec, ['ham', 'spam']);
+    const want = full.predictProbabilities(texts).data;
+    const file = join(dir, 'model.wnn');
+    writeFileSync(file, full.toBytes());
+    const lib = await import(pathToFileURL(join(dir, 'infer.js')).href);
+    await lib.init();   // no options: build/wasmnn-simd.wasm resolved against the bundle's URL
+    const lite = await lib.TextClassifier.load(file);
+    const got: Float32Array = lite.predictProbabilities(texts).data;
+    expect(Array.from(new Uint32Array(got.buffer))).toEqual(Array.from(new Uint32Array(want.buffer)));
+    expect(lib.env()).toMatchObject({ build: 'simd', threads: 1 });
+    lite.dispose();
+    await lib.shutdown();
+    full.model.dispose();
+  });
+});

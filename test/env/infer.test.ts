@@ -1,0 +1,135 @@
+// The inference-only path (wasmnn/infer) against the full library: for every classifier
+// architecture and a model using every other layer option, a .wnn written by the full library and
+// read by the inference reader predicts the same float32 bits as Sequential.predict /
+// TextClassifier; and hostile or inconsistent files get clear errors.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { init, runtime, shutdown } from '../../src/runtime/default.js';
+import { Sequential } from '../../src/models/sequential.js';
+import { Bidirectional, Conv1D, Dense, Dropout, Embedding, GlobalAveragePooling1D, GRU, LayerNormalization, LSTM } from '../../src/layers/index.js';
+import { TextVectorizer } from '../../src/text/vectorizer.js';
+import { TextClassifier } from '../../src/classifier/text_classifier.js';
+import { ARCHITECTURES, ARCH_NAMES } from '../../src/classifier/architectures.js';
+import { encodeWnn } from '../../src/io/wnn.js';
+import { encodeSafetensors } from '../../src/io/safetensors.js';
+import { InferenceClassifier, InferenceModel, decodeWnnForInference, readModelBytes, TextClassifier as InferTextClassifier } from '../../src/infer.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const TEXTS = [
+  'win a free prize now, click the link', 'meeting moved to thursday at 10', 'cheap meds online no prescription',
+  'can you review my pull request today?', 'URGENT: your account has been suspended', 'lunch tomorrow? the usual place',
+  'you have been selected for a $1000 gift card', 'the quarterly report is attached', 'hello', '',
+  'a much longer message that goes on and on about nothing in particular, repeating words words words to exceed the length',
+];
+const LABELS = ['ham', 'spam', 'other'];
+
+const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
+
+beforeAll(async () => { await init(); });
+afterAll(async () => { await shutdown(); });
+
+describe('InferenceModel equals Sequential.predict bit for bit', () => {
+  for (const arch of ARCH_NAMES) {
+    it(`${arch} classifier`, () => {
+      const a = ARCHITECTURES[arch];
+      const s = { ...a.defaults, maxLen: 24, vocabSize: 300, embeddingDim: 8, units: 6 };
+      const vec = new TextVectorizer(a.vectorizer(s)).adapt(TEXTS);
+      const model = new Sequential(a.layers(s, vec.vocabularySize, LABELS.length), { seed: 11 });
+      const full = new TextClassifier(model, vec, LABELS);
+      const want = full.predictProbabilities(TEXTS, { batchSize: 4 });
+      const lite = InferenceClassifier.fromBytes(full.toBytes());
+      const got = lite.predictProbabilities(TEXTS, { batchSize: 4 });
+      expect(got.shape).toEqual(want.shape);
+      expect(bits(got.data)).toEqual(bits(want.data));
+      expect(lite.predict(TEXTS)).toEqual(full.predict(TEXTS));
+      expect(InferTextClassifier).toBe(InferenceClassifier);
+      lite.dispose();
+      model.dispose();
+    });
+  }
+
+  it('every other layer option: GRU/LSTM sequences, Bidirectional merges, Conv1D, LayerNorm, Dropout, Dense activations', () => {
+    const vec = new TextVectorizer({ maxTokens: 200, outputSequenceLength: 12 }).adapt(TEXTS);
+    const x = vec.transform(TEXTS);
+    const stacks = [
+      () => [new Embedding({ inputDim: vec.vocabularySize, outputDim: 6, maskZero: true }), new GRU({ units: 5, returnSequences: true, goBackwards: true }),
+        new LayerNormalization(), new Bidirectional({ layer: new LSTM({ units: 4, returnSequences: true, recurrentActivation: 'hardSigmoid' }), mergeMode: 'sum' }),
+        new GlobalAveragePooling1D(), new Dropout({ rate: 0.3 }), new Dense({ units: 7, activation: 'gelu' }), new Dense({ units: 3, activation: 'softmax' })],
+      () => [new Embedding({ inputDim: vec.vocabularySize, outputDim: 6 }), new Conv1D({ filters: 5, kernelSize: 3, activation: 'tanh', strides: 2 }),
+        new Bidirectional({ layer: new GRU({ units: 4, useBias: false }), mergeMode: 'mul' }), new Dense({ units: 4, activation: 'softplus', useBias: false }),
+        new LayerNormalization({ center: false, epsilon: 1e-2 }), new Dense({ units: 2, activation: 'sigmoid' })],
+      () => [new Embedding({ inputDim: vec.vocabularySize, outputDim: 6, maskZero: true }),
+        new Bidirectional({ layer: new LSTM({ units: 3, returnSequences: true }), mergeMode: 'ave' }), new Conv1D({ filters: 4, kernelSize: 2, padding: 'same', dilationRate: 2 }),
+        new Bidirectional({ layer: new LSTM({ units: 3 }) }), new Dense({ units: 5, activation: 'relu' }), new Dense({ units: 2 })],
+    ];
+    for (const make of stacks) {
+      const model = new Sequential(make(), { seed: 5 });
+      const want = model.predict(x, { batchSize: 3 });
+      const file = decodeWnnForInference(encodeWnn({ model }));
+      const lite = InferenceModel.create(runtime(), file.model, file.weights);
+      const got = lite.predict(x, { batchSize: 3 });
+      expect(got.shape).toEqual(want.shape);
+      expect(bits(got.data)).toEqual(bits(want.data));
+      lite.dispose();
+      model.dispose();
+    }
+  });
+});
+
+describe('inference reader errors', () => {
+  const classifier = () => {
+    const a = ARCHITECTURES.bag;
+    const s = { ...a.defaults, maxLen: 16, vocabSize: 100, embeddingDim: 4 };
+    const vec = new TextVectorizer(a.vectorizer(s)).adapt(TEXTS);
+    return new TextClassifier(new Sequential(a.layers(s, vec.vocabularySize, 2), { seed: 1 }), vec, ['a', 'b']);
+  };
+
+  it('refuses a newer format version, a foreign file, a missing weight and an unknown layer, with wasmnn errors', () => {
+    const tc = classifier();
+    tc.predict('warm up');   // builds the model
+    const bytes = tc.toBytes();
+    const { metadata, weights } = decodeWnnForInference(bytes);
+    const rewrite = (meta: Record<string, string>, ws = weights) => encodeSafetensors(
+      [...ws].map(([name, w]) => ({ name, dtype: 'F32' as const, shape: w.shape, data: w.data })), meta);
+    expect(() => InferenceClassifier.fromBytes(rewrite({ ...metadata, format_version: '2' }))).toThrow(/format version 2.*upgrade wasmnn/);
+    expect(() => InferenceClassifier.fromBytes(rewrite({ ...metadata, format: 'other' }))).toThrow(/wasmnn: .*not "wasmnn"/);
+    const fewer = new Map([...weights].filter(([n]) => !n.endsWith('/bias')));
+    expect(() => InferenceClassifier.fromBytes(rewrite(metadata, fewer))).toThrow(/wasmnn: the model file has no weight '.*\/bias'/);
+    const model = JSON.parse(metadata.model);
+    model.config.layers[1].className = 'Attention';
+    expect(() => InferenceClassifier.fromBytes(rewrite({ ...metadata, model: JSON.stringify(model) }))).toThrow(/wasmnn: layer class 'Attention' is not known/);
+    expect(() => InferenceClassifier.fromBytes(rewrite({ ...metadata, labels: '["a","b","c"]' }))).toThrow(/3 labels but the model predicts 2/);
+    const shrunk = new Map([...weights].map(([n, w]) => [n, n.endsWith('/embeddings') ? { shape: [10, w.shape[1]], data: w.data.slice(0, 10 * w.shape[1]) } : w]));
+    expect(() => InferenceClassifier.fromBytes(rewrite(metadata, shrunk))).toThrow(/wasmnn: weight '.*\/embeddings' has shape \[10, 4\] but the layer's config needs/);
+    expect(() => InferenceClassifier.fromBytes(new Uint8Array([1, 2, 3]))).toThrow(/wasmnn: /);
+    const lite = InferenceClassifier.fromBytes(bytes);
+    expect(() => lite.predict([1 as any])).toThrow(/texts must be a string or an array of strings/);
+    expect(lite.predict([])).toEqual([]);
+    lite.dispose();
+    expect(() => lite.predict('x')).toThrow(/disposed/);
+    tc.model.dispose();
+  });
+});
+
+describe('model sources', () => {
+  it('reads a path, a file: URL, bytes, an ArrayBuffer and a Response; refuses the rest clearly', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wasmnn-infer-'));
+    try {
+      const bytes = new Uint8Array([1, 2, 3, 4, 5]);
+      const file = join(dir, 'm.wnn');
+      writeFileSync(file, bytes);
+      for (const src of [file, pathToFileURL(file), pathToFileURL(file).href, bytes, bytes.buffer, new DataView(bytes.buffer, 1, 3), new Response(bytes)]) {
+        const got = await readModelBytes(src as any);
+        expect(Array.from(got)).toEqual(src instanceof DataView ? [2, 3, 4] : [1, 2, 3, 4, 5]);
+      }
+      await expect(readModelBytes(join(dir, 'missing.wnn'))).rejects.toThrow(/wasmnn: cannot read the model file .*missing\.wnn \(ENOENT\)/);
+      await expect(readModelBytes(new Response('x', { status: 404 }))).rejects.toThrow(/wasmnn: could not fetch the model \(404/);
+      await expect(readModelBytes(42 as any)).rejects.toThrow(/wasmnn: a model source is a path, URL/);
+      await expect(InferenceClassifier.load(file)).rejects.toThrow(/wasmnn: /);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
