@@ -47,7 +47,7 @@ export function threadSupport(host: HostKind): { ok: boolean; reason: string } {
     if (host === 'browser') {
       return { ok: false, reason: 'threads off: the page\'s main thread cannot block; train in a Worker to use threads' };
     }
-    return { ok: false, reason: 'threads off: Web Worker pools are not available yet in this version' };
+    return { ok: true, reason: 'threads on: Web Workers over shared memory (cross-origin isolated)' };
   }
   if (host === 'node') {
     try {

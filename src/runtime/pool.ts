@@ -2,7 +2,9 @@
 // A job is dispatched by writing (kernel, nth, args) into the control block, bumping SEQ and
 // notifying; each thread runs its static share (ith, nth) of the kernel's output; the caller
 // runs share 0 and then joins on DONE. Workers spin briefly before they sleep in Atomics.wait,
-// so back-to-back kernels of one step cost well under a microsecond to dispatch.
+// so back-to-back kernels of one step cost well under a microsecond to dispatch. Threads are
+// node worker_threads (worker.js) or, in a cross-origin isolated Web Worker, module Web Workers
+// (web-worker.js); both run pool-thread.js over the same control block (pool-layout.ts).
 import { CTL } from './pool-layout.js';
 
 export interface PoolOptions {
@@ -11,6 +13,21 @@ export interface PoolOptions {
   kernelNames: readonly string[];
   threads: number;        // total, caller included
   spin: number;           // polls before a worker (or the joining caller) sleeps
+}
+
+const START_TIMEOUT_MS = 15_000;
+let webWorkerUrl: URL | null = null;
+
+/**
+ * Where the browser pool thread script (web-worker.js) is, for bundles that move it; by default
+ * it sits next to this module.
+ */
+export function setPoolWorkerUrl(url: string | URL | null): void {
+  webWorkerUrl = url === null ? null : new URL(url, (globalThis as any).location?.href ?? import.meta.url);
+}
+
+function isNode(): boolean {
+  return typeof (globalThis as any).process?.versions?.node === 'string';
 }
 
 export class WorkerDiedError extends Error {
@@ -22,7 +39,7 @@ export class ThreadPool {
   private readonly ctl: Int32Array;
   private readonly args: Float64Array;
   private readonly msg: Uint8Array;
-  private workers: any[] = [];
+  private workers: (() => unknown)[] = [];   // each stops one thread
   private broken: string | null = null;
   private closed = false;
 
@@ -36,34 +53,85 @@ export class ThreadPool {
 
   static async start(opts: PoolOptions): Promise<ThreadPool> {
     const pool = new ThreadPool(opts);
-    const { Worker } = await import('node:worker_threads');
-    const url = new URL('./worker.js', import.meta.url);
-    const ready: Promise<void>[] = [];
-    for (let ith = 1; ith < opts.threads; ith++) {
-      const w = new Worker(url, {
-        // inherit node flags except those that only make sense for the main script
-        execArgv: process.execArgv.filter((a) => !a.startsWith('--input-type')),
-        workerData: {
-          module: opts.module, memory: opts.memory, control: pool.ctl.buffer,
-          kernelNames: opts.kernelNames, ith, spin: opts.spin, layout: CTL,
-        },
-      });
-      w.unref();   // an idle pool never keeps the process alive
-      pool.workers.push(w);
-      ready.push(new Promise((resolve, reject) => {
-        w.once('message', () => resolve());
-        w.once('error', (e: Error) => reject(new WorkerDiedError(`wasmnn: pool thread ${ith} failed to start: ${e.message}`)));
-        w.once('exit', (code: number) => reject(new WorkerDiedError(`wasmnn: pool thread ${ith} exited (code ${code}) while starting`)));
-      }));
-      w.on('error', (e: Error) => { pool.broken ??= `pool thread ${ith} failed: ${e.message}`; });
-    }
+    const starting = isNode() ? pool.startNodeThreads() : pool.startWebThreads();
     try {
-      await Promise.all(ready);
+      await Promise.all(starting);
     } catch (e) {
       await pool.close();
       throw e;
     }
     return pool;
+  }
+
+  private threadData(ith: number) {
+    const { module, memory, kernelNames, spin } = this.opts;
+    return { module, memory, control: this.ctl.buffer, kernelNames, ith, spin, layout: CTL };
+  }
+
+  /** node: worker_threads running worker.js. */
+  private startNodeThreads(): Promise<void>[] {
+    const ready: Promise<void>[] = [];
+    const url = new URL('./worker.js', import.meta.url);
+    const threads = import('node:worker_threads');
+    for (let ith = 1; ith < this.threads; ith++) {
+      ready.push(threads.then(({ Worker }) => new Promise<void>((resolve, reject) => {
+        const w = new Worker(url, {
+          // inherit node flags except those that only make sense for the main script
+          execArgv: process.execArgv.filter((a) => !a.startsWith('--input-type')),
+          workerData: this.threadData(ith),
+        });
+        w.unref();   // an idle pool never keeps the process alive
+        this.workers.push(() => w.terminate());
+        w.once('message', () => resolve());
+        w.once('error', (e: Error) => reject(new WorkerDiedError(`wasmnn: pool thread ${ith} failed to start: ${e.message}`)));
+        w.once('exit', (code: number) => reject(new WorkerDiedError(`wasmnn: pool thread ${ith} exited (code ${code}) while starting`)));
+        w.on('error', (e: Error) => { this.broken ??= `pool thread ${ith} failed: ${e.message}`; });
+      })));
+    }
+    return ready;
+  }
+
+  /**
+   * Browsers: module Web Workers running web-worker.js, started from a dedicated Worker of a
+   * cross-origin isolated page (the joining caller blocks in Atomics.wait, which a page's main
+   * thread may not). A thread that cannot load or start is an error after at most START_TIMEOUT_MS.
+   */
+  private startWebThreads(): Promise<void>[] {
+    const ready: Promise<void>[] = [];
+    const url = webWorkerUrl ?? new URL('./web-worker.js', import.meta.url);
+    for (let ith = 1; ith < this.threads; ith++) {
+      ready.push(new Promise<void>((resolve, reject) => {
+        const fail = (why: string, loading = true) => {
+          clearTimeout(timer);
+          const fix = loading ? `serve ${url} as text/javascript from the page's origin with COOP/COEP headers, or use threads: 1` : 'use threads: 1';
+          reject(new WorkerDiedError(`wasmnn: pool thread ${ith} failed to start: ${why}; ${fix}`));
+        };
+        const timer = setTimeout(() => fail(`no answer within ${START_TIMEOUT_MS / 1000} s`), START_TIMEOUT_MS);
+        let w: Worker;
+        try {
+          w = new Worker(url, { type: 'module', name: `wasmnn pool thread ${ith}` });
+        } catch (e: any) {
+          fail(e?.message ?? String(e));
+          return;
+        }
+        this.workers.push(() => w.terminate());
+        w.onmessage = (e: MessageEvent) => {
+          clearTimeout(timer);
+          if (e.data?.ready === ith) resolve();
+          else fail(e.data?.error ?? 'unexpected message', false);
+        };
+        w.onmessageerror = () => fail('the module or memory could not be sent to it', false);
+        w.onerror = (e: ErrorEvent) => {
+          e.preventDefault();
+          // after start the caller may be blocked in a join and learns of a death from the
+          // control block; this records it for the next run()
+          this.broken ??= `pool thread ${ith} failed: ${e.message || 'error'}`;
+          fail(e.message || 'its script did not load or threw');
+        };
+        w.postMessage(this.threadData(ith));
+      }));
+    }
+    return ready;
   }
 
   /**
@@ -137,7 +205,7 @@ export class ThreadPool {
     ctl[CTL.KERNEL] = CTL.STOP_KERNEL;
     Atomics.add(ctl, CTL.SEQ, 1);
     Atomics.notify(ctl, CTL.SEQ);
-    await Promise.all(this.workers.map((w) => w.terminate()));
+    await Promise.all(this.workers.map((stop) => stop()));
     this.workers = [];
   }
 }

@@ -1,69 +1,9 @@
-// A pool thread (node worker_threads). Plain JS on purpose: worker entry files must load
-// without a TypeScript step. It instantiates the same module on the same shared memory, then
-// loops: wait for the job counter to move, run its (ith, nth) share of the kernel, count itself
-// done. No postMessage per job. See pool.ts for the caller's side.
+// A pool thread under node (worker_threads). The loop itself is in pool-thread.js, shared with
+// the browser's web-worker.js; see pool.ts for the caller's side.
 import { parentPort, workerData } from 'node:worker_threads';
+import { markDead, runPoolThread } from './pool-thread.js';
 
-const { module, memory, control, kernelNames, ith, spin, layout: L } = workerData;
-const ctl = new Int32Array(control);
-const args = new Float64Array(control, L.ARGS_BYTE_OFFSET, L.MAX_ARGS);
-const msg = new Uint8Array(control, L.MSG_BYTE_OFFSET, L.MSG_BYTES);
+// process.exit() skips the loop's finally: mark the thread dead here too
+process.on('exit', () => markDead(new Int32Array(workerData.control), workerData.layout, workerData.ith));
 
-// Read the job counter before saying ready: a job posted between 'ready' and the first read
-// would otherwise be missed and the caller would wait for ever.
-let seen = Atomics.load(ctl, L.SEQ);
-
-process.on('exit', () => {
-  Atomics.or(ctl, L.DEAD, 1 << ith);
-  Atomics.notify(ctl, L.DONE);
-});
-
-const instance = new WebAssembly.Instance(module, { env: { memory } });
-const fns = kernelNames.map((n) => instance.exports[n]);
-parentPort.postMessage({ ready: ith });
-
-function call(fn, n, a, t, nt) {
-  switch (n) {
-    case 0: return fn(t, nt);
-    case 1: return fn(a[0], t, nt);
-    case 2: return fn(a[0], a[1], t, nt);
-    case 3: return fn(a[0], a[1], a[2], t, nt);
-    case 4: return fn(a[0], a[1], a[2], a[3], t, nt);
-    case 5: return fn(a[0], a[1], a[2], a[3], a[4], t, nt);
-    case 6: return fn(a[0], a[1], a[2], a[3], a[4], a[5], t, nt);
-    case 7: return fn(a[0], a[1], a[2], a[3], a[4], a[5], a[6], t, nt);
-    case 8: return fn(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], t, nt);
-    default: {
-      const list = Array.from(a.subarray(0, n));
-      list.push(t, nt);
-      return fn(...list);
-    }
-  }
-}
-
-for (;;) {
-  let s;
-  let k = 0;
-  while ((s = Atomics.load(ctl, L.SEQ)) === seen) {
-    if (++k > spin) { Atomics.wait(ctl, L.SEQ, seen); k = 0; }
-  }
-  seen = s;
-  const kernel = Atomics.load(ctl, L.KERNEL);
-  if (kernel === L.STOP_KERNEL) break;
-  if (kernel === L.EXIT_KERNEL) {
-    if (Atomics.load(ctl, L.NARGS) === ith) process.exit(3);
-    continue;
-  }
-  const nth = Atomics.load(ctl, L.NTH);
-  if (ith >= nth) continue;
-  try {
-    call(fns[kernel], Atomics.load(ctl, L.NARGS), args, ith, nth);
-  } catch (e) {
-    if (Atomics.compareExchange(ctl, L.ERROR, 0, ith + 1) === 0) {
-      const text = new TextEncoder().encode(`${kernelNames[kernel]}: ${e && e.message ? e.message : e}`).slice(0, L.MSG_BYTES);
-      msg.fill(0);
-      msg.set(text);
-    }
-  }
-  if (Atomics.add(ctl, L.DONE, 1) + 1 === nth - 1) Atomics.notify(ctl, L.DONE);
-}
+runPoolThread(workerData, () => parentPort.postMessage({ ready: workerData.ith }), () => process.exit(3));
