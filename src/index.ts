@@ -19,9 +19,11 @@ export { classReport, confusionMatrix, type ClassReport } from './metrics.js';
 export type { LossName, LossConfig } from './losses.js';
 export type { DataInput, Shaped } from './training/data.js';
 export * from './text/index.js';
+export * from './io/index.js';
 
 /** Build, thread count and the reason for them, of the default runtime. */
 export function env(): EnvInfo { return runtime().env(); }
 
 /** Live and peak bytes of the default runtime. */
 export function memory(): MemoryInfo { return runtime().memoryInfo(); }
+export { TextClassifier, trainTextClassifier, TrainingInterrupted, ARCHITECTURES, ARCH_NAMES, DEFAULT_ARCH, type Prediction, type TrainOptions, type TrainResult, type Checkpoint, type ArchName } from './classifier/index.js';
