@@ -44,26 +44,39 @@ const FLAG_CLASSES: [number, string][] = [
   [JOIN, "'\\u2019\\u200C\\u200D"],
 ];
 
-let bmp: Uint8Array | null = null;
 const astral = new Map<number, number>();
 const singleTests = FLAG_CLASSES.map(([f, cls]) => [f, new RegExp(`^[${cls}]$`, 'u')] as const);
 
-/** Flags of each BMP code unit (lone surrogates: none), built once on first use (a few ms). */
-function bmpTable(): Uint8Array {
-  if (bmp) return bmp;
-  const t = new Uint8Array(65536);
-  const codes = new Uint16Array(65536 - 2048);
-  for (let i = 0; i < codes.length; i++) codes[i] = i < 0xd800 ? i : i + 2048;
-  let all = '';
-  for (let i = 0; i < codes.length; i += 8192) all += String.fromCharCode(...codes.subarray(i, i + 8192));
-  for (const [flag, cls] of FLAG_CLASSES) {
-    const re = new RegExp(`[${cls}]+`, 'gu');
-    for (let m = re.exec(all); m; m = re.exec(all)) {
-      for (let k = m.index; k < m.index + m[0].length; k++) t[codes[k]] |= flag;
+/** Flags of each BMP code unit (lone surrogates: none), filled in blocks of 256 on first use so
+ *  that ASCII text never pays for the rest of the BMP. */
+const bmp = new Uint8Array(65536);
+const bmpBlockDone = new Uint8Array(256);
+let blockPatterns: [number, RegExp][] | null = null;
+
+function fillBmpBlock(block: number): void {
+  bmpBlockDone[block] = 1;
+  if (block >= 0xd8 && block <= 0xdf) return; // surrogates: no flags
+  blockPatterns ??= FLAG_CLASSES.map(([flag, cls]) => [flag, new RegExp(`[${cls}]+`, 'gu')]);
+  const base = block << 8;
+  let chars = '';
+  for (let k = 0; k < 256; k++) chars += String.fromCharCode(base + k);
+  for (const [flag, re] of blockPatterns) {
+    re.lastIndex = 0;
+    for (let m = re.exec(chars); m; m = re.exec(chars)) {
+      for (let k = m.index; k < m.index + m[0].length; k++) bmp[base + k] |= flag;
     }
   }
-  bmp = t;
-  return t;
+}
+
+/** The BMP flag table with block 0 (ASCII and Latin-1) filled; other blocks via bmpFlags. */
+function bmpTable(): Uint8Array {
+  if (!bmpBlockDone[0]) fillBmpBlock(0);
+  return bmp;
+}
+
+function bmpFlags(t: Uint8Array, c: number): number {
+  if (!bmpBlockDone[c >> 8]) fillBmpBlock(c >> 8);
+  return t[c];
 }
 
 function astralFlags(cp: number): number {
@@ -98,7 +111,7 @@ function flagsAt(s: string, j: number, t: Uint8Array): number {
     const d = s.charCodeAt(j + 1);
     if (d >= 0xdc00 && d <= 0xdfff) return astralFlags(((c - 0xd800) << 10) + (d - 0xdc00) + 0x10000) | 512;
   }
-  return t[c] | 256;
+  return bmpFlags(t, c) | 256;
 }
 
 /** End of the word run starting at i (s[i] is a word character): word characters, and single
@@ -114,7 +127,7 @@ function wordEnd(s: string, i: number, t: Uint8Array): number {
       if (g & W) { j += g >> 8; continue; }
       break;
     }
-    if (j + 1 < n && (t[s.charCodeAt(j)] & JOIN)) {
+    if (j + 1 < n && (bmpFlags(t, s.charCodeAt(j)) & JOIN)) {
       const g = flagsAt(s, j + 1, t);
       if (g & W) { j += 1 + (g >> 8); continue; }
     }

@@ -85,3 +85,21 @@ describe('charTokens', () => {
     expect(() => charTokens('x', { keepSpaces: 1 } as never)).toThrow(/keepSpaces must be true or false/);
   });
 });
+
+describe('wordTokens over the whole BMP', () => {
+  // The scanner's character table is filled one 256-character block at a time on first use:
+  // every block, in a fresh order, must give what the specification pattern gives.
+  it('agrees with WORD_TOKEN_PATTERN for every BMP character, in context', () => {
+    const r = rng(11);
+    const blocks = Array.from({ length: 256 }, (_, b) => b).filter((b) => b < 0xd8 || b > 0xdf);
+    for (let i = blocks.length - 1; i > 0; i--) { const j = Math.floor(r() * (i + 1)); [blocks[i], blocks[j]] = [blocks[j], blocks[i]]; }
+    for (const b of blocks) {
+      let s = '';
+      for (let k = 0; k < 256; k++) {
+        const ch = String.fromCharCode((b << 8) + k);
+        s += `a${ch}b ${ch}${ch} `; // inside a word, alone and doubled
+      }
+      expect(wordTokens(s), `block ${b.toString(16)}`).toEqual(s.match(WORD_TOKEN_PATTERN) ?? []);
+    }
+  });
+});
