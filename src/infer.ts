@@ -10,7 +10,8 @@ export { Runtime, type InitOptions, type EnvInfo, type MemoryInfo } from './runt
 export type { WasmSource } from './runtime/loader.js';
 export { InferenceClassifier as TextClassifier, InferenceClassifier, type Prediction, type LoadOptions } from './entries/classifier.js';
 export { InferenceModel, type ModelSpec, type LayerSpec, type WeightIn } from './entries/inference_model.js';
-export { decodeWnnForInference, readModelBytes, type ModelSource, type WnnForInference } from './entries/wnn_read.js';
+export { decodeWnnForInference, type WnnForInference } from './entries/wnn_read.js';
+export { readModelSource, type ModelSource } from './io/source.js';
 export { WnnFormatError } from './io/safetensors.js';
 export { TextVectorizer } from './text/vectorizer.js';
 

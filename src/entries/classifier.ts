@@ -6,7 +6,8 @@ import { init } from './init.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { TextVectorizer } from '../text/vectorizer.js';
 import { InferenceModel } from './inference_model.js';
-import { decodeWnnForInference, readModelBytes, type ModelSource } from './wnn_read.js';
+import { readModelSource, type ModelSource } from '../io/source.js';
+import { decodeWnnForInference } from './wnn_read.js';
 
 export interface Prediction {
   label: string;
@@ -48,7 +49,7 @@ export class InferenceClassifier {
 
   /** Loads a .wnn from a path (node), URL, Response or bytes; starts the default runtime (simd, 1 thread) if needed. */
   static async load(source: ModelSource, options: LoadOptions = {}): Promise<InferenceClassifier> {
-    const bytes = await readModelBytes(source);
+    const bytes = await readModelSource(source);
     if (!options.runtime && !hasRuntime()) await init();   // inference: simd, no threads to start
     return InferenceClassifier.fromBytes(bytes, options);
   }

@@ -3,7 +3,7 @@
 // tokenizer, labels and training metadata. A file's metadata is untrusted input; anything not
 // listed here is refused by name with a WnnFormatError. Nothing here builds a layer or pulls in
 // training code, so an inference-only reader can use it too.
-import { ACTIVATIONS } from '../layers/activations.js';
+import { ACTIVATIONS } from '../activation_names.js';
 import type { LayerShape } from '../layers/layer.js';
 import { TextVectorizer, type TextVectorizerJSON } from '../text/vectorizer.js';
 import { WnnFormatError } from './safetensors.js';

@@ -12,6 +12,7 @@ import type { Runtime } from '../runtime/runtime.js';
 import type { TextVectorizer } from '../text/vectorizer.js';
 import { checkFormat, checkLabels, checkModelEntry, checkTokenizer, checkTraining, isPlainObject, OPTIMIZER_PREFIX, parseJsonEntry, WNN_FORMAT_VERSION } from './checks.js';
 import { compileFromConfig, dryBuild, layersFromEntry } from './config.js';
+import { readModelSource, type ModelSource as Source } from './source.js';
 import { decodeSafetensors, encodeSafetensors, WnnFormatError, type SafeTensorIn, type SafeTensorOut } from './safetensors.js';
 
 export { WNN_FORMAT_VERSION, OPTIMIZER_PREFIX, METADATA_KEYS } from './checks.js';
@@ -179,50 +180,6 @@ function restoreOptimizer(model: Sequential, o: { iterations: number; slots: num
   });
   opt.setState({ iterations: o.iterations, slots });
   model.trainSteps = o.trainSteps;
-}
-
-type Source = string | URL | ArrayBuffer | ArrayBufferView | Response;
-
-const isNode = () => typeof process !== 'undefined' && !!process.versions?.node;
-
-/** The bytes of a model: a path or file: URL in node, an http(s) URL (fetch), a Response, or bytes. */
-export async function readModelSource(source: Source): Promise<Uint8Array> {
-  if (source instanceof Uint8Array) return source;
-  if (source instanceof ArrayBuffer) return new Uint8Array(source);
-  if (ArrayBuffer.isView(source)) return new Uint8Array(source.buffer, source.byteOffset, source.byteLength);
-  if (typeof Response !== 'undefined' && source instanceof Response) return responseBytes(source, source.url || 'the response');
-  if (typeof source === 'string' || source instanceof URL) {
-    const s = String(source);
-    const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(s)?.[1]?.toLowerCase();
-    const remote = scheme !== undefined && scheme !== 'file' && !(scheme.length === 1 && isNode());   // 'C:' is a Windows drive
-    if (!remote && isNode()) {
-      const fs = await import('node:fs/promises');
-      const { fileURLToPath } = await import('node:url');
-      const path = scheme === 'file' ? fileURLToPath(s) : s;
-      try {
-        return new Uint8Array(await fs.readFile(path));
-      } catch (err) {
-        const code = (err as { code?: string }).code;
-        if (code === 'ENOENT') throw new Error(`wasmnn: no model file at ${path}; check the path`);
-        if (code === 'EISDIR') throw new Error(`wasmnn: ${path} is a directory, not a model file`);
-        throw new Error(`wasmnn: cannot read the model file ${path}: ${(err as Error).message}`);
-      }
-    }
-    if (typeof fetch !== 'function') throw new Error(`wasmnn: cannot load ${s}: this host has no fetch; pass the file's bytes instead`);
-    let res: Response;
-    try {
-      res = await fetch(s);
-    } catch (err) {
-      throw new Error(`wasmnn: could not fetch the model from ${s}: ${(err as Error).message}`);
-    }
-    return responseBytes(res, s);
-  }
-  throw new TypeError(`wasmnn: a model source is a path, URL, Response, ArrayBuffer or typed array, got ${source === null ? 'null' : typeof source}`);
-}
-
-async function responseBytes(res: Response, where: string): Promise<Uint8Array> {
-  if (!res.ok) throw new Error(`wasmnn: could not fetch the model from ${where}: HTTP ${res.status} ${res.statusText}`.trimEnd());
-  return new Uint8Array(await res.arrayBuffer());
 }
 
 /** readModelSource + decodeWnn. Starts the default runtime if no runtime is given and none runs. */

@@ -6,8 +6,9 @@ import type { GemmActivation } from '../kernels/gemm.js';
 import type { Tensor } from '../tensor.js';
 import type { Runtime } from '../runtime/runtime.js';
 
-export const ACTIVATIONS = ['linear', 'relu', 'sigmoid', 'tanh', 'gelu', 'softplus', 'softmax'] as const;
-export type Activation = (typeof ACTIVATIONS)[number];
+import { ACTIVATIONS, type Activation } from '../activation_names.js';
+
+export { ACTIVATIONS, type Activation };
 
 export function checkActivation(layer: string, a: unknown): Activation {
   if (a === undefined || a === null) return 'linear';

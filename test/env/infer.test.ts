@@ -11,7 +11,7 @@ import { TextClassifier } from '../../src/classifier/text_classifier.js';
 import { ARCHITECTURES, ARCH_NAMES } from '../../src/classifier/architectures.js';
 import { encodeWnn } from '../../src/io/wnn.js';
 import { encodeSafetensors } from '../../src/io/safetensors.js';
-import { InferenceClassifier, InferenceModel, decodeWnnForInference, readModelBytes, TextClassifier as InferTextClassifier } from '../../src/infer.js';
+import { InferenceClassifier, InferenceModel, decodeWnnForInference, readModelSource, TextClassifier as InferTextClassifier } from '../../src/infer.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -93,13 +93,13 @@ describe('inference reader errors', () => {
     const { metadata, weights } = decodeWnnForInference(bytes);
     const rewrite = (meta: Record<string, string>, ws = weights) => encodeSafetensors(
       [...ws].map(([name, w]) => ({ name, dtype: 'F32' as const, shape: w.shape, data: w.data })), meta);
-    expect(() => InferenceClassifier.fromBytes(rewrite({ ...metadata, format_version: '2' }))).toThrow(/format version 2.*upgrade wasmnn/);
+    expect(() => InferenceClassifier.fromBytes(rewrite({ ...metadata, format_version: '2' }))).toThrow(/made by a newer wasmnn \(format 2\); upgrade wasmnn/);
     expect(() => InferenceClassifier.fromBytes(rewrite({ ...metadata, format: 'other' }))).toThrow(/wasmnn: .*not "wasmnn"/);
     const fewer = new Map([...weights].filter(([n]) => !n.endsWith('/bias')));
     expect(() => InferenceClassifier.fromBytes(rewrite(metadata, fewer))).toThrow(/wasmnn: the model file has no weight '.*\/bias'/);
     const model = JSON.parse(metadata.model);
     model.config.layers[1].className = 'Attention';
-    expect(() => InferenceClassifier.fromBytes(rewrite({ ...metadata, model: JSON.stringify(model) }))).toThrow(/wasmnn: layer class 'Attention' is not known/);
+    expect(() => InferenceClassifier.fromBytes(rewrite({ ...metadata, model: JSON.stringify(model) }))).toThrow(/wasmnn: the model config is invalid: layer 2 has an unknown layer class "Attention"/);
     expect(() => InferenceClassifier.fromBytes(rewrite({ ...metadata, labels: '["a","b","c"]' }))).toThrow(/3 labels but the model predicts 2/);
     const shrunk = new Map([...weights].map(([n, w]) => [n, n.endsWith('/embeddings') ? { shape: [10, w.shape[1]], data: w.data.slice(0, 10 * w.shape[1]) } : w]));
     expect(() => InferenceClassifier.fromBytes(rewrite(metadata, shrunk))).toThrow(/wasmnn: weight '.*\/embeddings' has shape \[10, 4\] but the layer's config needs/);
@@ -121,12 +121,12 @@ describe('model sources', () => {
       const file = join(dir, 'm.wnn');
       writeFileSync(file, bytes);
       for (const src of [file, pathToFileURL(file), pathToFileURL(file).href, bytes, bytes.buffer, new DataView(bytes.buffer, 1, 3), new Response(bytes)]) {
-        const got = await readModelBytes(src as any);
+        const got = await readModelSource(src as any);
         expect(Array.from(got)).toEqual(src instanceof DataView ? [2, 3, 4] : [1, 2, 3, 4, 5]);
       }
-      await expect(readModelBytes(join(dir, 'missing.wnn'))).rejects.toThrow(/wasmnn: cannot read the model file .*missing\.wnn \(ENOENT\)/);
-      await expect(readModelBytes(new Response('x', { status: 404 }))).rejects.toThrow(/wasmnn: could not fetch the model \(404/);
-      await expect(readModelBytes(42 as any)).rejects.toThrow(/wasmnn: a model source is a path, URL/);
+      await expect(readModelSource(join(dir, 'missing.wnn'))).rejects.toThrow(/wasmnn: no model file at .*missing\.wnn; check the path/);
+      await expect(readModelSource(new Response('x', { status: 404 }))).rejects.toThrow(/wasmnn: could not fetch the model from .*HTTP 404/);
+      await expect(readModelSource(42 as any)).rejects.toThrow(/wasmnn: a model source is a path, URL/);
       await expect(InferenceClassifier.load(file)).rejects.toThrow(/wasmnn: /);
     } finally {
       rmSync(dir, { recursive: true, force: true });
