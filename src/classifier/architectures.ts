@@ -57,7 +57,7 @@ export const ARCHITECTURES: Record<ArchName, Architecture> = {
   bag: {
     name: 'bag',
     description: 'fastText-style: words and hashed word bigrams, EmbeddingBag (mean), Dense softmax',
-    defaults: { epochs: 3, batchSize: 32, learningRate: 0.01, maxLen: 1000, vocabSize: 50000, embeddingDim: 32, units: 0 },
+    defaults: { epochs: 4, batchSize: 32, learningRate: 0.01, maxLen: 1500, vocabSize: 50000, embeddingDim: 32, units: 0 },
     vectorizer: (s) => ({ normalize: CLEAN, maxTokens: s.vocabSize, outputSequenceLength: s.maxLen, ngrams: { word: [1, 2], buckets: BAG_BUCKETS, dropUnknown: true } }),
     layers: (s, inputDim, classes) => [
       new EmbeddingBag({ inputDim, outputDim: s.embeddingDim, sparse: true }),
