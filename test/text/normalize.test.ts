@@ -98,6 +98,13 @@ describe('placeholders', () => {
       for (let i = 0; i < n; i++) s += alphabet[Math.floor(r() * alphabet.length)];
       expect(normalize(s, { ...raw, replaceEmails: true }), JSON.stringify(s)).toBe(s.replace(EMAIL_PATTERN, '<email>'));
     }
+    // every ASCII character before, inside and after the local part and the domain labels
+    for (let c = 32; c < 127; c++) {
+      const ch = String.fromCharCode(c);
+      for (const s of [`${ch}ab@cd.ef`, `a${ch}b@cd.ef`, `ab${ch}@cd.ef`, `ab@c${ch}d.ef`, `ab@cd.e${ch}f`, `ab@cd.ef${ch}`]) {
+        expect(normalize(s, { ...raw, replaceEmails: true }), JSON.stringify(s)).toBe(s.replace(EMAIL_PATTERN, '<email>'));
+      }
+    }
   });
   it('runs in order: html, entities, unicode, case, accents, urls, e-mails, numbers, white space', () => {
     const t = '<div>Visit&nbsp;<a href="http://x.org">HTTP://Shop.Example.com/Ｐ１</a> or mail Ｂｏｂ@Ex.org, save 50%&#33;</div>';
