@@ -4,6 +4,9 @@
 // weights stays zero in both blocks, so slab-wide updates leave it alone. Each Param knows its
 // offset in the slab (slabOffset, in floats), so an optimizer can update one weight, or some rows
 // of it, with the state at the same offset.
+// `version` changes on every write to the values (initialize, the optimizer's updates, setWeight,
+// restore), so caches derived from the weights (the folded embedding projections of
+// src/folded_projection.ts, kept here with derived()) know when they are stale.
 import { Param } from './autograd.js';
 import { initialize } from './initializers.js';
 import { Random, deriveSeed } from './random.js';
@@ -12,6 +15,14 @@ import type { Weight } from './layers/layer.js';
 import type { Runtime } from './runtime/runtime.js';
 
 const ALIGN_FLOATS = 16;
+
+/** Something derived from the weights that holds memory of its own. */
+export interface Derived { free(): void }
+
+const owners = new WeakMap<Param, ParamStore>();
+
+/** The store whose slab holds p (null for a Param made elsewhere). */
+export function storeOf(p: Param): ParamStore | null { return owners.get(p) ?? null; }
 
 export class ParamStore {
   /** Every weight, trainable first (the slab order). */
@@ -23,6 +34,8 @@ export class ParamStore {
   readonly trainableFloats: number;
   private readonly offsets: number[] = [];
   private freed = false;
+  private writes = 0;
+  private readonly caches = new Map<object, Derived | null>();
 
   constructor(readonly rt: Runtime, weights: readonly Weight[]) {
     this.weights = [...weights.filter((w) => w.trainable), ...weights.filter((w) => !w.trainable)];
@@ -40,11 +53,26 @@ export class ParamStore {
       const value = new Tensor(rt, this.values.ptr + this.offsets[i] * 4, [...w.shape]);
       const grad = w.trainable ? new Tensor(rt, this.grads.ptr + this.offsets[i] * 4, [...w.shape]) : null;
       w.param = new Param(value, grad as Tensor, w.name, w.trainable, this.offsets[i]);
+      owners.set(w.param, this);
     });
+  }
+
+  /** Changes on every write to the values: compare it to know whether something derived from them is stale. */
+  get version(): number { return this.writes; }
+
+  /**
+   * The cache of `key` (made by make() on first use; null: none for this key), owned by the store:
+   * freed with it. The cache compares `version` itself.
+   */
+  derived<T extends Derived>(key: object, make: () => T | null): T | null {
+    if (this.freed) return null;
+    if (!this.caches.has(key)) this.caches.set(key, make());
+    return this.caches.get(key) as T | null;
   }
 
   /** Fills every weight from its initializer; weight `name` draws from its own stream of `seed`. */
   initialize(seed: number): void {
+    this.writes++;
     for (const w of this.weights) {
       w.param!.value.set(initialize(w.initializer, w.shape, new Random(deriveSeed(seed, w.name))));
     }
@@ -53,13 +81,19 @@ export class ParamStore {
   /** The trainable weights' Params, in slab order. */
   trainableParams(): Param[] { return this.weights.filter((w) => w.trainable).map((w) => w.param!); }
 
-  /** The trainable values as one tensor (for slab-wide optimizer updates). */
-  trainableValues(): Tensor { return new Tensor(this.rt, this.values.ptr, [this.trainableFloats]); }
+  /** The trainable values as one tensor, for the optimizer to update in place: counts as a write. */
+  trainableValues(): Tensor {
+    this.writes++;
+    return new Tensor(this.rt, this.values.ptr, [this.trainableFloats]);
+  }
   trainableGrads(): Tensor { return new Tensor(this.rt, this.grads.ptr, [this.trainableFloats]); }
 
   /** A copy of every value (for restoreBestWeights and checkpoints). */
   snapshot(): Float32Array { return this.values.f32().slice(); }
-  restore(s: Float32Array): void { this.values.set(s); }
+  restore(s: Float32Array): void {
+    this.writes++;
+    this.values.set(s);
+  }
 
   /** Weight values by name, copied out. */
   getWeights(): { name: string; shape: number[]; values: Float32Array }[] {
@@ -70,12 +104,15 @@ export class ParamStore {
     const w = this.weights.find((x) => x.name === name);
     if (!w) throw new Error(`wasmnn: no weight named ${name}; the model has ${this.weights.map((x) => x.name).join(', ')}`);
     if (values.length !== size(w)) throw new RangeError(`wasmnn: weight ${name} has ${size(w)} values (shape (${w.shape.join(', ')})), got ${values.length}`);
+    this.writes++;
     w.param!.value.set(values);
   }
 
   free(): void {
     if (this.freed) return;
     this.freed = true;
+    for (const c of this.caches.values()) c?.free();
+    this.caches.clear();
     this.rt.free(this.values);
     this.rt.free(this.grads);
   }

@@ -2,7 +2,8 @@
 // file's config and weights. It calls the same kernels with the same arguments as the layers'
 // call() in Sequential.predict, so its outputs equal Sequential.predict bit for bit, but it pulls
 // in no autograd, losses, optimizers, initialisers or backward kernels: the inference bundle
-// (wasmnn/infer) stays small.
+// (wasmnn/infer) stays small. As in the layers, an LSTM/GRU right after an Embedding takes its
+// input projection from the folded table of src/folded_projection.ts (the same bits).
 import { gemm } from '../kernels/gemm.js';
 import { unaryForward } from '../kernels/unary.js';
 import { softmax } from '../kernels/softmax_xent.js';
@@ -13,6 +14,7 @@ import { conv1d, conv1dOutputLength } from '../kernels/conv1d.js';
 import { globalAvgPool1d, globalMaxPool1d } from '../kernels/pool.js';
 import { layerNorm } from '../kernels/norm.js';
 import { binaryForward } from '../kernels/binary.js';
+import { FoldedProjection, foldFits } from '../folded_projection.js';
 import { Tensor, type Shape } from '../tensor.js';
 import type { Runtime } from '../runtime/runtime.js';
 
@@ -25,7 +27,8 @@ export interface ModelSpec { className: 'Sequential'; config: { name?: string; l
 /** A weight by name (e.g. `lstm/kernel`), as decoded from the file. */
 export interface WeightIn { shape: number[]; data: Float32Array }
 
-type Flow = { x: Tensor; mask: Tensor | null };
+/** source: x = table[ids], when x is an Embedding's output (for the folded projection). */
+type Flow = { x: Tensor; mask: Tensor | null; source?: { ids: Tensor; table: Tensor } };
 type Forward = (rt: Runtime, f: Flow) => Flow;
 
 const ACTIVATIONS = ['linear', 'relu', 'sigmoid', 'tanh', 'gelu', 'softplus', 'softmax'];
@@ -60,6 +63,8 @@ export class InferenceModel {
   private readonly forwards: Forward[];
   /** Input vocabulary size of an Embedding / EmbeddingBag first layer (ids are checked against it). */
   private readonly firstInputDim: number | null;
+  /** The recurrent layers' folded embedding projections (made on first use; the weights never change). */
+  private readonly folds: FoldedProjection[] = [];
   private closed = false;
 
   private constructor(
@@ -155,7 +160,7 @@ export class InferenceModel {
         const m = mask.f32(), v = ids.i32();
         for (let i = 0; i < v.length; i++) m[i] = v[i] === 0 ? 0 : 1;
       }
-      return { x: out, mask };
+      return { x: out, mask, source: { ids, table } };
     };
   }
 
@@ -188,11 +193,17 @@ export class InferenceModel {
     const bias = c.useBias === false ? null : this.w(name, 'bias', [G]);
     const returnSequences = !!c.returnSequences;
     const recurrentActivation = c.recurrentActivation ?? 'sigmoid';
-    return (rt, { x, mask }) => {
+    let fold: FoldedProjection | null | undefined;
+    return (rt, { x, mask, source }) => {
       // x (B, T, C) -> xw (B, T, G) = x W + b, then the whole recurrence in one kernel call
       const [B, T] = x.shape;
       const xw = rt.temp([B * T, G]);
-      gemm(rt, as2d(x), W, xw, { bias });
+      if (source && fold === undefined) {
+        fold = foldFits(rt, source.table.shape[0], G) ? new FoldedProjection(rt, source.table, W, bias) : null;
+        if (fold) this.folds.push(fold);
+      }
+      const folded = !!source && !!fold && fold.embeddings === source.table && fold.project(reshape(source.ids, [source.ids.size]), 0, xw);
+      if (!folded) gemm(rt, as2d(x), W, xw, { bias });
       const hs = rt.temp([B, T, H]);
       const common = { xw: reshape(xw, [B, T, G]), u: U, mask, hs, reverse: goBackwards, recurrentActivation };
       if (T > 0) {
@@ -312,6 +323,7 @@ export class InferenceModel {
   dispose(): void {
     if (this.closed) return;
     this.closed = true;
+    for (const f of this.folds) f.free();
     for (const t of this.weights.values()) this.rt.free(t);
   }
 }

@@ -4,7 +4,10 @@
 // Graph.addRowGrad), and optimizers whose update of a zero gradient is the identity (SGD, Adagrad)
 // update only those rows. `sparse: true` extends that to Adam, RMSprop and momentum as lazy
 // updates (see src/optimizers/optimizers.ts).
-import type { Graph, Node } from '../autograd.js';
+// At inference the output remembers the ids and table it came from (embeddingSource), so a
+// recurrent layer right after can take its input projection from a folded table instead
+// (src/folded_projection.ts).
+import type { Graph, Node, Param } from '../autograd.js';
 import { embedding, embeddingRowsBackward } from '../kernels/embedding.js';
 import type { Initializer } from '../initializers.js';
 import { Layer, Weight, positiveInt, type CallContext, type LayerArgs, type LayerShape, type Output } from './layer.js';
@@ -24,6 +27,14 @@ export interface EmbeddingArgs extends LayerArgs {
    */
   sparse?: boolean;
 }
+
+/** What an inference-mode Embedding output was gathered from: out = table[ids]. */
+export interface EmbeddingSource { ids: Tensor; table: Param }
+
+const sources = new WeakMap<Node, EmbeddingSource>();
+
+/** The ids and table x was gathered from, when x is the output of an Embedding at inference. */
+export function embeddingSource(x: Node): EmbeddingSource | undefined { return sources.get(x); }
 
 export class Embedding extends Layer {
   readonly className = 'Embedding';
@@ -58,6 +69,7 @@ export class Embedding extends Layer {
     const out = rt.temp([...ids.shape, this.outputDim]);
     embedding(rt, table.value, ids, out);
     const y = g.result(out, [table], this.name);
+    if (!g.training) sources.set(y, { ids, table });
     g.onBackward(() => {
       const dy = g.gradOf(y);
       if (!dy) return;

@@ -1,11 +1,16 @@
 // LSTM and GRU, Keras semantics (gate order, initialisers, masking, returnSequences,
 // goBackwards). The input projection x · W + b for every step is one GEMM; the recurrence runs
 // the whole sequence in one kernel call forward and one backward (BPTT), then GEMMs give dW, dx.
+// At inference, right after an Embedding, the projection rows come from the embedding table folded
+// with W and b (src/folded_projection.ts: the same bits, a copy instead of the GEMM).
 import { as2d, view, type Graph, type Node } from '../autograd.js';
 import { gemm } from '../kernels/gemm.js';
 import { reduce } from '../kernels/reduce.js';
 import { lstmSequence, lstmSequenceBackward, type RecurrentActivation } from '../kernels/lstm.js';
 import { gruSequence, gruSequenceBackward } from '../kernels/gru.js';
+import { embeddingSource, type EmbeddingSource } from './embedding.js';
+import { FoldedProjection, foldFits } from '../folded_projection.js';
+import { storeOf } from '../params.js';
 import type { Initializer } from '../initializers.js';
 import { Layer, Weight, positiveInt, type CallContext, type LayerArgs, type LayerShape, type Output } from './layer.js';
 import type { Tensor } from '../tensor.js';
@@ -97,7 +102,8 @@ abstract class RNNBase extends Layer {
     const W = g.param(this.kernel.p), U = g.param(this.recurrentKernel.p), b = this.bias ? g.param(this.bias.p) : null;
     const x2 = as2d(x.value);
     const xw = rt.temp([B * T, G]);
-    gemm(rt, x2, W.value, xw, { bias: b?.value ?? null });
+    const source = g.training ? undefined : embeddingSource(x);
+    if (!(source && this.projectFolded(source, xw))) gemm(rt, x2, W.value, xw, { bias: b?.value ?? null });
     const { hs, backward } = this.recur(rt, view(xw, [B, T, G]), U.value, mask, B, T, g.training);
     let out: Tensor;
     if (this.returnSequences) out = hs;
@@ -121,6 +127,21 @@ abstract class RNNBase extends Layer {
       g.addGrad(x, (dst, acc) => gemm(rt, dz, W.value, as2d(dst), { transB: true, accumulate: acc }));
     });
     return { y, mask: this.returnSequences ? mask : null };
+  }
+
+  /**
+   * Inference: xw (B·T, G) = table[ids] · W + b from the folded table of this layer and the
+   * embedding before it, kept by the model's ParamStore. False (nothing written) when the
+   * table would be too big (or finds no memory) or the weights are not in one store.
+   */
+  private projectFolded(source: EmbeddingSource, xw: Tensor): boolean {
+    const W = this.kernel.p, b = this.bias?.p ?? null;
+    const store = storeOf(W);
+    if (!store || storeOf(source.table) !== store || (b && storeOf(b) !== store)) return false;
+    const E = source.table.value;
+    const fold = store.derived(this, () => (foldFits(store.rt, E.shape[0], W.value.shape[1]) ? new FoldedProjection(store.rt, E, W.value, b?.value ?? null) : null));
+    if (!fold || fold.embeddings !== E) return false;
+    return fold.project(view(source.ids, [source.ids.size]), store.version, xw);
   }
 }
 

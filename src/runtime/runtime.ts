@@ -159,13 +159,25 @@ export class Runtime {
 
   /** A tensor on the heap: lives until free(). */
   alloc(shape: Shape, dtype: DType = 'f32'): Tensor {
-    const ptr = this.heap.alloc(shapeSize(shape) * 4, `a ${dtype} tensor ${fmtShape(shape)}`);
+    const bytes = shapeSize(shape) * 4;
+    let ptr: number;
+    try {
+      ptr = this.heap.alloc(bytes, TENSOR);
+    } catch (e) {
+      throw describeTensor(e, shape, dtype);
+    }
     return new Tensor(this, ptr, [...shape], dtype, HEAP);
   }
 
   /** A tensor in the step arena: valid until the step ends (endStep / step()). */
   temp(shape: Shape, dtype: DType = 'f32'): Tensor {
-    const ptr = this.arena.alloc(shapeSize(shape) * 4, `a ${dtype} tensor ${fmtShape(shape)}`);
+    const bytes = shapeSize(shape) * 4;
+    let ptr: number;
+    try {
+      ptr = this.arena.alloc(bytes, TENSOR);
+    } catch (e) {
+      throw describeTensor(e, shape, dtype);
+    }
     return new Tensor(this, ptr, [...shape], dtype, this.arena.generation);
   }
 
@@ -228,6 +240,19 @@ export class Runtime {
     this.closed = true;
     await this.pool?.close();
   }
+}
+
+// Allocation errors name the tensor, e.g. "a f32 tensor (32, 100, 256)"; the allocators get a
+// placeholder that is replaced only when they throw, so no shape string is built per allocation.
+const TENSOR = 'a tensor';
+
+function describeTensor(e: unknown, shape: Shape, dtype: DType): unknown {
+  if (e instanceof Error) {
+    const what = `a ${dtype} tensor ${fmtShape(shape)}`;
+    e.message = e.message.replace(TENSOR, what);
+    if (e.stack) e.stack = e.stack.replace(TENSOR, what);
+  }
+  return e;
 }
 
 function callOne(fn: (...a: number[]) => void, a: number[]): void {

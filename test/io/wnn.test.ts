@@ -12,7 +12,8 @@ import {
   Dropout, LayerNormalization, Adam, AdamW, SGD, RMSprop, Adagrad, TextVectorizer, exponentialDecay, stepDecay, piecewiseConstant, cosineDecay, linearWarmup,
 } from '../../src/index.js';
 import { decodeSafetensors, encodeSafetensors, WnnFormatError } from '../../src/io/safetensors.js';
-import { decodeWnn, encodeWnn, loadModel, readModelSource, WNN_FORMAT_VERSION } from '../../src/io/wnn.js';
+import { decodeWnn, encodeWnn, loadModel, WNN_FORMAT_VERSION } from '../../src/io/wnn.js';
+import { readModelSource } from '../../src/io/source.js';
 import { saveModel, writeFileAtomic } from '../../src/io/node.js';
 import { ints, uniform } from '../helpers/data.js';
 
