@@ -163,7 +163,7 @@ class Chart {
   }
 
   draw() {
-    const W = 640, H = 220, L = 40, R = 40, T = 12, B = 26;
+    const W = 640, H = 220, L = 40, R = 40, T = 26, B = 26;
     const lossMax = Math.max(1, ...this.series.loss.map((v) => v[1]), ...this.series.val_loss.map((v) => v[1]));
     const px = (x) => L + x * (W - L - R);
     const py = (y, max) => T + (1 - Math.min(y / max, 1)) * (H - T - B);
@@ -179,7 +179,7 @@ class Chart {
       `<text x="4" y="${T + 8}">${lossMax.toFixed(1)}</text><text x="4" y="${H - B}">0</text>` +
       `<text x="${W - R + 6}" y="${T + 8}">100%</text><text x="${W - R + 6}" y="${H - B}">0%</text>` +
       `<text x="${L}" y="${H - 8}">epoch</text>` +
-      `<text x="${W - R - 190}" y="${T + 10}" style="fill:#d2453a">loss</text><text x="${W - R - 150}" y="${T + 10}" style="fill:#2f6fde">accuracy</text><text x="${W - R - 90}" y="${T + 10}">dashed: validation</text>` +
+      `<text x="${L}" y="14" style="fill:#d2453a">loss</text><text x="${L + 40}" y="14" style="fill:#2f6fde">accuracy</text><text x="${L + 110}" y="14">dashed: validation</text>` +
       line(this.series.loss, lossMax, 'loss') + line(this.series.accuracy, 1, 'acc') +
       line(this.series.val_loss, lossMax, 'loss val') + line(this.series.val_accuracy, 1, 'acc val') +
       dots(this.series.val_loss, lossMax, '#d2453a') + dots(this.series.val_accuracy, 1, '#2f6fde');
