@@ -121,20 +121,29 @@ function bagArgs(rt: Runtime, op: string, ids: Tensor, offsets: Tensor, options:
   return { weights, mode, bags };
 }
 
+/** The checks every bag kernel makes: the tensors live, the per-bag tensor (bags, dim), the
+ *  tensor it writes (`writes`: the table or the per-bag one) apart from every input, ids inside
+ *  the table. */
+function checkBagCall(rt: Runtime, op: string, tableName: string, table: Tensor, bagName: string, perBag: Tensor,
+  ids: Tensor, offsets: Tensor, options: EmbeddingBagOptions, writes: 'table' | 'perBag') {
+  live(rt, tableName, table); live(rt, bagName, perBag);
+  const { vocab, dim } = tableOf(op, tableName, table);
+  const { weights, mode, bags } = bagArgs(rt, op, ids, offsets, options);
+  expectShape(op, bagName, perBag, [bags, dim]);
+  const [wName, w, rName, r] = writes === 'table' ? [tableName, table, bagName, perBag] : [bagName, perBag, tableName, table];
+  const inputs: [string, Tensor][] = [[rName, r], ['ids', ids], ['offsets', offsets]];
+  if (weights) inputs.push(['weights', weights]);
+  for (const [n, t] of inputs) disjoint(op, wName, w, n, t);
+  checkIds(op, ids, vocab);
+  return { vocab, dim, weights, mode, bags };
+}
+
 /**
  * out[b] = sum (or mean) over k in [offsets[b], offsets[b+1]) of weights[k] * table[ids[k]].
  * table (vocab, dim), ids i32 (n,), offsets i32 (bags + 1,), out (bags, dim). Empty bags give 0.
  */
 export function embeddingBag(rt: Runtime, table: Tensor, ids: Tensor, offsets: Tensor, out: Tensor, options: EmbeddingBagOptions = {}): void {
-  const op = 'embeddingBag';
-  live(rt, 'table', table); live(rt, 'out', out);
-  const { vocab, dim } = tableOf(op, 'table', table);
-  const { weights, mode, bags } = bagArgs(rt, op, ids, offsets, options);
-  expectShape(op, 'out', out, [bags, dim]);
-  const inputs: [string, Tensor][] = [['table', table], ['ids', ids], ['offsets', offsets]];
-  if (weights) inputs.push(['weights', weights]);
-  for (const [n, t] of inputs) disjoint(op, 'out', out, n, t);
-  checkIds(op, ids, vocab);
+  const { dim, weights, mode, bags } = checkBagCall(rt, 'embeddingBag', 'table', table, 'out', out, ids, offsets, options, 'perBag');
   rt.run('f32_embedding_bag_fwd', ids.size * dim * (weights ? 2 : 1) + bags * dim,
     [table.ptr, ids.ptr, offsets.ptr, weights ? weights.ptr : 0, out.ptr, bags, dim, mode]);
 }
@@ -144,15 +153,7 @@ export function embeddingBag(rt: Runtime, table: Tensor, ids: Tensor, offsets: T
  * k of the bag in order. Accumulates into dtable; bitwise the same at any thread count.
  */
 export function embeddingBagBackward(rt: Runtime, ids: Tensor, offsets: Tensor, dout: Tensor, dtable: Tensor, options: EmbeddingBagOptions = {}): void {
-  const op = 'embeddingBag backward';
-  live(rt, 'dout', dout); live(rt, 'dtable', dtable);
-  const { vocab, dim } = tableOf(op, 'dtable', dtable);
-  const { weights, mode, bags } = bagArgs(rt, op, ids, offsets, options);
-  expectShape(op, 'dout', dout, [bags, dim]);
-  const inputs: [string, Tensor][] = [['dout', dout], ['ids', ids], ['offsets', offsets]];
-  if (weights) inputs.push(['weights', weights]);
-  for (const [n, t] of inputs) disjoint(op, 'dtable', dtable, n, t);
-  checkIds(op, ids, vocab);
+  const { dim, weights, mode, bags } = checkBagCall(rt, 'embeddingBag backward', 'dtable', dtable, 'dout', dout, ids, offsets, options, 'table');
   rt.run('f32_embedding_bag_bwd', ids.size * dim * (weights ? 2 : 1) + bags * dim,
     [ids.ptr, offsets.ptr, weights ? weights.ptr : 0, dout.ptr, dtable.ptr, bags, dim, mode]);
 }
@@ -232,14 +233,7 @@ export function embeddingRowsBackward(rt: Runtime, ids: Tensor, dout: Tensor, dt
 export function embeddingBagRowsBackward(rt: Runtime, ids: Tensor, offsets: Tensor, dout: Tensor, dtable: Tensor,
   options: EmbeddingBagOptions & RowsBackwardOptions = {}): Int32Array {
   const op = 'embeddingBag rows backward';
-  live(rt, 'dout', dout); live(rt, 'dtable', dtable);
-  const { vocab, dim } = tableOf(op, 'dtable', dtable);
-  const { weights, mode, bags } = bagArgs(rt, op, ids, offsets, options);
-  expectShape(op, 'dout', dout, [bags, dim]);
-  const inputs: [string, Tensor][] = [['dout', dout], ['ids', ids], ['offsets', offsets]];
-  if (weights) inputs.push(['weights', weights]);
-  for (const [n, t] of inputs) disjoint(op, 'dtable', dtable, n, t);
-  checkIds(op, ids, vocab);
+  const { vocab, dim, weights, mode, bags } = checkBagCall(rt, op, 'dtable', dtable, 'dout', dout, ids, offsets, options, 'table');
   const ix = rowIndex(ids.i32(), vocab);
   if (ix.rows.length === 0) return ix.rows;
   const bagOf = new Int32Array(ids.size);
