@@ -29,6 +29,9 @@ export interface ArchSettings {
   embeddingDim: number;
   /** Recurrent units, convolution filters; unused by bag. */
   units: number;
+  /** Hash buckets of the bag model's word bigrams (its table has vocabSize + buckets rows);
+   *  unused by the sequence models. Fewer buckets make a smaller file for small data sets. */
+  buckets: number;
 }
 
 export interface Architecture {
@@ -48,7 +51,7 @@ const sequenceVectorizer = (s: ArchSettings): TextVectorizerOptions => ({
   normalize: CLEAN, maxTokens: s.vocabSize, outputSequenceLength: s.maxLen, truncating: 'pre',
 });
 
-const recurrentDefaults: ArchSettings = { epochs: 4, batchSize: 32, learningRate: 0.005, maxLen: 150, vocabSize: 20000, embeddingDim: 32, units: 32 };
+const recurrentDefaults: ArchSettings = { epochs: 4, batchSize: 32, learningRate: 0.005, maxLen: 150, vocabSize: 20000, embeddingDim: 32, units: 32, buckets: 0 };
 
 /** Hash buckets of the bag model's word bigrams. */
 export const BAG_BUCKETS = 100000;
@@ -57,8 +60,8 @@ export const ARCHITECTURES: Record<ArchName, Architecture> = {
   bag: {
     name: 'bag',
     description: 'fastText-style: words and hashed word bigrams, EmbeddingBag (mean), Dense softmax',
-    defaults: { epochs: 4, batchSize: 32, learningRate: 0.01, maxLen: 1500, vocabSize: 50000, embeddingDim: 32, units: 0 },
-    vectorizer: (s) => ({ normalize: CLEAN, maxTokens: s.vocabSize, outputSequenceLength: s.maxLen, ngrams: { word: [1, 2], buckets: BAG_BUCKETS, dropUnknown: true } }),
+    defaults: { epochs: 4, batchSize: 32, learningRate: 0.01, maxLen: 1500, vocabSize: 50000, embeddingDim: 32, units: 0, buckets: BAG_BUCKETS },
+    vectorizer: (s) => ({ normalize: CLEAN, maxTokens: s.vocabSize, outputSequenceLength: s.maxLen, ngrams: { word: [1, 2], buckets: s.buckets || BAG_BUCKETS, dropUnknown: true } }),
     layers: (s, inputDim, classes) => [
       new EmbeddingBag({ inputDim, outputDim: s.embeddingDim, sparse: true }),
       new Dense({ units: classes, activation: 'softmax' }),
@@ -100,7 +103,7 @@ export const ARCHITECTURES: Record<ArchName, Architecture> = {
   cnn: {
     name: 'cnn',
     description: 'Embedding (maskZero), Conv1D (kernel 5, relu), GlobalMaxPooling1D, Dense softmax',
-    defaults: { epochs: 4, batchSize: 32, learningRate: 0.005, maxLen: 300, vocabSize: 20000, embeddingDim: 32, units: 64 },
+    defaults: { epochs: 4, batchSize: 32, learningRate: 0.005, maxLen: 300, vocabSize: 20000, embeddingDim: 32, units: 64, buckets: 0 },
     vectorizer: sequenceVectorizer,
     layers: (s, inputDim, classes) => [
       new Embedding({ inputDim, outputDim: s.embeddingDim }),

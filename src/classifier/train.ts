@@ -89,7 +89,7 @@ export interface TrainResult {
   validation: { texts: string[]; labels: string[] } | null;
 }
 
-const INT_SETTINGS = ['epochs', 'batchSize', 'maxLen', 'vocabSize', 'embeddingDim', 'units'] as const;
+const INT_SETTINGS = ['epochs', 'batchSize', 'maxLen', 'vocabSize', 'embeddingDim', 'units', 'buckets'] as const;
 
 /** Trains a text classifier on texts and their labels (strings); see TrainOptions. */
 export async function trainTextClassifier(texts: string[], labels: string[], options: TrainOptions = {}): Promise<TrainResult> {

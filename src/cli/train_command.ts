@@ -27,6 +27,7 @@ export const TRAIN_OPTIONS: OptionSpec[] = [
   { name: 'lr', type: 'number', min: 1e-12, help: 'learning rate (Adam)', defaultText: `${DEFAULTS.learningRate} for ${DEFAULT_ARCH}` },
   { name: 'max-len', type: 'int', min: 1, help: 'ids kept per text', defaultText: `${DEFAULTS.maxLen} for ${DEFAULT_ARCH}` },
   { name: 'vocab-size', type: 'int', min: 2, help: 'largest vocabulary (with padding and unknown ids)', defaultText: `${DEFAULTS.vocabSize} for ${DEFAULT_ARCH}` },
+  { name: 'buckets', type: 'int', min: 1, help: 'hash buckets of the bag model\'s word bigrams (fewer: a smaller model file)', defaultText: `${DEFAULTS.buckets} for ${DEFAULT_ARCH}` },
   THREADS,
   { name: 'seed', type: 'int', min: 0, help: 'seed of the weights, validation split, shuffling', defaultText: '42' },
   { name: 'val-split', type: 'number', min: 0, below: 1, help: 'fraction of every class held out for validation', defaultText: '0.1' },
@@ -104,7 +105,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
     const result = await trainTextClassifier(data.texts, data.labels, {
       arch: arch as StartInfo['arch'] | undefined,
       epochs: o.epochs as number | undefined, batchSize: o['batch-size'] as number | undefined, learningRate: o.lr as number | undefined,
-      maxLen: o['max-len'] as number | undefined, vocabSize: o['vocab-size'] as number | undefined,
+      maxLen: o['max-len'] as number | undefined, vocabSize: o['vocab-size'] as number | undefined, buckets: o.buckets as number | undefined,
       seed: o.seed as number | undefined, valSplit: (o['val-split'] as number | undefined) ?? 0.1,
       resume, signal: ac.signal,
       onStart: async (info) => {

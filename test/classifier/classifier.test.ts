@@ -34,6 +34,16 @@ describe('TextClassifier', () => {
     expect(classifier.predictProbabilities([]).shape).toEqual([0, 3]);
   });
 
+  it('sizes the bag model by vocabSize + buckets', async () => {
+    const d = sentimentData(200, 2);
+    const { classifier } = await trainTextClassifier(d.texts, d.labels, { arch: 'bag', vocabSize: 100, buckets: 257, epochs: 1, maxLen: 64 });
+    const table = classifier.model.getWeights().find((w) => w.name.endsWith('embeddings'))!;
+    expect(table.shape[0]).toBe(classifier.vectorizer.vocabularySize);
+    expect(classifier.vectorizer.vocabularySize).toBeLessThanOrEqual(100 + 257);
+    expect(classifier.vectorizer.vocabularySize).toBeGreaterThan(257);
+    await expect(trainTextClassifier(d.texts, d.labels, { arch: 'bag', buckets: 0 })).rejects.toThrow(/buckets must be a whole number >= 1/);
+  });
+
   it('resumes from any checkpoint to the same weights, bit for bit', async () => {
     const d = sentimentData(200, 4);
     const cks: Checkpoint[] = [];
