@@ -6,7 +6,8 @@ import type { EnvInfo } from '../runtime/runtime.js';
 export { init, runtime, shutdown } from '../runtime/default.js';
 export type { EnvInfo, InitOptions } from '../runtime/runtime.js';
 export { setPoolWorkerUrl } from '../runtime/pool.js';
-export { TextClassifier, type Prediction } from '../classifier/text_classifier.js';
+// the inference-only classifier (no training code in the page bundle): same API and numbers as the full one
+export { InferenceClassifier as TextClassifier, type Prediction } from '../entries/classifier.js';
 export { startTraining, TrainingCancelled, TrainingError, type StartTrainingOptions, type TrainingJob, type TrainingData, type TrainingProgress, type TrainingReport } from './training.js';
 export { parseLabelledCsv, parseCsvRows, type CsvColumns } from './csv.js';
 
