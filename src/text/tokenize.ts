@@ -45,7 +45,7 @@ const FLAG_CLASSES: [number, string][] = [
 ];
 
 const astral = new Map<number, number>();
-const singleTests = FLAG_CLASSES.map(([f, cls]) => [f, new RegExp(`^[${cls}]$`, 'u')] as const);
+let singleTests: (readonly [number, RegExp])[] | null = null;
 
 /** Flags of each BMP code unit (lone surrogates: none), filled in blocks of 256 on first use so
  *  that ASCII text never pays for the rest of the BMP. */
@@ -53,19 +53,37 @@ const bmp = new Uint8Array(65536);
 const bmpBlockDone = new Uint8Array(256);
 let blockPatterns: [number, RegExp][] | null = null;
 
-function fillBmpBlock(block: number): void {
-  bmpBlockDone[block] = 1;
-  if (block >= 0xd8 && block <= 0xdf) return; // surrogates: no flags
+/** The flags of the 256 code units of a block, from the character classes (compiling those
+ *  Unicode classes costs milliseconds, so block 0 comes from LATIN1_FLAGS instead). */
+export function blockFlagsFromClasses(block: number): Uint8Array {
+  const out = new Uint8Array(256);
+  if (block >= 0xd8 && block <= 0xdf) return out; // surrogates: no flags
   blockPatterns ??= FLAG_CLASSES.map(([flag, cls]) => [flag, new RegExp(`[${cls}]+`, 'gu')]);
-  const base = block << 8;
   let chars = '';
-  for (let k = 0; k < 256; k++) chars += String.fromCharCode(base + k);
+  for (let k = 0; k < 256; k++) chars += String.fromCharCode((block << 8) + k);
   for (const [flag, re] of blockPatterns) {
     re.lastIndex = 0;
     for (let m = re.exec(chars); m; m = re.exec(chars)) {
-      for (let k = m.index; k < m.index + m[0].length; k++) bmp[base + k] |= flag;
+      for (let k = m.index; k < m.index + m[0].length; k++) out[k] |= flag;
     }
   }
+  return out;
+}
+
+/** blockFlagsFromClasses(0) as hex, two digits a code unit (a test checks they agree). */
+export const LATIN1_FLAGS =
+  '04040404040404040404040404040404040404040404040404040404040404040400000000000080000000000000000001010101010101010101000000000000' +
+  '00010101010101010101010101010101010101010101010101010100000000000001010101010101010101010101010101010101010101010101010000000004' +
+  '04040404040404040404040404040404040404040404040404040404040404040400000000000000000801000004080000000101000100000001010001010100' +
+  '01010101010101010101010101010101010101010101010001010101010101010101010101010101010101010101010101010101010101000101010101010101';
+
+function fillBmpBlock(block: number): void {
+  bmpBlockDone[block] = 1;
+  if (block === 0) {
+    for (let k = 0; k < 256; k++) bmp[k] = parseInt(LATIN1_FLAGS.slice(2 * k, 2 * k + 2), 16);
+    return;
+  }
+  bmp.set(blockFlagsFromClasses(block), block << 8);
 }
 
 /** The BMP flag table with block 0 (ASCII and Latin-1) filled; other blocks via bmpFlags. */
@@ -84,6 +102,7 @@ function astralFlags(cp: number): number {
   if (f === undefined) {
     const s = String.fromCodePoint(cp);
     f = 0;
+    singleTests ??= FLAG_CLASSES.map(([flag, cls]) => [flag, new RegExp(`^[${cls}]$`, 'u')] as const);
     for (const [flag, re] of singleTests) if (re.test(s)) f |= flag;
     if (astral.size >= 65536) astral.clear(); // bounded memory whatever the input
     astral.set(cp, f);

@@ -103,3 +103,10 @@ describe('wordTokens over the whole BMP', () => {
     }
   });
 });
+
+describe('the Latin-1 flag table', () => {
+  it('LATIN1_FLAGS equals what the character classes give for block 0', async () => {
+    const { LATIN1_FLAGS, blockFlagsFromClasses } = await import('../../src/text/tokenize.js');
+    expect(LATIN1_FLAGS).toBe(Buffer.from(blockFlagsFromClasses(0)).toString('hex'));
+  });
+});
