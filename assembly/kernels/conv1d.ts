@@ -32,6 +32,7 @@
 // and bwd conv1dBwdWsFloats(C, F, K) (src/kernels/conv1d.ts computes the same numbers).
 import { partStart } from '../core/partition';
 import { loadPartial, storePartial } from '../core/simd';
+import { micro4x8 } from '../core/microkernel';
 
 // @ts-ignore: decorator
 @inline const MC: i32 = 32;       // rows per block of tiles (their pointer tables are built once)
@@ -54,7 +55,7 @@ function conv1dFwdWsFloats(C: i32, F: i32, K: i32): i32 {
 @inline
 function conv1dBwdWsFloats(C: i32, F: i32, K: i32): i32 {
   const dxPart = ((C + 7) >> 3) * K * F * 8 + (MC >> 2) * (K * 4 + 4);
-  const dwPart = ((F + 7) >> 3) * NB * 8 + NB * 4;
+  const dwPart = ((F + 7) >> 3) * NB * 8 + NB * 4 + 32;   // + dwMicro's 4 x 8 edge tile
   return (((max(C, F) + 3) & ~3) + max(dxPart, dwPart) + 15) & ~15;
 }
 
@@ -353,53 +354,24 @@ function packX(x: usize, px: usize, T: i32, C: i32, Tout: i32, k: i32, c0: i32, 
 }
 
 // dw[r, 0..nr] (rows ldc bytes apart at cp, r < mr) = (first ? 0 : dw) + sum over j < n of
-// pa[j][r] * pb[j][0..8]: the 4x8 register tile over packed x (4 per row) and a packed dy panel.
-function dwMicro(pa: usize, pb: usize, n: i32, cp: usize, ldc: usize, mr: i32, nr: i32, first: bool): void {
-  let c00: v128, c01: v128, c10: v128, c11: v128, c20: v128, c21: v128, c30: v128, c31: v128;
+// pa[j][r] * pb[j][0..8]: the shared 4x8 register tile over packed x (4 per row) and a packed dy
+// panel. An edge tile (mr < 4 or nr < 8) goes through a full tile in scratch `edge` (4 x 8
+// floats), so every element is the same sum in the same order whatever the tile.
+function dwMicro(pa: usize, pb: usize, n: i32, cp: usize, ldc: usize, mr: i32, nr: i32, first: bool, edge: usize): void {
+  if (mr == 4 && nr == 8) { micro4x8(pa, pb, n, cp, ldc, !first); return; }
   const z = f32x4.splat(0);
-  if (first) {
-    c00 = z; c01 = z; c10 = z; c11 = z; c20 = z; c21 = z; c30 = z; c31 = z;
-  } else if (mr == 4 && nr == 8) {
-    c00 = v128.load(cp); c01 = v128.load(cp, 16);
-    c10 = v128.load(cp + ldc); c11 = v128.load(cp + ldc, 16);
-    c20 = v128.load(cp + 2 * ldc); c21 = v128.load(cp + 2 * ldc, 16);
-    c30 = v128.load(cp + 3 * ldc); c31 = v128.load(cp + 3 * ldc, 16);
-  } else {
-    c00 = load4(cp, nr); c01 = load4(cp + 16, nr - 4);
-    c10 = mr > 1 ? load4(cp + ldc, nr) : z; c11 = mr > 1 ? load4(cp + ldc + 16, nr - 4) : z;
-    c20 = mr > 2 ? load4(cp + 2 * ldc, nr) : z; c21 = mr > 2 ? load4(cp + 2 * ldc + 16, nr - 4) : z;
-    c30 = mr > 3 ? load4(cp + 3 * ldc, nr) : z; c31 = mr > 3 ? load4(cp + 3 * ldc + 16, nr - 4) : z;
+  for (let r = 0; r < 4; r++) {
+    const src = cp + <usize>r * ldc, dst = edge + (<usize>r << 5);
+    const live = r < mr && !first;
+    v128.store(dst, live ? load4(src, nr) : z);
+    v128.store(dst, live ? load4(src + 16, nr - 4) : z, 16);
   }
-  const end = pa + (<usize>n << 4);
-  while (pa < end) {
-    const b0 = v128.load(pb);
-    const b1 = v128.load(pb, 16);
-    const a0 = v128.load32_splat(pa);
-    c00 = f32x4.add(c00, f32x4.mul(a0, b0));
-    c01 = f32x4.add(c01, f32x4.mul(a0, b1));
-    const a1 = v128.load32_splat(pa, 4);
-    c10 = f32x4.add(c10, f32x4.mul(a1, b0));
-    c11 = f32x4.add(c11, f32x4.mul(a1, b1));
-    const a2 = v128.load32_splat(pa, 8);
-    c20 = f32x4.add(c20, f32x4.mul(a2, b0));
-    c21 = f32x4.add(c21, f32x4.mul(a2, b1));
-    const a3 = v128.load32_splat(pa, 12);
-    c30 = f32x4.add(c30, f32x4.mul(a3, b0));
-    c31 = f32x4.add(c31, f32x4.mul(a3, b1));
-    pa += 16;
-    pb += 32;
+  micro4x8(pa, pb, n, edge, 32, true);
+  for (let r = 0; r < mr; r++) {
+    const src = edge + (<usize>r << 5), dst = cp + <usize>r * ldc;
+    store4(dst, v128.load(src), nr);
+    store4(dst + 16, v128.load(src, 16), nr - 4);
   }
-  if (nr == 8 && mr == 4) {
-    v128.store(cp, c00); v128.store(cp, c01, 16);
-    v128.store(cp + ldc, c10); v128.store(cp + ldc, c11, 16);
-    v128.store(cp + 2 * ldc, c20); v128.store(cp + 2 * ldc, c21, 16);
-    v128.store(cp + 3 * ldc, c30); v128.store(cp + 3 * ldc, c31, 16);
-    return;
-  }
-  store4(cp, c00, nr); store4(cp + 16, c01, nr - 4);
-  if (mr > 1) { store4(cp + ldc, c10, nr); store4(cp + ldc + 16, c11, nr - 4); }
-  if (mr > 2) { store4(cp + 2 * ldc, c20, nr); store4(cp + 2 * ldc + 16, c21, nr - 4); }
-  if (mr > 3) { store4(cp + 3 * ldc, c30, nr); store4(cp + 3 * ldc + 16, c31, nr - 4); }
 }
 
 export function f32_conv1d_bwd(x: usize, w: usize, dy: usize, dx: usize, dw: usize, dbias: usize,
@@ -443,6 +415,7 @@ export function f32_conv1d_bwd(x: usize, w: usize, dy: usize, dx: usize, dw: usi
     if (t0 < t1) {
       const pd = region;
       const px = pd + (<usize>fp * NB << 5);
+      const edge = px + (<usize>NB << 4);
       let g0 = 0;
       do {
         const n = min(NB, rows - g0);
@@ -459,7 +432,7 @@ export function f32_conv1d_bwd(x: usize, w: usize, dy: usize, dx: usize, dw: usi
             packed = kc;
           }
           dwMicro(px, pd + (<usize>p * NB << 5), n, dw + ((<usize>k * C + c0) * F + (p << 3) << 2), <usize>F << 2,
-                  mr, min(8, F - (p << 3)), g0 == 0);
+                  mr, min(8, F - (p << 3)), g0 == 0, edge);
         }
         g0 += n;
       } while (g0 < rows);

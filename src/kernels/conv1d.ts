@@ -91,11 +91,12 @@ export function conv1dForwardWorkspaceBytes(C: number, F: number, K: number, nth
 
 /** Bytes of scratch f32_conv1d_bwd needs on nth threads: per thread a zero row of max(C, F) floats,
  *  then room for either the dx part (w packed transposed in 8-channel panels, the row-pointer
- *  tables) or the dw part (a block of NB rows of dy in 8-filter panels, NB x 4 packed x values). */
+ * *  tables) or the dw part (a block of NB rows of dy in 8-filter panels, NB x 4 packed x values,
+ *  a 4 x 8 edge tile). */
 export function conv1dBackwardWorkspaceBytes(C: number, F: number, K: number, nth: number): number {
   checkSizes('conv1dBackwardWorkspaceBytes', C, F, K, nth);
   const dxPart = Math.ceil(C / 8) * K * F * 8 + (MC / 4) * (K * 4 + 4);
-  const dwPart = Math.ceil(F / 8) * NB * 8 + NB * 4;
+  const dwPart = Math.ceil(F / 8) * NB * 8 + NB * 4 + 32;   // + the kernel's 4 x 8 edge tile
   const floats = Math.ceil(Math.max(C, F) / 4) * 4 + Math.max(dxPart, dwPart);
   return Math.max(nth, 1) * Math.ceil(floats / 16) * 16 * 4;
 }
