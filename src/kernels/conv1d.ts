@@ -91,7 +91,7 @@ export function conv1dForwardWorkspaceBytes(C: number, F: number, K: number, nth
 
 /** Bytes of scratch f32_conv1d_bwd needs on nth threads: per thread a zero row of max(C, F) floats,
  *  then room for either the dx part (w packed transposed in 8-channel panels, the row-pointer
- * *  tables) or the dw part (a block of NB rows of dy in 8-filter panels, NB x 4 packed x values,
+ *  tables) or the dw part (a block of NB rows of dy in 8-filter panels, NB x 4 packed x values,
  *  a 4 x 8 edge tile). */
 export function conv1dBackwardWorkspaceBytes(C: number, F: number, K: number, nth: number): number {
   checkSizes('conv1dBackwardWorkspaceBytes', C, F, K, nth);
