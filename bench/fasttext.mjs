@@ -104,28 +104,32 @@ function optimizerOf(W, c, steps) {
   throw new Error(`bench fasttext: unknown optimizer ${c.optimizer}`);
 }
 
+// Vectorise the training texts, build and fit the model, evaluate on the test texts: one run.
+async function runModel(W, rt, c, data, seed, layers, optimizer) {
+  const t0 = performance.now();
+  const vec = new W.TextVectorizer(c.vectorizer);
+  vec.adapt(data.trainTexts);
+  const x = vec.transform(data.trainTexts);
+  const textSeconds = (performance.now() - t0) / 1000;
+  const m = new W.Sequential(layers(vec.vocabularySize), { seed });
+  m.build([x.shape[1]], rt);
+  m.compile({ optimizer: optimizer(Math.ceil(x.shape[0] / c.batchSize) * c.epochs), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+  await m.fit(x, data.trainLabels, { epochs: c.epochs, batchSize: c.batchSize, seed });
+  const seconds = (performance.now() - t0) / 1000;
+  const p0 = performance.now();
+  const accuracy = m.evaluate(vec.transform(data.testTexts), data.testLabels, { batchSize: 64 }).accuracy;
+  const predictMs = (performance.now() - p0) / data.testTexts.length;
+  m.dispose();
+  return { seconds, textSeconds, accuracy, predictMs };
+}
+
 async function runBag(W, c, data, seed) {
   const rt = await W.Runtime.create(c.threads === 1 ? { build: 'simd', threads: 1 } : { build: 'simd-mt', threads: c.threads });
   try {
-    const t0 = performance.now();
-    const vec = new W.TextVectorizer(c.vectorizer);
-    vec.adapt(data.trainTexts);
-    const x = vec.transform(data.trainTexts);
-    const textSeconds = (performance.now() - t0) / 1000;
-    const m = new W.Sequential([
-      new W.EmbeddingBag({ inputDim: vec.vocabularySize, outputDim: c.dim, mode: c.mode, sparse: c.sparse }),
+    return await runModel(W, rt, c, data, seed, (vocab) => [
+      new W.EmbeddingBag({ inputDim: vocab, outputDim: c.dim, mode: c.mode, sparse: c.sparse }),
       new W.Dense({ units: 2, activation: 'softmax' }),
-    ], { seed });
-    m.build([x.shape[1]], rt);
-    m.compile({ optimizer: optimizerOf(W, c, Math.ceil(x.shape[0] / c.batchSize) * c.epochs), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
-    await m.fit(x, data.trainLabels, { epochs: c.epochs, batchSize: c.batchSize, seed });
-    const seconds = (performance.now() - t0) / 1000;
-    const p0 = performance.now();
-    const xt = vec.transform(data.testTexts);
-    const accuracy = m.evaluate(xt, data.testLabels, { batchSize: 64 }).accuracy;
-    const predictMs = (performance.now() - p0) / data.testTexts.length;
-    m.dispose();
-    return { seconds, textSeconds, accuracy, predictMs };
+    ], (steps) => optimizerOf(W, c, steps));
   } finally {
     await rt.close();
   }
@@ -134,25 +138,11 @@ async function runBag(W, c, data, seed) {
 async function runLstm(W, c, data, seed) {
   const rt = await W.Runtime.create({ build: 'simd-mt', threads: c.threads });
   try {
-    const t0 = performance.now();
-    const vec = new W.TextVectorizer(c.vectorizer);
-    vec.adapt(data.trainTexts);
-    const x = vec.transform(data.trainTexts);
-    const textSeconds = (performance.now() - t0) / 1000;
-    const m = new W.Sequential([
-      new W.Embedding({ inputDim: vec.vocabularySize, outputDim: c.dim, maskZero: true, sparse: c.sparse }),
+    return await runModel(W, rt, c, data, seed, (vocab) => [
+      new W.Embedding({ inputDim: vocab, outputDim: c.dim, maskZero: true, sparse: c.sparse }),
       new W.LSTM({ units: c.units }),
       new W.Dense({ units: 2, activation: 'softmax' }),
-    ], { seed });
-    m.build([x.shape[1]], rt);
-    m.compile({ optimizer: new W.Adam({ learningRate: c.learningRate }), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
-    await m.fit(x, data.trainLabels, { epochs: c.epochs, batchSize: c.batchSize, seed });
-    const seconds = (performance.now() - t0) / 1000;
-    const p0 = performance.now();
-    const accuracy = m.evaluate(vec.transform(data.testTexts), data.testLabels, { batchSize: 64 }).accuracy;
-    const predictMs = (performance.now() - p0) / data.testTexts.length;
-    m.dispose();
-    return { seconds, textSeconds, accuracy, predictMs };
+    ], () => new W.Adam({ learningRate: c.learningRate }));
   } finally {
     await rt.close();
   }
