@@ -93,18 +93,24 @@ export function embedding(rt: Runtime, table: Tensor, ids: Tensor, out: Tensor):
   rt.run('f32_embedding_fwd', ids.size * dim, [table.ptr, ids.ptr, out.ptr, ids.size, dim]);
 }
 
-/**
- * dtable[ids[t]] += dout[t] for every position t in order. Accumulates: zero dtable first for a
- * fresh gradient. Bitwise the same at any thread count, repeated ids included.
- */
-export function embeddingBackward(rt: Runtime, ids: Tensor, dout: Tensor, dtable: Tensor): void {
-  const op = 'embedding backward';
+/** The checks of both embedding backwards: tensors live, dout (...ids.shape, dim), dtable apart
+ *  from the inputs, ids inside the table. */
+function checkEmbeddingBackward(rt: Runtime, op: string, ids: Tensor, dout: Tensor, dtable: Tensor): { vocab: number; dim: number } {
   live(rt, 'ids', ids, 'i32'); live(rt, 'dout', dout); live(rt, 'dtable', dtable);
   const { vocab, dim } = tableOf(op, 'dtable', dtable);
   expectShape(op, 'dout', dout, [...ids.shape, dim]);
   disjoint(op, 'dtable', dtable, 'dout', dout);
   disjoint(op, 'dtable', dtable, 'ids', ids);
   checkIds(op, ids, vocab);
+  return { vocab, dim };
+}
+
+/**
+ * dtable[ids[t]] += dout[t] for every position t in order. Accumulates: zero dtable first for a
+ * fresh gradient. Bitwise the same at any thread count, repeated ids included.
+ */
+export function embeddingBackward(rt: Runtime, ids: Tensor, dout: Tensor, dtable: Tensor): void {
+  const { dim } = checkEmbeddingBackward(rt, 'embedding backward', ids, dout, dtable);
   rt.run('f32_embedding_bwd', ids.size * dim, [ids.ptr, dout.ptr, dtable.ptr, ids.size, dim]);
 }
 
@@ -209,13 +215,7 @@ function upload(rt: Runtime, a: Int32Array): Tensor { return rt.temp([Math.max(a
  * Returns the touched rows (distinct, increasing).
  */
 export function embeddingRowsBackward(rt: Runtime, ids: Tensor, dout: Tensor, dtable: Tensor, options: RowsBackwardOptions = {}): Int32Array {
-  const op = 'embedding rows backward';
-  live(rt, 'ids', ids, 'i32'); live(rt, 'dout', dout); live(rt, 'dtable', dtable);
-  const { vocab, dim } = tableOf(op, 'dtable', dtable);
-  expectShape(op, 'dout', dout, [...ids.shape, dim]);
-  disjoint(op, 'dtable', dtable, 'dout', dout);
-  disjoint(op, 'dtable', dtable, 'ids', ids);
-  checkIds(op, ids, vocab);
+  const { vocab, dim } = checkEmbeddingBackward(rt, 'embedding rows backward', ids, dout, dtable);
   const ix = rowIndex(ids.i32(), vocab);
   if (ix.rows.length === 0) return ix.rows;
   rt.run('f32_embedding_rows_bwd', ids.size * dim, [upload(rt, ix.rows).ptr, upload(rt, ix.starts).ptr, upload(rt, ix.entries).ptr,
