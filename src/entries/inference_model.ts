@@ -7,7 +7,7 @@
 import { gemm } from '../kernels/gemm.js';
 import { unaryForward } from '../kernels/unary.js';
 import { softmax } from '../kernels/softmax_xent.js';
-import { embedding, embeddingBag } from '../kernels/embedding.js';
+import { bagsFromPadded, embedding, embeddingBag } from '../kernels/embedding.js';
 import { lstmSequence } from '../kernels/lstm.js';
 import { gruSequence } from '../kernels/gru.js';
 import { conv1d, conv1dOutputLength } from '../kernels/conv1d.js';
@@ -168,20 +168,8 @@ export class InferenceModel {
     const table = this.w(name, 'embeddings', [c.inputDim, c.outputDim]);
     const mode = c.mode ?? 'mean';
     return (rt, { x: padded }) => {
-      // padded (B, L) -> CSR lists of the non-padding ids of every sample
-      const [B, L] = padded.shape;
-      const src = padded.i32();
-      let count = 0;
-      for (let i = 0; i < src.length; i++) if (src[i] !== 0) count++;
-      const ids = rt.temp([count], 'i32'), offsets = rt.temp([B + 1], 'i32');
-      const idv = ids.i32(), ov = offsets.i32();
-      let k = 0;
-      for (let b = 0; b < B; b++) {
-        ov[b] = k;
-        for (let t = 0; t < L; t++) { const v = src[b * L + t]; if (v !== 0) idv[k++] = v; }
-      }
-      ov[B] = k;
-      const out = rt.temp([B, table.shape[1]]);
+      const { ids, offsets } = bagsFromPadded(rt, padded);
+      const out = rt.temp([padded.shape[0], table.shape[1]]);
       embeddingBag(rt, table, ids, offsets, out, { mode });
       return { x: out, mask: null };
     };

@@ -144,6 +144,26 @@ function checkBagCall(rt: Runtime, op: string, tableName: string, table: Tensor,
   return { vocab, dim, weights, mode, bags };
 }
 
+/** Bags from padded id rows: padded (B, L) i32 with 0 = padding -> ids (the non-zero ids in
+ *  order) and offsets (B + 1), step tensors of rt, for embeddingBag. */
+export function bagsFromPadded(rt: Runtime, padded: Tensor): { ids: Tensor; offsets: Tensor } {
+  live(rt, 'padded', padded, 'i32');
+  expectRank('bagsFromPadded', 'padded', padded, 2);
+  const [B, L] = padded.shape;
+  const src = padded.i32();
+  let count = 0;
+  for (let i = 0; i < src.length; i++) if (src[i] !== 0) count++;
+  const ids = rt.temp([count], 'i32'), offsets = rt.temp([B + 1], 'i32');
+  const idv = ids.i32(), ov = offsets.i32();
+  let k = 0;
+  for (let b = 0; b < B; b++) {
+    ov[b] = k;
+    for (let t = 0; t < L; t++) { const v = src[b * L + t]; if (v !== 0) idv[k++] = v; }
+  }
+  ov[B] = k;
+  return { ids, offsets };
+}
+
 /**
  * out[b] = sum (or mean) over k in [offsets[b], offsets[b+1]) of weights[k] * table[ids[k]].
  * table (vocab, dim), ids i32 (n,), offsets i32 (bags + 1,), out (bags, dim). Empty bags give 0.

@@ -3,7 +3,7 @@
 // bag model is TextVectorizer (bag mode) -> EmbeddingBag -> Dense. One kernel call per batch: no
 // (B, L, dim) intermediate. Its table gradient is row-sparse, as Embedding's (see there for `sparse`).
 import type { Graph, Node } from '../autograd.js';
-import { embeddingBag, embeddingBagRowsBackward, type EmbeddingBagMode } from '../kernels/embedding.js';
+import { bagsFromPadded, embeddingBag, embeddingBagRowsBackward, type EmbeddingBagMode } from '../kernels/embedding.js';
 import { sparseArg } from './embedding.js';
 import type { Initializer } from '../initializers.js';
 import { Layer, Weight, positiveInt, type CallContext, type LayerArgs, type LayerShape, type Output } from './layer.js';
@@ -52,20 +52,8 @@ export class EmbeddingBag extends Layer {
     if (padded.dtype !== 'i32' || padded.rank !== 2) {
       throw new TypeError(`wasmnn: EmbeddingBag ${this.name}: inputs must be integer ids of shape (batch, length), got ${padded.dtype} of rank ${padded.rank}`);
     }
-    const [B, L] = padded.shape;
-    // CSR lists of the non-padding ids of every sample
-    const src = padded.i32();
-    let count = 0;
-    for (let i = 0; i < src.length; i++) if (src[i] !== 0) count++;
-    const ids = rt.temp([count], 'i32');
-    const offsets = rt.temp([B + 1], 'i32');
-    const idv = ids.i32(), ov = offsets.i32();
-    let k = 0;
-    for (let b = 0; b < B; b++) {
-      ov[b] = k;
-      for (let t = 0; t < L; t++) { const v = src[b * L + t]; if (v !== 0) idv[k++] = v; }
-    }
-    ov[B] = k;
+    const B = padded.shape[0];
+    const { ids, offsets } = bagsFromPadded(rt, padded);   // the non-padding ids of every sample
     const table = g.param(this.embeddings.p);
     const out = rt.temp([B, this.outputDim]);
     embeddingBag(rt, table.value, ids, offsets, out, { mode: this.mode });
