@@ -40,3 +40,14 @@ export function table(rows, columns) {
   console.log(line(columns));
   for (const r of rows) console.log(line(columns.map((c) => r[c])));
 }
+
+/** tfjs-core, tfjs-layers and tfjs-backend-wasm on one thread, the wasm backend set and ready. */
+export async function tfjsWasmOneThread() {
+  const tf = await import('@tensorflow/tfjs-core');
+  const tfl = await import('@tensorflow/tfjs-layers');
+  const wasm = await import('@tensorflow/tfjs-backend-wasm');
+  wasm.setThreadsCount(1);
+  if (!(await tf.setBackend('wasm'))) throw new Error("tf.setBackend('wasm') failed");
+  await tf.ready();
+  return { tf, tfl, wasm };
+}

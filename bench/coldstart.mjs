@@ -20,7 +20,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { machine, median, table } from './_util.mjs';
+import { machine, median, table, tfjsWasmOneThread } from './_util.mjs';
 import { lstmClassifierOnnx } from './_onnx_lstm.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -58,12 +58,7 @@ async function child(kind, dir) {
     probs = Array.from(c.predictProbabilities(PROBE).data);
     phases = { import: t1 - t0, init: t2 - t1, load: t3 - t2, tokenize: t4 - t3, forward: t5 - t4 };
   } else if (kind === 'tfjs') {
-    const tf = await import('@tensorflow/tfjs-core');
-    const tfl = await import('@tensorflow/tfjs-layers');
-    const wasm = await import('@tensorflow/tfjs-backend-wasm');
-    wasm.setThreadsCount(1);
-    if (!(await tf.setBackend('wasm'))) throw new Error("tf.setBackend('wasm') failed");
-    await tf.ready();
+    const { tf, tfl } = await tfjsWasmOneThread();
     const w = JSON.parse(readFileSync(path.join(dir, 'weights.json'), 'utf8'));
     const ids = JSON.parse(readFileSync(path.join(dir, 'ids.json'), 'utf8'));
     const m = tfl.sequential({

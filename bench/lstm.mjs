@@ -24,7 +24,7 @@ import { mkdtempSync, writeFileSync, readFileSync, readdirSync, rmSync } from 'n
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { timeit, median, machine, table } from './_util.mjs';
+import { timeit, median, machine, table, tfjsWasmOneThread } from './_util.mjs';
 import { lstmClassifierOnnx } from './_onnx_lstm.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -210,12 +210,7 @@ function registerSegmentSum(tf) {
 }
 
 async function tfjsRun(weights, data, ours, o) {
-  const tf = await import('@tensorflow/tfjs-core');
-  const tfl = await import('@tensorflow/tfjs-layers');
-  const wasm = await import('@tensorflow/tfjs-backend-wasm');
-  wasm.setThreadsCount(1);
-  if (!(await tf.setBackend('wasm'))) throw new Error("tf.setBackend('wasm') failed");
-  await tf.ready();
+  const { tf, tfl, wasm } = await tfjsWasmOneThread();
   tf.env().set('PROD', true);
   const registered = !tf.getKernel('UnsortedSegmentSum', 'wasm');
   if (registered) registerSegmentSum(tf);
