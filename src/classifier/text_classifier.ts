@@ -5,14 +5,9 @@ import type { TextVectorizer } from '../text/vectorizer.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { hasRuntime, init } from '../runtime/default.js';
 import { decodeWnn, encodeWnn, loadModel } from '../io/wnn.js';
+import { classifyTexts, toPredictions, type Prediction, type PredictOptions } from '../predictions.js';
 
-export interface Prediction {
-  label: string;
-  index: number;
-  probabilities: Record<string, number>;
-}
-
-export interface PredictOptions { batchSize?: number }
+export type { Prediction, PredictOptions } from '../predictions.js';
 
 export interface ToBytesOptions {
   /** Free-form training metadata stored in the file (epochs, accuracy, data file, ...). */
@@ -36,40 +31,13 @@ export class TextClassifier {
 
   /** Class probabilities of every text: data is (n, classes), row-major. */
   predictProbabilities(texts: string | string[], options: PredictOptions = {}): { data: Float32Array; shape: [number, number] } {
-    const list = typeof texts === 'string' ? [texts] : texts;
-    if (!Array.isArray(list) || list.some((t) => typeof t !== 'string')) {
-      throw new TypeError('wasmnn: TextClassifier.predict: texts must be a string or an array of strings');
-    }
-    const classes = this.labels.length;
-    if (list.length === 0) return { data: new Float32Array(0), shape: [0, classes] };
-    const batchSize = options.batchSize ?? 64;
-    const out = new Float32Array(list.length * classes);
-    // vectorize a chunk at a time: the id matrix of a large input never exists whole
-    const chunk = batchSize * 16;
-    for (let s = 0; s < list.length; s += chunk) {
-      const part = list.slice(s, s + chunk);
-      const p = this.model.predict(this.vectorizer.transform(part), { batchSize });
-      if (p.shape[1] !== classes) throw new Error(`wasmnn: the model has ${p.shape[1]} outputs but ${classes} labels; the file is inconsistent`);
-      out.set(p.data, s * classes);
-    }
-    return { data: out, shape: [list.length, classes] };
+    return classifyTexts(this.model, this.vectorizer, this.labels, texts, options);
   }
 
   /** The most likely label of every text, with every label's probability. */
   predict(texts: string | string[], options: PredictOptions = {}): Prediction[] {
-    const { data, shape: [n, classes] } = this.predictProbabilities(texts, options);
-    const out: Prediction[] = new Array(n);
-    for (let r = 0; r < n; r++) {
-      let best = 0;
-      const probabilities: Record<string, number> = {};
-      for (let c = 0; c < classes; c++) {
-        const p = data[r * classes + c];
-        probabilities[this.labels[c]] = p;
-        if (p > data[r * classes + best]) best = c;
-      }
-      out[r] = { label: this.labels[best], index: best, probabilities };
-    }
-    return out;
+    const { data, shape } = this.predictProbabilities(texts, options);
+    return toPredictions(data, shape[0], this.labels);
   }
 
   /** The .wnn file's bytes: weights, model config, vectorizer and labels. */

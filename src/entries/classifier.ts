@@ -8,12 +8,9 @@ import type { TextVectorizer } from '../text/vectorizer.js';
 import { InferenceModel } from './inference_model.js';
 import { readModelSource, type ModelSource } from '../io/source.js';
 import { decodeWnnForInference } from './wnn_read.js';
+import { classifyTexts, toPredictions, type Prediction, type PredictOptions } from '../predictions.js';
 
-export interface Prediction {
-  label: string;
-  index: number;
-  probabilities: Record<string, number>;
-}
+export type { Prediction } from '../predictions.js';
 
 export interface LoadOptions {
   /** The runtime to run on (default: the default runtime; load() starts it if needed). */
@@ -55,36 +52,13 @@ export class InferenceClassifier {
   }
 
   /** Class probabilities of every text: data is (n, classes), row-major (as the full TextClassifier). */
-  predictProbabilities(texts: string | string[], options: { batchSize?: number } = {}): { data: Float32Array; shape: [number, number] } {
-    const list = typeof texts === 'string' ? [texts] : texts;
-    if (!Array.isArray(list) || list.some((t) => typeof t !== 'string')) {
-      throw new TypeError('wasmnn: TextClassifier.predict: texts must be a string or an array of strings');
-    }
-    const classes = this.labels.length;
-    const out = new Float32Array(list.length * classes);
-    const batchSize = options.batchSize ?? 64;
-    // vectorize a chunk at a time: the id matrix of a large input never exists whole
-    const chunk = batchSize * 16;
-    for (let s = 0; s < list.length; s += chunk) {
-      const p = this.model.predict(this.vectorizer.transform(list.slice(s, s + chunk)), { batchSize });
-      out.set(p.data, s * classes);
-    }
-    return { data: out, shape: [list.length, classes] };
+  predictProbabilities(texts: string | string[], options: PredictOptions = {}): { data: Float32Array; shape: [number, number] } {
+    return classifyTexts(this.model, this.vectorizer, this.labels, texts, options);
   }
 
-  predict(texts: string | string[], options: { batchSize?: number } = {}): Prediction[] {
-    const { data, shape: [n, k] } = this.predictProbabilities(texts, options);
-    const out: Prediction[] = [];
-    for (let i = 0; i < n; i++) {
-      let best = 0;
-      const probabilities: Record<string, number> = {};
-      for (let j = 0; j < k; j++) {
-        probabilities[this.labels[j]] = data[i * k + j];
-        if (data[i * k + j] > data[i * k + best]) best = j;
-      }
-      out.push({ label: this.labels[best], index: best, probabilities });
-    }
-    return out;
+  predict(texts: string | string[], options: PredictOptions = {}): Prediction[] {
+    const { data, shape } = this.predictProbabilities(texts, options);
+    return toPredictions(data, shape[0], this.labels);
   }
 
   /** Frees the weights in wasm memory. */
