@@ -240,6 +240,7 @@ describe.skipIf(!HAVE_CHROMIUM)('in headless Chromium', () => {
     await page.click('#start');
     await page.waitForFunction(() => (globalThis as any).wasmnnDemo.trainingDone);
     const report = await page.evaluate(() => (globalThis as any).wasmnnDemo.trainingDone);
+    expect(report, `training in the page failed: ${await page.textContent('#status')}`).not.toBeNull();
     expect(report.env.build).toBe('simd-mt');
     const valAccuracy = report.history.history.val_accuracy;
     expect(valAccuracy[valAccuracy.length - 1]).toBeGreaterThan(0.85);   // it learned (the majority class is 70%)
