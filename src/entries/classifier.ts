@@ -7,7 +7,7 @@ import type { Runtime } from '../runtime/runtime.js';
 import type { TextVectorizer } from '../text/vectorizer.js';
 import { InferenceModel } from './inference_model.js';
 import { readModelSource, type ModelSource } from '../io/source.js';
-import { decodeWnnForInference } from './wnn_read.js';
+import { decodeWnnForInference, type WnnForInference } from './wnn_read.js';
 import { classifyTexts, toPredictions, type Prediction, type PredictOptions } from '../predictions.js';
 
 export type { Prediction } from '../predictions.js';
@@ -29,7 +29,10 @@ export class InferenceClassifier {
   /** A classifier from the bytes of a .wnn file; the runtime must be started (`await init()`). */
   static fromBytes(bytes: Uint8Array | ArrayBuffer, options: LoadOptions = {}): InferenceClassifier {
     const rt = options.runtime ?? runtime();
-    const f = decodeWnnForInference(bytes);
+    return InferenceClassifier.fromDecoded(decodeWnnForInference(bytes), rt);
+  }
+
+  private static fromDecoded(f: WnnForInference, rt: Runtime): InferenceClassifier {
     if (!f.vectorizer) throw new Error('wasmnn: the model file has no tokenizer, so it cannot classify text; save it from a TextClassifier');
     const model = InferenceModel.create(rt, f.model, f.weights);
     const units = model.outputUnits;
@@ -46,9 +49,13 @@ export class InferenceClassifier {
 
   /** Loads a .wnn from a path (node), URL, Response or bytes; starts the default runtime (simd, 1 thread) if needed. */
   static async load(source: ModelSource, options: LoadOptions = {}): Promise<InferenceClassifier> {
-    const bytes = await readModelSource(source);
-    if (!options.runtime && !hasRuntime()) await init();   // inference: simd, no threads to start
-    return InferenceClassifier.fromBytes(bytes, options);
+    // without a runtime, the file is read and decoded while the default one starts (its kernels
+    // compile off the main thread); inference: simd, no threads to start
+    const starting = options.runtime || hasRuntime() ? null : init();
+    starting?.catch(() => {});   // a bad file is reported first; init's own error when it is awaited
+    const f = decodeWnnForInference(await readModelSource(source));
+    if (starting) await starting;
+    return InferenceClassifier.fromDecoded(f, options.runtime ?? runtime());
   }
 
   /** Class probabilities of every text: data is (n, classes), row-major (as the full TextClassifier). */

@@ -208,7 +208,10 @@ function readEntry(name: string, value: unknown, dataLen: number): Entry {
 /**
  * Refuses duplicate keys in any JSON object of the header (JSON.parse would keep the last one
  * silently). A linear scan over the text that tracks strings and nesting; the text's validity as
- * JSON is checked by JSON.parse afterwards.
+ * JSON is checked by JSON.parse afterwards. A string ends at the next '"' preceded by an even run
+ * of backslashes (found with indexOf: a cold start runs this once, in the interpreter, where a
+ * step per character cost about as much as the rest of the parse; a regular expression over the
+ * strings runs out of backtracking stack on headers of many megabytes).
  */
 function checkDuplicateKeys(text: string): void {
   const stack: (Set<string> | null)[] = [];
@@ -216,9 +219,14 @@ function checkDuplicateKeys(text: string): void {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 0x22) {   // "
-      let j = i + 1;
-      while (j < text.length && text.charCodeAt(j) !== 0x22) j += text.charCodeAt(j) === 0x5c ? 2 : 1;
-      if (j >= text.length) return;   // unterminated: JSON.parse reports it
+      let j = i;
+      for (;;) {
+        j = text.indexOf('"', j + 1);
+        if (j < 0) return;   // unterminated: JSON.parse reports it
+        let k = j - 1;
+        while (k > i && text.charCodeAt(k) === 0x5c) k--;   // backslashes just before it
+        if ((j - 1 - k) % 2 === 0) break;
+      }
       const top = stack[stack.length - 1];
       if (expectKey && top) {
         let key: string;

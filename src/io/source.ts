@@ -1,6 +1,8 @@
 // Where a model file's bytes come from: a path or file: URL in node, an http(s) or relative URL
 // (fetch), a Response, or bytes. Shared by the full loader (wnn.ts) and the inference entry; no
 // static node: imports, so browsers and workers can load it.
+import { getBuiltin } from '../runtime/features.js';
+
 export type ModelSource = string | URL | ArrayBuffer | ArrayBufferView | Response;
 
 const isNode = () => typeof process !== 'undefined' && !!process.versions?.node;
@@ -15,9 +17,8 @@ export async function readModelSource(source: ModelSource): Promise<Uint8Array> 
     const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(s)?.[1]?.toLowerCase();
     const remote = scheme !== undefined && scheme !== 'file' && !(scheme.length === 1 && isNode());   // 'C:' is a Windows drive
     if (!remote && isNode()) {
-      const fs = await import('node:fs/promises');
-      const { fileURLToPath } = await import('node:url');
-      const path = scheme === 'file' ? fileURLToPath(s) : s;
+      const fs = getBuiltin<typeof import('node:fs/promises')>('fs/promises') ?? await import('node:fs/promises');
+      const path = scheme === 'file' ? (getBuiltin<typeof import('node:url')>('url') ?? await import('node:url')).fileURLToPath(s) : s;
       try {
         return new Uint8Array(await fs.readFile(path));
       } catch (err) {

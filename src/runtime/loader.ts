@@ -2,7 +2,7 @@
 // A source may be a file path (node), a URL (browsers: resolved against this module's URL unless
 // given), bytes, a Response, or an already compiled WebAssembly.Module (Cloudflare Workers refuse
 // to compile from bytes: import the .wasm and pass the module).
-import type { BuildName } from './features.js';
+import { getBuiltin, type BuildName } from './features.js';
 
 export type WasmSource = string | URL | ArrayBuffer | ArrayBufferView | Response | WebAssembly.Module;
 
@@ -32,11 +32,11 @@ async function readBytes(where: string | URL): Promise<ArrayBuffer | Uint8Array>
   if (where instanceof URL) url = where;
   else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(where)) url = new URL(where);
   if (isNode && (url === null || url.protocol === 'file:')) {
-    const fs = await import('node:fs/promises');
-    const path = url ? (await import('node:url')).fileURLToPath(url) : where as string;
+    const fs = getBuiltin<typeof import('node:fs/promises')>('fs/promises') ?? await import('node:fs/promises');
     try {
-      return await fs.readFile(path);
+      return await fs.readFile(url ?? where);   // readFile takes file: URLs as they are
     } catch (e: any) {
+      const path = url ? (getBuiltin<typeof import('node:url')>('url') ?? await import('node:url')).fileURLToPath(url) : where as string;
       throw new Error(`wasmnn: cannot read the kernels at ${path} (${e.code ?? e.message}). ` +
         `Run 'npm run build' to build them, or pass init({ wasm: { ... } }) with their location.`);
     }

@@ -92,12 +92,19 @@ export class Runtime {
     if (!hasSimd()) {
       throw new Error('wasmnn: this JavaScript engine has no WebAssembly SIMD; wasmnn needs it (Node 16.4+, Chrome 91+, Firefox 89+, Safari 16.4+, Cloudflare Workers)');
     }
-    const hw = await hardwareThreads(host);
     const support = threadSupport(host);
     const asked = options.threads;
     if (asked !== undefined && (!Number.isInteger(asked) || asked < 1 || asked > 256)) {
       throw new RangeError(`wasmnn: threads must be a whole number from 1 to 256, got ${asked}`);
     }
+    const maxBytes = options.maxMemoryBytes ?? (host === 'node' ? 2 ** 31 : host === 'workerd' ? 96 * 2 ** 20 : 2 ** 30);
+    if (!Number.isInteger(maxBytes) || maxBytes < 2 ** 20 || maxBytes > 2 ** 32) {
+      throw new RangeError(`wasmnn: maxMemoryBytes must be a whole number of bytes from 1 MiB to 4 GiB, got ${maxBytes}`);
+    }
+    // the host's thread count (in node the os module: about a millisecond where it has to be
+    // imported) is awaited first only where it picks the build; otherwise it is looked up while
+    // the kernels are read and compiled
+    let hwThreads: Promise<number> | null = null;
     let build: BuildName;
     let threads: number;
     let reason: string;
@@ -113,16 +120,13 @@ export class Runtime {
       threads = 1;
       reason = support.reason;
     } else {
-      threads = asked ?? hw;
+      const hardware = await (hwThreads = hardwareThreads(host));
+      threads = asked ?? hardware;
       build = want === 'simd-mt' || threads > 1 ? 'simd-mt' : 'simd';
-      reason = asked ? `${threads} thread${threads > 1 ? 's' : ''} as asked (${hw} hardware)` : `threads on: ${threads} = hardware threads`;
-    }
-    const maxBytes = options.maxMemoryBytes ?? (host === 'node' ? 2 ** 31 : host === 'workerd' ? 96 * 2 ** 20 : 2 ** 30);
-    if (!Number.isInteger(maxBytes) || maxBytes < 2 ** 20 || maxBytes > 2 ** 32) {
-      throw new RangeError(`wasmnn: maxMemoryBytes must be a whole number of bytes from 1 MiB to 4 GiB, got ${maxBytes}`);
+      reason = asked ? `${threads} thread${threads > 1 ? 's' : ''} as asked (${hardware} hardware)` : `threads on: ${threads} = hardware threads`;
     }
     const source = options.wasm?.[build] ?? defaultWasmUrl(build);
-    const module = await compileWasm(source);
+    const [module, hw] = await Promise.all([compileWasm(source), hwThreads ?? hardwareThreads(host)]);
     const maximum = Math.floor(maxBytes / 65536);
     const memory = new WebAssembly.Memory({ initial: 2, maximum, shared: build === 'simd-mt' } as any);
     const instance = await instantiate(module, memory);

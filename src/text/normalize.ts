@@ -111,7 +111,7 @@ export function normalizeAfterHtml(text: string, o: ResolvedNormalizeOptions, ke
   if (o.stripAccents && !ascii) s = s.normalize('NFD').replace(ACCENT_RE, '').normalize('NFC');
   if (o.replaceUrls) s = replaceUrls(s);
   if (o.replaceEmails && s.includes('@')) s = replaceEmails(s);
-  if (o.replaceNumbers) s = s.replace(ascii ? NUMBER_ASCII_RE : NUMBER_RE, PLACEHOLDERS.number);
+  if (o.replaceNumbers) s = s.replace(ascii ? NUMBER_ASCII_RE : numberRe(), PLACEHOLDERS.number);
   if (o.collapseWhitespace && !keepWhitespace) s = s.replace(SPACE_RE, ' ').trim();
   return s;
 }
@@ -122,20 +122,22 @@ export function normalizeAfterHtml(text: string, o: ResolvedNormalizeOptions, ke
 const HTML_RE = /<!--[\s\S]*?(?:-->|$)|<(script|style)\b[^>]*>[\s\S]*?(?:<\/\1\s*>|$)|<\/?[a-zA-Z][a-zA-Z0-9-]*(?:[\s/][^<>]*)?>/gi;
 const ENTITY_RE = /&(?:#[xX]([0-9a-fA-F]{1,6});?|#([0-9]{1,7});?|([a-zA-Z][a-zA-Z0-9]{1,31});)/g;
 
-// HTML 4 Latin-1 entities name U+00A0..U+00FF in order.
-const LATIN1_NAMES = (
-  'nbsp iexcl cent pound curren yen brvbar sect uml copy ordf laquo not shy reg macr ' +
-  'deg plusmn sup2 sup3 acute micro para middot cedil sup1 ordm raquo frac14 frac12 frac34 iquest ' +
-  'Agrave Aacute Acirc Atilde Auml Aring AElig Ccedil Egrave Eacute Ecirc Euml Igrave Iacute Icirc Iuml ' +
-  'ETH Ntilde Ograve Oacute Ocirc Otilde Ouml times Oslash Ugrave Uacute Ucirc Uuml Yacute THORN szlig ' +
-  'agrave aacute acirc atilde auml aring aelig ccedil egrave eacute ecirc euml igrave iacute icirc iuml ' +
-  'eth ntilde ograve oacute ocirc otilde ouml divide oslash ugrave uacute ucirc uuml yacute thorn yuml'
-).split(' ');
+// The table is made on first use (a text with '&' and decodeEntities), not when the module loads.
+let entities: Map<string, string> | null = null;
 
-/** Named character references decoded by `decodeEntities`. */
-export const HTML_ENTITIES: ReadonlyMap<string, string> = (() => {
+function htmlEntities(): ReadonlyMap<string, string> {
+  if (entities) return entities;
+  // HTML 4 Latin-1 entities name U+00A0..U+00FF in order.
+  const latin1 = (
+    'nbsp iexcl cent pound curren yen brvbar sect uml copy ordf laquo not shy reg macr ' +
+    'deg plusmn sup2 sup3 acute micro para middot cedil sup1 ordm raquo frac14 frac12 frac34 iquest ' +
+    'Agrave Aacute Acirc Atilde Auml Aring AElig Ccedil Egrave Eacute Ecirc Euml Igrave Iacute Icirc Iuml ' +
+    'ETH Ntilde Ograve Oacute Ocirc Otilde Ouml times Oslash Ugrave Uacute Ucirc Uuml Yacute THORN szlig ' +
+    'agrave aacute acirc atilde auml aring aelig ccedil egrave eacute ecirc euml igrave iacute icirc iuml ' +
+    'eth ntilde ograve oacute ocirc otilde ouml divide oslash ugrave uacute ucirc uuml yacute thorn yuml'
+  ).split(' ');
   const m = new Map<string, string>();
-  LATIN1_NAMES.forEach((name, i) => m.set(name, String.fromCharCode(0xa0 + i)));
+  latin1.forEach((name, i) => m.set(name, String.fromCharCode(0xa0 + i)));
   const more: [string, number][] = [
     ['quot', 34], ['amp', 38], ['apos', 39], ['lt', 60], ['gt', 62],
     ['OElig', 0x152], ['oelig', 0x153], ['Scaron', 0x160], ['scaron', 0x161], ['Yuml', 0x178], ['fnof', 0x192],
@@ -149,8 +151,11 @@ export const HTML_ENTITIES: ReadonlyMap<string, string> = (() => {
     ['loz', 0x25ca], ['spades', 0x2660], ['clubs', 0x2663], ['hearts', 0x2665], ['diams', 0x2666],
   ];
   for (const [name, cp] of more) m.set(name, String.fromCharCode(cp));
-  return m;
-})();
+  return (entities = m);
+}
+
+/** Named character references decoded by `decodeEntities`. */
+export const HTML_ENTITIES: ReadonlyMap<string, string> = /* @__PURE__ */ htmlEntities();
 
 // HTML5: numeric references 0x80-0x9F mean Windows-1252 characters.
 const CP1252: Record<number, number> = {
@@ -161,7 +166,7 @@ const CP1252: Record<number, number> = {
 };
 
 function decodeEntity(m: string, hex: string | undefined, dec: string | undefined, name: string | undefined): string {
-  if (name !== undefined) return HTML_ENTITIES.get(name) ?? m;
+  if (name !== undefined) return htmlEntities().get(name) ?? m;
   let cp = hex !== undefined ? parseInt(hex, 16) : parseInt(dec!, 10);
   if (cp in CP1252) cp = CP1252[cp];
   if (cp === 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) cp = 0xfffd;
@@ -179,12 +184,21 @@ const SPACE_RE = /[^\S ]\s*|\s{2,}/g;
 // ---------------------------------------------------------------------------------------------
 // Placeholders
 
-const URL_RE = /(?<![\p{L}\p{M}\p{N}])(?:https?:\/\/|ftp:\/\/|www\.)[^\s<>"'()[\]{}]*[^\s<>"'()[\]{}.,;:!?]/giu;
+// The patterns with Unicode property classes (\p{L}, ...) are made on first use: V8 checks and
+// compiles such a class when it parses the module, about a millisecond each, even if no text ever
+// needs it (ASCII text without '://', 'www.' or '@' never does); the four cost a third of the
+// inference bundle's import (4.5 of 12.6 ms). A literal costs that even inside a function.
+function lazyRegExp(source: string, flags: string): () => RegExp {
+  let re: RegExp | null = null;
+  return () => (re ??= new RegExp(source, flags));
+}
+
+const urlRe = lazyRegExp(String.raw`(?<![\p{L}\p{M}\p{N}])(?:https?:\/\/|ftp:\/\/|www\.)[^\s<>"'()[\]{}]*[^\s<>"'()[\]{}.,;:!?]`, 'giu');
 /** Numbers not inside a word: digit groups joined by single . or , and neither preceded nor
  *  followed by a letter, mark or digit, directly or across one . or , (so v2.0 and 1.5x stay).
  *  The look-behind comes after the first digit so the engine can skip quickly to digits. */
-const NUMBER_RE = /\p{Nd}(?<![\p{L}\p{M}\p{N}][.,]?\p{Nd})\p{Nd}*(?:[.,]\p{Nd}+)*(?![.,]?[\p{L}\p{M}\p{N}])/gu;
-/** NUMBER_RE for ASCII text, where letters, marks and digits are [A-Za-z0-9]. */
+const numberRe = lazyRegExp(String.raw`\p{Nd}(?<![\p{L}\p{M}\p{N}][.,]?\p{Nd})\p{Nd}*(?:[.,]\p{Nd}+)*(?![.,]?[\p{L}\p{M}\p{N}])`, 'gu');
+/** numberRe() for ASCII text, where letters, marks and digits are [A-Za-z0-9]. */
 const NUMBER_ASCII_RE = /[0-9](?<![A-Za-z0-9][.,]?[0-9])[0-9]*(?:[.,][0-9]+)*(?![.,]?[A-Za-z0-9])/g;
 
 /**
@@ -197,20 +211,15 @@ export const EMAIL_PATTERN = /(?<![\p{L}\p{M}\p{N}._%+-])[\p{L}\p{M}\p{N}._%+-]+
 function replaceUrls(s: string): string {
   // cheap filter: every URL contains '://' or 'www.' (any case)
   if (!s.includes('://') && !/www\./i.test(s)) return s;
-  return s.replace(URL_RE, PLACEHOLDERS.url);
+  return s.replace(urlRe(), PLACEHOLDERS.url);
 }
 
-const LOCAL_RE = /[\p{L}\p{M}\p{N}._%+-]/u;
-const LABEL_RE = /[\p{L}\p{M}\p{N}-]/u;
-// Their ASCII members, without running the Unicode classes at import (that costs milliseconds of
-// cold start): letters, marks and digits of ASCII are [A-Za-z0-9].
-const asciiLocal = new Uint8Array(128);
-const asciiLabel = new Uint8Array(128);
-for (let c = 0; c < 128; c++) {
-  const alnum = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
-  asciiLocal[c] = alnum || '._%+-'.includes(String.fromCharCode(c)) ? 1 : 0;
-  asciiLabel[c] = alnum || c === 45 ? 1 : 0;
-}
+const localRe = lazyRegExp(String.raw`[\p{L}\p{M}\p{N}._%+-]`, 'u');
+const labelRe = lazyRegExp(String.raw`[\p{L}\p{M}\p{N}-]`, 'u');
+// Their ASCII members, without the Unicode classes: letters, marks and digits of ASCII are [A-Za-z0-9].
+const asciiAlnum = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+const asciiLocal = (c: number) => asciiAlnum(c) || c === 46 || c === 95 || c === 37 || c === 43 || c === 45;   // . _ % + -
+const asciiLabel = (c: number) => asciiAlnum(c) || c === 45;
 
 /** Code point ending just before s[i] (handles surrogate pairs); [cp, its length in units]. */
 function cpBefore(s: string, i: number): [number, number] {
@@ -222,8 +231,8 @@ function cpBefore(s: string, i: number): [number, number] {
   return [c, 1];
 }
 
-function isIn(cp: number, ascii: Uint8Array, re: RegExp): boolean {
-  return cp < 128 ? ascii[cp] === 1 : re.test(String.fromCodePoint(cp));
+function isIn(cp: number, ascii: (c: number) => boolean, re: () => RegExp): boolean {
+  return cp < 128 ? ascii(cp) : re().test(String.fromCodePoint(cp));
 }
 
 /** Length in code units of the label run starting at i (0 if none). */
@@ -231,7 +240,7 @@ function labelRun(s: string, i: number): number {
   let j = i;
   while (j < s.length) {
     const cp = s.codePointAt(j)!;
-    if (!isIn(cp, asciiLabel, LABEL_RE)) break;
+    if (!isIn(cp, asciiLabel, labelRe)) break;
     j += cp > 0xffff ? 2 : 1;
   }
   return j - i;
@@ -247,14 +256,14 @@ function replaceEmails(s: string): string {
     let start = at;
     while (start > done) {
       const [cp, len] = cpBefore(s, start);
-      if (!isIn(cp, asciiLocal, LOCAL_RE)) break;
+      if (!isIn(cp, asciiLocal, localRe)) break;
       start -= len;
     }
     let ok = start < at;
     if (ok && start > 0) {
       // the run must be maximal in the original text (the pattern's look-behind)
       const [cp] = cpBefore(s, start);
-      if (isIn(cp, asciiLocal, LOCAL_RE)) ok = false;
+      if (isIn(cp, asciiLocal, localRe)) ok = false;
     }
     let end = at + 1;
     if (ok) {

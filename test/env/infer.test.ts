@@ -3,7 +3,7 @@
 // read by the inference reader predicts the same float32 bits as Sequential.predict /
 // TextClassifier; and hostile or inconsistent files get clear errors.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { init, runtime, shutdown } from '../../src/runtime/default.js';
+import { hasRuntime, init, runtime, shutdown } from '../../src/runtime/default.js';
 import { Sequential } from '../../src/models/sequential.js';
 import { Bidirectional, Conv1D, Dense, Dropout, Embedding, GlobalAveragePooling1D, GRU, LayerNormalization, LSTM } from '../../src/layers/index.js';
 import { TextVectorizer } from '../../src/text/vectorizer.js';
@@ -11,7 +11,7 @@ import { TextClassifier } from '../../src/classifier/text_classifier.js';
 import { ARCHITECTURES, ARCH_NAMES } from '../../src/classifier/architectures.js';
 import { encodeWnn } from '../../src/io/wnn.js';
 import { encodeSafetensors } from '../../src/io/safetensors.js';
-import { InferenceClassifier, InferenceModel, decodeWnnForInference, readModelSource, TextClassifier as InferTextClassifier } from '../../src/infer.js';
+import { InferenceClassifier, InferenceModel, WnnFormatError, decodeWnnForInference, readModelSource, TextClassifier as InferTextClassifier } from '../../src/infer.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -130,6 +130,36 @@ describe('model sources', () => {
       await expect(InferenceClassifier.load(file)).rejects.toThrow(/wasmnn: /);
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('load() without a runtime starts the default one while it reads the file: same bits; a bad file is the error', async () => {
+    const a = ARCHITECTURES.lstm;
+    const s = { ...a.defaults, maxLen: 16, vocabSize: 200, embeddingDim: 8, units: 8 };
+    const vec = new TextVectorizer(a.vectorizer(s)).adapt(TEXTS);
+    const model = new Sequential(a.layers(s, vec.vocabularySize, 2), { seed: 5 });
+    const full = new TextClassifier(model, vec, ['ham', 'spam']);
+    const want = full.predictProbabilities(TEXTS).data;
+    const dir = mkdtempSync(join(tmpdir(), 'wasmnn-infer-'));
+    try {
+      const file = join(dir, 'm.wnn');
+      writeFileSync(file, full.toBytes());
+      model.dispose();
+      await shutdown();
+      expect(hasRuntime()).toBe(false);
+      const lite = await InferenceClassifier.load(file);
+      expect(hasRuntime()).toBe(true);
+      expect(runtime().env().build).toBe('simd');
+      expect(bits(lite.predictProbabilities(TEXTS).data)).toEqual(bits(want));
+      lite.dispose();
+      await shutdown();
+      await expect(InferenceClassifier.load(join(dir, 'missing.wnn'))).rejects.toThrow(/no model file at .*missing\.wnn/);
+      writeFileSync(file, new Uint8Array([1, 2, 3]));
+      await shutdown();
+      await expect(InferenceClassifier.load(file)).rejects.toThrow(WnnFormatError);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await init();   // the runtime the other tests use
     }
   });
 });

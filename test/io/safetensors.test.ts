@@ -146,6 +146,35 @@ describe('safetensors hostile input', () => {
   ];
   it.each(cases)('%s', (_, bytes, message) => refuses(bytes, message));
 
+  it('finds duplicate keys at any depth, and is not misled by quotes, escapes or brackets inside strings', () => {
+    const meta = (inner: string) => craft(`{"__metadata__":{${inner}}}`);
+    // the same key in different objects, and keys spelled inside string values, are not duplicates
+    const fine = [
+      '"a":"{\\"a\\":1,\\"a\\":2}","b":"[,}{\\\\"',
+      '"a\\"":"x","a":"y","\\\\":"z","\\\\\\"":"w"',
+      '"x":"a","a":"x"',
+    ];
+    for (const inner of fine) expect(() => decodeSafetensors(meta(inner)), inner).not.toThrow();
+    refuses(meta('"a\\"":"x","a\\"":"y"'), /key 'a"' twice/);
+    refuses(meta('"\\\\":"[","\\u005c":"]"'), /key '\\' twice/);
+    refuses(meta('"a":"}","b":"{","a":"x"'), /key 'a' twice/);
+    // nested objects inside arrays keep their own key sets; a repeat inside one of them is found
+    refuses(craft('{"a":[{"k":1},{"k":2},[{"k":3,"j":4,"k":5}]]}'), /key 'k' twice/);
+    refuses(craft('{"a":[{"k":1},{"k":2}],"b":{"c":{"d":1}},"b":2}'), /key 'b' twice/);
+    // unterminated strings, also one that ends in a backslash, are left to JSON.parse
+    refuses(craft('{"__metadata__":{"a":"x","a'), /not valid JSON/);
+    refuses(craft('{"__metadata__":{"a":"x","a\\'), /not valid JSON/);
+    refuses(craft('{"__metadata__":{"a":"x","a\\"'), /not valid JSON/);
+  });
+
+  it('scans a header of many megabytes of escapes without running out of stack', () => {
+    // 6M escaped quotes (12 MB of header): a regular expression over the strings overflows here
+    const value = '\\"'.repeat(6_000_000);
+    refuses(craft(`{"__metadata__":{"k":"${value}","x":"y","k":"z"}}`), /key 'k' twice/);
+    const { metadata } = decodeSafetensors(craft(`{"__metadata__":{"k":"${value}\\\\","x":"y"}}`));
+    expect(metadata.k).toBe('"'.repeat(6_000_000) + '\\');
+  });
+
   it('a legal file with __proto__ and constructor names decodes them as plain tensors', () => {
     const f = craft('{"__proto__":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"constructor":{"dtype":"I32","shape":[1],"data_offsets":[4,8]}}', d8);
     const { tensors } = decodeSafetensors(f);
