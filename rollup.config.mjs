@@ -4,7 +4,7 @@
 //   worker.js          the node thread-pool worker the full library starts (new URL('./worker.js', import.meta.url))
 //   web-worker.js      the same for Web Worker pools in cross-origin isolated pages
 //   infer.js           wasmnn/infer: load a .wnn, tokenize, predict (pages, Web Workers)
-//   infer-workerd.js   wasmnn/infer for Cloudflare Workers: imports build/wasmnn-simd.wasm as a module
+//   infer-workerd.js   wasmnn/infer for Cloudflare Workers: imports build/wasmnn-infer.wasm as a module
 //   browser.js         wasmnn/browser: a page's entry (inference on the page, startTraining)
 //   train-worker.js    wasmnn/train-worker: the training Worker browser.js starts (new URL('./train-worker.js', import.meta.url))
 // Scripts that a bundle starts by URL (worker.js, web-worker.js, train-worker.js) sit beside it.
@@ -21,7 +21,7 @@ export const ENTRIES = [
   ['dist/index.js', 'wasmnn.js'],
   ['dist/runtime/worker.js', 'worker.js'],
   ['dist/runtime/web-worker.js', 'web-worker.js'],
-  ['dist/infer.js', 'infer.js'],
+  ['dist/entries/infer_page.js', 'infer.js'],
   ['dist/entries/infer_workerd.js', 'infer-workerd.js'],
   ['dist/browser/index.js', 'browser.js'],
   ['dist/browser/train-worker.js', 'train-worker.js'],

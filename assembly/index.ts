@@ -18,8 +18,4 @@ export * from './kernels/pool';
 export * from './kernels/lstm';
 export * from './kernels/gru';
 
-// First byte the host may use: everything below holds the module's static data.
-export function wasmnn_heap_base(): usize { return __heap_base; }
-
-// ABI version: the host refuses a .wasm built for another one.
-export function wasmnn_abi_version(): i32 { return 1; }
+export { wasmnn_heap_base, wasmnn_abi_version } from './abi';

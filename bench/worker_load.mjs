@@ -38,7 +38,7 @@ async function bundleWorker() {
     external: (id) => /\.(wasm|wnn)$/.test(id),
     onwarn() {},
   });
-  const { output } = await bundle.generate({ format: 'es', paths: (id) => (id.endsWith('.wasm') ? './wasmnn-simd.wasm' : './classifier.wnn') });
+  const { output } = await bundle.generate({ format: 'es', paths: (id) => (id.endsWith('.wasm') ? './wasmnn-infer.wasm' : './classifier.wnn') });
   await bundle.close();
   return output[0].code;
 }
@@ -76,7 +76,7 @@ export default async function main(args) {
     modulesRoot: '/worker',
     modules: [
       { type: 'ESModule', path: '/worker/index.js', contents: code },
-      { type: 'CompiledWasm', path: '/worker/wasmnn-simd.wasm', contents: readFileSync(path.join(root, 'build/wasmnn-simd.wasm')) },
+      { type: 'CompiledWasm', path: '/worker/wasmnn-infer.wasm', contents: readFileSync(path.join(root, 'build/wasmnn-infer.wasm')) },
       { type: 'Data', path: '/worker/classifier.wnn', contents: bytes },
     ],
   });

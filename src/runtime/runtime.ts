@@ -2,7 +2,7 @@
 // threaded build, its pool. `init()` makes the default one that the layers use; tests make
 // several side by side (both builds, several thread counts).
 import { compileWasm, defaultWasmUrl, instantiate, type WasmSource } from './loader.js';
-import { hasSimd, hardwareThreads, hostKind, threadSupport, type BuildName, type HostKind } from './features.js';
+import { hasSimd, hardwareThreads, hostKind, requireRelaxedSimd, threadSupport, type BuildName, type HostKind } from './features.js';
 import { Arena, Heap, fmtBytes } from './memory.js';
 import { ThreadPool } from './pool.js';
 import { KERNELS } from '../kernels/manifest.js';
@@ -11,7 +11,13 @@ import { Tensor, HEAP, fmtShape, shapeSize, type DType, type Shape } from '../te
 export interface InitOptions {
   /** Threads, the calling one included. Default: every hardware thread where threads can run. */
   threads?: number;
-  /** 'auto' (default) picks simd-mt when threads can run and more than one is asked for. */
+  /**
+   * 'auto' (default) picks simd-mt when threads can run and more than one is asked for, else simd.
+   * 'simd-fma' (one thread) and 'simd-fma-mt' are opt-in only: fused multiply-add (relaxed SIMD) in
+   * the products, faster training where the CPU fuses it, results not bit-exact with the default
+   * builds nor across machines (see docs/architecture.md). In node 20 they turn on V8's relaxed
+   * SIMD flag; where relaxed SIMD cannot run they throw.
+   */
   build?: 'auto' | BuildName;
   /** Where the .wasm builds are: a path, URL, bytes, Response or compiled module per build. */
   wasm?: Partial<Record<BuildName, WasmSource>>;
@@ -64,6 +70,8 @@ export class Runtime {
   readonly heap: Heap;
   readonly arena: Arena;
   private readonly kernels = new Map<string, KernelEntry>();
+  /** Whether this runtime runs the inference-only kernel set (no training kernels). */
+  readonly inferenceOnly: boolean;
   private closed = false;
   private peakLive = 0;
 
@@ -78,9 +86,13 @@ export class Runtime {
     const ex = instance.exports as any;
     this.heap = new Heap(memory, ex.wasmnn_heap_base(), maxBytes);
     this.arena = new Arena(this.heap);
+    // the inference-only kernel set (build/wasmnn-infer.wasm, assembly/infer.ts) has the forward
+    // kernels only: the others are left out of the table, and run() says what to do instead
+    this.inferenceOnly = typeof ex.wasmnn_inference_only === 'function' && ex.wasmnn_inference_only() === 1;
     KERNELS.forEach((k, id) => {
       const fn = ex[k.name];
       if (typeof fn !== 'function') {
+        if (this.inferenceOnly) return;
         throw new Error(`wasmnn: the kernels lack ${k.name}; they are out of date: run 'npm run build'`);
       }
       this.kernels.set(k.name, { id, fn, threaded: k.threaded });
@@ -109,26 +121,32 @@ export class Runtime {
     let threads: number;
     let reason: string;
     const want = options.build ?? 'auto';
-    if (want === 'simd') {
-      build = 'simd';
+    if (want !== 'auto' && want !== 'simd' && want !== 'simd-mt' && want !== 'simd-fma' && want !== 'simd-fma-mt') {
+      throw new RangeError(`wasmnn: build must be 'auto', 'simd', 'simd-mt', 'simd-fma' or 'simd-fma-mt', got ${String(want)}`);
+    }
+    const fma = want === 'simd-fma' || want === 'simd-fma-mt';
+    if (fma) await requireRelaxedSimd(host, want);
+    if (want === 'simd' || want === 'simd-fma') {
+      build = want;
       threads = 1;
-      reason = 'single-thread build chosen by the caller';
-      if (asked && asked > 1) throw new Error(`wasmnn: the 'simd' build runs one thread; ask for build 'simd-mt' or 'auto' to use ${asked}`);
+      reason = fma ? 'single-thread fused multiply-add build chosen by the caller' : 'single-thread build chosen by the caller';
+      if (asked && asked > 1) throw new Error(`wasmnn: the '${want}' build runs one thread; ask for build '${want}-mt'${fma ? '' : " or 'auto'"} to use ${asked}`);
     } else if (!support.ok) {
-      if (want === 'simd-mt') throw new Error(`wasmnn: cannot run the 'simd-mt' build here: ${support.reason}`);
+      if (want === 'simd-mt' || want === 'simd-fma-mt') throw new Error(`wasmnn: cannot run the '${want}' build here: ${support.reason}`);
       build = 'simd';
       threads = 1;
       reason = support.reason;
     } else {
       const hardware = await (hwThreads = hardwareThreads(host));
       threads = asked ?? hardware;
-      build = want === 'simd-mt' || threads > 1 ? 'simd-mt' : 'simd';
+      build = want === 'simd-fma-mt' ? 'simd-fma-mt' : want === 'simd-mt' || threads > 1 ? 'simd-mt' : 'simd';
       reason = asked ? `${threads} thread${threads > 1 ? 's' : ''} as asked (${hardware} hardware)` : `threads on: ${threads} = hardware threads`;
+      if (fma) reason += '; fused multiply-add build chosen by the caller';
     }
     const source = options.wasm?.[build] ?? defaultWasmUrl(build);
     const [module, hw] = await Promise.all([compileWasm(source), hwThreads ?? hardwareThreads(host)]);
     const maximum = Math.floor(maxBytes / 65536);
-    const memory = new WebAssembly.Memory({ initial: 2, maximum, shared: build === 'simd-mt' } as any);
+    const memory = new WebAssembly.Memory({ initial: 2, maximum, shared: build === 'simd-mt' || build === 'simd-fma-mt' } as any);
     const instance = await instantiate(module, memory);
     const spin = options.spin ?? DEFAULT_SPIN;
     const pool = threads > 1
@@ -228,7 +246,14 @@ export class Runtime {
   run(name: string, work: number, args: number[], nth = this.threadsFor(work)): void {
     if (this.closed) throw new Error('wasmnn: this runtime was closed');
     const k = this.kernels.get(name);
-    if (!k) throw new Error(`wasmnn: no kernel named ${name}`);
+    if (!k) {
+      if (this.inferenceOnly && KERNELS.some((s) => s.name === name)) {
+        throw new Error(`wasmnn: ${name} is not in the inference-only kernels (wasmnn-infer.wasm, the default of the ` +
+          `wasmnn/infer bundles), which can only predict; to train, start the runtime on the full kernels ` +
+          `(import from 'wasmnn', or init({ wasm: { simd: <url of wasmnn-simd.wasm> } }) before anything else)`);
+      }
+      throw new Error(`wasmnn: no kernel named ${name}`);
+    }
     if (!k.threaded) { k.fn(...args); return; }
     if (nth > 1 && this.pool) {
       this.pool.run(k.id, k.fn, args, Math.min(nth, this.pool.threads));

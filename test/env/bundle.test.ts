@@ -1,6 +1,7 @@
 // The size budget of the inference path: wasmnn/infer minified (rollup + terser, the options of
-// rollup.config.mjs, built here from src/ (src-bundle.ts) so the test sees the current code) plus the single-thread
-// SIMD wasm, gzip -9, at most 60 KB, for pages and for Cloudflare Workers. The bundle must not pull
+// rollup.config.mjs, built here from src/ (src-bundle.ts) so the test sees the current code) plus the
+// inference-only SIMD wasm it loads (build/wasmnn-infer.wasm), gzip -9, at most 60 KB, for pages and
+// for Cloudflare Workers. The bundle must not pull
 // in training code or node modules, and the minified bundle must predict the same bits as src/.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,7 +21,7 @@ import { fromSrc } from './src-bundle.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const BUDGET = 60 * 1024;
-const WASM = join(root, 'build/wasmnn-simd.wasm');
+const WASM = join(root, 'build/wasmnn-infer.wasm');
 /**
  * Modules the inference path must not contain: training, the full model, the file writer, node
  * code. (kernels/optim.ts and dropout.ts do contribute their kernel name lists: the manifest binds
@@ -57,8 +58,8 @@ beforeAll(async () => {
   pkg = mkdtempSync(join(tmpdir(), 'wasmnn-bundle-'));
   dir = join(pkg, 'dist/bundle');
   mkdirSync(join(pkg, 'build'), { recursive: true });
-  copyFileSync(WASM, join(pkg, 'build/wasmnn-simd.wasm'));
-  page = await build('src/infer.ts', dir, 'infer.js');
+  copyFileSync(WASM, join(pkg, 'build/wasmnn-infer.wasm'));
+  page = await build('src/entries/infer_page.ts', dir, 'infer.js');
   workerd = await build('src/entries/infer_workerd.ts', dir, 'infer-workerd.js');
   console.log([
     'inference path, gzip -9:',
@@ -73,7 +74,7 @@ afterAll(async () => {
 });
 
 describe('inference bundle size budget', () => {
-  it('page and workerd inference paths are at most 60 KB gzip (JS + simd wasm)', () => {
+  it('page and workerd inference paths are at most 60 KB gzip (JS + inference wasm)', () => {
     expect(page.gzip + wasmGzip).toBeLessThanOrEqual(BUDGET);
     expect(workerd.gzip + wasmGzip).toBeLessThanOrEqual(BUDGET);
   });
@@ -85,8 +86,8 @@ describe('inference bundle size budget', () => {
       expect(b.modules).toContain('src/entries/inference_model.ts');
     }
     expect(page.imports.filter((i) => !page.dynamicImports.includes(i))).toEqual([]);
-    // the workerd entry imports exactly the single-thread build, as a module for wrangler to bundle
-    expect(workerd.imports.filter((i) => !workerd.dynamicImports.includes(i)).map((i) => i.split(/[\\/]/).pop())).toEqual(['wasmnn-simd.wasm']);
+    // the workerd entry imports exactly the inference-only single-thread build, as a module for wrangler to bundle
+    expect(workerd.imports.filter((i) => !workerd.dynamicImports.includes(i)).map((i) => i.split(/[\\/]/).pop())).toEqual(['wasmnn-infer.wasm']);
     for (const b of [page, workerd]) expect(b.dynamicImports.every((i) => i.startsWith('node:'))).toBe(true);
   });
 
@@ -95,7 +96,7 @@ describe('inference bundle size budget', () => {
     const bundleOf = (input: string) => `./dist/bundle/${(ENTRIES as [string, string][]).find(([i]) => i === input)![1]}`;
     expect(pkg.exports['./infer']).toEqual({
       types: './dist/infer.d.ts', workerd: bundleOf('dist/entries/infer_workerd.js'), worker: bundleOf('dist/entries/infer_workerd.js'),
-      browser: bundleOf('dist/infer.js'), node: './dist/infer.js', default: bundleOf('dist/infer.js'),
+      browser: bundleOf('dist/entries/infer_page.js'), node: './dist/infer.js', default: bundleOf('dist/entries/infer_page.js'),
     });
     expect(pkg.exports['.']).toMatchObject({ types: './dist/index.d.ts', browser: bundleOf('dist/index.js'), node: './dist/index.js' });
     // workerd and browsers must see their conditions before node's (bundlers may set several)
@@ -104,8 +105,8 @@ describe('inference bundle size budget', () => {
     expect(pkg.files).toContain('dist');
   });
 
-  it('the minified bundle finds its wasm by its own URL and predicts the same float32 bits as the sources', async () => {
-    await init({ build: 'simd' });   // the same wasm file on both sides: this compares the JS
+  it('the minified bundle finds its inference wasm by its own URL and predicts the same float32 bits as the sources on the full wasm', async () => {
+    await init({ build: 'simd' });   // the full kernels here, the inference-only set in the bundle: the same kernel code
     const a = ARCHITECTURES.lstm;
     const s = { ...a.defaults, maxLen: 20, vocabSize: 200, embeddingDim: 8, units: 8 };
     const texts = ['free money now', 'see you at the meeting', 'claim your prize', 'notes from today'];
@@ -115,11 +116,12 @@ describe('inference bundle size budget', () => {
     const file = join(dir, 'model.wnn');
     writeFileSync(file, full.toBytes());
     const lib = await import(pathToFileURL(join(dir, 'infer.js')).href);
-    await lib.init();   // no options: build/wasmnn-simd.wasm resolved against the bundle's URL
+    await lib.init();   // no options: build/wasmnn-infer.wasm resolved against the bundle's URL
     const lite = await lib.TextClassifier.load(file);
     const got: Float32Array = lite.predictProbabilities(texts).data;
     expect(Array.from(new Uint32Array(got.buffer))).toEqual(Array.from(new Uint32Array(want.buffer)));
     expect(lib.env()).toMatchObject({ build: 'simd', threads: 1 });
+    expect(lib.runtime().inferenceOnly).toBe(true);
     lite.dispose();
     await lib.shutdown();
     full.model.dispose();

@@ -1,9 +1,11 @@
 // The inference-only path (wasmnn/infer) against the full library: for every classifier
 // architecture and a model using every other layer option, a .wnn written by the full library and
 // read by the inference reader predicts the same float32 bits as Sequential.predict /
-// TextClassifier; and hostile or inconsistent files get clear errors.
+// TextClassifier, on the full kernels and on the inference-only kernel set that the wasmnn/infer
+// bundles load (build/wasmnn-infer.wasm); and hostile or inconsistent files get clear errors.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasRuntime, init, runtime, shutdown } from '../../src/runtime/default.js';
+import { Runtime } from '../../src/runtime/runtime.js';
 import { Sequential } from '../../src/models/sequential.js';
 import { Bidirectional, Conv1D, Dense, Dropout, Embedding, GlobalAveragePooling1D, GRU, LayerNormalization, LSTM } from '../../src/layers/index.js';
 import { TextVectorizer } from '../../src/text/vectorizer.js';
@@ -27,10 +29,21 @@ const LABELS = ['ham', 'spam', 'other'];
 
 const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
 
-beforeAll(async () => { await init(); });
-afterAll(async () => { await shutdown(); });
+// the inference-only kernels (forward kernels only), as the wasmnn/infer bundles start them
+let inferRt: Runtime;
+const INFER_WASM = new URL('../../build/wasmnn-infer.wasm', import.meta.url);
 
-describe('InferenceModel equals Sequential.predict bit for bit', () => {
+beforeAll(async () => {
+  await init();
+  inferRt = await Runtime.create({ build: 'simd', wasm: { simd: INFER_WASM } });
+});
+afterAll(async () => { await shutdown(); await inferRt.close(); });
+
+describe.each([['full kernels', () => runtime()], ['inference-only kernels', () => inferRt]])('InferenceModel on the %s equals Sequential.predict bit for bit', (_name, rtOf) => {
+  it('runs on the kernel set it names', () => {
+    expect(rtOf().inferenceOnly).toBe(_name === 'inference-only kernels');
+  });
+
   for (const arch of ARCH_NAMES) {
     it(`${arch} classifier`, () => {
       const a = ARCHITECTURES[arch];
@@ -39,7 +52,7 @@ describe('InferenceModel equals Sequential.predict bit for bit', () => {
       const model = new Sequential(a.layers(s, vec.vocabularySize, LABELS.length), { seed: 11 });
       const full = new TextClassifier(model, vec, LABELS);
       const want = full.predictProbabilities(TEXTS, { batchSize: 4 });
-      const lite = InferenceClassifier.fromBytes(full.toBytes());
+      const lite = InferenceClassifier.fromBytes(full.toBytes(), { runtime: rtOf() });
       const got = lite.predictProbabilities(TEXTS, { batchSize: 4 });
       expect(got.shape).toEqual(want.shape);
       expect(bits(got.data)).toEqual(bits(want.data));
@@ -68,13 +81,23 @@ describe('InferenceModel equals Sequential.predict bit for bit', () => {
       const model = new Sequential(make(), { seed: 5 });
       const want = model.predict(x, { batchSize: 3 });
       const file = decodeWnnForInference(encodeWnn({ model }));
-      const lite = InferenceModel.create(runtime(), file.model, file.weights);
+      const lite = InferenceModel.create(rtOf(), file.model, file.weights);
       const got = lite.predict(x, { batchSize: 3 });
       expect(got.shape).toEqual(want.shape);
       expect(bits(got.data)).toEqual(bits(want.data));
       lite.dispose();
       model.dispose();
     }
+  });
+});
+
+describe('the inference-only kernel set', () => {
+  it('has the forward kernels only, and a training kernel called on it says what to use instead', () => {
+    expect(inferRt.hasKernel('f32_lstm_seq_fwd')).toBe(true);
+    expect(inferRt.hasKernel('f32_lstm_seq_bwd')).toBe(false);
+    expect(inferRt.hasKernel('f32_adam_update')).toBe(false);
+    expect(() => inferRt.run('f32_adam_update', 1, [])).toThrow(/f32_adam_update is not in the inference-only kernels .*to train, start the runtime on the full kernels/);
+    expect(() => inferRt.run('f32_no_such_fwd', 1, [])).toThrow(/no kernel named f32_no_such_fwd/);
   });
 });
 

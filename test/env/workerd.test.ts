@@ -34,7 +34,7 @@ async function bundleWorker(): Promise<string> {
   });
   const { output } = await bundle.generate({
     format: 'es',
-    paths: (id) => (id.endsWith('.wasm') ? './wasmnn-simd.wasm' : id.endsWith('.wnn') ? './classifier.wnn' : id),
+    paths: (id) => (id.endsWith('.wasm') ? './wasmnn-infer.wasm' : id.endsWith('.wnn') ? './classifier.wnn' : id),
   });
   await bundle.close();
   return output[0].code;
@@ -78,7 +78,7 @@ beforeAll(async () => {
     modulesRoot: '/worker',
     modules: [
       { type: 'ESModule', path: '/worker/index.js', contents: code },
-      { type: 'CompiledWasm', path: '/worker/wasmnn-simd.wasm', contents: readFileSync(join(root, 'build/wasmnn-simd.wasm')) },
+      { type: 'CompiledWasm', path: '/worker/wasmnn-infer.wasm', contents: readFileSync(join(root, 'build/wasmnn-infer.wasm')) },
       { type: 'Data', path: '/worker/classifier.wnn', contents: classifier.toBytes() },
     ],
   });

@@ -87,6 +87,19 @@ describe('manifest', () => {
     expect(names).toEqual(KERNELS.map((k) => k.name).sort());
   });
 
+  it('wasmnn-infer.wasm (the inference-only set) exports forward kernels of the manifest, marked as such', () => {
+    const m = fast('wasmnn-infer.wasm');
+    const names = exportsOf(m).filter((n) => !RUNTIME_ENTRIES.includes(n) && n !== 'wasmnn_inference_only').sort();
+    const manifest = new Set(KERNELS.map((k) => k.name));
+    expect(names.filter((n) => !manifest.has(n))).toEqual([]);
+    expect(names.filter((n) => !n.endsWith('_fwd'))).toEqual([]);
+    for (const need of ['f32_gemm_fwd', 'f32_embedding_fwd', 'f32_embedding_bag_fwd', 'f32_lstm_seq_fwd', 'f32_gru_seq_fwd', 'f32_conv1d_fwd', 'f32_softmax_fwd']) {
+      expect(names).toContain(need);
+    }
+    expect(exportsOf(m)).toContain('wasmnn_inference_only');
+    expect(exportsOf(fast('wasmnn-simd.wasm'))).not.toContain('wasmnn_inference_only');
+  });
+
   it('threaded kernels take (ith, nth) beyond their twin\'s arguments', async () => {
     const rt = await Runtime.create({ build: 'simd' });
     const refMem = new WebAssembly.Memory({ initial: 2, maximum: 100 });
