@@ -40,6 +40,68 @@ export function recurrentThreads(rt: Runtime, B: number, H: number, gates: numbe
   return Math.max(1, Math.min(groups, rt.threadsFor(stepWork / STEP_WORK_FACTOR)));
 }
 
+// ---- threads of the small-batch forward ----------------------------------------------------------
+// Batches of 1 to 3 rows (the forward's one-row path) are the latency case: one step's product is
+// too small for the rule above (B = 1, H = 64: 32K flops), yet two threads take a 100-step call
+// from about 0.28 to 0.18 ms when both cores are free, and make it 2 to 20 times slower when
+// another process holds a core (every step's barrier then waits for a descheduled thread). Which
+// one holds depends on the load of the moment, so the runtime measures: per runtime and (B, H), the
+// time per step of the calls it ran on one thread and on n (EWMA); it runs the faster count and
+// tries the other once every `every` calls (16, doubling each time that try loses, up to 1024;
+// back to 16 when it wins). Results are the same bits at any thread count, so only time changes.
+
+/** Smallest step product (2 B H 4H flops) worth trying on several threads: B = 1 from H = 45, B = 2 from H = 32. */
+const SMALL_SPLIT_MIN_STEP_WORK = 16384;
+const PROBE_FIRST = 16, PROBE_MAX = 1024;
+
+/** The thread count of one small-batch forward problem on one runtime: 1 or n, chosen by measured time. */
+export class ThreadChoice {
+  /** EWMA of ms per step on 1 thread ([0]) and on n threads ([1]); NaN until measured. */
+  readonly cost = [NaN, NaN];
+  private best = 0;
+  private calls = 0;
+  private every = PROBE_FIRST;
+  private probeAt = PROBE_FIRST;
+
+  constructor(readonly n: number) {}
+
+  /** The count to run the next call on. */
+  pick(): number {
+    this.calls++;
+    const i = Number.isNaN(this.cost[0]) ? 0 : Number.isNaN(this.cost[1]) ? 1 : this.calls >= this.probeAt ? 1 - this.best : this.best;
+    return i === 0 ? 1 : this.n;
+  }
+
+  /** Records a call run on `nth` threads that took `msPerStep` per step. */
+  record(nth: number, msPerStep: number): void {
+    const i = nth === 1 ? 0 : 1;
+    if (!(msPerStep >= 0)) return;
+    if (i === this.best || Number.isNaN(this.cost[i])) {
+      this.cost[i] = Number.isNaN(this.cost[i]) ? msPerStep : 0.7 * this.cost[i] + 0.3 * msPerStep;
+    } else {
+      // a try of the other count: a fresh observation replaces what is known of it
+      this.cost[i] = msPerStep;
+      this.every = this.cost[i] < this.cost[this.best] ? PROBE_FIRST : Math.min(2 * this.every, PROBE_MAX);
+      this.probeAt = this.calls + this.every;
+    }
+    if (!Number.isNaN(this.cost[1 - this.best]) && this.cost[1 - this.best] < this.cost[this.best]) this.best = 1 - this.best;
+  }
+}
+
+const smallChoices = new WeakMap<Runtime, Map<number, ThreadChoice>>();
+
+/** The measured choice for a small-batch forward on rt, or null when it runs on one thread by rule. */
+function smallForwardChoice(rt: Runtime, B: number, H: number): ThreadChoice | null {
+  const n = Math.min(Math.ceil(H / 8), rt.pool ? rt.pool.threads : 1);
+  if (B >= 4 || n < 2 || 2 * B * H * 4 * H < SMALL_SPLIT_MIN_STEP_WORK) return null;
+  let m = smallChoices.get(rt);
+  if (!m) smallChoices.set(rt, (m = new Map()));
+  const key = B * 65536 + H;
+  let c = m.get(key);
+  if (!c) m.set(key, (c = new ThreadChoice(n)));
+  return c;
+}
+
 // ---- checks shared with the GRU wrappers -------------------------------------------------------
 
 /** Index of a recurrent activation for the kernels (0 sigmoid, 1 hardSigmoid); throws on anything else. */
@@ -168,11 +230,15 @@ export function lstmSequence(rt: Runtime, a: LstmSequenceArgs): void {
   recurrentSeparate(op, [['hs', hs], ['cs', cs], ['gates', gates]],
     [['xw', a.xw], ['u', a.u], ['h0', h0], ['c0', c0], ['mask', mask]]);
   if (B === 0 || T === 0 || H === 0) return;
-  const nth = recurrentThreads(rt, B, H, 4);
+  let nth = recurrentThreads(rt, B, H, 4);
+  const choice = nth === 1 ? smallForwardChoice(rt, B, H) : null;
+  if (choice) nth = choice.pick();
   const ws = rt.temp([lstmForwardWorkspaceBytes(B, H) / 4]);
   const sync = recurrentSync(rt);
+  const t0 = choice ? performance.now() : 0;
   rt.run('f32_lstm_seq_fwd', 8 * B * T * H * H, [a.xw.ptr, a.u.ptr, h0 ? h0.ptr : 0, c0 ? c0.ptr : 0, mask ? mask.ptr : 0,
     hs.ptr, cs.ptr, gates ? gates.ptr : 0, ws.ptr, sync.ptr, B, T, H, reverse ? 1 : 0, act], nth);
+  if (choice) choice.record(nth, (performance.now() - t0) / T);
 }
 
 // ---- backward --------------------------------------------------------------------------------
