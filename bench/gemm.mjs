@@ -4,6 +4,7 @@
 //   ours@1   f32_gemm_fwd, 'simd' build, 1 thread          tfjs@1  tfjs-backend-wasm SIMD build, 1 thread
 //   ours@2   f32_gemm_fwd, 'simd-mt' build, 2 threads      tfjs@2  tfjs-backend-wasm threaded-SIMD build, 2 threads
 //   peak     f32x4 mul + add loops (bench/peak.ts, compiled here into build/bench-peak.wasm), 1 thread
+//   fma@1    f32_gemm_fwd, the opt-in 'simd-fma' build (relaxed-SIMD fused multiply-add), 1 thread
 //
 // tfjs runs in two child processes (it picks its build once per process) driven over a pipe, so
 // that the samples of all five interleave: round after round, each takes one sample of each size.
@@ -76,9 +77,9 @@ function peakSampler(warmMs, minSeconds) {
 
 // ---- ours --------------------------------------------------------------------------------------
 
-async function oursSamplers(threads, warmMs, minSeconds) {
+async function oursSamplers(threads, warmMs, minSeconds, fma = false) {
   const { Runtime, kernels } = await import(pathToFileURL(path.join(root, 'dist', 'index.js')).href);
-  const rt = await Runtime.create(threads === 1 ? { build: 'simd', threads: 1 } : { build: 'simd-mt', threads });
+  const rt = await Runtime.create(threads === 1 ? { build: fma ? 'simd-fma' : 'simd', threads: 1 } : { build: fma ? 'simd-fma-mt' : 'simd-mt', threads });
   const samplers = new Map();
   for (const size of SIZES) {
     const [m, k, n] = size;
@@ -207,9 +208,12 @@ export default async function main(args) {
   const peak = peakSampler(warmMs, minSeconds);
   const ours1 = await oursSamplers(1, warmMs, minSeconds);
   const ours2 = await oursSamplers(2, warmMs, minSeconds);
+  let fma1 = null;
+  const errorsFma = {};
+  try { fma1 = await oursSamplers(1, warmMs, minSeconds, true); } catch (e) { errorsFma.f1 = String(e?.message ?? e).split('\n')[0]; }
   const samples = { peak: [] };
   const errors = {};
-  for (const size of SIZES) for (const who of ['o1', 'o2', 't1', 't2']) samples[`${who} ${key(size)}`] = [];
+  for (const size of SIZES) for (const who of ['o1', 'o2', 't1', 't2', 'f1']) samples[`${who} ${key(size)}`] = [];
   // a pause before each sample lets the threads of the previous contender stop spinning and park
   // (XNNPACK's pool spins for a while after a job; so does ours, briefly)
   const pause = () => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
@@ -223,13 +227,14 @@ export default async function main(args) {
       const k = key(size);
       pause(); samples.peak.push(peak());
       pause(); samples[`o1 ${k}`].push(ours1.samplers.get(k)());
+      if (fma1) { pause(); samples[`f1 ${k}`].push(fma1.samplers.get(k)()); }
       pause(); await tfjs('t1', tf1, k);
       pause(); samples[`o2 ${k}`].push(ours2.samplers.get(k)());
       pause(); await tfjs('t2', tf2, k);
     }
   }
   tf1.close(); tf2.close();
-  await ours1.close(); await ours2.close();
+  await ours1.close(); await ours2.close(); await fma1?.close();
 
   const med = (name) => (samples[name]?.length ? median(samples[name]) : NaN);
   // a ratio is the median of the per-round ratios of samples taken back to back, which the drift
@@ -244,6 +249,7 @@ export default async function main(args) {
     const k = key(size);
     return {
       size, k, o1: med(`o1 ${k}`), o2: med(`o2 ${k}`), t1: med(`t1 ${k}`), t2: med(`t2 ${k}`),
+      f1: med(`f1 ${k}`), rf: ratio(`f1 ${k}`, `o1 ${k}`),
       r1: ratio(`o1 ${k}`, `t1 ${k}`), r2: ratio(`o2 ${k}`, `t2 ${k}`), scale: ratio(`o2 ${k}`, `o1 ${k}`),
       ofPeak: median(samples[`o1 ${k}`].map((v, i) => v / samples.peak[i * SIZES.length + SIZES.indexOf(size)])),
     };
@@ -254,12 +260,14 @@ export default async function main(args) {
     for (const r of rows) {
       const [m, k, n] = r.size;
       console.log(JSON.stringify({ bench: 'gemm', m, k, n, threads: 1, ours_gflops: orNull(r.o1), tfjs_gflops: orNull(r.t1), ours_over_tfjs: orNull(r.r1), ours_over_peak: orNull(r.ofPeak) }));
+      console.log(JSON.stringify({ bench: 'gemm', m, k, n, threads: 1, build: 'simd-fma', ours_gflops: orNull(r.f1), fma_over_ours: orNull(r.rf) }));
       console.log(JSON.stringify({ bench: 'gemm', m, k, n, threads: 2, ours_gflops: orNull(r.o2), tfjs_gflops: orNull(r.t2), ours_over_tfjs: orNull(r.r2), ours_2t_over_1t: orNull(r.scale) }));
     }
     return;
   }
   console.log(`gemm: ${machine()}, ${new Date().toISOString()}`);
   console.log(`wasm SIMD peak (f32x4 mul + add loops, 1 thread): ${fmt(peakG)} GFLOP/s per core`);
+  if (errorsFma.f1) console.log(`fma@1 unavailable: ${errorsFma.f1}`);
   if (errors.t1) console.log(`tfjs@1 unavailable: ${errors.t1}`);
   if (errors.t2) console.log(`tfjs@2 unavailable: ${errors.t2}`);
   else console.log('tfjs@2: its threaded-SIMD build, which tfjs 4.22 refuses in node, run with three workarounds (see bench/gemm.mjs)');
@@ -273,7 +281,9 @@ export default async function main(args) {
     'tfjs@2': fmt(r.t2),
     'ours/tfjs@2': fmt(r.r2, 2),
     'ours 2t/1t': fmt(r.scale, 2),
-  })), ['MxKxN', 'ours@1', 'tfjs@1', 'ours/tfjs@1', 'ours@1/peak', 'ours@2', 'tfjs@2', 'ours/tfjs@2', 'ours 2t/1t']);
+    'fma@1': fmt(r.f1),
+    'fma/ours@1': fmt(r.rf, 2),
+  })), ['MxKxN', 'ours@1', 'tfjs@1', 'ours/tfjs@1', 'ours@1/peak', 'ours@2', 'tfjs@2', 'ours/tfjs@2', 'ours 2t/1t', 'fma@1', 'fma/ours@1']);
   console.log(`GFLOP/s (2 M K N flops per product): medians of ${rounds} interleaved rounds; each ratio is the median of`);
   console.log('the per-round ratios of samples taken back to back (peak: the sample just before ours@1).');
 }

@@ -1,10 +1,13 @@
 // Embedding(20000, 64) -> LSTM(64) -> Dense(2, softmax), sequences of 100 random token ids:
 // training and prediction speed against tfjs-layers on tfjs-backend-wasm and onnxruntime-web, in
-// the same run. `npm run bench -- lstm [--json] [--quick] [--breakdown]`
-// (--breakdown: ours only, the time of every kernel call in a prediction and a training step)
+// the same run. `npm run bench -- lstm [--json] [--quick] [--breakdown [--fma]]`
+// (--breakdown: ours only, the time of every kernel call in a prediction and a training step;
+// with --fma on the opt-in fused multiply-add builds 'simd-fma' / 'simd-fma-mt')
 //
 //   ours@1    wasmnn 'simd' build, 1 thread             tfjs@1  tfjs-layers 4.22 on tfjs-backend-wasm 4.22
 //   ours@2    wasmnn 'simd-mt' build, 2 threads                 (SIMD build, 1 thread: its threads are off in node)
+//   ours@2 fma  wasmnn 'simd-fma-mt' build, 2 threads (opt-in relaxed-SIMD fused multiply-add; node 20
+//             turns on V8's relaxed SIMD flag for it at run time): not bit-exact with the others
 //   ort@1/2   onnxruntime-web (wasm, SIMD) with ort.env.wasm.numThreads = 1 / 2: inference only, the same
 //             model as one ONNX graph with a fused LSTM op (built by bench/_onnx_lstm.mjs)
 //
@@ -100,8 +103,8 @@ function oursModel(W) {
   ], { seed: SEED });
 }
 
-async function oursRun(W, threads, weights, data, o) {
-  const rt = await W.Runtime.create(threads === 1 ? { build: 'simd', threads: 1 } : { build: 'simd-mt', threads });
+async function oursRun(W, threads, weights, data, o, fma = false) {
+  const rt = await W.Runtime.create(threads === 1 ? { build: fma ? 'simd-fma' : 'simd', threads: 1 } : { build: fma ? 'simd-fma-mt' : 'simd-mt', threads });
   try {
     const m = oursModel(W);
     m.build([T], rt);
@@ -142,8 +145,8 @@ function instrument(rt) {
   return acc;
 }
 
-async function oursBreakdown(W, threads, weights, data, quick) {
-  const rt = await W.Runtime.create(threads === 1 ? { build: 'simd', threads: 1 } : { build: 'simd-mt', threads });
+async function oursBreakdown(W, threads, weights, data, quick, fma = false) {
+  const rt = await W.Runtime.create(threads === 1 ? { build: fma ? 'simd-fma' : 'simd', threads: 1 } : { build: fma ? 'simd-fma-mt' : 'simd-mt', threads });
   const rows = [];
   try {
     const m = oursModel(W);
@@ -309,9 +312,11 @@ export default async function main(args) {
   await rt0.close();
 
   if (args.includes('--breakdown')) {
-    const rows = [...await oursBreakdown(W, 1, weights, data, quick), ...await oursBreakdown(W, 2, weights, data, quick)];
+    const fma = args.includes('--fma');
+    const rows = [...await oursBreakdown(W, 1, weights, data, quick, fma), ...await oursBreakdown(W, 2, weights, data, quick, fma)];
     if (json) { for (const r of rows) console.log(JSON.stringify({ bench: 'lstm-breakdown', ...r })); return; }
     console.log(`lstm --breakdown: ${machine()}, ${started}, load ${loadBefore.map((x) => x.toFixed(2)).join(' ')}`);
+    console.log(`builds: ${fma ? "'simd-fma' @1, 'simd-fma-mt' @2 (fused multiply-add)" : "'simd' @1, 'simd-mt' @2"}`);
     console.log('ours only: ms per operation (a train step is one batch of fit()), per kernel (gemm: M x N x K) and thread count used');
     table(rows.map((r) => ({ ...r, ms: r.ms.toFixed(3), share: `${(100 * r.share).toFixed(1)}%`, calls: r.calls === '' ? '' : fmt(r.calls, 0) })),
       ['threads', 'op', 'part', 'ms', 'share', 'calls']);
@@ -321,6 +326,9 @@ export default async function main(args) {
   const ours1 = await oursRun(W, 1, weights, data, o);
   const ours2 = await oursRun(W, 2, weights, data, o);
   const oursSame = maxAbsDiff(ours1.check, ours2.check);
+  // the opt-in fma build at 2 threads (it turns relaxed SIMD on for this process; the others are unaffected)
+  let oursFma;
+  try { oursFma = await oursRun(W, 2, weights, data, o, true); oursFma.maxDiff = maxAbsDiff(ours2.check, oursFma.check); } catch (e) { oursFma = { error: String(e?.message ?? e).split('\n')[0] }; }
 
   // ONNX file with the same weights, our predictions to compare with, then ORT at 1 and 2 threads
   const w = Object.fromEntries(weights.map((x) => [x.name, x.values]));
@@ -354,12 +362,13 @@ export default async function main(args) {
     const head = { bench: 'lstm', machine: machine(), date: started, load_before: loadBefore, load_after: loadAfter,
       ours_1_vs_2_max_abs_diff: oursSame, tfjs_max_abs_diff: tfjs.maxDiff ?? null, tfjs_registered_unsorted_segment_sum: tfjs.registered ?? null,
       ort_1_max_abs_diff: ort1.maxDiff ?? null, ort_2_max_abs_diff: ort2.maxDiff ?? null, ort_extra_threads: [ort1.extraThreads ?? null, ort2.extraThreads ?? null],
+      ours_fma_vs_2_max_abs_diff: oursFma.maxDiff ?? null, ours_fma_error: oursFma.error ?? null,
       tfjs_error: tfjs.error ?? null, ort_1_error: ort1.error ?? null, ort_2_error: ort2.error ?? null, targets };
     console.log(JSON.stringify(head));
     const line = (impl, threads, r) => console.log(JSON.stringify({
       bench: 'lstm', impl, threads, train_samples_per_s: r.trainPerS ?? null, latency_ms_b1: r.latencyMs ?? null, seq_per_s_b32: r.seqPerS ?? null,
     }));
-    line('ours', 1, ours1); line('ours', 2, ours2); line('tfjs-wasm', 1, tfjs); line('ort-web', 1, ort1); line('ort-web', 2, ort2);
+    line('ours', 1, ours1); line('ours', 2, ours2); line('ours-fma', 2, oursFma); line('tfjs-wasm', 1, tfjs); line('ort-web', 1, ort1); line('ort-web', 2, ort2);
     return;
   }
 
@@ -368,6 +377,8 @@ export default async function main(args) {
   console.log(`model: Embedding(${V}, ${E}) -> LSTM(${H}) -> Dense(${C}, softmax), T = ${T}, batch ${BATCH}, Adam, random ids`);
   console.log(`load average (1, 5, 15 min): ${loadBefore.map((x) => x.toFixed(2)).join(' ')} before, ${loadAfter.map((x) => x.toFixed(2)).join(' ')} after`);
   console.log(`ours: @1 ${ours1.build} build, @2 ${ours2.build} build with ${ours2.threads} threads; predictions @1 vs @2 max abs diff ${oursSame}`);
+  if (oursFma.error) console.log(`ours@2 fma unavailable: ${oursFma.error}`);
+  else console.log(`ours@2 fma: ${oursFma.build} build with ${oursFma.threads} threads (relaxed-SIMD fused multiply-add, opt-in); predictions vs ours@2 max abs diff ${oursFma.maxDiff.toExponential(2)}`);
   if (tfjs.error) console.log(`tfjs-wasm unavailable: ${tfjs.error}`);
   else {
     console.log(`tfjs-wasm: ${tfjs.threads} thread, SIMD ${tfjs.simd}; predictions vs ours max abs diff ${tfjs.maxDiff.toExponential(2)}`);
@@ -378,15 +389,15 @@ export default async function main(args) {
     else console.log(`ort@${n}: onnxruntime-web ${r.version ?? ''} numThreads ${n} (${r.extraThreads} worker thread${r.extraThreads === 1 ? '' : 's'} started); predictions vs ours max abs diff ${r.maxDiff.toExponential(2)}`);
   }
   const rows = [
-    { figure: 'train samples/s', 'ours@1': fmt(ours1.trainPerS, 0), 'ours@2': fmt(ours2.trainPerS, 0), 'tfjs@1': fmt(tfjs.trainPerS, 1), 'ort@1': '-', 'ort@2': '-',
+    { figure: 'train samples/s', 'ours@1': fmt(ours1.trainPerS, 0), 'ours@2': fmt(ours2.trainPerS, 0), 'ours@2 fma': fmt(oursFma.trainPerS, 0), 'tfjs@1': fmt(tfjs.trainPerS, 1), 'ort@1': '-', 'ort@2': '-',
       'ours/tfjs@1': ratio(ours1.trainPerS, tfjs.trainPerS), 'ours/ort@1': '-', 'ours/ort@2': '-' },
-    { figure: 'predict B=1 ms', 'ours@1': fmt(ours1.latencyMs, 3), 'ours@2': fmt(ours2.latencyMs, 3), 'tfjs@1': fmt(tfjs.latencyMs, 2), 'ort@1': fmt(ort1.latencyMs, 3), 'ort@2': fmt(ort2.latencyMs, 3),
+    { figure: 'predict B=1 ms', 'ours@1': fmt(ours1.latencyMs, 3), 'ours@2': fmt(ours2.latencyMs, 3), 'ours@2 fma': fmt(oursFma.latencyMs, 3), 'tfjs@1': fmt(tfjs.latencyMs, 2), 'ort@1': fmt(ort1.latencyMs, 3), 'ort@2': fmt(ort2.latencyMs, 3),
       // a speed ratio: > 1 means ours is faster
       'ours/tfjs@1': ratio(tfjs.latencyMs, ours1.latencyMs), 'ours/ort@1': ratio(ort1.latencyMs, ours1.latencyMs), 'ours/ort@2': ratio(ort2.latencyMs, ours2.latencyMs) },
-    { figure: 'predict B=32 seq/s', 'ours@1': fmt(ours1.seqPerS, 0), 'ours@2': fmt(ours2.seqPerS, 0), 'tfjs@1': fmt(tfjs.seqPerS, 0), 'ort@1': fmt(ort1.seqPerS, 0), 'ort@2': fmt(ort2.seqPerS, 0),
+    { figure: 'predict B=32 seq/s', 'ours@1': fmt(ours1.seqPerS, 0), 'ours@2': fmt(ours2.seqPerS, 0), 'ours@2 fma': fmt(oursFma.seqPerS, 0), 'tfjs@1': fmt(tfjs.seqPerS, 0), 'ort@1': fmt(ort1.seqPerS, 0), 'ort@2': fmt(ort2.seqPerS, 0),
       'ours/tfjs@1': ratio(ours1.seqPerS, tfjs.seqPerS), 'ours/ort@1': ratio(ours1.seqPerS, ort1.seqPerS), 'ours/ort@2': ratio(ours2.seqPerS, ort2.seqPerS) },
   ];
-  table(rows, ['figure', 'ours@1', 'ours@2', 'tfjs@1', 'ort@1', 'ort@2', 'ours/tfjs@1', 'ours/ort@1', 'ours/ort@2']);
+  table(rows, ['figure', 'ours@1', 'ours@2', 'ours@2 fma', 'tfjs@1', 'ort@1', 'ort@2', 'ours/tfjs@1', 'ours/ort@1', 'ours/ort@2']);
   console.log('Medians; ratios are speed ratios (> 1: ours faster; for latency, theirs / ours). Each call goes from JS ids to JS probabilities.');
   console.log(`targets: training@2 >= ${TARGET_TRAIN_2} samples/s: ${yes(targets.train2)}; one sequence <= ${TARGET_LATENCY_MS} ms: ${yes(targets.latency)}; ` +
     `batch 32 >= ${TARGET_VS_ORT}x ORT: @1 ${yes(targets.vsOrt1)}, @2 ${yes(targets.vsOrt2)}`);

@@ -5,7 +5,10 @@
 // Operands: pa holds kc x 4 floats, the 4 rows' values of one k side by side (pa[k * 4 + r]);
 // pb holds kc x 8 floats (pb[k * 8 + q]). Every element of C is one sequential f32 sum in k order
 // with separate mul and add, acc = init; acc = acc + a[k] * b[k], so whoever calls it (any
-// blocking, any thread) gets the same bits as a plain loop.
+// blocking, any thread) gets the same bits as a plain loop. (The opt-in fma builds compute each
+// step as madd(a[k], b[k], acc), core/madd.ts: still one sequential sum, its rounding the engine's.)
+
+import { madd } from './madd';
 
 // C[0..4, 0..8] (rows ldc bytes apart) = (loadC ? C : 0) + sum over k < kc of pa[k][r] * pb[k][q].
 export function micro4x8(pa: usize, pb: usize, kc: i32, cp: usize, ldc: usize, loadC: bool): void {
@@ -23,17 +26,17 @@ export function micro4x8(pa: usize, pb: usize, kc: i32, cp: usize, ldc: usize, l
     const b0 = v128.load(pb);
     const b1 = v128.load(pb, 16);
     const a0 = v128.load32_splat(pa);
-    c00 = f32x4.add(c00, f32x4.mul(a0, b0));
-    c01 = f32x4.add(c01, f32x4.mul(a0, b1));
+    c00 = madd(a0, b0, c00);
+    c01 = madd(a0, b1, c01);
     const a1 = v128.load32_splat(pa, 4);
-    c10 = f32x4.add(c10, f32x4.mul(a1, b0));
-    c11 = f32x4.add(c11, f32x4.mul(a1, b1));
+    c10 = madd(a1, b0, c10);
+    c11 = madd(a1, b1, c11);
     const a2 = v128.load32_splat(pa, 8);
-    c20 = f32x4.add(c20, f32x4.mul(a2, b0));
-    c21 = f32x4.add(c21, f32x4.mul(a2, b1));
+    c20 = madd(a2, b0, c20);
+    c21 = madd(a2, b1, c21);
     const a3 = v128.load32_splat(pa, 12);
-    c30 = f32x4.add(c30, f32x4.mul(a3, b0));
-    c31 = f32x4.add(c31, f32x4.mul(a3, b1));
+    c30 = madd(a3, b0, c30);
+    c31 = madd(a3, b1, c31);
     pa += 16;
     pb += 32;
   }

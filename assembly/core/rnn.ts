@@ -10,10 +10,12 @@
 //
 // Every product element is one sequential f32 sum, acc = init; for k in order: acc = acc + a[k] *
 // w[k] (separate mul and add), whichever micro-kernel computes it (4 rows x 8 columns, 1 x 32 or
-// 1 x 8): results are the same bits at any batch size split and any thread count.
+// 1 x 8): results are the same bits at any batch size split and any thread count. The products'
+// multiply-adds go through core/madd.ts (fused where the opt-in fma builds allow).
 import { loadPartial, storePartial } from './simd';
 import { vsigmoid } from './mathf';
 import { micro4x8 } from './microkernel';
+import { madd } from './madd';
 
 // ---- recurrent activations -------------------------------------------------------------------
 
@@ -123,17 +125,17 @@ function mk4x8(a0: usize, a1: usize, a2: usize, a3: usize, p: usize, K: i32, c: 
     const b0 = v128.load(p);
     const b1 = v128.load(p, 16);
     const x0 = v128.load32_splat(a0 + o);
-    c00 = f32x4.add(c00, f32x4.mul(x0, b0));
-    c01 = f32x4.add(c01, f32x4.mul(x0, b1));
+    c00 = madd(x0, b0, c00);
+    c01 = madd(x0, b1, c01);
     const x1 = v128.load32_splat(a1 + o);
-    c10 = f32x4.add(c10, f32x4.mul(x1, b0));
-    c11 = f32x4.add(c11, f32x4.mul(x1, b1));
+    c10 = madd(x1, b0, c10);
+    c11 = madd(x1, b1, c11);
     const x2 = v128.load32_splat(a2 + o);
-    c20 = f32x4.add(c20, f32x4.mul(x2, b0));
-    c21 = f32x4.add(c21, f32x4.mul(x2, b1));
+    c20 = madd(x2, b0, c20);
+    c21 = madd(x2, b1, c21);
     const x3 = v128.load32_splat(a3 + o);
-    c30 = f32x4.add(c30, f32x4.mul(x3, b0));
-    c31 = f32x4.add(c31, f32x4.mul(x3, b1));
+    c30 = madd(x3, b0, c30);
+    c31 = madd(x3, b1, c31);
     p += 32;
   }
   v128.store(c, c00); v128.store(c, c01, 16);
@@ -151,14 +153,14 @@ function mk1x32(a: usize, p: usize, ps: usize, K: i32, c: usize): void {
   for (let o: usize = 0; o < end; o += 4) {
     const x = v128.load32_splat(a + o);
     const q = o << 3;
-    c0 = f32x4.add(c0, f32x4.mul(x, v128.load(p + q)));
-    c1 = f32x4.add(c1, f32x4.mul(x, v128.load(p + q, 16)));
-    c2 = f32x4.add(c2, f32x4.mul(x, v128.load(p1 + q)));
-    c3 = f32x4.add(c3, f32x4.mul(x, v128.load(p1 + q, 16)));
-    c4 = f32x4.add(c4, f32x4.mul(x, v128.load(p2 + q)));
-    c5 = f32x4.add(c5, f32x4.mul(x, v128.load(p2 + q, 16)));
-    c6 = f32x4.add(c6, f32x4.mul(x, v128.load(p3 + q)));
-    c7 = f32x4.add(c7, f32x4.mul(x, v128.load(p3 + q, 16)));
+    c0 = madd(x, v128.load(p + q), c0);
+    c1 = madd(x, v128.load(p + q, 16), c1);
+    c2 = madd(x, v128.load(p1 + q), c2);
+    c3 = madd(x, v128.load(p1 + q, 16), c3);
+    c4 = madd(x, v128.load(p2 + q), c4);
+    c5 = madd(x, v128.load(p2 + q, 16), c5);
+    c6 = madd(x, v128.load(p3 + q), c6);
+    c7 = madd(x, v128.load(p3 + q, 16), c7);
   }
   v128.store(c, c0); v128.store(c, c1, 16); v128.store(c, c2, 32); v128.store(c, c3, 48);
   v128.store(c, c4, 64); v128.store(c, c5, 80); v128.store(c, c6, 96); v128.store(c, c7, 112);
@@ -170,8 +172,8 @@ function mk1x8(a: usize, p: usize, K: i32, c: usize): void {
   const end = <usize>K << 2;
   for (let o: usize = 0; o < end; o += 4) {
     const x = v128.load32_splat(a + o);
-    c0 = f32x4.add(c0, f32x4.mul(x, v128.load(p)));
-    c1 = f32x4.add(c1, f32x4.mul(x, v128.load(p, 16)));
+    c0 = madd(x, v128.load(p), c0);
+    c1 = madd(x, v128.load(p, 16), c1);
     p += 32;
   }
   v128.store(c, c0); v128.store(c, c1, 16);
@@ -317,17 +319,17 @@ function mkRank(l: usize, ls: usize, kn: i32, d: usize, ds: usize, B: i32, c: us
     for (let b = 0; b < B; b++) {
       const d0 = v128.load(d), d1 = v128.load(d, 16);
       const x0 = v128.load32_splat(l);
-      c00 = f32x4.add(c00, f32x4.mul(x0, d0));
-      c01 = f32x4.add(c01, f32x4.mul(x0, d1));
+      c00 = madd(x0, d0, c00);
+      c01 = madd(x0, d1, c01);
       const x1 = v128.load32_splat(l, 4);
-      c10 = f32x4.add(c10, f32x4.mul(x1, d0));
-      c11 = f32x4.add(c11, f32x4.mul(x1, d1));
+      c10 = madd(x1, d0, c10);
+      c11 = madd(x1, d1, c11);
       const x2 = v128.load32_splat(l, 8);
-      c20 = f32x4.add(c20, f32x4.mul(x2, d0));
-      c21 = f32x4.add(c21, f32x4.mul(x2, d1));
+      c20 = madd(x2, d0, c20);
+      c21 = madd(x2, d1, c21);
       const x3 = v128.load32_splat(l, 12);
-      c30 = f32x4.add(c30, f32x4.mul(x3, d0));
-      c31 = f32x4.add(c31, f32x4.mul(x3, d1));
+      c30 = madd(x3, d0, c30);
+      c31 = madd(x3, d1, c31);
       l += ls;
       d += ds;
     }
@@ -337,17 +339,17 @@ function mkRank(l: usize, ls: usize, kn: i32, d: usize, ds: usize, B: i32, c: us
       const d0 = v128.load(d), d1 = v128.load(d, 16);
       const lv = loadPartial(l, kn);
       const x0 = v128.shuffle<f32>(lv, lv, 0, 0, 0, 0);
-      c00 = f32x4.add(c00, f32x4.mul(x0, d0));
-      c01 = f32x4.add(c01, f32x4.mul(x0, d1));
+      c00 = madd(x0, d0, c00);
+      c01 = madd(x0, d1, c01);
       const x1 = v128.shuffle<f32>(lv, lv, 1, 1, 1, 1);
-      c10 = f32x4.add(c10, f32x4.mul(x1, d0));
-      c11 = f32x4.add(c11, f32x4.mul(x1, d1));
+      c10 = madd(x1, d0, c10);
+      c11 = madd(x1, d1, c11);
       const x2 = v128.shuffle<f32>(lv, lv, 2, 2, 2, 2);
-      c20 = f32x4.add(c20, f32x4.mul(x2, d0));
-      c21 = f32x4.add(c21, f32x4.mul(x2, d1));
+      c20 = madd(x2, d0, c20);
+      c21 = madd(x2, d1, c21);
       const x3 = v128.shuffle<f32>(lv, lv, 3, 3, 3, 3);
-      c30 = f32x4.add(c30, f32x4.mul(x3, d0));
-      c31 = f32x4.add(c31, f32x4.mul(x3, d1));
+      c30 = madd(x3, d0, c30);
+      c31 = madd(x3, d1, c31);
       l += ls;
       d += ds;
     }

@@ -7,7 +7,8 @@
 //   acc = accumulate ? C[i,j] : 0;  for k = 0..K-1: acc = acc + A[i,k] * B[k,j];
 //   then acc + bias[j] (when there is a bias), then the activation.
 // K blocks carry the running sum through C exactly, so the result is the same bits as the scalar
-// twin (assembly/ref/gemm.ts) whatever the blocking, path or thread count. The activations are the
+// twin (assembly/ref/gemm.ts) whatever the blocking, path or thread count. (In the opt-in fma
+// builds each acc + A * B is core/madd.ts's relaxed multiply-add: the same order, the engine's rounding.) The activations are the
 // formulas of kernels/unary.ts on the same vector math (core/mathf.ts), so a fused epilogue gives
 // the same bits as the separate unary kernel (sigmoid/tanh ~3 ulp, gelu ~1e-6 rel vs f64).
 //
@@ -28,6 +29,7 @@ import { partStart } from '../core/partition';
 import { loadPartial, storePartial } from '../core/simd';
 import { vsigmoid, vtanh, vnormcdf } from '../core/mathf';
 import { micro4x8 } from '../core/microkernel';
+import { madd } from '../core/madd';
 
 // @ts-ignore: decorator
 @inline const KC: i32 = 256;      // K block: a 4 x KC group of packed A (4 KiB) and a KC x 8 B panel (8 KiB) sit in L1
@@ -347,19 +349,19 @@ function gemvRow<Act>(arow: usize, astride: usize, b: usize, crow: usize, bias: 
       let bp = brow;
       for (let cp = c0; cp < cFull; cp += 16) {
         let x = v128.load(cp);
-        x = f32x4.add(x, f32x4.mul(a0, v128.load(bp)));
-        x = f32x4.add(x, f32x4.mul(a1, v128.load(bp + ldb)));
-        x = f32x4.add(x, f32x4.mul(a2, v128.load(bp + 2 * ldb)));
-        x = f32x4.add(x, f32x4.mul(a3, v128.load(bp + 3 * ldb)));
+        x = madd(a0, v128.load(bp), x);
+        x = madd(a1, v128.load(bp + ldb), x);
+        x = madd(a2, v128.load(bp + 2 * ldb), x);
+        x = madd(a3, v128.load(bp + 3 * ldb), x);
         v128.store(cp, x);
         bp += 16;
       }
       if (rem) {
         let x = loadPartial(cFull, rem);
-        x = f32x4.add(x, f32x4.mul(a0, loadPartial(bp, rem)));
-        x = f32x4.add(x, f32x4.mul(a1, loadPartial(bp + ldb, rem)));
-        x = f32x4.add(x, f32x4.mul(a2, loadPartial(bp + 2 * ldb, rem)));
-        x = f32x4.add(x, f32x4.mul(a3, loadPartial(bp + 3 * ldb, rem)));
+        x = madd(a0, loadPartial(bp, rem), x);
+        x = madd(a1, loadPartial(bp + ldb, rem), x);
+        x = madd(a2, loadPartial(bp + 2 * ldb, rem), x);
+        x = madd(a3, loadPartial(bp + 3 * ldb, rem), x);
         storePartial(cFull, x, rem);
       }
       ap += 4 * astride;
@@ -369,10 +371,10 @@ function gemvRow<Act>(arow: usize, astride: usize, b: usize, crow: usize, bias: 
       const a0 = v128.load32_splat(ap);
       let bp = brow;
       for (let cp = c0; cp < cFull; cp += 16) {
-        v128.store(cp, f32x4.add(v128.load(cp), f32x4.mul(a0, v128.load(bp))));
+        v128.store(cp, madd(a0, v128.load(bp), v128.load(cp)));
         bp += 16;
       }
-      if (rem) storePartial(cFull, f32x4.add(loadPartial(cFull, rem), f32x4.mul(a0, loadPartial(bp, rem))), rem);
+      if (rem) storePartial(cFull, madd(a0, loadPartial(bp, rem), loadPartial(cFull, rem)), rem);
       ap += astride;
       brow += ldb;
     }

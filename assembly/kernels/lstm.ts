@@ -44,6 +44,7 @@ import {
   SigmoidAct, HardSigmoidAct, ld4, st4, packCols, packRows, panelProduct, packedProduct, packBlock, zeroTile,
 } from '../core/rnn';
 import { packGates } from '../core/gemv';
+import { madd } from '../core/madd';
 
 // Floats of scratch (ws) the kernels need; src/kernels/lstm.ts computes the same.
 // forward: 4 NG panels of H x 8 (U), a B x 4 NG x 8 tile, two packed copies of h (B4 x H each,
@@ -291,14 +292,14 @@ function lstmFwdSmall<Act, Keep>(xw: usize, u: usize, h0: usize, c0: usize, mask
           const end = hpr + HB;
           for (let a = hpr; a < end; a += 4) {
             const x = v128.load32_splat(a);
-            a0 = f32x4.add(a0, f32x4.mul(x, v128.load(p)));
-            a1 = f32x4.add(a1, f32x4.mul(x, v128.load(p, 16)));
-            a2 = f32x4.add(a2, f32x4.mul(x, v128.load(p, 32)));
-            a3 = f32x4.add(a3, f32x4.mul(x, v128.load(p, 48)));
-            a4 = f32x4.add(a4, f32x4.mul(x, v128.load(p, 64)));
-            a5 = f32x4.add(a5, f32x4.mul(x, v128.load(p, 80)));
-            a6 = f32x4.add(a6, f32x4.mul(x, v128.load(p, 96)));
-            a7 = f32x4.add(a7, f32x4.mul(x, v128.load(p, 112)));
+            a0 = madd(x, v128.load(p), a0);
+            a1 = madd(x, v128.load(p, 16), a1);
+            a2 = madd(x, v128.load(p, 32), a2);
+            a3 = madd(x, v128.load(p, 48), a3);
+            a4 = madd(x, v128.load(p, 64), a4);
+            a5 = madd(x, v128.load(p, 80), a5);
+            a6 = madd(x, v128.load(p, 96), a6);
+            a7 = madd(x, v128.load(p, 112), a7);
             p += 128;
           }
         }

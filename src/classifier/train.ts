@@ -8,7 +8,8 @@ import { Adam } from '../optimizers/optimizers.js';
 import { TextVectorizer } from '../text/vectorizer.js';
 import { compareCodePoints } from '../text/vocabulary.js';
 import { Random, deriveSeed } from '../random.js';
-import { hasRuntime, init } from '../runtime/default.js';
+import { hasRuntime, init, runtime } from '../runtime/default.js';
+import { hostKind, threadSupport } from '../runtime/features.js';
 import type { Callback, History, Logs } from '../training/callbacks.js';
 import { ARCHITECTURES, DEFAULT_ARCH, isArchName, ARCH_NAMES, type ArchName, type ArchSettings } from './architectures.js';
 import { TextClassifier } from './text_classifier.js';
@@ -34,6 +35,13 @@ export interface TrainOptions extends Partial<ArchSettings> {
   onStart?: (info: StartInfo) => void | Promise<void>;
   /** Aborting it stops training at the next batch with a TrainingInterrupted error. */
   signal?: AbortSignal;
+  /**
+   * Train on the opt-in fused multiply-add build (relaxed SIMD; see init's `build`): the default
+   * runtime is started on 'simd-fma-mt' (or 'simd-fma' where threads cannot run) if it is not
+   * running yet; if it runs a default build, an error. Faster on most CPUs; results are not the
+   * default builds' bits and may differ between machines. Default false.
+   */
+  fma?: boolean;
 }
 
 export interface StartInfo {
@@ -139,7 +147,10 @@ export async function trainTextClassifier(texts: string[], labels: string[], opt
   const trainTexts = Array.from(trainIdx, (i) => texts[i]);
   const trainY = Int32Array.from(trainIdx, (i) => y[i]);
 
-  if (!hasRuntime()) await init();
+  if (!hasRuntime()) await init(options.fma ? { build: threadSupport(hostKind()).ok ? 'simd-fma-mt' : 'simd-fma' } : {});
+  else if (options.fma && !runtime().build.startsWith('simd-fma')) {
+    throw new Error(`wasmnn: fma: true needs the default runtime on an fma build but it runs '${runtime().build}'; call shutdown() first, or init({ build: 'simd-fma-mt' }) before training`);
+  }
   let classifier: TextClassifier;
   if (options.resume) {
     classifier = options.resume;

@@ -10,8 +10,11 @@ import type { OptionSpec } from './args.js';
 export const THREADS: OptionSpec = { name: 'threads', type: 'int', min: 1, help: 'worker threads for the kernels', defaultText: 'all cores' };
 export const HELP: OptionSpec = { name: 'help', type: 'flag', help: 'show this help' };
 
-export async function startRuntime(threads?: number): Promise<void> {
-  if (!hasRuntime()) await init(threads ? { threads } : {});
+/** Starts the default runtime; fma: on the opt-in fused multiply-add build (simd-fma-mt, or simd-fma at one thread). */
+export async function startRuntime(threads?: number, fma = false): Promise<void> {
+  if (hasRuntime()) return;
+  const build = fma ? (threads === 1 ? 'simd-fma' : 'simd-fma-mt') : undefined;
+  await init({ ...(threads ? { threads } : {}), ...(build ? { build } : {}) });
 }
 
 /** Reads and decodes a .wnn text classifier; every problem becomes a data error (exit 1). */

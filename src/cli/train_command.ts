@@ -29,6 +29,7 @@ export const TRAIN_OPTIONS: OptionSpec[] = [
   { name: 'vocab-size', type: 'int', min: 2, help: 'largest vocabulary (with padding and unknown ids)', defaultText: `${DEFAULTS.vocabSize} for ${DEFAULT_ARCH}` },
   { name: 'buckets', type: 'int', min: 1, help: 'hash buckets of the bag model\'s word bigrams (fewer: a smaller model file)', defaultText: `${DEFAULTS.buckets} for ${DEFAULT_ARCH}` },
   THREADS,
+  { name: 'fma', type: 'flag', help: 'train on the fused multiply-add build (relaxed SIMD): faster on most CPUs, results not bit-exact across machines' },
   { name: 'seed', type: 'int', min: 0, help: 'seed of the weights, validation split, shuffling', defaultText: '42' },
   { name: 'val-split', type: 'number', min: 0, below: 1, help: 'fraction of every class held out for validation', defaultText: '0.1' },
   { name: 'test', type: 'string', value: 'DATA', help: 'labelled test data to evaluate the model on after training' },
@@ -82,7 +83,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
 
   const mode = progressMode(o as { json?: boolean; quiet?: boolean }, process.stdout);
   let resume: TextClassifier | undefined;
-  await startRuntime(o.threads as number | undefined);
+  await startRuntime(o.threads as number | undefined, o.fma === true);
   if (o.resume) {
     let bytes: Buffer;
     try { bytes = await readFile(ckptPath); } catch {

@@ -1,6 +1,12 @@
 // Feature detection: which build this host can run, and why threads are on or off.
 
-export type BuildName = 'simd' | 'simd-mt';
+/**
+ * The kernel builds: 'simd' (one thread), 'simd-mt' (threads over shared memory), and the opt-in
+ * 'simd-fma' / 'simd-fma-mt', the same with relaxed SIMD's fused multiply-add in the products
+ * (faster where the CPU fuses it; results differ in the last bits from the default builds and may
+ * differ between machines). The fma builds are used only when asked for by name.
+ */
+export type BuildName = 'simd' | 'simd-mt' | 'simd-fma' | 'simd-fma-mt';
 export type HostKind = 'node' | 'browser' | 'web-worker' | 'workerd' | 'unknown';
 
 // (module (func (result v128) (v128.const i32x4 0 0 0 0)))
@@ -30,6 +36,39 @@ export function getBuiltin<T>(name: string): T | undefined {
 
 export function hasSimd(): boolean {
   try { return WebAssembly.validate(SIMD_PROBE); } catch { return false; }
+}
+
+// (module (func (result v128) (f32x4.relaxed_madd (v128.const 0) (v128.const 0) (v128.const 0))))
+function relaxedProbe(): BufferSource {
+  const zero = [253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+  const body = [0, ...zero, ...zero, ...zero, 253, 133, 2, 11];
+  return new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, body.length + 2, 1, body.length, ...body]);
+}
+
+/** Whether the engine compiles relaxed SIMD now (f32x4.relaxed_madd, which the fma builds use). */
+export function hasRelaxedSimd(): boolean {
+  try { return WebAssembly.validate(relaxedProbe()); } catch { return false; }
+}
+
+/**
+ * Makes relaxed SIMD available for an fma build, or throws an error naming the problem and the fix.
+ * Node 20 has it only behind the V8 flag --experimental-wasm-relaxed-simd: here it is turned on at
+ * run time with v8.setFlagsFromString (node:v8, imported only on this path). V8 flags belong to the
+ * process, so the pool's worker threads compile and run the same module. Chrome 114+, node 22+ and
+ * Cloudflare Workers have relaxed SIMD on by default.
+ */
+export async function requireRelaxedSimd(host: HostKind, build: BuildName): Promise<void> {
+  if (hasRelaxedSimd()) return;
+  if (host === 'node') {
+    try {
+      const v8 = getBuiltin<typeof import('node:v8')>('v8') ?? await import('node:v8');
+      v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+    } catch { /* reported below */ }
+    if (hasRelaxedSimd()) return;
+  }
+  throw new Error(`wasmnn: the '${build}' build needs WebAssembly relaxed SIMD, which this engine does not support` +
+    (host === 'node' ? ' (not even with --experimental-wasm-relaxed-simd)' : '') +
+    `; use a newer engine (node 22+, Chrome 114+) or the default '${build.endsWith('-mt') ? 'simd-mt' : 'simd'}' build`);
 }
 
 /** Hardware threads the host reports (1 where it reports none). */
