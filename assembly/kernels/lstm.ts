@@ -71,8 +71,6 @@ import { madd } from '../core/madd';
 @inline
 function fwdStep<Act, Keep>(xw: usize, mask: usize, hs: usize, cs: usize, gates: usize, hp: usize, hps: usize, cp: usize, cps: usize,
                       hpk: usize, hout: usize, B: i32, T: i32, H: i32, s: i32, t: i32, u0: i32, u1: i32, pw: usize, tile: usize): void {
-  const act = changetype<Act>(0);
-  const keep = changetype<Keep>(0);
   const NG = (H + 7) >> 3;
   const NG8 = NG << 3;
   const pb = <usize>H << 5;
@@ -104,29 +102,8 @@ function fwdStep<Act, Keep>(xw: usize, mask: usize, hs: usize, cs: usize, gates:
     for (let j = j0; j < j1; j += 4) {
       const n = min(4, H - j);
       const jo = <usize>j << 2;
-      const zi = f32x4.add(v128.load(tr + jo), ld4(xr + jo, n));
-      const zf = f32x4.add(v128.load(tr + jo + (<usize>NG8 << 2)), ld4(xr + jo + HB, n));
-      const zc = f32x4.add(v128.load(tr + jo + (<usize>NG8 << 3)), ld4(xr + jo + 2 * HB, n));
-      const zo = f32x4.add(v128.load(tr + jo + <usize>NG8 * 12), ld4(xr + jo + 3 * HB, n));
-      const cprev = cpr ? ld4(cpr + jo, n) : f32x4.splat(0);
-      const i = act.f(zi);
-      const f = act.f(zf);
-      const g = vtanh(zc);
-      const o = act.f(zo);
-      let c = f32x4.add(f32x4.mul(f, cprev), f32x4.mul(i, g));
-      let h = f32x4.mul(o, vtanh(c));
-      if (!on) {
-        c = cprev;
-        h = hpr ? ld4(hpr + jo, n) : f32x4.splat(0);
-      }
-      if (keep.on()) {
-        st4(gr + jo, i, n);
-        st4(gr + jo + HB, f, n);
-        st4(gr + jo + 2 * HB, g, n);
-        st4(gr + jo + 3 * HB, o, n);
-      }
-      st4(cr + jo, c, n);
-      st4(hr + jo, h, n);
+      cell4<Act, Keep>(v128.load(tr + jo), v128.load(tr + jo + (<usize>NG8 << 2)), v128.load(tr + jo + (<usize>NG8 << 3)),
+                       v128.load(tr + jo + <usize>NG8 * 12), xr, gr, cr, hr, cpr, hpr, jo, HB, n, on);
     }
   }
   // the rows in whole blocks of 4 also into the packed copy the next step's product reads
@@ -182,7 +159,8 @@ function lstmFwd<Act, Keep>(xw: usize, u: usize, h0: usize, c0: usize, mask: usi
 // than one half after the other). Without gates (inference) a masked row skips the product,
 // whose result it would discard.
 
-// The cell of 4 units j .. j+n-1 (jo = 4 j bytes) from their 4 gate sums p*: fwdStep's arithmetic.
+// The cell of 4 units j .. j+n-1 (jo = 4 j bytes) from their 4 gate sums p* (h_{s-1} · U, before xw
+// is added): the cell of both the batched step (fwdStep) and the small-batch path.
 // @ts-ignore: decorator
 @inline
 function cell4<Act, Keep>(pi: v128, pf: v128, pc: v128, po: v128, xr: usize, gr: usize, cr: usize, hr: usize,
