@@ -300,23 +300,22 @@ function lstmFwdSmall<Act, Keep>(xw: usize, u: usize, h0: usize, c0: usize, mask
 export function f32_lstm_seq_fwd(xw: usize, u: usize, h0: usize, c0: usize, mask: usize, hs: usize, cs: usize, gates: usize,
                                  ws: usize, sync: usize, B: i32, T: i32, H: i32, reverse: i32, recAct: i32, ith: i32, nth: i32): void {
   if (B <= 0 || T <= 0 || H <= 0 || ith >= nth) return;
-  if (B < 4) {
-    if (gates) {
-      if (recAct == 1) lstmFwdSmall<HardSigmoidAct, KeepGates>(xw, u, h0, c0, mask, hs, cs, gates, ws, sync, B, T, H, reverse, ith, nth);
-      else lstmFwdSmall<SigmoidAct, KeepGates>(xw, u, h0, c0, mask, hs, cs, gates, ws, sync, B, T, H, reverse, ith, nth);
-    } else {
-      if (recAct == 1) lstmFwdSmall<HardSigmoidAct, DropGates>(xw, u, h0, c0, mask, hs, cs, 0, ws, sync, B, T, H, reverse, ith, nth);
-      else lstmFwdSmall<SigmoidAct, DropGates>(xw, u, h0, c0, mask, hs, cs, 0, ws, sync, B, T, H, reverse, ith, nth);
-    }
-    return;
-  }
   if (gates) {
-    if (recAct == 1) lstmFwd<HardSigmoidAct, KeepGates>(xw, u, h0, c0, mask, hs, cs, gates, ws, sync, B, T, H, reverse, ith, nth);
-    else lstmFwd<SigmoidAct, KeepGates>(xw, u, h0, c0, mask, hs, cs, gates, ws, sync, B, T, H, reverse, ith, nth);
+    if (recAct == 1) lstmFwdAny<HardSigmoidAct, KeepGates>(xw, u, h0, c0, mask, hs, cs, gates, ws, sync, B, T, H, reverse, ith, nth);
+    else lstmFwdAny<SigmoidAct, KeepGates>(xw, u, h0, c0, mask, hs, cs, gates, ws, sync, B, T, H, reverse, ith, nth);
   } else {
-    if (recAct == 1) lstmFwd<HardSigmoidAct, DropGates>(xw, u, h0, c0, mask, hs, cs, 0, ws, sync, B, T, H, reverse, ith, nth);
-    else lstmFwd<SigmoidAct, DropGates>(xw, u, h0, c0, mask, hs, cs, 0, ws, sync, B, T, H, reverse, ith, nth);
+    if (recAct == 1) lstmFwdAny<HardSigmoidAct, DropGates>(xw, u, h0, c0, mask, hs, cs, 0, ws, sync, B, T, H, reverse, ith, nth);
+    else lstmFwdAny<SigmoidAct, DropGates>(xw, u, h0, c0, mask, hs, cs, 0, ws, sync, B, T, H, reverse, ith, nth);
   }
+}
+
+// Batches of 1-3 rows take the small-batch path, larger ones the batched steps.
+// @ts-ignore: decorator
+@inline
+function lstmFwdAny<Act, Keep>(xw: usize, u: usize, h0: usize, c0: usize, mask: usize, hs: usize, cs: usize, gates: usize,
+                               ws: usize, sync: usize, B: i32, T: i32, H: i32, reverse: i32, ith: i32, nth: i32): void {
+  if (B < 4) lstmFwdSmall<Act, Keep>(xw, u, h0, c0, mask, hs, cs, gates, ws, sync, B, T, H, reverse, ith, nth);
+  else lstmFwd<Act, Keep>(xw, u, h0, c0, mask, hs, cs, gates, ws, sync, B, T, H, reverse, ith, nth);
 }
 
 // ---- backward ----------------------------------------------------------------------------------
