@@ -295,6 +295,31 @@ export function f32_adagrad_update(p: usize, g: usize, acc: usize, n: i32, lr: f
 
 // ---- global-norm clipping --------------------------------------------------------------------
 
+// Sum of squares of the n floats at p in f64: two f64x2 accumulators (lanes 0-1 and 2-3 of each
+// f32x4), the tail through loadPartial, lanes added as (lo0 + lo1) + (hi0 + hi1). Shared by the
+// dense and the row partials, so both give the same bits for the same values.
+// @ts-ignore: decorator
+@inline
+function sumSquaresF64(p: usize, n: i32): f64 {
+  let lo = f64x2.splat(0), hi = f64x2.splat(0);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const v = v128.load(p + (<usize>i << 2));
+    const a = f64x2.promote_low_f32x4(v);
+    const b = f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 2, 3));
+    lo = f64x2.add(lo, f64x2.mul(a, a));
+    hi = f64x2.add(hi, f64x2.mul(b, b));
+  }
+  if (i < n) {
+    const v = loadPartial(p + (<usize>i << 2), n - i);
+    const a = f64x2.promote_low_f32x4(v);
+    const b = f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 2, 3));
+    lo = f64x2.add(lo, f64x2.mul(a, a));
+    hi = f64x2.add(hi, f64x2.mul(b, b));
+  }
+  return (f64x2.extract_lane(lo, 0) + f64x2.extract_lane(lo, 1)) + (f64x2.extract_lane(hi, 0) + f64x2.extract_lane(hi, 1));
+}
+
 // Sum of squares of each chunk of 4096 elements: x is (n), partials is (ceil(n / 4096)).
 // The chunking does not depend on nth; threads take whole chunks. Within a chunk the squares
 // are summed in f64 (exact squares of f32 values, two f64x2 accumulators, lanes added as
@@ -306,24 +331,7 @@ export function f32_sumsq_partial(x: usize, n: i32, partials: usize, ith: i32, n
   for (let k = partStart(chunks, 1, ith, nth); k < k1; k++) {
     const start = k << 12;
     const end = min(n, start + 4096);
-    let lo = f64x2.splat(0), hi = f64x2.splat(0);
-    let i = start;
-    for (; i + 4 <= end; i += 4) {
-      const v = v128.load(x + (<usize>i << 2));
-      const a = f64x2.promote_low_f32x4(v);
-      const b = f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 2, 3));
-      lo = f64x2.add(lo, f64x2.mul(a, a));
-      hi = f64x2.add(hi, f64x2.mul(b, b));
-    }
-    if (i < end) {
-      const v = loadPartial(x + (<usize>i << 2), end - i);
-      const a = f64x2.promote_low_f32x4(v);
-      const b = f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 2, 3));
-      lo = f64x2.add(lo, f64x2.mul(a, a));
-      hi = f64x2.add(hi, f64x2.mul(b, b));
-    }
-    const s = (f64x2.extract_lane(lo, 0) + f64x2.extract_lane(lo, 1)) + (f64x2.extract_lane(hi, 0) + f64x2.extract_lane(hi, 1));
-    store<f32>(partials + (<usize>k << 2), <f32>s);
+    store<f32>(partials + (<usize>k << 2), <f32>sumSquaresF64(x + (<usize>start << 2), end - start));
   }
 }
 
@@ -395,25 +403,7 @@ export function f32_adagrad_rows_update(p: usize, g: usize, acc: usize, rows: us
 export function f32_sumsq_rows_partial(x: usize, rows: usize, nRows: i32, dim: i32, partials: usize, ith: i32, nth: i32): void {
   const u1 = partStart(nRows, 1, ith + 1, nth);
   for (let u = partStart(nRows, 1, ith, nth); u < u1; u++) {
-    const r = x + rowOffset(rows, u, dim);
-    let lo = f64x2.splat(0), hi = f64x2.splat(0);
-    let i = 0;
-    for (; i + 4 <= dim; i += 4) {
-      const v = v128.load(r + (<usize>i << 2));
-      const a = f64x2.promote_low_f32x4(v);
-      const b = f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 2, 3));
-      lo = f64x2.add(lo, f64x2.mul(a, a));
-      hi = f64x2.add(hi, f64x2.mul(b, b));
-    }
-    if (i < dim) {
-      const v = loadPartial(r + (<usize>i << 2), dim - i);
-      const a = f64x2.promote_low_f32x4(v);
-      const b = f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 2, 3));
-      lo = f64x2.add(lo, f64x2.mul(a, a));
-      hi = f64x2.add(hi, f64x2.mul(b, b));
-    }
-    const s = (f64x2.extract_lane(lo, 0) + f64x2.extract_lane(lo, 1)) + (f64x2.extract_lane(hi, 0) + f64x2.extract_lane(hi, 1));
-    store<f32>(partials + (<usize>u << 2), <f32>s);
+    store<f32>(partials + (<usize>u << 2), <f32>sumSquaresF64(x + rowOffset(rows, u, dim), dim));
   }
 }
 
