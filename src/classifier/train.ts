@@ -9,7 +9,6 @@ import { TextVectorizer } from '../text/vectorizer.js';
 import { compareCodePoints } from '../text/vocabulary.js';
 import { Random, deriveSeed } from '../random.js';
 import { hasRuntime, init, runtime } from '../runtime/default.js';
-import { hostKind, threadSupport } from '../runtime/features.js';
 import type { Callback, History, Logs } from '../training/callbacks.js';
 import { ARCHITECTURES, DEFAULT_ARCH, isArchName, ARCH_NAMES, type ArchName, type ArchSettings } from './architectures.js';
 import { TextClassifier } from './text_classifier.js';
@@ -147,7 +146,7 @@ export async function trainTextClassifier(texts: string[], labels: string[], opt
   const trainTexts = Array.from(trainIdx, (i) => texts[i]);
   const trainY = Int32Array.from(trainIdx, (i) => y[i]);
 
-  if (!hasRuntime()) await init(options.fma ? { build: threadSupport(hostKind()).ok ? 'simd-fma-mt' : 'simd-fma' } : {});
+  if (!hasRuntime()) await init({ fma: options.fma === true });
   else if (options.fma && !runtime().build.startsWith('simd-fma')) {
     throw new Error(`wasmnn: fma: true needs the default runtime on an fma build but it runs '${runtime().build}'; call shutdown() first, or init({ build: 'simd-fma-mt' }) before training`);
   }

@@ -12,9 +12,7 @@ export const HELP: OptionSpec = { name: 'help', type: 'flag', help: 'show this h
 
 /** Starts the default runtime; fma: on the opt-in fused multiply-add build (simd-fma-mt, or simd-fma at one thread). */
 export async function startRuntime(threads?: number, fma = false): Promise<void> {
-  if (hasRuntime()) return;
-  const build = fma ? (threads === 1 ? 'simd-fma' : 'simd-fma-mt') : undefined;
-  await init({ ...(threads ? { threads } : {}), ...(build ? { build } : {}) });
+  if (!hasRuntime()) await init({ ...(threads ? { threads } : {}), fma });
 }
 
 /** Reads and decodes a .wnn text classifier; every problem becomes a data error (exit 1). */

@@ -19,6 +19,11 @@ export interface InitOptions {
    * SIMD flag; where relaxed SIMD cannot run they throw.
    */
   build?: 'auto' | BuildName;
+  /**
+   * With build 'auto' (or none): the fma build of what 'auto' would pick ('simd-fma-mt' where
+   * threads run and more than one may be used, else 'simd-fma'). Default false.
+   */
+  fma?: boolean;
   /** Where the .wasm builds are: a path, URL, bytes, Response or compiled module per build. */
   wasm?: Partial<Record<BuildName, WasmSource>>;
   /** Ceiling on linear memory. Default: 2 GiB in node, 1 GiB in browsers, 96 MiB in edge workers. */
@@ -120,12 +125,16 @@ export class Runtime {
     let build: BuildName;
     let threads: number;
     let reason: string;
-    const want = options.build ?? 'auto';
+    let want = options.build ?? 'auto';
     if (want !== 'auto' && want !== 'simd' && want !== 'simd-mt' && want !== 'simd-fma' && want !== 'simd-fma-mt') {
       throw new RangeError(`wasmnn: build must be 'auto', 'simd', 'simd-mt', 'simd-fma' or 'simd-fma-mt', got ${String(want)}`);
     }
+    if (options.fma) {
+      if (want === 'simd' || want === 'simd-mt') throw new Error(`wasmnn: fma: true asks for an fma build but build is '${want}'; leave build unset (or 'auto'), or ask for '${want.replace('simd', 'simd-fma')}'`);
+      if (want === 'auto') want = !support.ok || asked === 1 ? 'simd-fma' : 'simd-fma-mt';
+    }
     const fma = want === 'simd-fma' || want === 'simd-fma-mt';
-    if (fma) await requireRelaxedSimd(host, want);
+    if (fma) await requireRelaxedSimd(host, want as BuildName);
     if (want === 'simd' || want === 'simd-fma') {
       build = want;
       threads = 1;

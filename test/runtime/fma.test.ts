@@ -285,6 +285,15 @@ describe('the fma builds', () => {
       await rt.close();
     }
   });
+
+  it('fma: true takes the fma build of what auto would pick, and refuses a default build named beside it', async () => {
+    for (const threads of [1, 2]) {
+      const rt = await Runtime.create({ threads, fma: true });
+      expect(rt.env()).toMatchObject({ build: threads === 1 ? 'simd-fma' : 'simd-fma-mt', threads });
+      await rt.close();
+    }
+    await expect(Runtime.create({ build: 'simd-mt', fma: true })).rejects.toThrow(/fma: true asks for an fma build but build is 'simd-mt'.*'simd-fma-mt'/);
+  });
 });
 
 // ---- the CLI and the classifier option -----------------------------------------------------------
