@@ -20,7 +20,10 @@
 // while in L1; with more, a whole KC x NC block is packed and shared by MC-row blocks of A.
 // Tiles at the edges of C run the same micro-kernel on a 4x8 buffer in the workspace.
 // One to three rows (M <= 3) with B not transposed take a GEMV path that reads B in place, as
-// rank-4 updates of the row of C (packing B would cost as much as the product).
+// rank-4 updates of the row of C (packing B would cost as much as the product), once B holds at
+// least GEMV_MIN_B values. A smaller B takes the packed path: microseconds either way, and a small
+// model's first prediction then compiles one GEMM path instead of two (the engine compiles each
+// wasm function on its first call; gemvRows is ~13 KB of code).
 //
 // Threads: a static 2-D grid over C (blocks of 4 rows x 8-column panels), the shape chosen to
 // balance the work; K is never split. Each thread packs into its own part of ws:
@@ -39,6 +42,8 @@ import { madd } from '../core/madd';
 @inline const MC: i32 = 128;      // M block (multiple of 4): an MC x KC packed A block (128 KiB)
 // @ts-ignore: decorator
 @inline const GEMV_NC: i32 = 2048; // GEMV: columns of C (8 KiB) accumulated in L1 at a time
+// @ts-ignore: decorator
+@inline const GEMV_MIN_B: i32 = 4096; // GEMV only when B (K x N) has at least this many values
 
 // ---- activations (the same formulas as kernels/unary.ts) -------------------------------------
 
@@ -420,7 +425,7 @@ function gemvRows(a: usize, b: usize, c: usize, bias: usize, M: i32, N: i32, K: 
 export function f32_gemm_fwd(a: usize, b: usize, c: usize, bias: usize, ws: usize, M: i32, N: i32, K: i32,
                              transA: i32, transB: i32, accumulate: i32, act: i32, ith: i32, nth: i32): void {
   if (M <= 0 || N <= 0 || ith >= nth) return;
-  if (M <= 3 && !transB) {
+  if (M <= 3 && !transB && <i64>N * K >= GEMV_MIN_B) {
     // few rows: split the columns only, in 16-column groups (whole cache lines of C)
     const n0 = partStart(N, 16, ith, nth), n1 = partStart(N, 16, ith + 1, nth);
     if (n0 < n1) gemvRows(a, b, c, bias, M, N, K, transA, accumulate, act, n0, n1);

@@ -94,7 +94,8 @@ describe('f32_gemm_fwd against the twin', () => {
     }
   });
 
-  // every combination of flags and activation on shapes that take each path: GEMV (M <= 3),
+  // every combination of flags and activation on shapes that take each path: GEMV (M <= 3 and
+  // K x N >= 4096: 2x300x513, 1x4100x9, 3x2053x5), packed with M <= 3 (1x67x33, 3x33x67),
   // edge tiles in both directions, several blocks of K (> 256), N (> 256) and M (> 128)
   const shapes: [number, number, number][] = [[1, 67, 33], [3, 33, 67], [2, 9, 0], [5, 9, 13], [67, 33, 17], [129, 257, 65], [37, 300, 600], [2, 300, 513], [261, 19, 300], [1, 4100, 9], [3, 2053, 5]];
   it.each(shapes)('%i x %i x %i: every transpose, accumulate, bias and activation', (M, N, K) => {
