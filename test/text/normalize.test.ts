@@ -1,5 +1,5 @@
-// Normalisation: hand-checked cases of every step, the fast e-mail matcher against its
-// specification pattern, and the ASCII fast path of number replacement against the general one.
+// Normalisation: hand-checked cases of every step, the URL scanner and the fast e-mail matcher
+// against their specification patterns, and the ASCII fast path of number replacement against the general one.
 import { describe, expect, it } from 'vitest';
 import { EMAIL_PATTERN, HTML_ENTITIES, PLACEHOLDERS, normalize, resolveNormalizeOptions } from '../../src/text/index.js';
 import { rng } from '../helpers/data.js';
@@ -62,6 +62,29 @@ describe('placeholders', () => {
       .toBe(`see ${PLACEHOLDERS.url}. or <url>, (<url>) <url>!`);
     expect(normalize('HTTP://EXAMPLE.COM/X', { replaceUrls: true, lowercase: false })).toBe('<url>');
     expect(normalize('no links here', { replaceUrls: true })).toBe('no links here');
+  });
+  it('the URL scanner agrees with its specification pattern', () => {
+    // the specification, as written in src/text/normalize.ts
+    const URL_PATTERN = /(?<![\p{L}\p{M}\p{N}])(?:https?:\/\/|ftp:\/\/|www\.)[^\s<>"'()[\]{}]*[^\s<>"'()[\]{}.,;:!?]/giu;
+    const o = { ...raw, replaceUrls: true };
+    const fixed = ['http://', 'http://.', 'http://a.', 'www.x', 'WWW.X.', 'HtTpS://a', 'httpſ://a', 'ftp://x)y', 'sftp://x', '1http://x',
+      'éhttp://x', '中http://x', '😀http://x', '_http://x', 'http://a http://b', 'http://x.comhttp://y', 'http://a\u00a0b', 'http://a\u3000b',
+      'http://a\ufeffb', '(www.a.b),', 'http://a/😀!', 'http://a\ud800', '\ud800http://a', 'x://y', 'www.', 'wwww.a.b', 'http://www.a.b'];
+    for (const s of fixed) expect(normalize(s, o), JSON.stringify(s)).toBe(s.replace(URL_PATTERN, '<url>'));
+    const r = rng(13);
+    const alphabet = ['http', 'https', 'HTTP', 'ftp', 'ſ', 'www', 'w', '://', ':', '/', '.', ',', '!', '?', ';', 'a', 'Z', '1', '_', '-', ' ',
+      '\t', '\u00a0', '\u2009', '"', "'", '<', '>', '(', ')', '[', ']', '{', '}', 'é', 'e\u0301', '中', '٣', '😀', '\ud800'];
+    for (let k = 0; k < 4000; k++) {
+      let s = '';
+      const n = Math.floor(r() * 12);
+      for (let i = 0; i < n; i++) s += alphabet[Math.floor(r() * alphabet.length)];
+      expect(normalize(s, o), JSON.stringify(s)).toBe(s.replace(URL_PATTERN, '<url>'));
+    }
+    // every BMP code unit before the scheme, inside the URL and at its end
+    for (let c = 1; c < 0x10000; c += c < 0x3100 ? 1 : 7) {
+      const ch = String.fromCharCode(c);
+      for (const s of [`${ch}http://a.b`, `http://a${ch}b`, `www.ab${ch}`]) expect(normalize(s, o), JSON.stringify(s)).toBe(s.replace(URL_PATTERN, '<url>'));
+    }
   });
   it('replaces e-mail addresses', () => {
     expect(normalize('Write to John.Doe+news@Example.co.uk; or a@b (no dot) or x@y.z. Done', { replaceEmails: true }))
