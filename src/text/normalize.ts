@@ -10,10 +10,13 @@
 //   6. replaceUrls, replaceEmails, replaceNumbers   placeholders <url>, <email>, <num>
 //   7. collapseWhitespace   runs of white space to one space, trimmed
 //
-// Unicode data (NFKC tables, letter classes) comes from the JavaScript engine; two hosts give the
-// same result for every character assigned in the Unicode version both of them implement.
+// NFKC tables and case mappings come from the JavaScript engine: two hosts give the same result for
+// every character assigned in the Unicode version both of them implement. Character classes
+// (letters, digits, ...) come from the table shipped in src/text/unicode_table.ts, the same on
+// every host.
 
 import { checkBool, checkChoice, checkKeys, checkOptionsObject, describe } from './check.js';
+import { LMN, ND, codePointFlags } from './unicode_table.js';
 
 /** Placeholder tokens that replace URLs, e-mail addresses and numbers. Tokenizers keep them whole. */
 export const PLACEHOLDERS = { url: '<url>', email: '<email>', number: '<num>' } as const;
@@ -111,7 +114,7 @@ export function normalizeAfterHtml(text: string, o: ResolvedNormalizeOptions, ke
   if (o.stripAccents && !ascii) s = s.normalize('NFD').replace(ACCENT_RE, '').normalize('NFC');
   if (o.replaceUrls) s = replaceUrls(s);
   if (o.replaceEmails && s.includes('@')) s = replaceEmails(s);
-  if (o.replaceNumbers) s = s.replace(ascii ? NUMBER_ASCII_RE : numberRe(), PLACEHOLDERS.number);
+  if (o.replaceNumbers) s = ascii ? s.replace(NUMBER_ASCII_RE, PLACEHOLDERS.number) : replaceNumbersScan(s);
   if (o.collapseWhitespace && !keepWhitespace) s = s.replace(SPACE_RE, ' ').trim();
   return s;
 }
@@ -184,21 +187,58 @@ const SPACE_RE = /[^\S ]\s*|\s{2,}/g;
 // ---------------------------------------------------------------------------------------------
 // Placeholders
 
-// The patterns with Unicode property classes (\p{L}, ...) are made on first use: V8 checks and
-// compiles such a class when it parses the module, about a millisecond each, even if no text ever
-// needs it (ASCII text without '://', 'www.' or '@' never does); the four cost a third of the
-// inference bundle's import (4.5 of 12.6 ms). A literal costs that even inside a function.
-function lazyRegExp(source: string, flags: string): () => RegExp {
-  let re: RegExp | null = null;
-  return () => (re ??= new RegExp(source, flags));
-}
+// No expression with Unicode property classes (\p{L}, ...) runs here: V8 compiles such a class
+// when it parses the module (about a millisecond each, a literal even inside a function) and
+// again, for milliseconds more, when the expression first runs and when it tiers up. URLs,
+// e-mail addresses and numbers are found by scanners; the classes of characters beyond ASCII
+// come from the shipped table (src/text/unicode_table.ts). Their specifications are written out
+// as patterns in the comments, and the tests check each scanner against its pattern.
 
 /** Numbers not inside a word: digit groups joined by single . or , and neither preceded nor
  *  followed by a letter, mark or digit, directly or across one . or , (so v2.0 and 1.5x stay).
- *  The look-behind comes after the first digit so the engine can skip quickly to digits. */
-const numberRe = lazyRegExp(String.raw`\p{Nd}(?<![\p{L}\p{M}\p{N}][.,]?\p{Nd})\p{Nd}*(?:[.,]\p{Nd}+)*(?![.,]?[\p{L}\p{M}\p{N}])`, 'gu');
-/** numberRe() for ASCII text, where letters, marks and digits are [A-Za-z0-9]. */
+ *  The specification, as a regular expression (the test checks replaceNumbers against it):
+ *    /\p{Nd}(?<![\p{L}\p{M}\p{N}][.,]?\p{Nd})\p{Nd}*(?:[.,]\p{Nd}+)*(?![.,]?[\p{L}\p{M}\p{N}])/gu
+ *  For ASCII text, where letters, marks and digits are [A-Za-z0-9], it is NUMBER_ASCII_RE;
+ *  other text is scanned with the character table (src/text/unicode_table.ts). */
 const NUMBER_ASCII_RE = /[0-9](?<![A-Za-z0-9][.,]?[0-9])[0-9]*(?:[.,][0-9]+)*(?![.,]?[A-Za-z0-9])/g;
+
+/** A letter, mark or digit of any script. */
+const isLmn = (cp: number) => (cp < 128 ? asciiAlnum(cp) : (codePointFlags(cp) & LMN) !== 0);
+/** A decimal digit of any script. */
+const isDigit = (cp: number) => (cp < 128 ? cp >= 48 && cp <= 57 : (codePointFlags(cp) & ND) !== 0);
+const isDotComma = (c: number) => c === 46 || c === 44;
+
+/** The specification's matches replaced by '<num>', for any text. Only the longest run from a
+ *  digit can match (any shorter one is followed by a digit, or by . or , and a digit), and a
+ *  start inside a run fails the look-behind, so one pass from each possible start suffices. */
+function replaceNumbersScan(s: string): string {
+  let out = '';
+  let done = 0;   // s[0, done) is already copied or replaced
+  for (let i = 0; i < s.length;) {
+    const cp = s.codePointAt(i)!, len = cp > 0xffff ? 2 : 1;
+    if (!isDigit(cp)) { i += len; continue; }
+    // look-behind: a letter, mark or digit just before, or one before a '.' or ',' just before
+    if (i > 0) {
+      const [p, pl] = cpBefore(s, i);
+      if (isLmn(p) || (isDotComma(p) && i - pl > 0 && isLmn(cpBefore(s, i - pl)[0]))) { i += len; continue; }
+    }
+    // the run: digits, and single . or , between digits
+    let j = i + len;
+    for (;;) {
+      while (j < s.length) { const d = s.codePointAt(j)!; if (!isDigit(d)) break; j += d > 0xffff ? 2 : 1; }
+      if (j + 1 < s.length && isDotComma(s.charCodeAt(j)) && isDigit(s.codePointAt(j + 1)!)) { j++; continue; }
+      break;
+    }
+    // look-ahead: not followed by a letter, mark or digit, directly or across one . or ,
+    if (j < s.length) {
+      const d = s.codePointAt(j)!;
+      if (isLmn(d) || (isDotComma(d) && j + 1 < s.length && isLmn(s.codePointAt(j + 1)!))) { i += len; continue; }
+    }
+    out += s.slice(done, i) + PLACEHOLDERS.number;
+    done = i = j;
+  }
+  return done === 0 ? s : out + s.slice(done);
+}
 
 /**
  * The specification of e-mail matching, as one regular expression: a maximal run of local-part
@@ -215,13 +255,15 @@ export const EMAIL_PATTERN = /(?<![\p{L}\p{M}\p{N}._%+-])[\p{L}\p{M}\p{N}._%+-]+
 // mark or digit, then the longest run of characters other than white space, quotes, < > and
 // brackets that ends in a character other than . , ; : ! ?
 
-/** Letters, marks and digits beyond ASCII (the scheme's look-behind), made on first use. */
-const lmnRe = lazyRegExp(String.raw`[\p{L}\p{M}\p{N}]`, 'u');
+/** JavaScript's \s: Unicode White_Space plus U+FEFF. */
+export function isWhite(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13) || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+}
 
-/** Code units that end a URL: white space as in /\s/ (Unicode spaces, line ends, BOM), quotes, < > and brackets. */
+/** Code units that end a URL: white space, quotes, < > and brackets. */
 function urlStop(c: number): boolean {
-  if (c < 128) return c === 32 || (c >= 9 && c <= 13) || c === 34 || c === 39 || c === 40 || c === 41 || c === 60 || c === 62 || c === 91 || c === 93 || c === 123 || c === 125;
-  return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+  return isWhite(c) || c === 34 || c === 39 || c === 40 || c === 41 || c === 60 || c === 62 || c === 91 || c === 93 || c === 123 || c === 125;
 }
 
 /** Punctuation a URL does not end with. */
@@ -256,8 +298,7 @@ function replaceUrls(s: string): string {
     const scheme = schemeAt(s, i);
     if (scheme === 0) continue;
     if (i > 0) {
-      const [cp] = cpBefore(s, i);   // the look-behind reads the original text
-      if (isIn(cp, asciiAlnum, lmnRe)) continue;
+      if (isLmn(cpBefore(s, i)[0])) continue;   // the look-behind reads the original text
     }
     let end = -1;
     for (let j = i + scheme; j < s.length; j++) {
@@ -273,12 +314,12 @@ function replaceUrls(s: string): string {
   return done === 0 ? s : out + s.slice(done);
 }
 
-const localRe = lazyRegExp(String.raw`[\p{L}\p{M}\p{N}._%+-]`, 'u');
-const labelRe = lazyRegExp(String.raw`[\p{L}\p{M}\p{N}-]`, 'u');
-// Their ASCII members, without the Unicode classes: letters, marks and digits of ASCII are [A-Za-z0-9].
+// Letters, marks and digits of ASCII are [A-Za-z0-9].
 const asciiAlnum = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
-const asciiLocal = (c: number) => asciiAlnum(c) || c === 46 || c === 95 || c === 37 || c === 43 || c === 45;   // . _ % + -
-const asciiLabel = (c: number) => asciiAlnum(c) || c === 45;
+/** [\p{L}\p{M}\p{N}._%+-]: the characters of an address's local part. */
+const isLocal = (cp: number) => isLmn(cp) || cp === 46 || cp === 95 || cp === 37 || cp === 43 || cp === 45;   // . _ % + -
+/** [\p{L}\p{M}\p{N}-]: the characters of a domain label. */
+const isLabel = (cp: number) => isLmn(cp) || cp === 45;
 
 /** Code point ending just before s[i] (handles surrogate pairs); [cp, its length in units]. */
 function cpBefore(s: string, i: number): [number, number] {
@@ -290,16 +331,12 @@ function cpBefore(s: string, i: number): [number, number] {
   return [c, 1];
 }
 
-function isIn(cp: number, ascii: (c: number) => boolean, re: () => RegExp): boolean {
-  return cp < 128 ? ascii(cp) : re().test(String.fromCodePoint(cp));
-}
-
 /** Length in code units of the label run starting at i (0 if none). */
 function labelRun(s: string, i: number): number {
   let j = i;
   while (j < s.length) {
     const cp = s.codePointAt(j)!;
-    if (!isIn(cp, asciiLabel, labelRe)) break;
+    if (!isLabel(cp)) break;
     j += cp > 0xffff ? 2 : 1;
   }
   return j - i;
@@ -315,14 +352,14 @@ function replaceEmails(s: string): string {
     let start = at;
     while (start > done) {
       const [cp, len] = cpBefore(s, start);
-      if (!isIn(cp, asciiLocal, localRe)) break;
+      if (!isLocal(cp)) break;
       start -= len;
     }
     let ok = start < at;
     if (ok && start > 0) {
       // the run must be maximal in the original text (the pattern's look-behind)
       const [cp] = cpBefore(s, start);
-      if (isIn(cp, asciiLocal, localRe)) ok = false;
+      if (isLocal(cp)) ok = false;
     }
     let end = at + 1;
     if (ok) {

@@ -3,12 +3,8 @@
 // times faster than the pattern on long texts; the tests check the two agree.
 
 import { checkBool, checkKeys, checkOptionsObject, describe } from './check.js';
-import { PLACEHOLDERS } from './normalize.js';
-
-const CJK = '\\p{sc=Han}\\p{sc=Hiragana}\\p{sc=Katakana}';
-/** Word characters: letters, marks and digits of every script except the CJK ones. */
-const WORD = `[^\\p{Z}\\p{P}\\p{S}\\p{C}${CJK}]`; // (L ∪ M ∪ N) minus CJK: the categories partition
-const EMOJI_MOD = '[\\p{EMod}\\uFE0F\\u20E3]';
+import { PLACEHOLDERS, isWhite } from './normalize.js';
+import { CJK, EMOJI_MOD, HAN, EMOD, JOIN, MARK, PICT, RI, SKIP, W, WORD, astralFlags, bmpFlagTable } from './unicode_table.js';
 
 /**
  * What wordTokens() returns, as a regular expression: `text.match(WORD_TOKEN_PATTERN) ?? []`.
@@ -31,83 +27,9 @@ export const WORD_TOKEN_PATTERN = new RegExp(
   'gu',
 );
 
-// character class flags
-const W = 1, HAN = 2, SKIP = 4, PICT = 8, MARK = 16, EMOD = 32, RI = 64, JOIN = 128;
-const FLAG_CLASSES: [number, string][] = [
-  [W, WORD.slice(1, -1)],
-  [HAN, CJK],
-  [SKIP, '\\s\\p{Cc}\\p{Cf}'],
-  [PICT, '\\p{Extended_Pictographic}'],
-  [MARK, '\\p{M}'],
-  [EMOD, EMOJI_MOD.slice(1, -1)],
-  [RI, '\\p{RI}'],
-  [JOIN, "'\\u2019\\u200C\\u200D"],
-];
-
-const astral = new Map<number, number>();
-let singleTests: (readonly [number, RegExp])[] | null = null;
-
-/** Flags of each BMP code unit (lone surrogates: none), filled in blocks of 256 on first use so
- *  that ASCII text never pays for the rest of the BMP. */
-const bmp = new Uint8Array(65536);
-const bmpBlockDone = new Uint8Array(256);
-let blockPatterns: [number, RegExp][] | null = null;
-
-/** The flags of the 256 code units of a block, from the character classes (compiling those
- *  Unicode classes costs milliseconds, so block 0 comes from LATIN1_FLAGS instead). */
-export function blockFlagsFromClasses(block: number): Uint8Array {
-  const out = new Uint8Array(256);
-  if (block >= 0xd8 && block <= 0xdf) return out; // surrogates: no flags
-  blockPatterns ??= FLAG_CLASSES.map(([flag, cls]) => [flag, new RegExp(`[${cls}]+`, 'gu')]);
-  let chars = '';
-  for (let k = 0; k < 256; k++) chars += String.fromCharCode((block << 8) + k);
-  for (const [flag, re] of blockPatterns) {
-    re.lastIndex = 0;
-    for (let m = re.exec(chars); m; m = re.exec(chars)) {
-      for (let k = m.index; k < m.index + m[0].length; k++) out[k] |= flag;
-    }
-  }
-  return out;
-}
-
-/** blockFlagsFromClasses(0) as hex, two digits a code unit (a test checks they agree). */
-export const LATIN1_FLAGS =
-  '04040404040404040404040404040404040404040404040404040404040404040400000000000080000000000000000001010101010101010101000000000000' +
-  '00010101010101010101010101010101010101010101010101010100000000000001010101010101010101010101010101010101010101010101010000000004' +
-  '04040404040404040404040404040404040404040404040404040404040404040400000000000000000801000004080000000101000100000001010001010100' +
-  '01010101010101010101010101010101010101010101010001010101010101010101010101010101010101010101010101010101010101000101010101010101';
-
-function fillBmpBlock(block: number): void {
-  bmpBlockDone[block] = 1;
-  if (block === 0) {
-    for (let k = 0; k < 256; k++) bmp[k] = parseInt(LATIN1_FLAGS.slice(2 * k, 2 * k + 2), 16);
-    return;
-  }
-  bmp.set(blockFlagsFromClasses(block), block << 8);
-}
-
-/** The BMP flag table with block 0 (ASCII and Latin-1) filled; other blocks via bmpFlags. */
-function bmpTable(): Uint8Array {
-  if (!bmpBlockDone[0]) fillBmpBlock(0);
-  return bmp;
-}
-
-function bmpFlags(t: Uint8Array, c: number): number {
-  if (!bmpBlockDone[c >> 8]) fillBmpBlock(c >> 8);
+/** The flags of the BMP code unit c (the table, indexed). */
+function bmpFlags(t: Uint16Array, c: number): number {
   return t[c];
-}
-
-function astralFlags(cp: number): number {
-  let f = astral.get(cp);
-  if (f === undefined) {
-    const s = String.fromCodePoint(cp);
-    f = 0;
-    singleTests ??= FLAG_CLASSES.map(([flag, cls]) => [flag, new RegExp(`^[${cls}]$`, 'u')] as const);
-    for (const [flag, re] of singleTests) if (re.test(s)) f |= flag;
-    if (astral.size >= 65536) astral.clear(); // bounded memory whatever the input
-    astral.set(cp, f);
-  }
-  return f;
 }
 
 /**
@@ -123,19 +45,19 @@ export function wordTokens(text: string): string[] {
   return out;
 }
 
-/** Flags of the code point at j, plus its length in code units times 256. */
-function flagsAt(s: string, j: number, t: Uint8Array): number {
+/** The tokenizer's flags (the low 8 bits) of the code point at j, plus its length in code units times 256. */
+function flagsAt(s: string, j: number, t: Uint16Array): number {
   const c = s.charCodeAt(j);
   if (c >= 0xd800 && c <= 0xdbff && j + 1 < s.length) {
     const d = s.charCodeAt(j + 1);
-    if (d >= 0xdc00 && d <= 0xdfff) return astralFlags(((c - 0xd800) << 10) + (d - 0xdc00) + 0x10000) | 512;
+    if (d >= 0xdc00 && d <= 0xdfff) return (astralFlags(((c - 0xd800) << 10) + (d - 0xdc00) + 0x10000) & 255) | 512;
   }
-  return bmpFlags(t, c) | 256;
+  return (bmpFlags(t, c) & 255) | 256;
 }
 
 /** End of the word run starting at i (s[i] is a word character): word characters, and single
  *  joiners (apostrophes, ZWNJ, ZWJ) between two word characters. */
-function wordEnd(s: string, i: number, t: Uint8Array): number {
+function wordEnd(s: string, i: number, t: Uint16Array): number {
   const n = s.length;
   let j = i;
   for (;;) {
@@ -155,7 +77,7 @@ function wordEnd(s: string, i: number, t: Uint8Array): number {
 }
 
 /** End of the emoji starting at i (its first code point is i..i+l): modifiers, ZWJ sequences. */
-function emojiEnd(s: string, i: number, l: number, t: Uint8Array): number {
+function emojiEnd(s: string, i: number, l: number, t: Uint16Array): number {
   const n = s.length;
   let j = i + l;
   for (;;) {
@@ -178,7 +100,7 @@ function placeholderAt(s: string, i: number): string | null {
 /** wordTokens() without checks: pushes the tokens of s from index `from` onto out until out has
  *  `limit` tokens; returns where it stopped (scanning can resume there). */
 export function scanWords(s: string, from: number, limit: number, out: string[]): number {
-  const t = bmpTable();
+  const t = bmpFlagTable();
   const n = s.length;
   let i = from;
   while (i < n && out.length < limit) {
@@ -288,8 +210,3 @@ export function scanChars(s: string, keepSpaces: boolean, from: number, limit: n
   return i;
 }
 
-/** JavaScript's \s: Unicode White_Space plus U+FEFF. */
-function isWhite(c: number): boolean {
-  return c === 32 || (c >= 9 && c <= 13) || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) ||
-    c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
-}

@@ -108,6 +108,28 @@ describe('placeholders', () => {
       expect(normalize(s + ' é', o), JSON.stringify(s)).toBe(normalize(s, o) + ' é');
     }
   });
+  it('the number scanner agrees with its specification pattern on text beyond ASCII', () => {
+    // the specification, as written in src/text/normalize.ts
+    const NUMBER_PATTERN = /\p{Nd}(?<![\p{L}\p{M}\p{N}][.,]?\p{Nd})\p{Nd}*(?:[.,]\p{Nd}+)*(?![.,]?[\p{L}\p{M}\p{N}])/gu;
+    const o = { ...raw, replaceNumbers: true };
+    const spec = (s: string) => s.replace(NUMBER_PATTERN, '<num>');
+    const r = rng(17);
+    // ASCII digits, Arabic-Indic and Devanagari digits, an astral digit (U+1D7CE), letters, a
+    // combining mark, Roman numeral Ⅻ (N but not Nd), superscript ² (No), dots, commas, spaces
+    const alphabet = ['1', '2', '0', '٣', '४', '𝟎', 'a', 'é', 'ж', '\u0301', 'Ⅻ', '²', '.', ',', '.', ',', ' ', '-', '中', '😀', '\ud800', '_'];
+    for (let k = 0; k < 5000; k++) {
+      let t = '';
+      const n = Math.floor(r() * 12);
+      for (let i = 0; i < n; i++) t += alphabet[Math.floor(r() * alphabet.length)];
+      t += 'é';   // not ASCII: the scanner runs
+      expect(normalize(t, o), JSON.stringify(t)).toBe(spec(t));
+    }
+    // every BMP code unit before, inside and after a number
+    for (let c = 128; c < 0x10000; c += c < 0x3100 ? 1 : 5) {
+      const ch = String.fromCharCode(c);
+      for (const t of [`${ch}12`, `${ch}.12`, `1${ch}2`, `12${ch}`, `12.${ch}`, `1,${ch}5`]) expect(normalize(t, o), JSON.stringify(t)).toBe(spec(t));
+    }
+  });
   it('the e-mail matcher agrees with EMAIL_PATTERN', () => {
     // a match ending right before local-part characters: the next address may not start there
     for (const s of ['a@b.c_x@d.e', 'a@b.c.x@d.e', 'x.y@a.b+c@d.e', '.@a.b', 'a@-.b', 'a@b..c', 'é@ü.中', '😀a@b.c😀']) {

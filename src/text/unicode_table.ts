@@ -1,0 +1,126 @@
+// The character classes the text pipeline needs, for every code point, from a table shipped with
+// the library: the word tokenizer's flags (src/text/tokenize.ts) and the letter/mark/digit and
+// decimal-digit tests of URL, e-mail and number replacement (src/text/normalize.ts).
+//
+// The table (src/text/unicode_flags.ts) is made by scripts/gen-unicode-flags.mjs from CLASSES
+// below, evaluated by the engine named in that file. Compiling those Unicode property classes at
+// run time instead cost 5-15 ms on the first text with a character beyond Latin-1 (a curly
+// apostrophe, a dash, an accented letter, an emoji) and again when the expression tiers up; the
+// table is ~8 KB of base64 decoded in well under a millisecond, and it makes every host classify
+// characters alike whatever Unicode version its engine implements. test/text/tokenize.test.ts
+// checks the table against the classes at every code point.
+import { FLAG_RUNS_BASE64 } from './unicode_flags.js';
+
+export const CJK = '\\p{sc=Han}\\p{sc=Hiragana}\\p{sc=Katakana}';
+/** Word characters: letters, marks and digits of every script except the CJK ones. */
+export const WORD = `[^\\p{Z}\\p{P}\\p{S}\\p{C}${CJK}]`; // (L ∪ M ∪ N) minus CJK: the categories partition
+export const EMOJI_MOD = '[\\p{EMod}\\uFE0F\\u20E3]';
+
+// the flags
+export const W = 1, HAN = 2, SKIP = 4, PICT = 8, MARK = 16, EMOD = 32, RI = 64, JOIN = 128;
+/** A letter, mark or digit of any script (\p{L}, \p{M}, \p{N}). */
+export const LMN = 256;
+/** A decimal digit of any script (\p{Nd}). */
+export const ND = 512;
+
+/** Each flag's character class (the body of a [...] class, for the u flag). */
+export const CLASSES: readonly (readonly [number, string])[] = [
+  [W, WORD.slice(1, -1)],
+  [HAN, CJK],
+  [SKIP, '\\s\\p{Cc}\\p{Cf}'],
+  [PICT, '\\p{Extended_Pictographic}'],
+  [MARK, '\\p{M}'],
+  [EMOD, EMOJI_MOD.slice(1, -1)],
+  [RI, '\\p{RI}'],
+  [JOIN, "'\\u2019\\u200C\\u200D"],
+  [LMN, '\\p{L}\\p{M}\\p{N}'],
+  [ND, '\\p{Nd}'],
+];
+
+/** Flags of each BMP code unit (lone surrogates: none), decoded on first use. */
+let bmp: Uint16Array | null = null;
+/** The astral planes as runs: astralStart[r] is the first code point of run r, astralFlag[r] its flags. */
+let astralStart: Int32Array | null = null;
+let astralFlag: Uint16Array | null = null;
+
+/** Decodes the shipped table: runs of (flags, length), both base-128 varints, from U+0000 on. */
+function load(): Uint16Array {
+  const text = atob(FLAG_RUNS_BASE64);
+  let p = 0;
+  const varint = () => {
+    let v = 0;
+    for (let shift = 0; ; shift += 7) {
+      const b = text.charCodeAt(p++);
+      v += (b & 127) * 2 ** shift;
+      if (b < 128) return v;
+    }
+  };
+  const table = new Uint16Array(65536);
+  const starts: number[] = [], flags: number[] = [];
+  let cp = 0;
+  while (p < text.length) {
+    const f = varint(), len = varint();
+    if (cp < 65536) table.fill(f, cp, Math.min(cp + len, 65536));
+    if (cp + len > 65536) { starts.push(Math.max(cp, 65536)); flags.push(f); }
+    cp += len;
+  }
+  if (cp !== 0x110000) throw new Error(`wasmnn: the Unicode flag table covers ${cp} code points, not 0x110000; it is damaged (run scripts/gen-unicode-flags.mjs)`);
+  astralStart = Int32Array.from(starts);
+  astralFlag = Uint16Array.from(flags);
+  return (bmp = table);
+}
+
+/** The flags of every BMP code unit (indexed by the code unit). */
+export function bmpFlagTable(): Uint16Array {
+  return bmp ?? load();
+}
+
+/** The flags of a code point beyond the BMP. */
+export function astralFlags(cp: number): number {
+  if (!astralStart) load();
+  const starts = astralStart!;
+  let lo = 0, hi = starts.length - 1;   // the last run starting at or before cp
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid] <= cp) lo = mid; else hi = mid - 1;
+  }
+  return astralFlag![lo];
+}
+
+/** The flags of any code point. */
+export function codePointFlags(cp: number): number {
+  return cp < 65536 ? bmpFlagTable()[cp] : astralFlags(cp);
+}
+
+// ---- the specification: the classes evaluated by this engine (tests and the generator) ---------
+
+let singleTests: (readonly [number, RegExp])[] | null = null;
+
+/** Flags of one code point from the character classes. Compiles the classes on first use: milliseconds. */
+export function flagsFromClasses(cp: number): number {
+  if (cp >= 0xd800 && cp <= 0xdfff) return 0;   // lone surrogates: none
+  singleTests ??= CLASSES.map(([flag, cls]) => [flag, new RegExp(`^[${cls}]$`, 'u')] as const);
+  const s = String.fromCodePoint(cp);
+  let f = 0;
+  for (const [flag, re] of singleTests) if (re.test(s)) f |= flag;
+  return f;
+}
+
+let blockPatterns: [number, RegExp][] | null = null;
+
+/** The flags of the 256 code units of a BMP block from the character classes (faster than
+ *  flagsFromClasses on each: one pass of each class over the block). */
+export function blockFlagsFromClasses(block: number): Uint16Array {
+  const out = new Uint16Array(256);
+  if (block >= 0xd8 && block <= 0xdf) return out; // surrogates: no flags
+  blockPatterns ??= CLASSES.map(([flag, cls]) => [flag, new RegExp(`[${cls}]+`, 'gu')]);
+  let chars = '';
+  for (let k = 0; k < 256; k++) chars += String.fromCharCode((block << 8) + k);
+  for (const [flag, re] of blockPatterns) {
+    re.lastIndex = 0;
+    for (let m = re.exec(chars); m; m = re.exec(chars)) {
+      for (let k = m.index; k < m.index + m[0].length; k++) out[k] |= flag;
+    }
+  }
+  return out;
+}
