@@ -4,7 +4,7 @@
 
 import { checkBool, checkKeys, checkOptionsObject, describe } from './check.js';
 import { PLACEHOLDERS, isWhite } from './normalize.js';
-import { CJK, EMOJI_MOD, HAN, EMOD, JOIN, MARK, PICT, RI, SKIP, W, WORD, astralFlags, bmpFlagTable } from './unicode_table.js';
+import { CJK, EMOJI_MOD, HAN, EMOD, JOIN, MARK, PICT, RI, SKIP, W, WORD, astralFlags, bmpFlagTable, bmpFlags } from './unicode_table.js';
 
 /**
  * What wordTokens() returns, as a regular expression: `text.match(WORD_TOKEN_PATTERN) ?? []`.
@@ -26,11 +26,6 @@ export const WORD_TOKEN_PATTERN = new RegExp(
     `|[${CJK}]\\p{M}*|${WORD}+(?:['\\u2019\\u200C\\u200D]${WORD}+)*|[^\\s\\p{Cc}\\p{Cf}]`,
   'gu',
 );
-
-/** The flags of the BMP code unit c (the table, indexed). */
-function bmpFlags(t: Uint16Array, c: number): number {
-  return t[c];
-}
 
 /**
  * Word tokens of a text (see WORD_TOKEN_PATTERN for the rules). Run it on normalised text:

@@ -6,10 +6,11 @@
 // below, evaluated by the engine named in that file. Compiling those Unicode property classes at
 // run time instead cost 5-15 ms on the first text with a character beyond Latin-1 (a curly
 // apostrophe, a dash, an accented letter, an emoji) and again when the expression tiers up; the
-// table is ~8 KB of base64 decoded in well under a millisecond, and it makes every host classify
+// table is ~9 KB of base64, a block of 256 code units decoded in microseconds when a text first
+// needs it, and it makes every host classify
 // characters alike whatever Unicode version its engine implements. test/text/tokenize.test.ts
 // checks the table against the classes at every code point.
-import { FLAG_RUNS_BASE64 } from './unicode_flags.js';
+import { FLAG_ASTRAL, FLAG_BLOCKS } from './unicode_flags.js';
 
 export const CJK = '\\p{sc=Han}\\p{sc=Hiragana}\\p{sc=Katakana}';
 /** Word characters: letters, marks and digits of every script except the CJK ones. */
@@ -37,48 +38,61 @@ export const CLASSES: readonly (readonly [number, string])[] = [
   [ND, '\\p{Nd}'],
 ];
 
-/** Flags of each BMP code unit (lone surrogates: none), decoded on first use. */
-let bmp: Uint16Array | null = null;
+/** Flags of each BMP code unit (lone surrogates: none); a block is filled when first needed. */
+const bmp = new Uint16Array(65536);
+const bmpBlockDone = new Uint8Array(256);
 /** The astral planes as runs: astralStart[r] is the first code point of run r, astralFlag[r] its flags. */
 let astralStart: Int32Array | null = null;
 let astralFlag: Uint16Array | null = null;
 
-/** Decodes the shipped table: runs of (flags, length), both base-128 varints, from U+0000 on. */
-function load(): Uint16Array {
-  const text = atob(FLAG_RUNS_BASE64);
-  let p = 0;
-  const varint = () => {
-    let v = 0;
-    for (let shift = 0; ; shift += 7) {
-      const b = text.charCodeAt(p++);
-      v += (b & 127) * 2 ** shift;
-      if (b < 128) return v;
-    }
-  };
-  const table = new Uint16Array(65536);
-  const starts: number[] = [], flags: number[] = [];
-  let cp = 0;
+/** Calls run(first, length, flags) for the runs of one string of the table. */
+function decodeRuns(base64: string, first: number, run: (start: number, length: number, flags: number) => void): number {
+  const text = atob(base64);
+  let p = 0, cp = first;
   while (p < text.length) {
-    const f = varint(), len = varint();
-    if (cp < 65536) table.fill(f, cp, Math.min(cp + len, 65536));
-    if (cp + len > 65536) { starts.push(Math.max(cp, 65536)); flags.push(f); }
+    let f = 0, len = 0, scale = 1, b: number;
+    do { b = text.charCodeAt(p++); f += (b & 127) * scale; scale *= 128; } while (b >= 128);
+    scale = 1;
+    do { b = text.charCodeAt(p++); len += (b & 127) * scale; scale *= 128; } while (b >= 128);
+    run(cp, len, f);
     cp += len;
   }
-  if (cp !== 0x110000) throw new Error(`wasmnn: the Unicode flag table covers ${cp} code points, not 0x110000; it is damaged (run scripts/gen-unicode-flags.mjs)`);
-  astralStart = Int32Array.from(starts);
-  astralFlag = Uint16Array.from(flags);
-  return (bmp = table);
+  return cp - first;
 }
 
-/** The flags of every BMP code unit (indexed by the code unit). */
+function damaged(what: string, covered: number, want: number): never {
+  throw new Error(`wasmnn: the Unicode flag table's ${what} covers ${covered} code points, not ${want}; it is damaged (run scripts/gen-unicode-flags.mjs)`);
+}
+
+function fillBlock(block: number): void {
+  const n = decodeRuns(FLAG_BLOCKS[block], block << 8, (start, length, f) => { bmp.fill(f, start, start + length); });
+  if (n !== 256) damaged(`block ${block}`, n, 256);
+  bmpBlockDone[block] = 1;
+}
+
+/** The flags of every BMP code unit, indexed by the code unit, with the blocks of the first 256
+ *  code units filled; bmpFlags() fills the others when first needed. */
 export function bmpFlagTable(): Uint16Array {
-  return bmp ?? load();
+  if (!bmpBlockDone[0]) fillBlock(0);
+  return bmp;
+}
+
+/** The flags of the BMP code unit c in the table t (from bmpFlagTable). */
+export function bmpFlags(t: Uint16Array, c: number): number {
+  if (!bmpBlockDone[c >> 8]) fillBlock(c >> 8);
+  return t[c];
 }
 
 /** The flags of a code point beyond the BMP. */
 export function astralFlags(cp: number): number {
-  if (!astralStart) load();
-  const starts = astralStart!;
+  if (!astralStart) {
+    const starts: number[] = [], flags: number[] = [];
+    const n = decodeRuns(FLAG_ASTRAL, 0x10000, (start, _length, f) => { starts.push(start); flags.push(f); });
+    if (n !== 0x100000) damaged('astral part', n, 0x100000);
+    astralStart = Int32Array.from(starts);
+    astralFlag = Uint16Array.from(flags);
+  }
+  const starts = astralStart;
   let lo = 0, hi = starts.length - 1;   // the last run starting at or before cp
   while (lo < hi) {
     const mid = (lo + hi + 1) >> 1;
@@ -89,7 +103,7 @@ export function astralFlags(cp: number): number {
 
 /** The flags of any code point. */
 export function codePointFlags(cp: number): number {
-  return cp < 65536 ? bmpFlagTable()[cp] : astralFlags(cp);
+  return cp < 65536 ? bmpFlags(bmp, cp) : astralFlags(cp);
 }
 
 // ---- the specification: the classes evaluated by this engine (tests and the generator) ---------
