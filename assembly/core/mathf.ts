@@ -1,12 +1,21 @@
 // Vectorised f32 transcendental functions (4 lanes). Every kernel that needs exp, log, tanh,
-// sigmoid or erf uses these, so an activation gives the same bits in a GEMM epilogue, an
-// elementwise kernel or a recurrent cell. Polynomials from Cephes (S. Moshier), range-reduced.
+// sigmoid or erf uses these, so an activation gives the same bits in a GEMM epilogue and an
+// elementwise kernel (the recurrent cells use the gate forms below). Polynomials from Cephes
+// (S. Moshier), range-reduced; the gate forms' polynomial is fitted by
+// scripts/fit-gate-activations.py.
 // Accuracy, measured against f64 in test/kernels/mathf.test.ts over 2^20 points per function:
 //   vexp   max rel err  2 ulp (~2.4e-7)    flushes to 0 below -87.33, +inf above 88.72
 //   vlog   max rel err  2 ulp              NaN for x < 0, -inf at 0
 //   vtanh  max rel err  3 ulp              odd polynomial below |x| 0.625, exp form above
 //   vsigmoid max rel err 3 ulp             e/(1+e) form for x < 0 keeps relative accuracy
 //   verfcPos max rel err ~5e-7 (Numerical Recipes' erfcc fit, 1.2e-7, plus f32 rounding)
+// The gate activations of the recurrent cells (kernels/lstm.ts, kernels/gru.ts, core/rnn.ts'
+// SigmoidAct) are cheaper forms held to an ABSOLUTE bound, all their outputs feed products:
+//   vsigmoidGate max abs err 9.5e-8        exactly 1 from x = 17, exactly 0 below -88.38
+//   vtanhGate    max abs err 1.15e-7       exactly +-1 from |x| = 9.5, odd (-0 kept)
+//   (every f32 input checked by scripts/fit-gate-activations.py --full; 2^20+ points in the test)
+// Their relative error near 0 is not bounded (vtanhGate(1e-30) = 0): the elementwise kernels and
+// GEMM epilogues keep vsigmoid / vtanh.
 
 // @ts-ignore: decorator
 @inline const LOG2E: f32 = 1.44269504088896341;
@@ -138,6 +147,54 @@ export function vtanh(x: v128): v128 {
   const mag = f32x4.abs(v128.bitselect(small, big, f32x4.lt(ax, f32x4.splat(0.625))));
   // tanh is odd: the sign of x, -0 included
   return v128.or(mag, v128.and(x, i32x4.splat(0x80000000)));
+}
+
+// ---- gate activations (recurrent cells) -------------------------------------------------------
+// e^-v = 2^n e^-s with n = round(-v log2 e), s = v + n ln2, for v in [-88.5, 20] (callers clamp).
+// Cheaper than expCore where only ABSOLUTE accuracy of the sigmoid / tanh built on it counts:
+// their outputs damp the relative error of e^-v (|d sigmoid / d ln e| <= 1/4, |d tanh / d ln e|
+// <= 1/2, and tiny where |n| is large), so one f32 constant for ln2 (no Cody-Waite split) and a
+// degree-5 polynomial suffice. The magic constant is 1.5 * 2^23 + 127: t's low bits hold n + 127,
+// so t shifted left by 23 is 2^n as f32 bits (n = 128, v < -88.37, gives +inf). e^-s ~ q(s):
+// minimax relative fit of e^r on |r| <= ln2/2 with p(0) = 1 (rel err 9.5e-8), q(s) = p(-s);
+// coefficients from scripts/fit-gate-activations.py, which also checks both functions below.
+// @ts-ignore: decorator
+@inline const GATE_MAGIC: f32 = 12583039.0;
+// @ts-ignore: decorator
+@inline const GATE_LN2: f32 = 0.693147182;
+// @ts-ignore: decorator
+@inline
+function expNegGate(v: v128): v128 {
+  const t = f32x4.add(f32x4.mul(v, f32x4.splat(-LOG2E)), f32x4.splat(GATE_MAGIC));
+  const n = f32x4.sub(t, f32x4.splat(GATE_MAGIC));
+  const s = f32x4.add(v, f32x4.mul(n, f32x4.splat(GATE_LN2)));
+  let q = f32x4.splat(-8.2898158580e-3);
+  q = f32x4.add(f32x4.mul(q, s), f32x4.splat(4.1900631040e-2));
+  q = f32x4.add(f32x4.mul(q, s), f32x4.splat(-1.6667659581e-1));
+  q = f32x4.add(f32x4.mul(q, s), f32x4.splat(4.9999129772e-1));
+  q = f32x4.add(f32x4.mul(q, s), f32x4.splat(-9.9999970198e-1));
+  q = f32x4.add(f32x4.mul(q, s), f32x4.splat(1.0));
+  return f32x4.mul(q, i32x4.shl(t, 23));
+}
+
+// Logistic sigmoid for gates: 1 / (1 + e^-x), x clamped to [-88.5, 20] (NaN passes through both
+// clamps). Max abs err 9.5e-8; 1 exactly from x = 17, 0 exactly below -88.38 (e^-x = +inf).
+// @ts-ignore: decorator
+@inline
+export function vsigmoidGate(x: v128): v128 {
+  const v = f32x4.pmax(f32x4.pmin(x, f32x4.splat(20.0)), f32x4.splat(-88.5));
+  return f32x4.div(f32x4.splat(1.0), f32x4.add(expNegGate(v), f32x4.splat(1.0)));
+}
+
+// Hyperbolic tangent for gates and tanh(c): sign(x) (1 - e) / (1 + e), e = e^-2|x| with 2|x|
+// clamped to 19 (1 - e exact for e >= 0.5). Max abs err 1.15e-7; +-1 exactly from |x| = 9.5.
+// @ts-ignore: decorator
+@inline
+export function vtanhGate(x: v128): v128 {
+  const ax = f32x4.abs(x);
+  const e = expNegGate(f32x4.pmin(f32x4.add(ax, ax), f32x4.splat(19.0)));
+  const y = f32x4.div(f32x4.sub(f32x4.splat(1.0), e), f32x4.add(f32x4.splat(1.0), e));
+  return v128.or(y, v128.and(x, i32x4.splat(0x80000000)));
 }
 
 // Complementary error function erfc(x) for x >= 0 (Numerical Recipes' erfcc, rel err < 1.2e-7).

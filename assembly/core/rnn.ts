@@ -13,17 +13,18 @@
 // 1 x 8): results are the same bits at any batch size split and any thread count. The products'
 // multiply-adds go through core/madd.ts (fused where the opt-in fma builds allow).
 import { loadPartial, storePartial } from './simd';
-import { vsigmoid } from './mathf';
+import { vsigmoidGate } from './mathf';
 import { micro4x8 } from './microkernel';
 import { madd } from './madd';
 
 // ---- recurrent activations -------------------------------------------------------------------
 
-// Keras' sigmoid: 1 / (1 + e^-x) (vsigmoid, 3 ulp). d(y) is the derivative from the output y.
+// Keras' sigmoid: 1 / (1 + e^-x) (core/mathf.ts' vsigmoidGate, abs err < 1e-7). d(y) is the
+// derivative from the output y.
 // @ts-ignore: decorator
 @final @unmanaged export class SigmoidAct {
   // @ts-ignore: decorator
-  @inline f(x: v128): v128 { return vsigmoid(x); }
+  @inline f(x: v128): v128 { return vsigmoidGate(x); }
   // @ts-ignore: decorator
   @inline d(y: v128): v128 { return f32x4.mul(y, f32x4.sub(f32x4.splat(1), y)); }
 }

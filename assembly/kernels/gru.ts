@@ -16,7 +16,8 @@
 //   h_s = z h_{s-1} + (1 - z) hh
 //   masked row: h_s = h_{s-1} (h_{-1} = h0), as tfjs-layers' rnn().
 // σ is sigmoid or tfjs' hardSigmoid (recAct 0 / 1). Products are sequential f32 sums over k
-// starting from xw; sigmoid and tanh are core/mathf.ts' vsigmoid / vtanh (3 ulp).
+// starting from xw; sigmoid and tanh are core/mathf.ts' gate forms vsigmoidGate / vtanhGate
+// (absolute error <= 1.2e-7).
 //
 // Threads own whole groups of 8 units (see core/rnn.ts). A step needs all of r ⊙ h_{s-1} before
 // the candidate's product, so threads meet twice per step: after z, r (phase 1) and after h_s
@@ -34,7 +35,7 @@
 // Phases: A (own units: dz_z, dz_h), barrier, B (drh = dz_h · U_hᵀ for own units, dz_r), barrier,
 // C (dh_{s-1} for own units). Two barriers per step.
 import { partStart } from '../core/partition';
-import { vtanh } from '../core/mathf';
+import { vtanhGate } from '../core/mathf';
 import { barrier } from '../core/barrier';
 import {
   SigmoidAct, HardSigmoidAct, ld4, st4, packCols, packRows, panelProduct, packedProduct, packLanes, zeroTile, loadTile, rankUpdate,
@@ -120,7 +121,7 @@ function gruFwd<Act>(xw: usize, u: usize, h0: usize, mask: usize, hs: usize, gat
         for (let j = j0; j < j1; j += 4) {
           const n = min(4, H - j);
           const jo = <usize>j << 2;
-          const hh = vtanh(v128.load(tr + jo + (<usize>NG8 << 3)));
+          const hh = vtanhGate(v128.load(tr + jo + (<usize>NG8 << 3)));
           const z = ld4(gr + jo, n);
           const hpv = hpr ? ld4(hpr + jo, n) : f32x4.splat(0);
           let h = f32x4.add(f32x4.mul(z, hpv), f32x4.mul(f32x4.sub(one, z), hh));

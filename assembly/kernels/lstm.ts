@@ -15,7 +15,8 @@
 //   c_s = f c_{s-1} + i g,  h_s = o tanh(c_s)
 //   masked row (mask[b, t] == 0): c_s = c_{s-1}, h_s = h_{s-1} (the output repeats the previous
 //   one; h_{-1} = h0), exactly as tfjs-layers' rnn().
-// Accuracy: sigmoid and tanh are core/mathf.ts' vsigmoid / vtanh (3 ulp); the products are
+// Accuracy: sigmoid and tanh are core/mathf.ts' gate forms vsigmoidGate / vtanhGate (absolute
+// error <= 1.2e-7, the backward recomputes tanh(c) with the same vtanhGate); the products are
 // exact-order f32 sums, so results depend only on the inputs, never on B's split or on threads.
 //
 // Threads: each thread owns whole groups of 8 units and computes, every step, the 4 gate columns
@@ -38,7 +39,7 @@
 // = dz_t · Uᵀ (a sequential f32 sum over the 4H columns; Uᵀ packed once into panels), or dh_s
 // carried through unchanged on masked rows. One barrier per step.
 import { partStart } from '../core/partition';
-import { vtanh } from '../core/mathf';
+import { vtanhGate } from '../core/mathf';
 import { barrier } from '../core/barrier';
 import {
   SigmoidAct, HardSigmoidAct, ld4, st4, packCols, packRows, panelProduct, packedProduct, packBlock, zeroTile,
@@ -174,10 +175,10 @@ function cell4<Act, Keep>(pi: v128, pf: v128, pc: v128, po: v128, xr: usize, gr:
   const cprev = cpr ? ld4(cpr + jo, n) : f32x4.splat(0);
   const i = act.f(zi);
   const f = act.f(zf);
-  const g = vtanh(zc);
+  const g = vtanhGate(zc);
   const o = act.f(zo);
   let c = f32x4.add(f32x4.mul(f, cprev), f32x4.mul(i, g));
-  let h = f32x4.mul(o, vtanh(c));
+  let h = f32x4.mul(o, vtanhGate(c));
   if (!on) {
     c = cprev;
     h = hpr ? ld4(hpr + jo, n) : f32x4.splat(0);
@@ -202,11 +203,11 @@ function cell8<Act, Keep>(ai: v128, bi: v128, af: v128, bf: v128, ac: v128, bc: 
   const x = xr + jo;
   const ia = act.f(f32x4.add(ai, v128.load(x))), ib = act.f(f32x4.add(bi, v128.load(x, 16)));
   const fa = act.f(f32x4.add(af, v128.load(x + HB))), fb = act.f(f32x4.add(bf, v128.load(x + HB, 16)));
-  const ga = vtanh(f32x4.add(ac, v128.load(x + 2 * HB))), gb = vtanh(f32x4.add(bc, v128.load(x + 2 * HB, 16)));
+  const ga = vtanhGate(f32x4.add(ac, v128.load(x + 2 * HB))), gb = vtanhGate(f32x4.add(bc, v128.load(x + 2 * HB, 16)));
   const oa = act.f(f32x4.add(ao, v128.load(x + 3 * HB))), ob = act.f(f32x4.add(bo, v128.load(x + 3 * HB, 16)));
   const cpa = cpr ? v128.load(cpr + jo) : f32x4.splat(0), cpb = cpr ? v128.load(cpr + jo, 16) : f32x4.splat(0);
   let ca = f32x4.add(f32x4.mul(fa, cpa), f32x4.mul(ia, ga)), cb = f32x4.add(f32x4.mul(fb, cpb), f32x4.mul(ib, gb));
-  let ha = f32x4.mul(oa, vtanh(ca)), hb = f32x4.mul(ob, vtanh(cb));
+  let ha = f32x4.mul(oa, vtanhGate(ca)), hb = f32x4.mul(ob, vtanhGate(cb));
   if (!on) {
     ca = cpa; cb = cpb;
     ha = hpr ? v128.load(hpr + jo) : f32x4.splat(0);
@@ -354,7 +355,7 @@ function bwdCell<Act>(mask: usize, cs: usize, gates: usize, dhs: usize, dz: usiz
         const g = ld4(gr + jo + 2 * HB, n);
         const o = ld4(gr + jo + 3 * HB, n);
         const cprev = cpr ? ld4(cpr + jo, n) : f32x4.splat(0);
-        const tc = vtanh(ld4(cr + jo, n));
+        const tc = vtanhGate(ld4(cr + jo, n));
         // dc_s = dc + dh o (1 - tanh²c); dz = (dh tanh c, dc g, dc c_{s-1}, dc i) times the
         // activation derivatives; dc_{s-1} = dc_s f
         const dc = f32x4.add(v128.load(cb + jo), f32x4.mul(f32x4.mul(dh, o), f32x4.sub(one, f32x4.mul(tc, tc))));
