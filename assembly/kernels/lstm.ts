@@ -310,6 +310,17 @@ export function f32_lstm_seq_fwd(xw: usize, u: usize, h0: usize, c0: usize, mask
   }
 }
 
+// f32_lstm_seq_fwd of the inference-only kernel set (assembly/infer.ts exports it under that
+// name): the same kernel without the variants that store the gates for a backward pass, which
+// prediction never asks for (the host refuses gates on that set with an error saying what to do).
+export function f32_lstm_seq_fwd_infer(xw: usize, u: usize, h0: usize, c0: usize, mask: usize, hs: usize, cs: usize, gates: usize,
+                                       ws: usize, sync: usize, B: i32, T: i32, H: i32, reverse: i32, recAct: i32, ith: i32, nth: i32): void {
+  if (B <= 0 || T <= 0 || H <= 0 || ith >= nth) return;
+  if (gates) unreachable();
+  if (recAct == 1) lstmFwdAny<HardSigmoidAct, DropGates>(xw, u, h0, c0, mask, hs, cs, 0, ws, sync, B, T, H, reverse, ith, nth);
+  else lstmFwdAny<SigmoidAct, DropGates>(xw, u, h0, c0, mask, hs, cs, 0, ws, sync, B, T, H, reverse, ith, nth);
+}
+
 // Batches of 1-3 rows take the small-batch path, larger ones the batched steps.
 // @ts-ignore: decorator
 @inline

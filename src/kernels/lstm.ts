@@ -229,6 +229,10 @@ export function lstmSequence(rt: Runtime, a: LstmSequenceArgs): void {
   const act = recurrentActivationIndex(op, a.recurrentActivation);
   recurrentSeparate(op, [['hs', hs], ['cs', cs], ['gates', gates]],
     [['xw', a.xw], ['u', a.u], ['h0', h0], ['c0', c0], ['mask', mask]]);
+  if (gates && rt.inferenceOnly) {
+    throw new Error('wasmnn: lstmSequence: storing the gates (for a backward pass) needs the full kernels; the inference-only kernels ' +
+      "(wasmnn-infer.wasm, the default of the wasmnn/infer bundles) can only predict: pass gates: null, or start the runtime on the full kernels (import from 'wasmnn')");
+  }
   if (B === 0 || T === 0 || H === 0) return;
   let nth = recurrentThreads(rt, B, H, 4);
   const choice = nth === 1 ? smallForwardChoice(rt, B, H) : null;

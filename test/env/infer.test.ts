@@ -18,6 +18,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { lstmSequence } from '../../src/kernels/lstm.js';
 
 const TEXTS = [
   'win a free prize now, click the link', 'meeting moved to thursday at 10', 'cheap meds online no prescription',
@@ -98,6 +99,18 @@ describe('the inference-only kernel set', () => {
     expect(inferRt.hasKernel('f32_adam_update')).toBe(false);
     expect(() => inferRt.run('f32_adam_update', 1, [])).toThrow(/f32_adam_update is not in the inference-only kernels .*to train, start the runtime on the full kernels/);
     expect(() => inferRt.run('f32_no_such_fwd', 1, [])).toThrow(/no kernel named f32_no_such_fwd/);
+  });
+  it('runs the LSTM forward without gates, and refuses to store gates with a clear error', () => {
+    const [B, T, H] = [2, 3, 8];
+    const run = (rt: Runtime, keep: boolean) => rt.step(() => {
+      const xw = rt.temp([B, T, 4 * H]).set(Array.from({ length: B * T * 4 * H }, (_, i) => Math.sin(i)));
+      const u = rt.temp([H, 4 * H]).set(Array.from({ length: H * 4 * H }, (_, i) => 0.1 * Math.cos(i)));
+      const hs = rt.temp([B, T, H]), cs = rt.temp([B, T, H]);
+      lstmSequence(rt, { xw, u, hs, cs, gates: keep ? rt.temp([B, T, 4 * H]) : null });
+      return bits(hs.f32().slice());
+    });
+    expect(run(inferRt, false)).toEqual(run(runtime(), false));
+    expect(() => run(inferRt, true)).toThrow(/storing the gates .* needs the full kernels/);
   });
 });
 
