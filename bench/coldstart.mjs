@@ -29,7 +29,8 @@ import { lstmClassifierOnnx } from './_onnx_lstm.mjs';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
 const MAX_LEN = 24;
-const PROBE = 'congratulations you have been selected to receive a free gift card click here now to claim your prize this limited offer ends today so act now and reply';
+// a spam text with a number and a URL, so that their replacement by <num> and <url> is on the timed path
+const PROBE = 'congratulations you have been selected to receive a free gift card click here now to claim your prize of $1000 this limited offer ends today so act now at http://win.example.com';
 const AGREE = 1e-5;
 const TARGET_MS = 25;
 
