@@ -15,7 +15,7 @@ export * from './kernels/optim';
 export * from './kernels/gemm';
 export * from './kernels/conv1d';
 export * from './kernels/pool';
-export * from './kernels/lstm';
+export { f32_lstm_seq_fwd, f32_lstm_seq_bwd } from './kernels/lstm';   // not f32_lstm_seq_fwd_infer (assembly/infer.ts's)
 export * from './kernels/gru';
 
 export { wasmnn_heap_base, wasmnn_abi_version } from './abi';
