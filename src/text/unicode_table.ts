@@ -5,11 +5,11 @@
 // The table (src/text/unicode_flags.ts) is made by scripts/gen-unicode-flags.mjs from CLASSES
 // below, evaluated by the engine named in that file. Compiling those Unicode property classes at
 // run time instead cost 5-15 ms on the first text with a character beyond Latin-1 (a curly
-// apostrophe, a dash, an accented letter, an emoji) and again when the expression tiers up; the
+// apostrophe, a dash, an accented letter, an emoji) and again when the expression tiers up. The
 // table is ~9 KB of base64, a block of 256 code units decoded in microseconds when a text first
-// needs it, and it makes every host classify
-// characters alike whatever Unicode version its engine implements. test/text/tokenize.test.ts
-// checks the table against the classes at every code point.
+// needs it, and it makes every host classify characters alike, whatever Unicode version its
+// engine implements. test/text/tokenize.test.ts checks the table against the classes at every
+// code point.
 import { FLAG_ASTRAL, FLAG_BLOCKS } from './unicode_flags.js';
 
 export const CJK = '\\p{sc=Han}\\p{sc=Hiragana}\\p{sc=Katakana}';
