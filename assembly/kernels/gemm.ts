@@ -23,7 +23,7 @@
 // rank-4 updates of the row of C (packing B would cost as much as the product), once B holds at
 // least GEMV_MIN_B values. A smaller B takes the packed path: microseconds either way, and a small
 // model's first prediction then compiles one GEMM path instead of two (the engine compiles each
-// wasm function on its first call; gemvRows is ~13 KB of code).
+// wasm function on its first call).
 //
 // Threads: a static 2-D grid over C (blocks of 4 rows x 8-column panels), the shape chosen to
 // balance the work; K is never split. Each thread packs into its own part of ws:

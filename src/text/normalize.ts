@@ -296,10 +296,7 @@ function replaceUrls(s: string): string {
   let done = 0;   // s[0, done) is already copied or replaced
   for (let i = 0; i < s.length; i++) {
     const scheme = schemeAt(s, i);
-    if (scheme === 0) continue;
-    if (i > 0) {
-      if (isLmn(cpBefore(s, i)[0])) continue;   // the look-behind reads the original text
-    }
+    if (scheme === 0 || (i > 0 && isLmn(cpBefore(s, i)[0]))) continue;   // the look-behind reads the original text
     let end = -1;
     for (let j = i + scheme; j < s.length; j++) {
       const c = s.charCodeAt(j);
