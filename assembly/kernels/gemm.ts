@@ -217,8 +217,10 @@ function store4(p: usize, v: v128, n: i32): void { if (n == 4) v128.store(p, v);
 // ---- epilogue --------------------------------------------------------------------------------
 
 // C[i, j0 .. j1] = act(C[i, j] + bias[j]) for rows i0 .. i1, in f32x4 groups (the last one partial).
-// Not inlined, nor is gemvRow: an instantiation per activation, each compiled by the engine only
-// when it first runs (a linear layer's first call then compiles ~0.8 KB of epilogue, not 7 KB).
+// Not inlined: an instantiation per activation, each compiled by the engine only when it first
+// runs (a linear layer's first call then compiles ~0.8 KB of epilogue, not 7 KB). gemvRow stays
+// inlined: as a call it made the 1 x 512 x 512 GEMV 6-12% slower, and small models, whose first
+// prediction this is about, no longer take the GEMV path (GEMV_MIN_B).
 function epilogueRows<Act>(c: usize, bias: usize, N: i32, i0: i32, i1: i32, j0: i32, j1: i32): void {
   const act = changetype<Act>(0);
   for (let i = i0; i < i1; i++) {
@@ -330,6 +332,8 @@ function gemmBlock(a: usize, b: usize, c: usize, bias: usize, wsT: usize, M: i32
 // + ... + a_k+3 B[k+3, j], one f32x4 of columns at a time, each element's sum still in k order.
 // B is read as 4 contiguous row streams and the row of C stays in L1 (GEMV_NC columns at a time).
 // arow: row i of op(A), its elements astride bytes apart.
+// @ts-ignore: decorator
+@inline
 function gemvRow<Act>(arow: usize, astride: usize, b: usize, crow: usize, bias: usize, N: i32, K: i32,
                       accumulate: i32, epi: bool, j0: i32, j1: i32): void {
   const act = changetype<Act>(0);
