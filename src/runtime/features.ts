@@ -9,11 +9,14 @@
 export type BuildName = 'simd' | 'simd-mt' | 'simd-fma' | 'simd-fma-mt';
 export type HostKind = 'node' | 'browser' | 'web-worker' | 'workerd' | 'unknown';
 
-// (module (func (result v128) (v128.const i32x4 0 0 0 0)))
-const SIMD_PROBE = new Uint8Array([
-  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 22, 1, 20, 0, 253, 12,
-  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 11,
-]);
+/** The bytes of (module (func (result v128) EXPR)), for WebAssembly.validate probes. */
+function probeModule(expr: number[]): BufferSource {
+  const body = [0, ...expr, 11];   // no locals, EXPR, end
+  return new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, body.length + 2, 1, body.length, ...body]);
+}
+
+/** (v128.const i32x4 0 0 0 0) */
+const V128_ZERO = [253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
 
 export function hostKind(): HostKind {
   const g = globalThis as any;
@@ -35,19 +38,13 @@ export function getBuiltin<T>(name: string): T | undefined {
 }
 
 export function hasSimd(): boolean {
-  try { return WebAssembly.validate(SIMD_PROBE); } catch { return false; }
-}
-
-// (module (func (result v128) (f32x4.relaxed_madd (v128.const 0) (v128.const 0) (v128.const 0))))
-function relaxedProbe(): BufferSource {
-  const zero = [253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
-  const body = [0, ...zero, ...zero, ...zero, 253, 133, 2, 11];
-  return new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, body.length + 2, 1, body.length, ...body]);
+  try { return WebAssembly.validate(probeModule(V128_ZERO)); } catch { return false; }
 }
 
 /** Whether the engine compiles relaxed SIMD now (f32x4.relaxed_madd, which the fma builds use). */
 export function hasRelaxedSimd(): boolean {
-  try { return WebAssembly.validate(relaxedProbe()); } catch { return false; }
+  // (f32x4.relaxed_madd (v128.const 0) (v128.const 0) (v128.const 0))
+  try { return WebAssembly.validate(probeModule([...V128_ZERO, ...V128_ZERO, ...V128_ZERO, 253, 133, 2])); } catch { return false; }
 }
 
 /**
