@@ -16,22 +16,23 @@
 // block of K, B is packed into KC x 8 panels (zero-padded past column N) and A in groups of 4
 // rows, k-interleaved (4 values per k, zero-padded past row M). A 4x8 register tile runs over each
 // panel (core/microkernel.ts: per k the 4 A values broadcast, two f32x4 of B, 8 f32x4 accumulators).
+// The fma builds use groups of 6 rows and a 6x8 tile instead (MR below).
 // With at most MC rows per thread, B is packed one panel at a time and used by every row group
 // while in L1; with more, a whole KC x NC block is packed and shared by MC-row blocks of A.
-// Tiles at the edges of C run the same micro-kernel on a 4x8 buffer in the workspace.
+// Tiles at the edges of C run the same micro-kernel on an MR x 8 buffer in the workspace.
 // One to three rows (M <= 3) with B not transposed take a GEMV path that reads B in place, as
 // rank-4 updates of the row of C (packing B would cost as much as the product), once B holds at
 // least GEMV_MIN_B values. A smaller B takes the packed path: microseconds either way, and a small
 // model's first prediction then compiles one GEMM path instead of two (the engine compiles each
 // wasm function on its first call).
 //
-// Threads: a static 2-D grid over C (blocks of 4 rows x 8-column panels), the shape chosen to
+// Threads: a static 2-D grid over C (blocks of MR rows x 8-column panels), the shape chosen to
 // balance the work; K is never split. Each thread packs into its own part of ws:
 // gemmWsFloats(M, N, K) floats each (the host computes the same in gemmWorkspaceBytes).
 import { partStart } from '../core/partition';
 import { loadPartial, storePartial } from '../core/simd';
 import { vsigmoid, vtanh, vnormcdf } from '../core/mathf';
-import { micro4x8 } from '../core/microkernel';
+import { micro4x8, micro6x8 } from '../core/microkernel';
 import { madd } from '../core/madd';
 
 // @ts-ignore: decorator
@@ -39,7 +40,15 @@ import { madd } from '../core/madd';
 // @ts-ignore: decorator
 @inline const NC: i32 = 256;      // N block (multiple of 8): a KC x NC packed B block (256 KiB) sits in L2
 // @ts-ignore: decorator
-@inline const MC: i32 = 128;      // M block (multiple of 4): an MC x KC packed A block (128 KiB)
+@inline const MC: i32 = ASC_FEATURE_RELAXED_SIMD ? 120 : 128;   // M block (multiple of MR): an MC x KC packed A block (~128 KiB)
+// Rows of the register tile. Default builds: 4 (8 accumulators; a step is a multiply then an add,
+// and 8 independent sums keep the core's two vector pipes busy). fma builds: 6 (12 accumulators):
+// a fused multiply-add retires two a cycle with 4 cycles of latency, so 8 sums only just feed it
+// and the loads and loop overhead show; in an L1-resident loop on this machine the 6-row tile ran
+// 1.14-1.16x the 4-row one with relaxed_madd (and the same with mul + add). Every element is the
+// same sequential sum whatever MR, so results do not change with it.
+// @ts-ignore: decorator
+@inline const MR: i32 = ASC_FEATURE_RELAXED_SIMD ? 6 : 4;
 // @ts-ignore: decorator
 @inline const GEMV_NC: i32 = 2048; // GEMV: columns of C (8 KiB) accumulated in L1 at a time
 // @ts-ignore: decorator
@@ -75,15 +84,17 @@ import { madd } from '../core/madd';
 
 // ---- workspace -------------------------------------------------------------------------------
 
-// Floats of scratch one thread needs: a KC x NC packed B block, an MC x KC packed A block and a
-// 4 x 8 edge tile, rounded up to 64 bytes. Must equal gemmWorkspaceBytes / nth in src/kernels/gemm.ts.
+// Floats of scratch one thread needs: a KC x NC packed B block, a packed A block of up to MC rows
+// (whole groups of MR) by KC and an MR x 8 edge tile, rounded up to 64 bytes. The A block and tile
+// get room for either tile height (4 rows and MC 128, or 6 rows and MC 120), so that the host need
+// not know the build. Must equal gemmWorkspaceBytes / nth in src/kernels/gemm.ts.
 // @ts-ignore: decorator
 @inline
 function gemmWsFloats(M: i32, N: i32, K: i32): i32 {
   const kc = min(max(K, 1), KC);
   const nc = min((N + 7) & ~7, NC);
-  const mc = min((M + 3) & ~3, MC);
-  return (kc * nc + mc * kc + 32 + 15) & ~15;
+  const mc = max(min((M + 3) & ~3, 128), min((M + 5) / 6 * 6, 120));
+  return (kc * nc + mc * kc + 48 + 15) & ~15;
 }
 
 // ---- packing ---------------------------------------------------------------------------------
@@ -158,49 +169,61 @@ function packB(b: usize, pb: usize, transB: i32, N: i32, K: i32, pc: i32, kc: i3
   }
 }
 
-// Packs op(A)[ic .. ic+mc, pc .. pc+kc] in groups of 4 rows, each k-interleaved:
-// pa[g * kc * 4 + k * 4 + r] = op(A)[ic + 4g + r, pc + k], zero for rows past ic + mc.
+// Packs op(A)[ic .. ic+mc, pc .. pc+kc] in groups of MR rows, each k-interleaved:
+// pa[g * kc * MR + k * MR + r] = op(A)[ic + MR g + r, pc + k], zero for rows past ic + mc.
 function packA(a: usize, pa: usize, transA: i32, M: i32, K: i32, ic: i32, mc: i32, pc: i32, kc: i32): void {
-  const gbytes = <usize>kc << 4;
+  const kbytes = <usize>MR << 2;           // one k of a group
+  const gbytes = <usize>kc * kbytes;       // one group
   if (!transA) {
-    // A is (M,K): row i of op(A) is row i of A; transpose 4x4 blocks
+    // A is (M,K): row i of op(A) is row i of A; transpose 4x4 blocks (rows 4 and 5 of a 6-row
+    // group interleaved in pairs)
     const ld = <usize>K << 2;
-    for (let g = 0; g < mc; g += 4) {
-      const mr = min(4, mc - g);
+    for (let g = 0; g < mc; g += MR) {
+      const mr = min(MR, mc - g);
       const src = a + ((<usize>(ic + g) * K + pc) << 2);
-      const dst = pa + <usize>(g >> 2) * gbytes;
-      if (mr == 4) {
+      const dst = pa + <usize>(g / MR) * gbytes;
+      if (mr == MR) {
         let k = 0;
         for (; k + 4 <= kc; k += 4) {
           const s = src + (<usize>k << 2);
-          transpose4(v128.load(s), v128.load(s + ld), v128.load(s + 2 * ld), v128.load(s + 3 * ld), dst + (<usize>k << 4), 16);
+          const d = dst + <usize>k * kbytes;
+          transpose4(v128.load(s), v128.load(s + ld), v128.load(s + 2 * ld), v128.load(s + 3 * ld), d, kbytes);
+          if (MR == 6) {
+            const r4 = v128.load(s + 4 * ld), r5 = v128.load(s + 5 * ld);
+            const lo = v128.shuffle<f32>(r4, r5, 0, 4, 1, 5);   // (row 4, row 5) at k, k + 1
+            const hi = v128.shuffle<f32>(r4, r5, 2, 6, 3, 7);   // at k + 2, k + 3
+            store<i64>(d, i64x2.extract_lane(lo, 0), 16);
+            store<i64>(d + kbytes, i64x2.extract_lane(lo, 1), 16);
+            store<i64>(d + 2 * kbytes, i64x2.extract_lane(hi, 0), 16);
+            store<i64>(d + 3 * kbytes, i64x2.extract_lane(hi, 1), 16);
+          }
         }
         for (; k < kc; k++) {
-          const d = dst + (<usize>k << 4);
-          for (let r = 0; r < 4; r++) store<f32>(d + (<usize>r << 2), load<f32>(src + <usize>r * ld + (<usize>k << 2)));
+          const d = dst + <usize>k * kbytes;
+          for (let r = 0; r < MR; r++) store<f32>(d + (<usize>r << 2), load<f32>(src + <usize>r * ld + (<usize>k << 2)));
         }
       } else {
         for (let k = 0; k < kc; k++) {
-          const d = dst + (<usize>k << 4);
-          v128.store(d, f32x4.splat(0));
-          for (let r = 0; r < mr; r++) store<f32>(d + (<usize>r << 2), load<f32>(src + <usize>r * ld + (<usize>k << 2)));
+          const d = dst + <usize>k * kbytes;
+          for (let r = 0; r < MR; r++) store<f32>(d + (<usize>r << 2), r < mr ? load<f32>(src + <usize>r * ld + (<usize>k << 2)) : 0);
         }
       }
     }
   } else {
-    // A is (K,M): row k of A holds op(A)[., k] contiguously; copy 4 rows of op(A) at a time
-    const full = mc & ~3;
+    // A is (K,M): row k of A holds op(A)[., k] contiguously; copy MR rows of op(A) at a time
+    const full = mc - mc % MR;
     for (let k = 0; k < kc; k++) {
       const src = a + ((<usize>(pc + k) * M + ic) << 2);
-      let d = pa + (<usize>k << 4);
+      let d = pa + <usize>k * kbytes;
       let g = 0;
-      for (; g < full; g += 4) {
-        v128.store(d, v128.load(src + (<usize>g << 2)));
+      for (; g < full; g += MR) {
+        const s = src + (<usize>g << 2);
+        v128.store(d, v128.load(s));
+        if (MR == 6) store<i64>(d, load<i64>(s, 16), 16);
         d += gbytes;
       }
       if (g < mc) {
-        v128.store(d, f32x4.splat(0));
-        for (let r = 0; r < mc - g; r++) store<f32>(d + (<usize>r << 2), load<f32>(src + (<usize>(g + r) << 2)));
+        for (let r = 0; r < MR; r++) store<f32>(d + (<usize>r << 2), g + r < mc ? load<f32>(src + (<usize>(g + r) << 2)) : 0);
       }
     }
   }
@@ -254,11 +277,19 @@ function epilogue(c: usize, bias: usize, N: i32, act: i32, i0: i32, i1: i32, j0:
 
 // ---- GEMM path -------------------------------------------------------------------------------
 
-// One mr x nr (at most 4 x 8) tile of C at cp: the micro-kernel in place when the tile is whole,
-// else on the 4 x 8 buffer `tile` with the valid part of C copied in (when it is read) and out.
-function tile4x8(pa: usize, pb: usize, kc: i32, cp: usize, ldc: usize, mr: i32, nr: i32, loadC: bool, tile: usize): void {
-  if (mr == 4 && nr == 8) {
-    micro4x8(pa, pb, kc, cp, ldc, loadC);
+// The build's micro-kernel: MR rows of packed A times one 8-column panel of B.
+// @ts-ignore: decorator
+@inline
+function microMRx8(pa: usize, pb: usize, kc: i32, cp: usize, ldc: usize, loadC: bool): void {
+  if (MR == 6) micro6x8(pa, pb, kc, cp, ldc, loadC);
+  else micro4x8(pa, pb, kc, cp, ldc, loadC);
+}
+
+// One mr x nr (at most MR x 8) tile of C at cp: the micro-kernel in place when the tile is whole,
+// else on the MR x 8 buffer `tile` with the valid part of C copied in (when it is read) and out.
+function tileMRx8(pa: usize, pb: usize, kc: i32, cp: usize, ldc: usize, mr: i32, nr: i32, loadC: bool, tile: usize): void {
+  if (mr == MR && nr == 8) {
+    microMRx8(pa, pb, kc, cp, ldc, loadC);
     return;
   }
   if (loadC) {
@@ -266,7 +297,7 @@ function tile4x8(pa: usize, pb: usize, kc: i32, cp: usize, ldc: usize, mr: i32, 
       for (let q = 0; q < nr; q++) store<f32>(tile + (<usize>(r * 8 + q) << 2), load<f32>(cp + <usize>r * ldc + (<usize>q << 2)));
     }
   }
-  micro4x8(pa, pb, kc, tile, 32, loadC);
+  microMRx8(pa, pb, kc, tile, 32, loadC);
   for (let r = 0; r < mr; r++) {
     for (let q = 0; q < nr; q++) store<f32>(cp + <usize>r * ldc + (<usize>q << 2), load<f32>(tile + (<usize>(r * 8 + q) << 2)));
   }
@@ -277,7 +308,7 @@ function gemmBlock(a: usize, b: usize, c: usize, bias: usize, wsT: usize, M: i32
                    transA: i32, transB: i32, accumulate: i32, act: i32, m0: i32, m1: i32, n0: i32, n1: i32): void {
   const kcMax = min(max(K, 1), KC);
   const ncMax = min((N + 7) & ~7, NC);
-  const mcMax = min((M + 3) & ~3, MC);
+  const mcMax = max(min((M + 3) & ~3, 128), min((M + 5) / 6 * 6, 120));   // as gemmWsFloats
   const pB = wsT;
   const pA = pB + (<usize>(kcMax * ncMax) << 2);
   const tile = pA + (<usize>(mcMax * kcMax) << 2);
@@ -293,15 +324,15 @@ function gemmBlock(a: usize, b: usize, c: usize, bias: usize, wsT: usize, M: i32
       const kc = min(KC, K - pc);
       const loadC = pc > 0 || accumulate != 0;
       const last = pc + kc >= K;
-      const gbytes = <usize>kc << 4;
+      const gbytes = <usize>(kc * MR) << 2;   // one packed group of MR rows
       if (fewRows) {
         const mc = m1 - m0;
         packA(a, pA, transA, M, K, m0, mc, pc, kc);
         for (let jr = 0; jr < nc; jr += 8) {
           const nr = min(8, nc - jr);
           packB(b, pB, transB, N, K, pc, kc, jc + jr, nr);
-          for (let ir = 0; ir < mc; ir += 4) {
-            tile4x8(pA + <usize>(ir >> 2) * gbytes, pB, kc, c + ((<usize>(m0 + ir) * N + jc + jr) << 2), ldc, min(4, mc - ir), nr, loadC, tile);
+          for (let ir = 0; ir < mc; ir += MR) {
+            tileMRx8(pA + <usize>(ir / MR) * gbytes, pB, kc, c + ((<usize>(m0 + ir) * N + jc + jr) << 2), ldc, min(MR, mc - ir), nr, loadC, tile);
           }
         }
         if (last && epi) epilogue(c, bias, N, act, m0, m1, jc, jc + nc);
@@ -310,11 +341,11 @@ function gemmBlock(a: usize, b: usize, c: usize, bias: usize, wsT: usize, M: i32
         for (let ic = m0; ic < m1; ic += MC) {
           const mc = min(MC, m1 - ic);
           packA(a, pA, transA, M, K, ic, mc, pc, kc);
-          for (let ir = 0; ir < mc; ir += 4) {
-            const mr = min(4, mc - ir);
-            const pa = pA + <usize>(ir >> 2) * gbytes;
+          for (let ir = 0; ir < mc; ir += MR) {
+            const mr = min(MR, mc - ir);
+            const pa = pA + <usize>(ir / MR) * gbytes;
             for (let jr = 0; jr < nc; jr += 8) {
-              tile4x8(pa, pB + (<usize>(jr * kc) << 2), kc, c + ((<usize>(ic + ir) * N + jc + jr) << 2), ldc, mr, min(8, nc - jr), loadC, tile);
+              tileMRx8(pa, pB + (<usize>(jr * kc) << 2), kc, c + ((<usize>(ic + ir) * N + jc + jr) << 2), ldc, mr, min(8, nc - jr), loadC, tile);
             }
             // bias and activation while these rows are still in L1
             if (last && epi) epilogue(c, bias, N, act, ic + ir, ic + ir + mr, jc, jc + nc);
@@ -436,12 +467,12 @@ export function f32_gemm_fwd(a: usize, b: usize, c: usize, bias: usize, ws: usiz
   // the thread grid tm x tn = nth that minimises the largest share: per step of k, rows x cols
   // multiply-adds, plus packing cols values of B and rows values of A per block of NC columns
   // (a packed value costs about two multiply-adds)
-  const mu = (M + 3) >> 2, nu = (N + 7) >> 3;
+  const mu = (M + MR - 1) / MR, nu = (N + 7) >> 3;
   let tm = 1, best: i64 = i64.MAX_VALUE;
   for (let t = 1; t <= nth; t++) {
     if (nth % t) continue;
     const tnn = nth / t;
-    const rows = <i64>((mu + t - 1) / t) * 4;
+    const rows = <i64>((mu + t - 1) / t) * MR;
     const cols = <i64>((nu + tnn - 1) / tnn) * 8;
     const blocks = (cols + NC - 1) / NC;
     const cost = rows * cols + 2 * (cols + rows * blocks);
@@ -449,7 +480,7 @@ export function f32_gemm_fwd(a: usize, b: usize, c: usize, bias: usize, ws: usiz
   }
   const tn = nth / tm;
   const im = ith / tn, jn = ith % tn;
-  const m0 = partStart(M, 4, im, tm), m1 = partStart(M, 4, im + 1, tm);
+  const m0 = partStart(M, MR, im, tm), m1 = partStart(M, MR, im + 1, tm);
   const n0 = partStart(N, 8, jn, tn), n1 = partStart(N, 8, jn + 1, tn);
   if (m0 >= m1 || n0 >= n1) return;
   const wsT = ws + (<usize>ith * gemmWsFloats(M, N, K) << 2);

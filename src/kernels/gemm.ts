@@ -26,11 +26,11 @@ export interface GemmOptions {
 // Blocking of the kernel (assembly/kernels/gemm.ts): must match gemmWsFloats there.
 const KC = 256;
 const NC = 256;
-const MC = 128;
 
 /**
  * Bytes of scratch f32_gemm_fwd needs for an (M,K)·(K,N) product on nth threads: per thread a
- * packed KC x NC block of B, a packed MC x KC block of A and a 4 x 8 edge tile.
+ * packed KC x NC block of B, a packed block of A and an edge tile, sized for either tile height
+ * of the builds (4 rows, blocks of up to 128; 6 rows in the fma builds, blocks of up to 120).
  */
 export function gemmWorkspaceBytes(M: number, N: number, K: number, nth: number): number {
   for (const [name, v] of [['M', M], ['N', N], ['K', K], ['nth', nth]] as const) {
@@ -39,8 +39,8 @@ export function gemmWorkspaceBytes(M: number, N: number, K: number, nth: number)
   if (M === 0 || N === 0) return 0;
   const kc = Math.min(Math.max(K, 1), KC);
   const nc = Math.min(Math.ceil(N / 8) * 8, NC);
-  const mc = Math.min(Math.ceil(M / 4) * 4, MC);
-  const perThread = Math.ceil((kc * nc + mc * kc + 32) / 16) * 16;
+  const mc = Math.max(Math.min(Math.ceil(M / 4) * 4, 128), Math.min(Math.ceil(M / 6) * 6, 120));
+  const perThread = Math.ceil((kc * nc + mc * kc + 48) / 16) * 16;
   return Math.max(nth, 1) * perThread * 4;
 }
 

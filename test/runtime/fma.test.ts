@@ -14,7 +14,8 @@ import { hasRelaxedSimd } from '../../src/runtime/features.js';
 import { init, shutdown, Sequential, Dense, Embedding, LSTM, Adam } from '../../src/index.js';
 import { Ref } from '../helpers/ref.js';
 import { expectBitwise, expectClose, ints, uniform } from '../helpers/data.js';
-import { GEMM_ACTIVATIONS, gemm } from '../../src/kernels/gemm.js';
+import { GEMM_ACTIVATIONS, gemm, gemmWorkspaceBytes } from '../../src/kernels/gemm.js';
+import { Tensor } from '../../src/tensor.js';
 import { lstmSequence, lstmSequenceBackward } from '../../src/kernels/lstm.js';
 import { gruSequence, gruSequenceBackward } from '../../src/kernels/gru.js';
 import { conv1d, conv1dBackward, conv1dGeometry, type Conv1dPadding } from '../../src/kernels/conv1d.js';
@@ -63,7 +64,10 @@ function expectAllClose(got: Outputs, want: Outputs, rtol: number, atol: number,
 // ---- gemm ----------------------------------------------------------------------------------------
 
 describe('gemm on the fma builds', () => {
-  const EDGE = [1, 2, 3, 4, 5, 7, 8, 9, 13, 17, 33, 67];
+  // the fma builds' register tile is 6 rows (MR in assembly/kernels/gemm.ts) and their row block
+  // 120: M covers 1 to 3 (GEMV or packed), a group and its edges (5, 6, 7, 11, 12, 13), odd primes,
+  // and more than one row block (121, 127, 241) in the long-M shapes below
+  const EDGE = [1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13, 17, 33, 67];
   const KS = [1, 4, 5, 17, 67, 300];
   const cases: [string, number, number, number, boolean, boolean, boolean, boolean][] = [];
   let i = 0;
@@ -71,6 +75,9 @@ describe('gemm on the fma builds', () => {
     const K = KS[i % KS.length];
     cases.push([`${M}x${N}x${K}`, M, N, K, (i & 1) === 1, ((i >> 1) & 1) === 1, ((i >> 2) & 1) === 1, i % 3 === 0]);
     i++;
+  }
+  for (const [M, N, K] of [[121, 17, 300], [127, 9, 65], [241, 33, 260], [250, 8, 7]]) {
+    for (const tA of [false, true]) cases.push([`${M}x${N}x${K}${tA ? ' tA' : ''}`, M, N, K, tA, !tA, tA, !tA]);
   }
   it.each(cases)('%s: within the summation error bound of the twin, bitwise across fma runtimes', (what, M, N, K, tA, tB, acc, withBias) => {
     const a = uniform(M * K, -1, 1, M * 7 + N), b = uniform(K * N, -1, 1, K * 3 + 1);
@@ -97,6 +104,33 @@ describe('gemm on the fma builds', () => {
       const bound = 2 * (K + 2) * u * s;
       const g = got[r * N + col], w = want[r * N + col];
       if (!(Math.abs(g - w) <= bound)) throw new Error(`${what} tA${+tA} tB${+tB} acc${+acc}: C[${r},${col}] = ${g}, twin ${w}, bound ${bound}`);
+    }
+  });
+
+  it('writes nothing outside c and the workspace gemmWorkspaceBytes asks for (6-row groups)', () => {
+    const GUARD = 64;
+    for (const [name, rt] of fma) {
+      for (const [M, N, K, transA, transB] of [[121, 300, 600, 0, 0], [125, 517, 3, 1, 1], [7, 20, 300, 1, 0], [6, 45, 70, 0, 1], [241, 9, 13, 0, 0]]) {
+        rt.step(() => {
+          const a = rt.temp(transA ? [K, M] : [M, K]).set(uniform(M * K, -1, 1, 1));
+          const b = rt.temp(transB ? [N, K] : [K, N]).set(uniform(K * N, -1, 1, 2));
+          const nth = rt.threads;
+          const wsFloats = gemmWorkspaceBytes(M, N, K, nth) / 4;
+          const cBlock = rt.temp([M * N + 2 * GUARD]).fill(12345);
+          const wsBlock = rt.temp([wsFloats + 2 * GUARD]).fill(12345);
+          const c = new Tensor(rt, cBlock.ptr + GUARD * 4, [M, N], 'f32', cBlock.generation);
+          rt.run('f32_gemm_fwd', 2 * M * N * K, [a.ptr, b.ptr, c.ptr, 0, wsBlock.ptr + GUARD * 4, M, N, K, transA, transB, 0, 0], nth);
+          const cb = cBlock.f32(), wb = wsBlock.f32();
+          for (let i = 0; i < GUARD; i++) {
+            expect(cb[i], `${name} before c`).toBe(12345);
+            expect(cb[GUARD + M * N + i], `${name} after c`).toBe(12345);
+            expect(wb[i], `${name} before ws`).toBe(12345);
+            expect(wb[GUARD + wsFloats + i], `${name} after ws`).toBe(12345);
+          }
+          const cc = c.f32();
+          for (let i = 0; i < M * N; i++) if (cc[i] === 12345) throw new Error(`${name}: c[${i}] not written`);
+        });
+      }
     }
   });
 });
