@@ -1,7 +1,8 @@
 // Inference only: an Embedding that feeds an LSTM/GRU directly, with the recurrent layer's input
 // projection folded into the embedding table. The layer computes xw = gather(E, ids) · W + b for
 // every step with one GEMM; at inference the same rows come from a (V, G) table P = E · W + b, so
-// xw = gather(P, ids), a copy instead of a GEMM. Used by the layers (Sequential.predict) and by
+// xw = gather(P, ids), a copy instead of a GEMM; the LSTM kernel reads the rows of P in place
+// (lstmSequence's xwRows), without the copy. Used by the layers (Sequential.predict) and by
 // the inference-only model (src/entries/inference_model.ts); it imports kernels only.
 //
 // Bitwise equal to the unfolded path: every element of f32_gemm_fwd's output (assembly/kernels/
@@ -55,22 +56,34 @@ export class FoldedProjection {
    * table: then the caller runs that GEMM.
    */
   project(ids: Tensor, version: number, xw: Tensor): boolean {
+    const table = this.rows(ids, version);
+    if (!table) return false;
+    embedding(this.rt, table, ids, xw);
+    return true;
+  }
+
+  /**
+   * The table (V, G) with the rows of ids (n) computed at weights version `version`, for a kernel
+   * that reads them in place (lstmSequence's xwRows); null when there was no memory for it. Ids
+   * outside [0, V) are left for the reader to refuse.
+   */
+  rows(ids: Tensor, version: number): Tensor | null {
     const rt = this.rt;
     const [V, C] = this.embeddings.shape, G = this.kernel.shape[1];
-    if (this.outOfMemory) return false;
+    if (this.outOfMemory) return null;
     if (!this.table) {
       try {
         this.table = rt.alloc([V, G]);
       } catch (e) {
         if (!(e instanceof MemoryLimitError)) throw e;
         this.outOfMemory = true;   // the memory limit leaves no room for the table: keep to the GEMM
-        return false;
+        return null;
       }
     }
     if (version !== this.version) { this.ready.fill(0); this.version = version; }
     const ready = this.ready, v = ids.i32();
     const fresh: number[] = [];
-    // ids outside [0, V) are skipped here (ready[id] is undefined) and refused by the gather below
+    // ids outside [0, V) are skipped here (ready[id] is undefined) and refused by the reader
     for (let i = 0; i < v.length; i++) {
       const id = v[i];
       if (ready[id] === 0) { ready[id] = 2; fresh.push(id); }
@@ -90,8 +103,7 @@ export class FoldedProjection {
         for (const id of fresh) ready[id] = done ? 1 : 0;
       }
     }
-    embedding(rt, this.table, ids, xw);
-    return true;
+    return this.table;
   }
 
   /** Frees the table (it is made again on the next project()). */

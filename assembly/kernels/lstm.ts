@@ -3,7 +3,9 @@
 // kernels run only the recurrence, every step in one call.
 //
 // Shapes (B batch, T steps, H units; gate blocks i, f, c, o of H columns each, in that order):
-//   xw (B, T, 4H) in time order; u (H, 4H) the recurrent kernel; h0, c0 (B, H) or 0 for zeros;
+//   xw (B, T, 4H) in time order; or, with xwRows (i32 (B, T)), a table whose row xwRows[b, t] holds
+//   row b's projections at step t (the folded embedding projection at inference: no gathered copy);
+//   u (H, 4H) the recurrent kernel; h0, c0 (B, H) or 0 for zeros;
 //   mask (B, T) or 0: a step is taken where mask != 0 (tfjs casts the mask to bool);
 //   hs, cs (B, T, H): h and c after every step; gates (B, T, 4H): the activated i, f, g, o, or 0
 //   when no backward follows (inference: they are not stored).
@@ -47,6 +49,14 @@ import {
 import { packGates } from '../core/gemv';
 import { madd } from '../core/madd';
 
+// Address of row b's projections at step t: row b T + t of xw, or row xwRows[b T + t] of it.
+// @ts-ignore: decorator
+@inline
+function xwRow(xw: usize, xwRows: usize, b: i32, T: i32, t: i32, G4: usize): usize {
+  const r = <usize>b * T + t;
+  return xw + (xwRows ? <usize>load<i32>(xwRows + (r << 2)) : r) * G4;
+}
+
 // Floats of scratch (ws) the kernels need; src/kernels/lstm.ts computes the same.
 // forward: 4 NG panels of H x 8 (U), a B x 4 NG x 8 tile, two packed copies of h (B4 x H each,
 // B4 = B rounded down to a multiple of 4: the rows in whole blocks, see core/rnn.ts).
@@ -70,7 +80,7 @@ import { madd } from '../core/madd';
 
 // @ts-ignore: decorator
 @inline
-function fwdStep<Act, Keep>(xw: usize, mask: usize, hs: usize, cs: usize, gates: usize, hp: usize, hps: usize, cp: usize, cps: usize,
+function fwdStep<Act, Keep>(xw: usize, xwRows: usize, mask: usize, hs: usize, cs: usize, gates: usize, hp: usize, hps: usize, cp: usize, cps: usize,
                       hpk: usize, hout: usize, B: i32, T: i32, H: i32, s: i32, t: i32, u0: i32, u1: i32, pw: usize, tile: usize): void {
   const NG = (H + 7) >> 3;
   const NG8 = NG << 3;
@@ -94,7 +104,7 @@ function fwdStep<Act, Keep>(xw: usize, mask: usize, hs: usize, cs: usize, gates:
   for (let b = 0; b < B; b++) {
     const on = mask == 0 || load<f32>(mask + ((<usize>b * T + t) << 2)) != 0;
     const tr = tile + <usize>b * ts;
-    const xr = xw + <usize>b * xs + <usize>t * G4;
+    const xr = xwRow(xw, xwRows, b, T, t, G4);
     const gr = gates + <usize>b * xs + <usize>s * G4;
     const cr = cs + <usize>b * hss + <usize>s * HB;
     const hr = hs + <usize>b * hss + <usize>s * HB;
@@ -111,7 +121,7 @@ function fwdStep<Act, Keep>(xw: usize, mask: usize, hs: usize, cs: usize, gates:
   for (let b = 0; b < B4; b += 4) packBlock(hs + <usize>s * HB, hss, hout, HB << 2, b, j0, j1);
 }
 
-function lstmFwd<Act, Keep>(xw: usize, u: usize, h0: usize, c0: usize, mask: usize, hs: usize, cs: usize, gates: usize,
+function lstmFwd<Act, Keep>(xw: usize, xwRows: usize, u: usize, h0: usize, c0: usize, mask: usize, hs: usize, cs: usize, gates: usize,
                       ws: usize, sync: usize, B: i32, T: i32, H: i32, reverse: i32, ith: i32, nth: i32): void {
   const NG = (H + 7) >> 3;
   const u0 = partStart(NG, 1, ith, nth), u1 = partStart(NG, 1, ith + 1, nth);
@@ -142,7 +152,7 @@ function lstmFwd<Act, Keep>(xw: usize, u: usize, h0: usize, c0: usize, mask: usi
       }
       // h_{s-1} in whole blocks of rows from the packed copy of the last step (not for h0)
       const hpk = s > 0 ? ((s & 1) ? pk0 : pk1) : 0;
-      fwdStep<Act, Keep>(xw, mask, hs, cs, gates, hp, hps, cp, cps, hpk, (s & 1) ? pk1 : pk0, B, T, H, s, t, u0, u1, pw, tile);
+      fwdStep<Act, Keep>(xw, xwRows, mask, hs, cs, gates, hp, hps, cp, cps, hpk, (s & 1) ? pk1 : pk0, B, T, H, s, t, u0, u1, pw, tile);
     }
     if (s + 1 < T) barrier(sync, nth);
   }
@@ -224,7 +234,7 @@ function cell8<Act, Keep>(ai: v128, bi: v128, af: v128, bf: v128, ac: v128, bc: 
   v128.store(hr + jo, ha); v128.store(hr + jo, hb, 16);
 }
 
-function lstmFwdSmall<Act, Keep>(xw: usize, u: usize, h0: usize, c0: usize, mask: usize, hs: usize, cs: usize, gates: usize,
+function lstmFwdSmall<Act, Keep>(xw: usize, xwRows: usize, u: usize, h0: usize, c0: usize, mask: usize, hs: usize, cs: usize, gates: usize,
                                  ws: usize, sync: usize, B: i32, T: i32, H: i32, reverse: i32, ith: i32, nth: i32): void {
   const keep = changetype<Keep>(0);
   const NG = (H + 7) >> 3;
@@ -243,7 +253,7 @@ function lstmFwdSmall<Act, Keep>(xw: usize, u: usize, h0: usize, c0: usize, mask
     for (let b = 0; b < B; b++) {
       if (u0 >= u1) break;
       const on = mask == 0 || load<f32>(mask + ((<usize>b * T + t) << 2)) != 0;
-      const xr = xw + <usize>b * xs + <usize>t * G4;
+      const xr = xwRow(xw, xwRows, b, T, t, G4);
       const gr = gates + <usize>b * xs + <usize>s * G4;
       const cr = cs + <usize>b * hss + <usize>s * HB;
       const hr = hs + <usize>b * hss + <usize>s * HB;
@@ -296,17 +306,18 @@ function lstmFwdSmall<Act, Keep>(xw: usize, u: usize, h0: usize, c0: usize, mask
   }
 }
 
-// xw (B,T,4H), u (H,4H), h0 (B,H) or 0, c0 (B,H) or 0, mask (B,T) or 0 -> hs (B,T,H), cs (B,T,H),
+// xw (B,T,4H), or a table of 4H-float rows with xwRows (B,T) i32 (every value a row of it) or 0;
+// u (H,4H), h0 (B,H) or 0, c0 (B,H) or 0, mask (B,T) or 0 -> hs (B,T,H), cs (B,T,H),
 // gates (B,T,4H) or 0 (not stored). ws: lstmForwardWorkspaceBytes (src/kernels/lstm.ts); sync: 4 zeroed i32. recAct 0 sigmoid, 1 hardSigmoid.
 export function f32_lstm_seq_fwd(xw: usize, u: usize, h0: usize, c0: usize, mask: usize, hs: usize, cs: usize, gates: usize,
-                                 ws: usize, sync: usize, B: i32, T: i32, H: i32, reverse: i32, recAct: i32, ith: i32, nth: i32): void {
+                                 ws: usize, sync: usize, B: i32, T: i32, H: i32, reverse: i32, recAct: i32, xwRows: usize, ith: i32, nth: i32): void {
   if (B <= 0 || T <= 0 || H <= 0 || ith >= nth) return;
   if (gates) {
-    if (recAct == 1) lstmFwdAny<HardSigmoidAct, KeepGates>(xw, u, h0, c0, mask, hs, cs, gates, ws, sync, B, T, H, reverse, ith, nth);
-    else lstmFwdAny<SigmoidAct, KeepGates>(xw, u, h0, c0, mask, hs, cs, gates, ws, sync, B, T, H, reverse, ith, nth);
+    if (recAct == 1) lstmFwdAny<HardSigmoidAct, KeepGates>(xw, xwRows, u, h0, c0, mask, hs, cs, gates, ws, sync, B, T, H, reverse, ith, nth);
+    else lstmFwdAny<SigmoidAct, KeepGates>(xw, xwRows, u, h0, c0, mask, hs, cs, gates, ws, sync, B, T, H, reverse, ith, nth);
   } else {
-    if (recAct == 1) lstmFwdAny<HardSigmoidAct, DropGates>(xw, u, h0, c0, mask, hs, cs, 0, ws, sync, B, T, H, reverse, ith, nth);
-    else lstmFwdAny<SigmoidAct, DropGates>(xw, u, h0, c0, mask, hs, cs, 0, ws, sync, B, T, H, reverse, ith, nth);
+    if (recAct == 1) lstmFwdAny<HardSigmoidAct, DropGates>(xw, xwRows, u, h0, c0, mask, hs, cs, 0, ws, sync, B, T, H, reverse, ith, nth);
+    else lstmFwdAny<SigmoidAct, DropGates>(xw, xwRows, u, h0, c0, mask, hs, cs, 0, ws, sync, B, T, H, reverse, ith, nth);
   }
 }
 
@@ -314,20 +325,20 @@ export function f32_lstm_seq_fwd(xw: usize, u: usize, h0: usize, c0: usize, mask
 // name): the same kernel without the variants that store the gates for a backward pass, which
 // prediction never asks for (the host refuses gates on that set with an error saying what to do).
 export function f32_lstm_seq_fwd_infer(xw: usize, u: usize, h0: usize, c0: usize, mask: usize, hs: usize, cs: usize, gates: usize,
-                                       ws: usize, sync: usize, B: i32, T: i32, H: i32, reverse: i32, recAct: i32, ith: i32, nth: i32): void {
+                                       ws: usize, sync: usize, B: i32, T: i32, H: i32, reverse: i32, recAct: i32, xwRows: usize, ith: i32, nth: i32): void {
   if (B <= 0 || T <= 0 || H <= 0 || ith >= nth) return;
   if (gates) unreachable();
-  if (recAct == 1) lstmFwdAny<HardSigmoidAct, DropGates>(xw, u, h0, c0, mask, hs, cs, 0, ws, sync, B, T, H, reverse, ith, nth);
-  else lstmFwdAny<SigmoidAct, DropGates>(xw, u, h0, c0, mask, hs, cs, 0, ws, sync, B, T, H, reverse, ith, nth);
+  if (recAct == 1) lstmFwdAny<HardSigmoidAct, DropGates>(xw, xwRows, u, h0, c0, mask, hs, cs, 0, ws, sync, B, T, H, reverse, ith, nth);
+  else lstmFwdAny<SigmoidAct, DropGates>(xw, xwRows, u, h0, c0, mask, hs, cs, 0, ws, sync, B, T, H, reverse, ith, nth);
 }
 
 // Batches of 1-3 rows take the small-batch path, larger ones the batched steps.
 // @ts-ignore: decorator
 @inline
-function lstmFwdAny<Act, Keep>(xw: usize, u: usize, h0: usize, c0: usize, mask: usize, hs: usize, cs: usize, gates: usize,
+function lstmFwdAny<Act, Keep>(xw: usize, xwRows: usize, u: usize, h0: usize, c0: usize, mask: usize, hs: usize, cs: usize, gates: usize,
                                ws: usize, sync: usize, B: i32, T: i32, H: i32, reverse: i32, ith: i32, nth: i32): void {
-  if (B < 4) lstmFwdSmall<Act, Keep>(xw, u, h0, c0, mask, hs, cs, gates, ws, sync, B, T, H, reverse, ith, nth);
-  else lstmFwd<Act, Keep>(xw, u, h0, c0, mask, hs, cs, gates, ws, sync, B, T, H, reverse, ith, nth);
+  if (B < 4) lstmFwdSmall<Act, Keep>(xw, xwRows, u, h0, c0, mask, hs, cs, gates, ws, sync, B, T, H, reverse, ith, nth);
+  else lstmFwd<Act, Keep>(xw, xwRows, u, h0, c0, mask, hs, cs, gates, ws, sync, B, T, H, reverse, ith, nth);
 }
 
 // ---- backward ----------------------------------------------------------------------------------

@@ -13,14 +13,15 @@ function prev(seq: usize, init: usize, T: i32, H: i32, b: i32, s: i32, j: i32): 
   return init ? f(init, <i64>b * H + j) : 0;
 }
 
+// xwRows (i32 (B,T)) or 0: row b's projections at step t are row xwRows[b T + t] of xw, else row b T + t.
 export function f32_lstm_seq_fwd(xw: usize, u: usize, h0: usize, c0: usize, mask: usize, hs: usize, cs: usize, gates: usize,
-                                 ws: usize, sync: usize, B: i32, T: i32, H: i32, reverse: i32, recAct: i32): void {
+                                 ws: usize, sync: usize, B: i32, T: i32, H: i32, reverse: i32, recAct: i32, xwRows: usize): void {
   const G = 4 * H;
   for (let s = 0; s < T; s++) {
     const t = reverse ? T - 1 - s : s;
     for (let b = 0; b < B; b++) {
       const on = taken(mask, T, b, t);
-      const xr = (<i64>b * T + t) * G;
+      const xr = (xwRows ? <i64>load<i32>(xwRows + ((<usize>b * T + t) << 2)) : <i64>b * T + t) * G;
       const gr = (<i64>b * T + s) * G;
       const hr = (<i64>b * T + s) * H;
       for (let j = 0; j < H; j++) {

@@ -151,6 +151,31 @@ export function recurrentDims(rt: Runtime, op: string, seqName: string, seq: Ten
   return [seq.shape[0], seq.shape[1], H];
 }
 
+/**
+ * (B, T, H) of a recurrent problem whose projections are rows of a table: table (rows, gates H),
+ * rows (B, T) i32, every value a row of the table (checked: the kernel reads them unchecked).
+ */
+export function tableDims(rt: Runtime, op: string, table: Tensor | null | undefined, rows: Tensor, u: Tensor | null | undefined, gates: number): [number, number, number] {
+  if (u == null) throw new TypeError(`wasmnn: ${op}: u (the recurrent kernel) is required`);
+  if (table == null) throw new TypeError(`wasmnn: ${op}: xw is required`);
+  live(rt, 'u', u); live(rt, 'xw', table); live(rt, 'xwRows', rows, 'i32');
+  if (u.rank !== 2 || u.shape[1] !== gates * u.shape[0]) {
+    throw new RangeError(`wasmnn: ${op}: u must have shape (H, ${gates}H) (the recurrent kernel, gate blocks side by side), got ${fmtShape(u.shape)}`);
+  }
+  const H = u.shape[0];
+  if (table.rank !== 2 || table.shape[1] !== gates * H) {
+    throw new RangeError(`wasmnn: ${op}: with xwRows, xw must be a table of shape (rows, ${gates * H}) for ${H} units, got ${fmtShape(table.shape)}`);
+  }
+  if (rows.rank !== 2) throw new RangeError(`wasmnn: ${op}: xwRows must have shape (batch, steps), got ${fmtShape(rows.shape)}`);
+  const n = table.shape[0], v = rows.i32();
+  for (let i = 0; i < v.length; i++) {
+    if (!(v[i] >= 0 && v[i] < n)) {
+      throw new RangeError(`wasmnn: ${op}: xwRows[${Math.floor(i / rows.shape[1])}, ${i % rows.shape[1]}] is ${v[i]}, not a row of xw (0 .. ${n - 1})`);
+    }
+  }
+  return [rows.shape[0], rows.shape[1], H];
+}
+
 /** No output shares a byte with another output or with an input. */
 export function recurrentSeparate(op: string, outs: [string, Tensor | null][], ins: [string, Tensor | null][]): void {
   const o = outs.filter((e): e is [string, Tensor] => e[1] !== null);
@@ -192,8 +217,13 @@ export function lstmBackwardWorkspaceBytes(B: number, H: number): number {
 // ---- forward ---------------------------------------------------------------------------------
 
 export interface LstmSequenceArgs {
-  /** (B, T, 4H): x · W + b for every step, in time order; gate blocks i, f, c, o. */
+  /**
+   * (B, T, 4H): x · W + b for every step, in time order; gate blocks i, f, c, o. Or, with xwRows,
+   * a table (rows, 4H) of such rows: the folded embedding projection at inference, read in place.
+   */
   xw: Tensor;
+  /** (B, T) i32, or null: step t of row b takes row xwRows[b, t] of the table xw (each in [0, rows)). */
+  xwRows?: Tensor | null;
   /** (H, 4H): the recurrent kernel. */
   u: Tensor;
   /** (B, H) initial states; null for zeros. */
@@ -218,7 +248,8 @@ export interface LstmSequenceArgs {
  */
 export function lstmSequence(rt: Runtime, a: LstmSequenceArgs): void {
   const op = 'lstmSequence';
-  const [B, T, H] = recurrentDims(rt, op, 'xw', a.xw, 4, a.u, 4);
+  const xwRows = a.xwRows ?? null;
+  const [B, T, H] = xwRows ? tableDims(rt, op, a.xw, xwRows, a.u, 4) : recurrentDims(rt, op, 'xw', a.xw, 4, a.u, 4);
   const h0 = recurrentOptional(rt, op, 'h0', a.h0, [B, H], 'batch, units');
   const c0 = recurrentOptional(rt, op, 'c0', a.c0, [B, H], 'batch, units');
   const mask = recurrentOptional(rt, op, 'mask', a.mask, [B, T], 'batch, steps');
@@ -228,7 +259,7 @@ export function lstmSequence(rt: Runtime, a: LstmSequenceArgs): void {
   const reverse = recurrentFlag(op, 'reverse', a.reverse);
   const act = recurrentActivationIndex(op, a.recurrentActivation);
   recurrentSeparate(op, [['hs', hs], ['cs', cs], ['gates', gates]],
-    [['xw', a.xw], ['u', a.u], ['h0', h0], ['c0', c0], ['mask', mask]]);
+    [['xw', a.xw], ['xwRows', xwRows], ['u', a.u], ['h0', h0], ['c0', c0], ['mask', mask]]);
   if (gates && rt.inferenceOnly) {
     throw new Error('wasmnn: lstmSequence: storing the gates (for a backward pass) needs the full kernels; the inference-only kernels ' +
       "(wasmnn-infer.wasm, the default of the wasmnn/infer bundles) can only predict: pass gates: null, or start the runtime on the full kernels (import from 'wasmnn')");
@@ -241,7 +272,7 @@ export function lstmSequence(rt: Runtime, a: LstmSequenceArgs): void {
   const sync = recurrentSync(rt);
   const t0 = choice ? performance.now() : 0;
   rt.run('f32_lstm_seq_fwd', 8 * B * T * H * H, [a.xw.ptr, a.u.ptr, h0 ? h0.ptr : 0, c0 ? c0.ptr : 0, mask ? mask.ptr : 0,
-    hs.ptr, cs.ptr, gates ? gates.ptr : 0, ws.ptr, sync.ptr, B, T, H, reverse ? 1 : 0, act], nth);
+    hs.ptr, cs.ptr, gates ? gates.ptr : 0, ws.ptr, sync.ptr, B, T, H, reverse ? 1 : 0, act, xwRows ? xwRows.ptr : 0], nth);
   if (choice) choice.record(nth, (performance.now() - t0) / T);
 }
 

@@ -91,7 +91,11 @@ abstract class RNNBase extends Layer {
 
   /** The recurrence: forward kernel into saved tensors; returns hs (B, T, H) and a backward that gives dZ and dU. */
   /** training false: no backward follows (inference), so the kernel need not keep what only the backward reads. */
-  protected abstract recur(rt: Runtime, xw: Tensor, u: Tensor, mask: Tensor | null, B: number, T: number, training: boolean):
+  /** Whether recur() takes xwRows: the kernel reads the projections as rows of a table (the folded one) in place. */
+  protected readonly readsTableRows: boolean = false;
+
+  /** xw (B, T, G); or, with xwRows (B, T) i32, a table (rows, G) whose rows xwRows names. */
+  protected abstract recur(rt: Runtime, xw: Tensor, u: Tensor, mask: Tensor | null, B: number, T: number, training: boolean, xwRows?: Tensor | null):
     { hs: Tensor; backward: (dhs: Tensor | null, dhT: Tensor | null, dz: Tensor, du: Tensor) => void };
 
   call(g: Graph, x: Node, mask: Tensor | null, _ctx: CallContext): Output {
@@ -101,10 +105,19 @@ abstract class RNNBase extends Layer {
     const H = this.units, G = this.gateCount * H;
     const W = g.param(this.kernel.p), U = g.param(this.recurrentKernel.p), b = this.bias ? g.param(this.bias.p) : null;
     const x2 = as2d(x.value);
-    const xw = rt.temp([B * T, G]);
     const source = g.training ? undefined : embeddingSource(x);
-    if (!(source && this.projectFolded(source, xw))) gemm(rt, x2, W.value, xw, { bias: b?.value ?? null });
-    const { hs, backward } = this.recur(rt, view(xw, [B, T, G]), U.value, mask, B, T, g.training);
+    const fold = source ? this.foldedProjection(source) : null;
+    // inference after an Embedding: the rows of the folded table, read in place by the kernel
+    // (LSTM) or gathered (GRU); otherwise the projection GEMM
+    const table = fold && this.readsTableRows ? fold.rows(view(source!.ids, [source!.ids.size]), storeOf(this.kernel.p)!.version) : null;
+    let run;
+    if (table) run = this.recur(rt, table, U.value, mask, B, T, g.training, view(source!.ids, [B, T]));
+    else {
+      const xw = rt.temp([B * T, G]);
+      if (!(fold && fold.project(view(source!.ids, [source!.ids.size]), storeOf(this.kernel.p)!.version, xw))) gemm(rt, x2, W.value, xw, { bias: b?.value ?? null });
+      run = this.recur(rt, view(xw, [B, T, G]), U.value, mask, B, T, g.training);
+    }
+    const { hs, backward } = run;
     let out: Tensor;
     if (this.returnSequences) out = hs;
     else {
@@ -130,18 +143,17 @@ abstract class RNNBase extends Layer {
   }
 
   /**
-   * Inference: xw (B·T, G) = table[ids] · W + b from the folded table of this layer and the
-   * embedding before it, kept by the model's ParamStore. False (nothing written) when the
-   * table would be too big (or finds no memory) or the weights are not in one store.
+   * Inference: the folded table (table[ids] · W + b) of this layer and the embedding before it,
+   * kept by the model's ParamStore; null when the table would be too big or the weights are not
+   * in one store. (Its rows() / project() are false or null when it finds no memory.)
    */
-  private projectFolded(source: EmbeddingSource, xw: Tensor): boolean {
+  private foldedProjection(source: EmbeddingSource): FoldedProjection | null {
     const W = this.kernel.p, b = this.bias?.p ?? null;
     const store = storeOf(W);
-    if (!store || storeOf(source.table) !== store || (b && storeOf(b) !== store)) return false;
+    if (!store || storeOf(source.table) !== store || (b && storeOf(b) !== store)) return null;
     const E = source.table.value;
     const fold = store.derived(this, () => (foldFits(store.rt, E.shape[0], W.value.shape[1]) ? new FoldedProjection(store.rt, E, W.value, b?.value ?? null) : null));
-    if (!fold || fold.embeddings !== E) return false;
-    return fold.project(view(source.ids, [source.ids.size]), store.version, xw);
+    return fold && fold.embeddings === E ? fold : null;
   }
 }
 
@@ -156,11 +168,13 @@ export class LSTM extends RNNBase {
     if (this.unitForgetBias && args.biasInitializer === undefined) this.biasInit = 'lstmBias';
   }
 
-  protected recur(rt: Runtime, xw: Tensor, u: Tensor, mask: Tensor | null, B: number, T: number, training: boolean) {
+  protected readonly readsTableRows = true;
+
+  protected recur(rt: Runtime, xw: Tensor, u: Tensor, mask: Tensor | null, B: number, T: number, training: boolean, xwRows: Tensor | null = null) {
     const H = this.units;
     const hs = rt.temp([B, T, H]), cs = rt.temp([B, T, H]), gates = training ? rt.temp([B, T, 4 * H]) : null;
     const common = { u, mask, hs, cs, gates, reverse: this.goBackwards, recurrentActivation: this.recurrentActivation };
-    if (T > 0) lstmSequence(rt, { xw, ...common });
+    if (T > 0) lstmSequence(rt, { xw, xwRows, ...common });
     return {
       hs,
       backward: (dhs: Tensor | null, dhT: Tensor | null, dz: Tensor, du: Tensor) => {

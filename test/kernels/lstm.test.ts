@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { closeAll, startAll } from '../helpers/runtimes.js';
 import { Ref } from '../helpers/ref.js';
-import { expectBitwise, expectClose, rng, uniform } from '../helpers/data.js';
+import { expectBitwise, expectClose, ints, rng, uniform } from '../helpers/data.js';
 import {
   lstmBackwardWorkspaceBytes, lstmForwardWorkspaceBytes, lstmSequence, lstmSequenceBackward, type RecurrentActivation,
 } from '../../src/kernels/lstm.js';
@@ -92,7 +92,7 @@ function refForward(c: Case, d: Data): Fwd {
   const pxw = ref.put(d.xw), pu = ref.put(d.u);
   const ph0 = c.init ? ref.put(d.h0) : 0, pc0 = c.init ? ref.put(d.c0) : 0, pm = c.mask !== 'none' ? ref.put(d.mask) : 0;
   const phs = ref.alloc(B * T * H), pcs = ref.alloc(B * T * H), pg = ref.alloc(B * T * 4 * H);
-  ref.call('f32_lstm_seq_fwd', pxw, pu, ph0, pc0, pm, phs, pcs, pg, 0, 0, B, T, H, +c.reverse, actIndex(c.act));
+  ref.call('f32_lstm_seq_fwd', pxw, pu, ph0, pc0, pm, phs, pcs, pg, 0, 0, B, T, H, +c.reverse, actIndex(c.act), 0);
   return { hs: ref.f32(phs, B * T * H), cs: ref.f32(pcs, B * T * H), gates: ref.f32(pg, B * T * 4 * H) };
 }
 
@@ -222,7 +222,7 @@ describe('lstm sequence kernels', () => {
         const h0 = rt.temp([B, H]).set(d.h0), c0 = rt.temp([B, H]).set(d.c0), mask = rt.temp([B, T]).set(d.mask);
         const hs = rt.temp([B, T, H]), cs = rt.temp([B, T, H]), gates = rt.temp([B, T, 4 * H]);
         const ws = rt.temp([lstmForwardWorkspaceBytes(B, H) / 4]), sync = rt.temp([4], 'i32').fill(0);
-        rt.run('f32_lstm_seq_fwd', 1e9, [xw.ptr, u.ptr, h0.ptr, c0.ptr, mask.ptr, hs.ptr, cs.ptr, gates.ptr, ws.ptr, sync.ptr, B, T, H, 0, 0], nth);
+        rt.run('f32_lstm_seq_fwd', 1e9, [xw.ptr, u.ptr, h0.ptr, c0.ptr, mask.ptr, hs.ptr, cs.ptr, gates.ptr, ws.ptr, sync.ptr, B, T, H, 0, 0, 0], nth);
         expectBitwise(hs.f32(), base.fwd.hs, `hs nth=${nth}`);
         const dhs = rt.temp([B, T, H]).set(d.dhs), dhT = rt.temp([B, H]).set(d.dhT), dcT = rt.temp([B, H]).set(d.dcT);
         const dz = rt.temp([B, T, 4 * H]), dh0 = rt.temp([B, H]), dc0 = rt.temp([B, H]);
@@ -260,6 +260,59 @@ describe('lstm sequence kernels', () => {
     }
   });
 
+  it('xwRows: the projections read as rows of a table give the gathered copy\'s bits, and the twin\'s', () => {
+    // the folded embedding projection at inference: row (b, t) of xw is row ids[b, t] of a table;
+    // B 1-3 (one-row path) and 4+ (batched), reverse, mask, initial states, both activations,
+    // repeated and unused rows, every runtime; gates stored and not
+    const cases: Case[] = [
+      { B: 1, T: 7, H: 9, mask: 'none', reverse: false, init: false, act: 'sigmoid', dT: false },
+      { B: 2, T: 5, H: 8, mask: 'gaps', reverse: true, init: true, act: 'hardSigmoid', dT: false },
+      { B: 3, T: 4, H: 17, mask: 'rows', reverse: false, init: true, act: 'sigmoid', dT: false },
+      { B: 4, T: 6, H: 1, mask: 'none', reverse: true, init: false, act: 'sigmoid', dT: false },
+      { B: 5, T: 3, H: 13, mask: 'gaps', reverse: false, init: false, act: 'hardSigmoid', dT: false },
+      { B: 9, T: 4, H: 16, mask: 'rows', reverse: true, init: true, act: 'sigmoid', dT: false },
+    ];
+    for (const c of cases) {
+      const { B, T, H } = c;
+      const V = 11;
+      const d = makeData(c, 71 + B * H);
+      const table = uniform(V * 4 * H, -1.5, 1.5, 3 + H);
+      const ids = ints(B * T, 0, V - 1, 5 + B);   // V - 1 and 0 included by the draws below
+      ids[0] = V - 1; ids[ids.length - 1] = 0;
+      const gathered = new Float32Array(B * T * 4 * H);
+      for (let r = 0; r < B * T; r++) gathered.set(table.subarray(ids[r] * 4 * H, (ids[r] + 1) * 4 * H), r * 4 * H);
+      // the twin reading the table by rows
+      ref.reset();
+      const ptab = ref.put(table), pids = ref.put(ids, 'i32'), pu = ref.put(d.u);
+      const ph0 = c.init ? ref.put(d.h0) : 0, pc0 = c.init ? ref.put(d.c0) : 0, pm = c.mask !== 'none' ? ref.put(d.mask) : 0;
+      const phs = ref.alloc(B * T * H), pcs = ref.alloc(B * T * H), pg = ref.alloc(B * T * 4 * H);
+      ref.call('f32_lstm_seq_fwd', ptab, pu, ph0, pc0, pm, phs, pcs, pg, 0, 0, B, T, H, +c.reverse, actIndex(c.act), pids);
+      const twin = { hs: ref.f32(phs, B * T * H), cs: ref.f32(pcs, B * T * H), gates: ref.f32(pg, B * T * 4 * H) };
+      const viaGather = refForward(c, { ...d, xw: gathered });
+      expectBitwise(twin.hs, viaGather.hs, `${label(c)} twin: rows vs gathered`);
+      for (const [name, rt] of rts) {
+        for (const keep of [true, false]) {
+          rt.step(() => {
+            const u = rt.temp([H, 4 * H]).set(d.u);
+            const h0 = c.init ? rt.temp([B, H]).set(d.h0) : null, c0 = c.init ? rt.temp([B, H]).set(d.c0) : null;
+            const mask = c.mask !== 'none' ? rt.temp([B, T]).set(d.mask) : null;
+            const common = { u, h0, c0, mask, reverse: c.reverse, recurrentActivation: c.act };
+            const hs = rt.temp([B, T, H]).fill(NaN), cs = rt.temp([B, T, H]).fill(NaN), gates = keep ? rt.temp([B, T, 4 * H]).fill(NaN) : null;
+            const hs2 = rt.temp([B, T, H]).fill(NaN), cs2 = rt.temp([B, T, H]).fill(NaN), gates2 = keep ? rt.temp([B, T, 4 * H]).fill(NaN) : null;
+            lstmSequence(rt, { ...common, xw: rt.temp([V, 4 * H]).set(table), xwRows: rt.temp([B, T], 'i32').set(ids), hs, cs, gates });
+            lstmSequence(rt, { ...common, xw: rt.temp([B, T, 4 * H]).set(gathered), hs: hs2, cs: cs2, gates: gates2 });
+            const what = `${label(c)} ${name}${keep ? '' : ' no gates'}`;
+            expectBitwise(hs.f32(), hs2.f32(), `${what} hs: rows vs gathered`);
+            expectBitwise(cs.f32(), cs2.f32(), `${what} cs: rows vs gathered`);
+            if (gates && gates2) expectBitwise(gates.f32(), gates2.f32(), `${what} gates: rows vs gathered`);
+            expectClose(hs.f32(), twin.hs, 3e-6, 3e-6, `${what} hs vs twin`);
+            expectClose(cs.f32(), twin.cs, 3e-6, 3e-6, `${what} cs vs twin`);
+          });
+        }
+      }
+    }
+  });
+
   it('the kernels stay inside the workspace the host sizes for them', () => {
     const rt = rts.get('simd-mt@3')!;
     for (const [B, T, H] of [[1, 3, 1], [3, 4, 5], [4, 2, 8], [6, 3, 13], [9, 2, 17], [13, 2, 9]]) {
@@ -282,7 +335,7 @@ describe('lstm sequence kernels', () => {
             const tail = block.f32().subarray(words);
             expect(tail.every((v) => v === 12345), `${name} B${B} H${H} nth ${nth} writes past its workspace`).toBe(true);
           };
-          run('f32_lstm_seq_fwd', fw, [xw.ptr, u.ptr, h0.ptr, c0.ptr, mask.ptr, hs.ptr, cs.ptr, gates.ptr, block.ptr, sync.ptr, B, T, H, 1, 0]);
+          run('f32_lstm_seq_fwd', fw, [xw.ptr, u.ptr, h0.ptr, c0.ptr, mask.ptr, hs.ptr, cs.ptr, gates.ptr, block.ptr, sync.ptr, B, T, H, 1, 0, 0]);
           run('f32_lstm_seq_bwd', bw, [u.ptr, c0.ptr, mask.ptr, cs.ptr, gates.ptr, dhs.ptr, 0, 0,
             dz.ptr, dh0.ptr, 0, block.ptr, sync.ptr, B, T, H, 1, 0]);
         });
@@ -442,6 +495,15 @@ describe('lstm bad input', () => {
       expect(() => lstmSequence(rt, { ...ok, reverse: 1 as unknown as boolean })).toThrow(/reverse must be true or false/);
       expect(() => lstmSequence(rt, { ...ok, gates: rt.temp([B, T, H]) })).toThrow(/gates must have shape \(2, 3, 16\)/);
       expect(() => lstmSequence(rt, { ...ok, u: undefined as unknown as typeof u })).toThrow(/u \(the recurrent kernel\) is required/);
+      // xwRows: a table of 4H-float rows and (batch, steps) i32 row numbers inside it
+      const table = rt.temp([5, 4 * H]), rows = rt.temp([B, T], 'i32').set([0, 1, 4, 4, 2, 3]);
+      expect(() => lstmSequence(rt, { ...ok, xw: table, xwRows: rows })).not.toThrow();
+      expect(() => lstmSequence(rt, { ...ok, xw: table, xwRows: rt.temp([B, T], 'i32').set([0, 1, 5, 0, 0, 0]) })).toThrow(/xwRows\[0, 2\] is 5, not a row of xw \(0 \.\. 4\)/);
+      expect(() => lstmSequence(rt, { ...ok, xw: table, xwRows: rt.temp([B, T], 'i32').set([0, 0, 0, 0, -1, 0]) })).toThrow(/xwRows\[1, 1\] is -1/);
+      expect(() => lstmSequence(rt, { ...ok, xw: rt.temp([5, 3 * H]), xwRows: rows })).toThrow(/with xwRows, xw must be a table of shape \(rows, 16\) for 4 units/);
+      expect(() => lstmSequence(rt, { ...ok, xw: table, xwRows: rt.temp([B, T]) })).toThrow(/xwRows must be i32/);
+      expect(() => lstmSequence(rt, { ...ok, xw: table, xwRows: rt.temp([B * T], 'i32') })).toThrow(/xwRows must have shape \(batch, steps\)/);
+      expect(() => lstmSequence(rt, { ...ok, xw: table, xwRows: rt.temp([B, T + 1], 'i32').fill(0) })).toThrow(/hs must have shape \(2, 4, 4\)/);
       const dz = rt.temp([B, T, 4 * H]);
       const back = { u, hs, cs, gates, dz };
       expect(() => lstmSequenceBackward(rt, { ...back, dz: rt.temp([B, T, H]) })).toThrow(/dz must have shape \(2, 3, 16\)/);

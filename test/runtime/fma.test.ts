@@ -188,7 +188,7 @@ describe('LSTM and GRU on the fma builds', () => {
     ref.reset();
     const phs = ref.alloc(B * T * H), pcs = ref.alloc(B * T * H), pg = ref.alloc(B * T * 4 * H);
     ref.call('f32_lstm_seq_fwd', ref.put(uniform(B * T * 4 * H, -1.5, 1.5, seed)), ref.put(uniform(H * 4 * H, -s, s, seed + 1)),
-      ref.put(uniform(B * H, -0.8, 0.8, seed + 2)), ref.put(uniform(B * H, -1, 1, seed + 3)), 0, phs, pcs, pg, 0, 0, B, T, H, 0, 0);
+      ref.put(uniform(B * H, -0.8, 0.8, seed + 2)), ref.put(uniform(B * H, -1, 1, seed + 3)), 0, phs, pcs, pg, 0, 0, B, T, H, 0, 0, 0);
     const twin = { hs: ref.f32(phs, B * T * H), cs: ref.f32(pcs, B * T * H), gates: ref.f32(pg, B * T * 4 * H) };
     expectAllClose(pick(got, ['hs', 'cs', 'gates']), twin, FWD_RTOL, FWD_ATOL, `lstm B${B} H${H} T${T} vs twin`);
     expectAllClose(pick(got, ['dz', 'dh0', 'dc0', 'du']), pick(lstmRun(plain, B, T, H, seed), ['dz', 'dh0', 'dc0', 'du']), BWD_RTOL, BWD_ATOL, `lstm B${B} H${H} T${T} vs simd`);
