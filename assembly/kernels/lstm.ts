@@ -110,7 +110,17 @@ function fwdStep<Act, Keep>(xw: usize, xwRows: usize, mask: usize, hs: usize, cs
     const hr = hs + <usize>b * hss + <usize>s * HB;
     const hpr = hp ? hp + <usize>b * hps : 0;
     const cpr = cp ? cp + <usize>b * cps : 0;
-    for (let j = j0; j < j1; j += 4) {
+    // whole groups of 8 units two halves side by side (cell8: two independent polynomial chains
+    // in flight), the last partial group 4 at a time
+    let j = j0;
+    for (; j + 8 <= j1; j += 8) {
+      const p = tr + (<usize>j << 2);
+      const fo = <usize>NG8 << 2, co = <usize>NG8 << 3, oo = <usize>NG8 * 12;
+      cell8<Act, Keep>(v128.load(p), v128.load(p, 16), v128.load(p + fo), v128.load(p + fo, 16),
+                       v128.load(p + co), v128.load(p + co, 16), v128.load(p + oo), v128.load(p + oo, 16),
+                       xr, gr, cr, hr, cpr, hpr, <usize>j << 2, HB, on);
+    }
+    for (; j < j1; j += 4) {
       const n = min(4, H - j);
       const jo = <usize>j << 2;
       cell4<Act, Keep>(v128.load(tr + jo), v128.load(tr + jo + (<usize>NG8 << 2)), v128.load(tr + jo + (<usize>NG8 << 3)),
