@@ -41,7 +41,7 @@ function problem(rt, cell, B, T, H) {
       if (!nth) return rt.step(() => (lstm ? lstmSequence(rt, t) : gruSequence(rt, t)));
       t.sync.fill(0);
       if (lstm) rt.run('f32_lstm_seq_fwd', 0, [t.xw.ptr, t.u.ptr, 0, 0, 0, t.hs.ptr, t.cs.ptr, t.gates.ptr, t.wsf.ptr, t.sync.ptr, B, T, H, 0, 0, 0], nth);
-      else rt.run('f32_gru_seq_fwd', 0, [t.xw.ptr, t.u.ptr, 0, 0, t.hs.ptr, t.gates.ptr, t.rh.ptr, t.wsf.ptr, t.sync.ptr, B, T, H, 0, 0], nth);
+      else rt.run('f32_gru_seq_fwd', 0, [t.xw.ptr, t.u.ptr, 0, 0, t.hs.ptr, t.gates.ptr, t.rh.ptr, t.wsf.ptr, t.sync.ptr, B, T, H, 0, 0, 0], nth);
     },
     bwd(nth) {
       if (!nth) return rt.step(() => (lstm ? lstmSequenceBackward(rt, t) : gruSequenceBackward(rt, t)));

@@ -1,18 +1,17 @@
 // Inference only: an Embedding that feeds an LSTM/GRU directly, with the recurrent layer's input
 // projection folded into the embedding table. The layer computes xw = gather(E, ids) · W + b for
-// every step with one GEMM; at inference the same rows come from a (V, G) table P = E · W + b, so
-// xw = gather(P, ids), a copy instead of a GEMM; the LSTM kernel reads the rows of P in place
-// (lstmSequence's xwRows), without the copy. Used by the layers (Sequential.predict) and by
+// every step with one GEMM; at inference the same rows come from a (V, G) table P = E · W + b,
+// which the LSTM and GRU kernels read in place (xwRows: row (b, t) of the projections is P[ids[b, t]]):
+// no GEMM and no copy. Used by the layers (Sequential.predict) and by
 // the inference-only model (src/entries/inference_model.ts); it imports kernels only.
 //
 // Bitwise equal to the unfolded path: every element of f32_gemm_fwd's output (assembly/kernels/
 // gemm.ts) is one sequential f32 sum from 0 over k in order, then + bias[j], and depends only on its
 // own row of A, whatever M, blocking, GEMV or packed path and thread count; so row v of E · W + b
 // has the same bits computed alone, among the B·T rows of a batch or among the vocabulary's V rows.
-// The gathers are copies (f32_embedding_fwd).
 //
 // Rows are computed lazily, the first time an id is seen (one GEMM over a call's new ids), so a
-// one-off prediction costs no more than the unfolded path and repeated ids cost a copy.
+// one-off prediction costs no more than the unfolded path and repeated ids cost nothing.
 // The table follows the weights: the caller passes a version that changes whenever the weights are
 // written (ParamStore.version); a new version forgets every row.
 //
@@ -48,18 +47,6 @@ export class FoldedProjection {
       throw new RangeError(`wasmnn: folded projection: embeddings (${embeddings.shape.join(', ')}), kernel (${kernel.shape.join(', ')}) and bias do not chain; this is a bug in wasmnn`);
     }
     this.ready = new Uint8Array(V);
-  }
-
-  /**
-   * xw (n, G) = E[ids] · W + b for ids (n) at weights version `version`: the same bits as
-   * gemm(gather(E, ids), W, xw, { bias }). False (xw untouched) when there was no memory for the
-   * table: then the caller runs that GEMM.
-   */
-  project(ids: Tensor, version: number, xw: Tensor): boolean {
-    const table = this.rows(ids, version);
-    if (!table) return false;
-    embedding(this.rt, table, ids, xw);
-    return true;
   }
 
   /**
@@ -106,7 +93,7 @@ export class FoldedProjection {
     return this.table;
   }
 
-  /** Frees the table (it is made again on the next project()). */
+  /** Frees the table (it is made again on the next rows()). */
   free(): void {
     if (this.table) this.rt.free(this.table);
     this.table = null;

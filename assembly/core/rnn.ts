@@ -284,10 +284,11 @@ export function zeroTile(tile: usize, ts: usize, B: i32, p0: i32, p1: i32): void
 }
 
 // tile[b][(g*NG + u)*8 + q] = src_b[g*H + u*8 + q] for units u*8+q < H, 0 beyond; for b < B,
-// gates g in [g0, g1), own groups u in [u0, u1). Row b of src at src + b * ss (bytes).
-export function loadTile(src: usize, ss: usize, B: i32, H: i32, NG: i32, g0: i32, g1: i32, u0: i32, u1: i32, tile: usize, ts: usize): void {
+// gates g in [g0, g1), own groups u in [u0, u1). Row b of src at src + b * ss (bytes); or, with
+// rows (i32, rs bytes apart), at src + rows[b] * ss (a table's row, ss bytes each).
+export function loadTile(src: usize, ss: usize, rows: usize, rs: usize, B: i32, H: i32, NG: i32, g0: i32, g1: i32, u0: i32, u1: i32, tile: usize, ts: usize): void {
   for (let b = 0; b < B; b++) {
-    const sr = src + <usize>b * ss;
+    const sr = src + (rows ? <usize>load<i32>(rows + <usize>b * rs) : <usize>b) * ss;
     const tr = tile + <usize>b * ts;
     for (let g = g0; g < g1; g++) {
       for (let u = u0; u < u1; u++) {

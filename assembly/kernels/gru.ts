@@ -4,7 +4,9 @@
 // kernels run only the recurrence, every step in one call.
 //
 // Shapes (B batch, T steps, H units; gate blocks z, r, h of H columns each, in that order):
-//   xw (B, T, 3H) in time order; u (H, 3H) the recurrent kernel; h0 (B, H) or 0 for zeros;
+//   xw (B, T, 3H) in time order; or, with xwRows (i32 (B, T)), a table whose row xwRows[b, t] holds
+//   row b's projections at step t (the folded embedding projection at inference, read in place);
+//   u (H, 3H) the recurrent kernel; h0 (B, H) or 0 for zeros;
 //   mask (B, T) or 0: a step is taken where mask != 0 (tfjs casts the mask to bool);
 //   hs (B, T, H): h after every step; gates (B, T, 3H): the activated z, r, hh;
 //   rh (B, T, H): r ⊙ h_{s-1}, the left operand of the candidate's product (kept for dU).
@@ -48,7 +50,17 @@ import {
 // copies of dz (B4 x 3H, alternating by step); with du also a B x 3NG x 8 tile and a
 // ceil(H/4)*4 x 3NG x 8 accumulator.
 
-function gruFwd<Act>(xw: usize, u: usize, h0: usize, mask: usize, hs: usize, gates: usize, rh: usize,
+// Step t's projections of gates [g0, g1) into the tile: rows b T + t of xw (xs bytes apart), or
+// rows xwRows[b, t] of the table xw (G3 bytes each).
+// @ts-ignore: decorator
+@inline
+function loadXw(xw: usize, xwRows: usize, t: i32, T: i32, G3: usize, xs: usize, B: i32, H: i32, NG: i32, g0: i32, g1: i32,
+                u0: i32, u1: i32, tile: usize, ts: usize): void {
+  if (xwRows) loadTile(xw, G3, xwRows + (<usize>t << 2), <usize>T << 2, B, H, NG, g0, g1, u0, u1, tile, ts);
+  else loadTile(xw + <usize>t * G3, xs, 0, 0, B, H, NG, g0, g1, u0, u1, tile, ts);
+}
+
+function gruFwd<Act>(xw: usize, xwRows: usize, u: usize, h0: usize, mask: usize, hs: usize, gates: usize, rh: usize,
                      ws: usize, sync: usize, B: i32, T: i32, H: i32, reverse: i32, ith: i32, nth: i32): void {
   const act = changetype<Act>(0);
   const NG = (H + 7) >> 3;
@@ -80,7 +92,7 @@ function gruFwd<Act>(xw: usize, u: usize, h0: usize, mask: usize, hs: usize, gat
     if (s > 0) { hp = hs + <usize>(s - 1) * HB; hps = hss; } else if (h0) { hp = h0; hps = HB; }
     if (u0 < u1) {
       // phase 1: z, r and r ⊙ h_{s-1} of own units
-      loadTile(xw + <usize>t * G3, xs, B, H, NG, 0, 2, u0, u1, tile, ts);
+      loadXw(xw, xwRows, t, T, G3, xs, B, H, NG, 0, 2, u0, u1, tile, ts);
       if (s > 0) {
         packedProduct(hpk, bs, hp, hps, B, H, pw, pb, u0, u1, tile, ts, false);
         packedProduct(hpk, bs, hp, hps, B, H, pw, pb, NG + u0, NG + u1, tile, ts, false);
@@ -110,7 +122,7 @@ function gruFwd<Act>(xw: usize, u: usize, h0: usize, mask: usize, hs: usize, gat
     barrier(sync, nth);
     if (u0 < u1) {
       // phase 2: the candidate and h_s of own units
-      loadTile(xw + <usize>t * G3, xs, B, H, NG, 2, 3, u0, u1, tile, ts);
+      loadXw(xw, xwRows, t, T, G3, xs, B, H, NG, 2, 3, u0, u1, tile, ts);
       if (hp) packedProduct(rpk, bs, rh + <usize>s * HB, hss, B, H, pw, pb, 2 * NG + u0, 2 * NG + u1, tile, ts, false);
       for (let b = 0; b < B; b++) {
         const on = mask == 0 || load<f32>(mask + ((<usize>b * T + t) << 2)) != 0;
@@ -136,13 +148,14 @@ function gruFwd<Act>(xw: usize, u: usize, h0: usize, mask: usize, hs: usize, gat
   }
 }
 
-// xw (B,T,3H), u (H,3H), h0 (B,H) or 0, mask (B,T) or 0 -> hs (B,T,H), gates (B,T,3H), rh (B,T,H).
+// xw (B,T,3H), or a table of 3H-float rows with xwRows (B,T) i32 (every value a row of it) or 0;
+// u (H,3H), h0 (B,H) or 0, mask (B,T) or 0 -> hs (B,T,H), gates (B,T,3H), rh (B,T,H).
 // ws: gruForwardWorkspaceBytes (src/kernels/gru.ts); sync: 4 zeroed i32. recAct 0 sigmoid, 1 hardSigmoid.
 export function f32_gru_seq_fwd(xw: usize, u: usize, h0: usize, mask: usize, hs: usize, gates: usize, rh: usize,
-                                ws: usize, sync: usize, B: i32, T: i32, H: i32, reverse: i32, recAct: i32, ith: i32, nth: i32): void {
+                                ws: usize, sync: usize, B: i32, T: i32, H: i32, reverse: i32, recAct: i32, xwRows: usize, ith: i32, nth: i32): void {
   if (B <= 0 || T <= 0 || H <= 0 || ith >= nth) return;
-  if (recAct == 1) gruFwd<HardSigmoidAct>(xw, u, h0, mask, hs, gates, rh, ws, sync, B, T, H, reverse, ith, nth);
-  else gruFwd<SigmoidAct>(xw, u, h0, mask, hs, gates, rh, ws, sync, B, T, H, reverse, ith, nth);
+  if (recAct == 1) gruFwd<HardSigmoidAct>(xw, xwRows, u, h0, mask, hs, gates, rh, ws, sync, B, T, H, reverse, ith, nth);
+  else gruFwd<SigmoidAct>(xw, xwRows, u, h0, mask, hs, gates, rh, ws, sync, B, T, H, reverse, ith, nth);
 }
 
 // ---- backward ----------------------------------------------------------------------------------

@@ -13,13 +13,14 @@ function hprev(hs: usize, h0: usize, T: i32, H: i32, b: i32, s: i32, j: i32): f6
 function gd(p: usize, e: i64): f64 { return load<f64>(p + <usize>(e << 3)); }
 function sd(p: usize, e: i64, v: f64): void { store<f64>(p + <usize>(e << 3), v); }
 
+// xwRows (i32 (B,T)) or 0: row b's projections at step t are row xwRows[b T + t] of xw, else row b T + t.
 export function f32_gru_seq_fwd(xw: usize, u: usize, h0: usize, mask: usize, hs: usize, gates: usize, rh: usize,
-                                ws: usize, sync: usize, B: i32, T: i32, H: i32, reverse: i32, recAct: i32): void {
+                                ws: usize, sync: usize, B: i32, T: i32, H: i32, reverse: i32, recAct: i32, xwRows: usize): void {
   const G = 3 * H;
   for (let s = 0; s < T; s++) {
     const t = reverse ? T - 1 - s : s;
     for (let b = 0; b < B; b++) {
-      const xr = (<i64>b * T + t) * G;
+      const xr = (xwRows ? <i64>load<i32>(xwRows + ((<usize>b * T + t) << 2)) : <i64>b * T + t) * G;
       const gr = (<i64>b * T + s) * G;
       const hr = (<i64>b * T + s) * H;
       // z, r and r h_{s-1} for every unit first: the candidate needs all of r h_{s-1}

@@ -189,21 +189,20 @@ export class InferenceModel {
         fold = foldFits(rt, source.table.shape[0], G) ? new FoldedProjection(rt, source.table, W, bias) : null;
         if (fold) this.folds.push(fold);
       }
-      const myFold = source && fold && fold.embeddings === source.table ? fold : null;
-      // as the layers: the LSTM reads the folded table's rows in place, the GRU gets them gathered
-      const table = myFold && kind === 'LSTM' ? myFold.rows(reshape(source!.ids, [source!.ids.size]), 0) : null;
+      // as the layers: the kernel reads the rows of the folded table in place, else the GEMM
+      const table = source && fold && fold.embeddings === source.table ? fold.rows(reshape(source.ids, [source.ids.size]), 0) : null;
       let xw: Tensor;
       if (table) xw = table;
       else {
         xw = rt.temp([B * T, G]);
-        if (!(myFold && myFold.project(reshape(source!.ids, [source!.ids.size]), 0, xw))) gemm(rt, as2d(x), W, xw, { bias });
+        gemm(rt, as2d(x), W, xw, { bias });
         xw = reshape(xw, [B, T, G]);
       }
       const hs = rt.temp([B, T, H]);
-      const common = { xw, u: U, mask, hs, reverse: goBackwards, recurrentActivation };
+      const common = { xw, xwRows: table ? reshape(source!.ids, [B, T]) : null, u: U, mask, hs, reverse: goBackwards, recurrentActivation };
       if (T > 0) {
         // as the layers at inference: the LSTM keeps no gates (only its backward reads them)
-        if (kind === 'LSTM') lstmSequence(rt, { ...common, xwRows: table ? reshape(source!.ids, [B, T]) : null, cs: rt.temp([B, T, H]), gates: null });
+        if (kind === 'LSTM') lstmSequence(rt, { ...common, cs: rt.temp([B, T, H]), gates: null });
         else gruSequence(rt, { ...common, gates: rt.temp([B, T, G]), rh: rt.temp([B, T, H]) });
       }
       if (returnSequences) return { x: hs, mask };

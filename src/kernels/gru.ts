@@ -4,7 +4,7 @@
 // the backward turns dz into dW = xᵀ · dz, db = Σ dz and dx = dz · Wᵀ; dU comes from the kernel.
 import { threaded } from './spec.js';
 import {
-  recurrentActivationIndex, recurrentDims, recurrentFlag, recurrentOptional, recurrentSeparate, recurrentSync,
+  recurrentActivationIndex, recurrentDims, tableDims, recurrentFlag, recurrentOptional, recurrentSeparate, recurrentSync,
   recurrentTensor, recurrentThreads, type RecurrentActivation,
 } from './lstm.js';
 import type { Tensor } from '../tensor.js';
@@ -29,8 +29,13 @@ export function gruBackwardWorkspaceBytes(B: number, H: number, withDu: boolean)
 }
 
 export interface GruSequenceArgs {
-  /** (B, T, 3H): x · W + b for every step, in time order; gate blocks z, r, h. */
+  /**
+   * (B, T, 3H): x · W + b for every step, in time order; gate blocks z, r, h. Or, with xwRows,
+   * a table (rows, 3H) of such rows: the folded embedding projection at inference, read in place.
+   */
   xw: Tensor;
+  /** (B, T) i32, or null: step t of row b takes row xwRows[b, t] of the table xw (each in [0, rows)). */
+  xwRows?: Tensor | null;
   /** (H, 3H): the recurrent kernel. */
   u: Tensor;
   /** (B, H) initial state; null for zeros. */
@@ -53,7 +58,8 @@ export interface GruSequenceArgs {
  */
 export function gruSequence(rt: Runtime, a: GruSequenceArgs): void {
   const op = 'gruSequence';
-  const [B, T, H] = recurrentDims(rt, op, 'xw', a.xw, 3, a.u, 3);
+  const xwRows = a.xwRows ?? null;
+  const [B, T, H] = xwRows ? tableDims(rt, op, a.xw, xwRows, a.u, 3) : recurrentDims(rt, op, 'xw', a.xw, 3, a.u, 3);
   const h0 = recurrentOptional(rt, op, 'h0', a.h0, [B, H], 'batch, units');
   const mask = recurrentOptional(rt, op, 'mask', a.mask, [B, T], 'batch, steps');
   const hs = recurrentTensor(rt, op, 'hs', a.hs, [B, T, H], 'batch, steps, units');
@@ -61,13 +67,13 @@ export function gruSequence(rt: Runtime, a: GruSequenceArgs): void {
   const rh = recurrentTensor(rt, op, 'rh', a.rh, [B, T, H], 'batch, steps, units');
   const reverse = recurrentFlag(op, 'reverse', a.reverse);
   const act = recurrentActivationIndex(op, a.recurrentActivation);
-  recurrentSeparate(op, [['hs', hs], ['gates', gates], ['rh', rh]], [['xw', a.xw], ['u', a.u], ['h0', h0], ['mask', mask]]);
+  recurrentSeparate(op, [['hs', hs], ['gates', gates], ['rh', rh]], [['xw', a.xw], ['xwRows', xwRows], ['u', a.u], ['h0', h0], ['mask', mask]]);
   if (B === 0 || T === 0 || H === 0) return;
   const nth = recurrentThreads(rt, B, H, 3);
   const ws = rt.temp([gruForwardWorkspaceBytes(B, H) / 4]);
   const sync = recurrentSync(rt);
   rt.run('f32_gru_seq_fwd', 6 * B * T * H * H, [a.xw.ptr, a.u.ptr, h0 ? h0.ptr : 0, mask ? mask.ptr : 0,
-    hs.ptr, gates.ptr, rh.ptr, ws.ptr, sync.ptr, B, T, H, reverse ? 1 : 0, act], nth);
+    hs.ptr, gates.ptr, rh.ptr, ws.ptr, sync.ptr, B, T, H, reverse ? 1 : 0, act, xwRows ? xwRows.ptr : 0], nth);
 }
 
 export interface GruSequenceBackwardArgs {

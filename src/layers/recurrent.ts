@@ -91,9 +91,6 @@ abstract class RNNBase extends Layer {
 
   /** The recurrence: forward kernel into saved tensors; returns hs (B, T, H) and a backward that gives dZ and dU. */
   /** training false: no backward follows (inference), so the kernel need not keep what only the backward reads. */
-  /** Whether recur() takes xwRows: the kernel reads the projections as rows of a table (the folded one) in place. */
-  protected readonly readsTableRows: boolean = false;
-
   /** xw (B, T, G); or, with xwRows (B, T) i32, a table (rows, G) whose rows xwRows names. */
   protected abstract recur(rt: Runtime, xw: Tensor, u: Tensor, mask: Tensor | null, B: number, T: number, training: boolean, xwRows?: Tensor | null):
     { hs: Tensor; backward: (dhs: Tensor | null, dhT: Tensor | null, dz: Tensor, du: Tensor) => void };
@@ -107,17 +104,12 @@ abstract class RNNBase extends Layer {
     const x2 = as2d(x.value);
     const source = g.training ? undefined : embeddingSource(x);
     const fold = source ? this.foldedProjection(source) : null;
-    // inference after an Embedding: the rows of the folded table, read in place by the kernel
-    // (LSTM) or gathered (GRU); otherwise the projection GEMM
-    const table = fold && this.readsTableRows ? fold.rows(view(source!.ids, [source!.ids.size]), storeOf(this.kernel.p)!.version) : null;
-    let run;
-    if (table) run = this.recur(rt, table, U.value, mask, B, T, g.training, view(source!.ids, [B, T]));
-    else {
-      const xw = rt.temp([B * T, G]);
-      if (!(fold && fold.project(view(source!.ids, [source!.ids.size]), storeOf(this.kernel.p)!.version, xw))) gemm(rt, x2, W.value, xw, { bias: b?.value ?? null });
-      run = this.recur(rt, view(xw, [B, T, G]), U.value, mask, B, T, g.training);
-    }
-    const { hs, backward } = run;
+    // inference after an Embedding: the kernel reads the rows of the folded table in place;
+    // otherwise (or when the table finds no memory) the projection GEMM
+    const table = fold ? fold.rows(view(source!.ids, [source!.ids.size]), storeOf(this.kernel.p)!.version) : null;
+    const { hs, backward } = table
+      ? this.recur(rt, table, U.value, mask, B, T, g.training, view(source!.ids, [B, T]))
+      : this.recur(rt, view(this.project(rt, x2, W.value, b?.value ?? null, B * T, G), [B, T, G]), U.value, mask, B, T, g.training);
     let out: Tensor;
     if (this.returnSequences) out = hs;
     else {
@@ -142,10 +134,17 @@ abstract class RNNBase extends Layer {
     return { y, mask: this.returnSequences ? mask : null };
   }
 
+  /** xw (n, G) = x W + b: the input projection of every step, one GEMM. */
+  private project(rt: Runtime, x2: Tensor, W: Tensor, b: Tensor | null, n: number, G: number): Tensor {
+    const xw = rt.temp([n, G]);
+    gemm(rt, x2, W, xw, { bias: b });
+    return xw;
+  }
+
   /**
    * Inference: the folded table (table[ids] · W + b) of this layer and the embedding before it,
    * kept by the model's ParamStore; null when the table would be too big or the weights are not
-   * in one store. (Its rows() / project() are false or null when it finds no memory.)
+   * in one store. (Its rows() are null when it finds no memory.)
    */
   private foldedProjection(source: EmbeddingSource): FoldedProjection | null {
     const W = this.kernel.p, b = this.bias?.p ?? null;
@@ -167,8 +166,6 @@ export class LSTM extends RNNBase {
     this.unitForgetBias = args.unitForgetBias ?? true;
     if (this.unitForgetBias && args.biasInitializer === undefined) this.biasInit = 'lstmBias';
   }
-
-  protected readonly readsTableRows = true;
 
   protected recur(rt: Runtime, xw: Tensor, u: Tensor, mask: Tensor | null, B: number, T: number, training: boolean, xwRows: Tensor | null = null) {
     const H = this.units;
@@ -197,11 +194,11 @@ export class GRU extends RNNBase {
     if ((args as any).resetAfter) throw new RangeError('wasmnn: GRU: resetAfter true is not supported (tfjs-layers has only resetAfter false)');
   }
 
-  protected recur(rt: Runtime, xw: Tensor, u: Tensor, mask: Tensor | null, B: number, T: number) {
+  protected recur(rt: Runtime, xw: Tensor, u: Tensor, mask: Tensor | null, B: number, T: number, _training: boolean, xwRows: Tensor | null = null) {
     const H = this.units;
     const hs = rt.temp([B, T, H]), gates = rt.temp([B, T, 3 * H]), rh = rt.temp([B, T, H]);
     const common = { u, mask, hs, gates, rh, reverse: this.goBackwards, recurrentActivation: this.recurrentActivation };
-    if (T > 0) gruSequence(rt, { xw, ...common });
+    if (T > 0) gruSequence(rt, { xw, xwRows, ...common });
     return {
       hs,
       backward: (dhs: Tensor | null, dhT: Tensor | null, dz: Tensor, du: Tensor) => gruSequenceBackward(rt, { ...common, dhs, dhT, dz, du }),

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeAll, startAll } from '../helpers/runtimes.js';
 import { Ref } from '../helpers/ref.js';
-import { expectBitwise, expectClose, rng, uniform } from '../helpers/data.js';
+import { expectBitwise, expectClose, ints, rng, uniform } from '../helpers/data.js';
 import {
   gruBackwardWorkspaceBytes, gruForwardWorkspaceBytes, gruSequence, gruSequenceBackward,
 } from '../../src/kernels/gru.js';
@@ -83,7 +83,7 @@ function refForward(c: Case, d: Data): Fwd {
   const pxw = ref.put(d.xw), pu = ref.put(d.u);
   const ph0 = c.init ? ref.put(d.h0) : 0, pm = c.mask !== 'none' ? ref.put(d.mask) : 0;
   const phs = ref.alloc(B * T * H), pg = ref.alloc(B * T * 3 * H), prh = ref.alloc(B * T * H);
-  ref.call('f32_gru_seq_fwd', pxw, pu, ph0, pm, phs, pg, prh, 0, 0, B, T, H, +c.reverse, actIndex(c.act));
+  ref.call('f32_gru_seq_fwd', pxw, pu, ph0, pm, phs, pg, prh, 0, 0, B, T, H, +c.reverse, actIndex(c.act), 0);
   return { hs: ref.f32(phs, B * T * H), gates: ref.f32(pg, B * T * 3 * H), rh: ref.f32(prh, B * T * H) };
 }
 
@@ -187,7 +187,7 @@ describe('gru sequence kernels', () => {
         const h0 = rt.temp([B, H]).set(d.h0), mask = rt.temp([B, T]).set(d.mask);
         const hs = rt.temp([B, T, H]), gates = rt.temp([B, T, 3 * H]), rh = rt.temp([B, T, H]);
         const ws = rt.temp([gruForwardWorkspaceBytes(B, H) / 4]), sync = rt.temp([4], 'i32').fill(0);
-        rt.run('f32_gru_seq_fwd', 1e9, [xw.ptr, u.ptr, h0.ptr, mask.ptr, hs.ptr, gates.ptr, rh.ptr, ws.ptr, sync.ptr, B, T, H, 0, 0], nth);
+        rt.run('f32_gru_seq_fwd', 1e9, [xw.ptr, u.ptr, h0.ptr, mask.ptr, hs.ptr, gates.ptr, rh.ptr, ws.ptr, sync.ptr, B, T, H, 0, 0, 0], nth);
         expectBitwise(hs.f32(), base.fwd.hs, `hs nth=${nth}`);
         const dhs = rt.temp([B, T, H]).set(d.dhs), dhT = rt.temp([B, H]).set(d.dhT);
         const dz = rt.temp([B, T, 3 * H]), dh0 = rt.temp([B, H]), du = rt.temp([H, 3 * H]);
@@ -199,6 +199,48 @@ describe('gru sequence kernels', () => {
         expectBitwise(du.f32(), base.bwd.du, `du nth=${nth}`);
         expectBitwise(dh0.f32(), base.bwd.dh0, `dh0 nth=${nth}`);
       });
+    }
+  });
+
+  it('xwRows: the projections read as rows of a table give the gathered copy\'s bits, and the twin\'s', () => {
+    // the folded embedding projection at inference (see lstm.test.ts): B 1-9 (the GRU has one
+    // batched path), reverse, mask, initial state, both activations, every runtime
+    const cases: Case[] = [
+      { B: 1, T: 7, H: 9, mask: 'none', reverse: false, init: false, act: 'sigmoid', dT: false },
+      { B: 2, T: 5, H: 8, mask: 'gaps', reverse: true, init: true, act: 'hardSigmoid', dT: false },
+      { B: 4, T: 6, H: 1, mask: 'rows', reverse: true, init: false, act: 'sigmoid', dT: false },
+      { B: 9, T: 4, H: 17, mask: 'gaps', reverse: false, init: true, act: 'sigmoid', dT: false },
+    ];
+    for (const c of cases) {
+      const { B, T, H } = c;
+      const V = 11;
+      const d = makeData(c, 71 + B * H);
+      const table = uniform(V * 3 * H, -1.5, 1.5, 3 + H);
+      const ids = ints(B * T, 0, V - 1, 5 + B);
+      ids[0] = V - 1; ids[ids.length - 1] = 0;
+      const gathered = new Float32Array(B * T * 3 * H);
+      for (let r = 0; r < B * T; r++) gathered.set(table.subarray(ids[r] * 3 * H, (ids[r] + 1) * 3 * H), r * 3 * H);
+      ref.reset();
+      const ptab = ref.put(table), pids = ref.put(ids, 'i32'), pu = ref.put(d.u);
+      const ph0 = c.init ? ref.put(d.h0) : 0, pm = c.mask !== 'none' ? ref.put(d.mask) : 0;
+      const phs = ref.alloc(B * T * H), pg = ref.alloc(B * T * 3 * H), prh = ref.alloc(B * T * H);
+      ref.call('f32_gru_seq_fwd', ptab, pu, ph0, pm, phs, pg, prh, 0, 0, B, T, H, +c.reverse, actIndex(c.act), pids);
+      const twinHs = ref.f32(phs, B * T * H);
+      expectBitwise(twinHs, refForward(c, { ...d, xw: gathered }).hs, `${label(c)} twin: rows vs gathered`);
+      for (const [name, rt] of rts) {
+        rt.step(() => {
+          const u = rt.temp([H, 3 * H]).set(d.u);
+          const h0 = c.init ? rt.temp([B, H]).set(d.h0) : null;
+          const mask = c.mask !== 'none' ? rt.temp([B, T]).set(d.mask) : null;
+          const common = { u, h0, mask, reverse: c.reverse, recurrentActivation: c.act };
+          const out = () => ({ hs: rt.temp([B, T, H]).fill(NaN), gates: rt.temp([B, T, 3 * H]).fill(NaN), rh: rt.temp([B, T, H]).fill(NaN) });
+          const a = out(), b = out();
+          gruSequence(rt, { ...common, ...a, xw: rt.temp([V, 3 * H]).set(table), xwRows: rt.temp([B, T], 'i32').set(ids) });
+          gruSequence(rt, { ...common, ...b, xw: rt.temp([B, T, 3 * H]).set(gathered) });
+          for (const k of ['hs', 'gates', 'rh'] as const) expectBitwise(a[k].f32(), b[k].f32(), `${label(c)} ${name} ${k}: rows vs gathered`);
+          expectClose(a.hs.f32(), twinHs, 3e-6, 3e-6, `${label(c)} ${name} hs vs twin`);
+        });
+      }
     }
   });
 
@@ -223,7 +265,7 @@ describe('gru sequence kernels', () => {
             const tail = block.f32().subarray(words);
             expect(tail.every((v) => v === 12345), `${name} B${B} H${H} nth ${nth} writes past its workspace`).toBe(true);
           };
-          run('f32_gru_seq_fwd', fw, [xw.ptr, u.ptr, h0.ptr, mask.ptr, hs.ptr, gates.ptr, rh.ptr, block.ptr, sync.ptr, B, T, H, 1, 0]);
+          run('f32_gru_seq_fwd', fw, [xw.ptr, u.ptr, h0.ptr, mask.ptr, hs.ptr, gates.ptr, rh.ptr, block.ptr, sync.ptr, B, T, H, 1, 0, 0]);
           run('f32_gru_seq_bwd', bw, [u.ptr, h0.ptr, mask.ptr, hs.ptr, gates.ptr, rh.ptr, dhs.ptr, 0,
             dz.ptr, dh0.ptr, du.ptr, block.ptr, sync.ptr, B, T, H, 1, 0]);
         });
@@ -363,6 +405,11 @@ describe('gru bad input', () => {
       expect(() => gruSequence(rt, { ...ok, rh: hs })).toThrow(/hs and rh share memory/);
       expect(() => gruSequence(rt, { ...ok, recurrentActivation: 'tanh' as RecurrentActivation })).toThrow(/unknown recurrentActivation 'tanh'/);
       expect(() => gruSequence(rt, { ...ok, rh: undefined as unknown as typeof rh })).toThrow(/rh is required/);
+      const table = rt.temp([5, 3 * H]), rows = rt.temp([B, T], 'i32').set([0, 1, 4, 4, 2, 3]);
+      expect(() => gruSequence(rt, { ...ok, xw: table, xwRows: rows })).not.toThrow();
+      expect(() => gruSequence(rt, { ...ok, xw: table, xwRows: rt.temp([B, T], 'i32').set([0, 1, 2, 3, 4, 5]) })).toThrow(/xwRows\[1, 2\] is 5, not a row of xw \(0 \.\. 4\)/);
+      expect(() => gruSequence(rt, { ...ok, xw: rt.temp([5, 4 * H]), xwRows: rows })).toThrow(/with xwRows, xw must be a table of shape \(rows, 12\) for 4 units/);
+      expect(() => gruSequence(rt, { ...ok, xw: table, xwRows: rt.temp([B, T]) })).toThrow(/xwRows must be i32/);
       const dz = rt.temp([B, T, 3 * H]);
       const back = { u, hs, gates, rh, dz };
       expect(() => gruSequenceBackward(rt, { ...back, dz: rt.temp([B, T, 4 * H]) })).toThrow(/dz must have shape \(2, 3, 12\)/);

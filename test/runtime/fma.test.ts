@@ -201,7 +201,7 @@ describe('LSTM and GRU on the fma builds', () => {
     ref.reset();
     const phs = ref.alloc(B * T * H), pg = ref.alloc(B * T * 3 * H), prh = ref.alloc(B * T * H);
     ref.call('f32_gru_seq_fwd', ref.put(uniform(B * T * 3 * H, -1.5, 1.5, seed)), ref.put(uniform(H * 3 * H, -s, s, seed + 1)),
-      ref.put(uniform(B * H, -0.8, 0.8, seed + 2)), 0, phs, pg, prh, 0, 0, B, T, H, 0, 0);
+      ref.put(uniform(B * H, -0.8, 0.8, seed + 2)), 0, phs, pg, prh, 0, 0, B, T, H, 0, 0, 0);
     const twin = { hs: ref.f32(phs, B * T * H), gates: ref.f32(pg, B * T * 3 * H), rh: ref.f32(prh, B * T * H) };
     expectAllClose(pick(got, ['hs', 'gates', 'rh']), twin, FWD_RTOL, FWD_ATOL, `gru B${B} H${H} T${T} vs twin`);
     expectAllClose(pick(got, ['dz', 'dh0', 'du']), pick(gruRun(plain, B, T, H, seed), ['dz', 'dh0', 'du']), BWD_RTOL, BWD_ATOL, `gru B${B} H${H} T${T} vs simd`);
