@@ -27,8 +27,12 @@ export interface ModelSpec { className: 'Sequential'; config: { name?: string; l
 /** A weight by name (e.g. `lstm/kernel`), as decoded from the file. */
 export interface WeightIn { shape: number[]; data: Float32Array }
 
-/** source: x = table[ids], when x is an Embedding's output (for the folded projection). */
-type Flow = { x: Tensor; mask: Tensor | null; source?: { ids: Tensor; table: Tensor } };
+/**
+ * source: x = table[ids], when x is an Embedding's output (for the folded projection); when the
+ * next layer is recurrent the Embedding leaves x unwritten and that layer calls fill() only if it
+ * needs the values (as the layers: CallContext.deferOutput).
+ */
+type Flow = { x: Tensor; mask: Tensor | null; source?: { ids: Tensor; table: Tensor; fill(): void } };
 type Forward = (rt: Runtime, f: Flow) => Flow;
 
 const ACTIVATIONS = ['linear', 'relu', 'sigmoid', 'tanh', 'gelu', 'softplus', 'softmax'];
@@ -74,7 +78,10 @@ export class InferenceModel {
     /** Output classes (the last layer's units). */
     readonly outputUnits: number,
   ) {
-    this.forwards = spec.config.layers.map((l) => this.layer(l));
+    const layers = spec.config.layers;
+    // an Embedding right before a recurrent layer (which reads it through the folded table) need not gather
+    const readsSource = (l: LayerSpec | undefined) => !!l && (l.className === 'LSTM' || l.className === 'GRU' || l.className === 'Bidirectional');
+    this.forwards = layers.map((l, i) => (l.className === 'Embedding' ? this.embedding(String(l.config.name), l.config, readsSource(layers[i + 1])) : this.layer(l)));
     const first = spec.config.layers[0];
     this.firstInputDim = first.className === 'Embedding' || first.className === 'EmbeddingBag' ? first.config.inputDim : null;
   }
@@ -148,19 +155,21 @@ export class InferenceModel {
     };
   }
 
-  private embedding(name: string, c: Record<string, any>): Forward {
+  private embedding(name: string, c: Record<string, any>, deferOutput = false): Forward {
     const table = this.w(name, 'embeddings', [c.inputDim, c.outputDim]);
     const maskZero = !!c.maskZero;
     return (rt, { x: ids }) => {
       const out = rt.temp([...ids.shape, table.shape[1]]);
-      embedding(rt, table, ids, out);
+      let filled = !deferOutput;
+      const fill = () => { if (!filled) { filled = true; embedding(rt, table, ids, out); } };
+      if (filled) embedding(rt, table, ids, out);
       let mask: Tensor | null = null;
       if (maskZero) {
         mask = rt.temp(ids.shape);
         const m = mask.f32(), v = ids.i32();
         for (let i = 0; i < v.length; i++) m[i] = v[i] === 0 ? 0 : 1;
       }
-      return { x: out, mask, source: { ids, table } };
+      return { x: out, mask, source: { ids, table, fill } };
     };
   }
 
@@ -194,6 +203,7 @@ export class InferenceModel {
       let xw: Tensor;
       if (table) xw = table;
       else {
+        source?.fill();   // the GEMM reads x
         xw = rt.temp([B * T, G]);
         gemm(rt, as2d(x), W, xw, { bias });
         xw = reshape(xw, [B, T, G]);

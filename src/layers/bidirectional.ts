@@ -20,6 +20,9 @@ export class Bidirectional extends Layer {
   readonly backwardLayer: LSTM | GRU;
   readonly mergeMode: MergeMode;
 
+  /** Both wrapped layers are recurrent: they read an Embedding's output through embeddingSource(). */
+  fillsEmbeddingOutput(): boolean { return true; }
+
   constructor(args: BidirectionalArgs) {
     super(args);
     const inner = args?.layer;

@@ -6,7 +6,8 @@
 // updates (see src/optimizers/optimizers.ts).
 // At inference the output remembers the ids and table it came from (embeddingSource), so a
 // recurrent layer right after can take its input projection from a folded table instead
-// (src/folded_projection.ts).
+// (src/folded_projection.ts); then (ctx.deferOutput) the gather itself is skipped, and the
+// recurrent layer calls the source's fill() only when it cannot use the table.
 import type { Graph, Node, Param } from '../autograd.js';
 import { embedding, embeddingRowsBackward } from '../kernels/embedding.js';
 import type { Initializer } from '../initializers.js';
@@ -29,7 +30,12 @@ export interface EmbeddingArgs extends LayerArgs {
 }
 
 /** What an inference-mode Embedding output was gathered from: out = table[ids]. */
-export interface EmbeddingSource { ids: Tensor; table: Param }
+export interface EmbeddingSource {
+  ids: Tensor;
+  table: Param;
+  /** Writes out = table[ids] if the layer deferred it (ctx.deferOutput); a no-op after the first call. */
+  fill(): void;
+}
 
 const sources = new WeakMap<Node, EmbeddingSource>();
 
@@ -67,9 +73,11 @@ export class Embedding extends Layer {
     if (ids.dtype !== 'i32') throw new TypeError(`wasmnn: Embedding ${this.name}: inputs must be integer token ids (Int32Array), got ${ids.dtype}`);
     const table = g.param(this.embeddings.p);
     const out = rt.temp([...ids.shape, this.outputDim]);
-    embedding(rt, table.value, ids, out);
+    let filled = g.training || !ctx.deferOutput;
+    const fill = () => { if (!filled) { filled = true; embedding(rt, table.value, ids, out); } };
+    if (filled) embedding(rt, table.value, ids, out);
     const y = g.result(out, [table], this.name);
-    if (!g.training) sources.set(y, { ids, table });
+    if (!g.training) sources.set(y, { ids, table, fill });
     g.onBackward(() => {
       const dy = g.gradOf(y);
       if (!dy) return;
@@ -81,7 +89,6 @@ export class Embedding extends Layer {
       const m = mask.f32(), v = ids.i32();
       for (let i = 0; i < v.length; i++) m[i] = v[i] === 0 ? 0 : 1;
     }
-    void ctx;
     return { y, mask };
   }
 

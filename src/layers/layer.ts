@@ -25,6 +25,12 @@ export interface CallContext {
   step: number;
   /** Asks the last layer for pre-softmax logits: the loss applies softmax itself (fused). */
   logits?: boolean;
+  /**
+   * Inference, Embedding only: the next layer is a recurrent one, which reads the output through
+   * embeddingSource() (the folded projection) and fills it itself if it needs the values, so the
+   * gather is left to it (Sequential sets this).
+   */
+  deferOutput?: boolean;
 }
 
 export interface Output { y: Node; mask: Tensor | null }
@@ -89,6 +95,13 @@ export abstract class Layer {
   countParams(): number {
     return this.weights.reduce((s, w) => s + w.shape.reduce((a, b) => a * b, 1), 0);
   }
+
+  /**
+   * Whether, at inference, this layer reads an Embedding's output only through embeddingSource()
+   * and fills it itself when it needs the values (the recurrent layers): the Embedding before it
+   * may then skip its gather (CallContext.deferOutput).
+   */
+  fillsEmbeddingOutput(): boolean { return false; }
 }
 
 export function positiveInt(layer: string, name: string, v: unknown): number {

@@ -33,6 +33,8 @@ export interface RNNArgs extends LayerArgs {
 }
 
 abstract class RNNBase extends Layer {
+  fillsEmbeddingOutput(): boolean { return true; }
+
   abstract readonly gateCount: number;
   readonly units: number;
   readonly recurrentActivation: RecurrentActivation;
@@ -107,6 +109,7 @@ abstract class RNNBase extends Layer {
     // inference after an Embedding: the kernel reads the rows of the folded table in place;
     // otherwise (or when the table finds no memory) the projection GEMM
     const table = fold ? fold.rows(view(source!.ids, [source!.ids.size]), storeOf(this.kernel.p)!.version) : null;
+    if (!table) source?.fill();   // the GEMM reads x: gather it if the Embedding left that to us
     const { hs, backward } = table
       ? this.recur(rt, table, U.value, mask, B, T, g.training, view(source!.ids, [B, T]))
       : this.recur(rt, view(this.project(rt, x2, W.value, b?.value ?? null, B * T, G), [B, T, G]), U.value, mask, B, T, g.training);

@@ -197,7 +197,9 @@ export class Sequential {
     const outputs: Node[] = [];
     this.layers.forEach((l, i) => {
       const last = i === this.layers.length - 1;
-      const r = l.call(g, node, mask, last ? ctx : { ...ctx, logits: false });
+      // inference: an Embedding whose output the next layer reads from its source need not gather it
+      const deferOutput = !ctx.training && !last && l instanceof Embedding && this.layers[i + 1].fillsEmbeddingOutput();
+      const r = l.call(g, node, mask, last ? ctx : { ...ctx, logits: false, deferOutput });
       node = r.y; mask = r.mask;
       outputs.push(node);
     });
