@@ -181,7 +181,8 @@ function lstmFwd<Act, Keep>(xw: usize, xwRows: usize, u: usize, h0: usize, c0: u
 // whose result it would discard.
 
 // The cell of 4 units j .. j+n-1 (jo = 4 j bytes) from their 4 gate sums p* (h_{s-1} · U, before xw
-// is added): the cell of both the batched step (fwdStep) and the small-batch path.
+// is added), in both the batched step (fwdStep) and the small-batch path; whole groups of 8 units
+// take cell8 below (the same operations on two halves at once).
 // @ts-ignore: decorator
 @inline
 function cell4<Act, Keep>(pi: v128, pf: v128, pc: v128, po: v128, xr: usize, gr: usize, cr: usize, hr: usize,
