@@ -134,15 +134,21 @@ export function recurrentOptional(rt: Runtime, op: string, name: string, t: Tens
   return t == null ? null : recurrentTensor(rt, op, name, t, shape, why);
 }
 
-/** (B, T, H) of a recurrent problem from the tensor that carries B and T and the recurrent kernel u (H, gates H). */
-export function recurrentDims(rt: Runtime, op: string, seqName: string, seq: Tensor | null | undefined, seqCols: number, u: Tensor | null | undefined, gates: number): [number, number, number] {
+/** H of the recurrent kernel u (H, gates H), checked. */
+function recurrentUnits(rt: Runtime, op: string, u: Tensor | null | undefined, gates: number): number {
   if (u == null) throw new TypeError(`wasmnn: ${op}: u (the recurrent kernel) is required`);
-  if (seq == null) throw new TypeError(`wasmnn: ${op}: ${seqName} is required`);
-  live(rt, 'u', u); live(rt, seqName, seq);
+  live(rt, 'u', u);
   if (u.rank !== 2 || u.shape[1] !== gates * u.shape[0]) {
     throw new RangeError(`wasmnn: ${op}: u must have shape (H, ${gates}H) (the recurrent kernel, gate blocks side by side), got ${fmtShape(u.shape)}`);
   }
-  const H = u.shape[0];
+  return u.shape[0];
+}
+
+/** (B, T, H) of a recurrent problem from the tensor that carries B and T and the recurrent kernel u (H, gates H). */
+export function recurrentDims(rt: Runtime, op: string, seqName: string, seq: Tensor | null | undefined, seqCols: number, u: Tensor | null | undefined, gates: number): [number, number, number] {
+  const H = recurrentUnits(rt, op, u, gates);
+  if (seq == null) throw new TypeError(`wasmnn: ${op}: ${seqName} is required`);
+  live(rt, seqName, seq);
   const cols = seqCols * H;
   if (seq.rank !== 3 || seq.shape[2] !== cols) {
     throw new RangeError(`wasmnn: ${op}: ${seqName} must have shape (batch, steps, ${cols}) for ${H} units, got ${fmtShape(seq.shape)}; ` +
@@ -156,13 +162,9 @@ export function recurrentDims(rt: Runtime, op: string, seqName: string, seq: Ten
  * rows (B, T) i32, every value a row of the table (checked: the kernel reads them unchecked).
  */
 export function tableDims(rt: Runtime, op: string, table: Tensor | null | undefined, rows: Tensor, u: Tensor | null | undefined, gates: number): [number, number, number] {
-  if (u == null) throw new TypeError(`wasmnn: ${op}: u (the recurrent kernel) is required`);
+  const H = recurrentUnits(rt, op, u, gates);
   if (table == null) throw new TypeError(`wasmnn: ${op}: xw is required`);
-  live(rt, 'u', u); live(rt, 'xw', table); live(rt, 'xwRows', rows, 'i32');
-  if (u.rank !== 2 || u.shape[1] !== gates * u.shape[0]) {
-    throw new RangeError(`wasmnn: ${op}: u must have shape (H, ${gates}H) (the recurrent kernel, gate blocks side by side), got ${fmtShape(u.shape)}`);
-  }
-  const H = u.shape[0];
+  live(rt, 'xw', table); live(rt, 'xwRows', rows, 'i32');
   if (table.rank !== 2 || table.shape[1] !== gates * H) {
     throw new RangeError(`wasmnn: ${op}: with xwRows, xw must be a table of shape (rows, ${gates * H}) for ${H} units, got ${fmtShape(table.shape)}`);
   }
