@@ -93,8 +93,14 @@ import { madd } from '../core/madd';
 function gemmWsFloats(M: i32, N: i32, K: i32): i32 {
   const kc = min(max(K, 1), KC);
   const nc = min((N + 7) & ~7, NC);
-  const mc = max(min((M + 3) & ~3, 128), min((M + 5) / 6 * 6, 120));
-  return (kc * nc + mc * kc + 48 + 15) & ~15;
+  return (kc * nc + packedRowsA(M) * kc + 48 + 15) & ~15;
+}
+
+// Rows of the packed A block's room in the workspace: enough for either tile height.
+// @ts-ignore: decorator
+@inline
+function packedRowsA(M: i32): i32 {
+  return max(min((M + 3) & ~3, 128), min((M + 5) / 6 * 6, 120));
 }
 
 // ---- packing ---------------------------------------------------------------------------------
@@ -308,7 +314,7 @@ function gemmBlock(a: usize, b: usize, c: usize, bias: usize, wsT: usize, M: i32
                    transA: i32, transB: i32, accumulate: i32, act: i32, m0: i32, m1: i32, n0: i32, n1: i32): void {
   const kcMax = min(max(K, 1), KC);
   const ncMax = min((N + 7) & ~7, NC);
-  const mcMax = max(min((M + 3) & ~3, 128), min((M + 5) / 6 * 6, 120));   // as gemmWsFloats
+  const mcMax = packedRowsA(M);
   const pB = wsT;
   const pA = pB + (<usize>(kcMax * ncMax) << 2);
   const tile = pA + (<usize>(mcMax * kcMax) << 2);
