@@ -40,7 +40,7 @@ export function bundleOptions(input, file, plugins = []) {
       format: 'es',
       sourcemap: true,
       inlineDynamicImports: true,
-      plugins: [terser({ ecma: 2020, module: true })],
+      plugins: [terser({ ecma: 2020, module: true, format: { ascii_only: true } })],
     },
     onwarn(warning, warn) {
       if (warning.code === 'THIS_IS_UNDEFINED' || warning.code === 'CIRCULAR_DEPENDENCY') return;
