@@ -3,7 +3,8 @@
 // layer's outputs are put back in time order first, as Keras and tfjs do.
 import { as2d, type Graph, type Node } from '../autograd.js';
 import { binaryForward } from '../kernels/binary.js';
-import { Layer, type CallContext, type LayerArgs, type LayerShape, type Output } from './layer.js';
+import { LAYER_ARGS, Layer, type CallContext, type LayerArgs, type LayerShape, type Output } from './layer.js';
+import { checkOptions, optionNames } from '../options.js';
 import { GRU, LSTM, type RNNArgs } from './recurrent.js';
 import type { Tensor } from '../tensor.js';
 
@@ -13,6 +14,8 @@ export interface BidirectionalArgs extends LayerArgs {
   layer: LSTM | GRU;
   mergeMode?: MergeMode;
 }
+
+const BIDIRECTIONAL_OPTIONS = optionNames<BidirectionalArgs>({ layer: true, mergeMode: true, ...LAYER_ARGS });
 
 export class Bidirectional extends Layer {
   readonly className = 'Bidirectional';
@@ -24,7 +27,7 @@ export class Bidirectional extends Layer {
   fillsEmbeddingOutput(): boolean { return true; }
 
   constructor(args: BidirectionalArgs) {
-    super(args);
+    super(checkOptions('Bidirectional', args, BIDIRECTIONAL_OPTIONS));
     const inner = args?.layer;
     if (!(inner instanceof LSTM) && !(inner instanceof GRU)) throw new TypeError('wasmnn: Bidirectional wraps an LSTM or GRU layer: new Bidirectional({ layer: new LSTM({ units }) })');
     this.mergeMode = args.mergeMode ?? 'concat';
@@ -33,6 +36,8 @@ export class Bidirectional extends Layer {
     const Kind = inner instanceof LSTM ? LSTM : GRU;
     this.forwardLayer = new Kind({ ...config, name: undefined, goBackwards: inner.goBackwards } as any);
     this.backwardLayer = new Kind({ ...config, name: undefined, goBackwards: !inner.goBackwards } as any);
+    // a frozen wrapped layer freezes the pair; the wrapper's flag then decides for both (see build)
+    if (!inner.trainable) this.trainable = false;
   }
 
   computeOutputShape(s: LayerShape): LayerShape {
@@ -48,7 +53,14 @@ export class Bidirectional extends Layer {
     this.forwardLayer.build(s);
     this.backwardLayer.build(s);
     this.weights.push(...this.forwardLayer.weights, ...this.backwardLayer.weights);
+    for (const w of this.weights) { w.layer = this; w.trainable = w.wantsTraining(); }
     return super.build(s);
+  }
+
+  resetBuild(): void {
+    this.forwardLayer.resetBuild();
+    this.backwardLayer.resetBuild();
+    super.resetBuild();
   }
 
   call(g: Graph, x: Node, mask: Tensor | null, ctx: CallContext): Output {

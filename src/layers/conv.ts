@@ -4,7 +4,8 @@ import type { Graph, Node } from '../autograd.js';
 import { conv1d, conv1dBackward, conv1dOutputLength, type Conv1dPadding } from '../kernels/conv1d.js';
 import { globalAvgPool1d, globalAvgPool1dBackward, globalMaxPool1d, globalMaxPool1dBackward } from '../kernels/pool.js';
 import type { Initializer } from '../initializers.js';
-import { Layer, Weight, positiveInt, type CallContext, type LayerArgs, type LayerShape, type Output } from './layer.js';
+import { LAYER_ARGS, Layer, Weight, positiveInt, type CallContext, type LayerArgs, type LayerShape, type Output } from './layer.js';
+import { checkOptions, optionNames } from '../options.js';
 import { activationBackward, applyAfter, checkActivation, type Activation } from './activations.js';
 import type { Tensor } from '../tensor.js';
 
@@ -19,6 +20,12 @@ export interface Conv1DArgs extends LayerArgs {
   kernelInitializer?: Initializer;
   biasInitializer?: Initializer;
 }
+
+const CONV1D_OPTIONS = optionNames<Conv1DArgs>({
+  filters: true, kernelSize: true, strides: true, padding: true, dilationRate: true, activation: true, useBias: true,
+  kernelInitializer: true, biasInitializer: true, ...LAYER_ARGS,
+});
+const POOLING_OPTIONS = optionNames<LayerArgs>(LAYER_ARGS);
 
 export class Conv1D extends Layer {
   readonly className = 'Conv1D';
@@ -35,7 +42,7 @@ export class Conv1D extends Layer {
   bias: Weight | null = null;
 
   constructor(args: Conv1DArgs) {
-    super(args);
+    super(checkOptions('Conv1D', args, CONV1D_OPTIONS));
     this.filters = positiveInt('Conv1D', 'filters', args?.filters);
     this.kernelSize = positiveInt('Conv1D', 'kernelSize', args.kernelSize);
     this.strides = positiveInt('Conv1D', 'strides', args.strides ?? 1);
@@ -94,12 +101,14 @@ export class Conv1D extends Layer {
 }
 
 abstract class GlobalPooling1D extends Layer {
+  constructor(kind: string, args: LayerArgs = {}) { super(checkOptions(kind, args, POOLING_OPTIONS)); }
   computeOutputShape(s: LayerShape): LayerShape { return [s[s.length - 1]]; }
 }
 
 /** Mean over the unmasked time steps (all masked: 0). */
 export class GlobalAveragePooling1D extends GlobalPooling1D {
   readonly className = 'GlobalAveragePooling1D';
+  constructor(args: LayerArgs = {}) { super('GlobalAveragePooling1D', args); }
   call(g: Graph, x: Node, mask: Tensor | null, _ctx: CallContext): Output {
     const rt = g.rt;
     const [B, , C] = x.value.shape;
@@ -118,6 +127,7 @@ export class GlobalAveragePooling1D extends GlobalPooling1D {
 /** Max over the unmasked time steps (all masked: 0). */
 export class GlobalMaxPooling1D extends GlobalPooling1D {
   readonly className = 'GlobalMaxPooling1D';
+  constructor(args: LayerArgs = {}) { super('GlobalMaxPooling1D', args); }
   call(g: Graph, x: Node, mask: Tensor | null, _ctx: CallContext): Output {
     const rt = g.rt;
     const [B, , C] = x.value.shape;

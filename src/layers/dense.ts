@@ -3,7 +3,8 @@ import { as2d, view, type Graph, type Node, type Param } from '../autograd.js';
 import { gemm } from '../kernels/gemm.js';
 import { reduce } from '../kernels/reduce.js';
 import type { Initializer } from '../initializers.js';
-import { Layer, Weight, positiveInt, type CallContext, type LayerArgs, type LayerShape, type Output } from './layer.js';
+import { LAYER_ARGS, Layer, Weight, positiveInt, type CallContext, type LayerArgs, type LayerShape, type Output } from './layer.js';
+import { checkOptions, optionNames } from '../options.js';
 import { activationBackward, applyAfter, checkActivation, epilogueOf, type Activation } from './activations.js';
 import type { Tensor } from '../tensor.js';
 
@@ -14,6 +15,8 @@ export interface DenseArgs extends LayerArgs {
   kernelInitializer?: Initializer;
   biasInitializer?: Initializer;
 }
+
+const DENSE_OPTIONS = optionNames<DenseArgs>({ units: true, activation: true, useBias: true, kernelInitializer: true, biasInitializer: true, ...LAYER_ARGS });
 
 export class Dense extends Layer {
   readonly className = 'Dense';
@@ -26,7 +29,7 @@ export class Dense extends Layer {
   bias: Weight | null = null;
 
   constructor(args: DenseArgs) {
-    super(args);
+    super(checkOptions('Dense', args, DENSE_OPTIONS));
     this.units = positiveInt('Dense', 'units', args?.units);
     this.activation = checkActivation('Dense', args.activation);
     this.useBias = args.useBias ?? true;
@@ -45,8 +48,8 @@ export class Dense extends Layer {
   }
 
   call(g: Graph, x: Node, mask: Tensor | null, ctx: CallContext): Output {
-    // the model asks the last layer for logits when the loss applies softmax itself
-    const act: Activation = ctx.logits && this.activation === 'softmax' ? 'linear' : this.activation;
+    // the model asks the last layer for logits when the loss applies its link (softmax, sigmoid) itself
+    const act: Activation = ctx.logits && (this.activation === 'softmax' || this.activation === 'sigmoid') ? 'linear' : this.activation;
     return { y: denseOp(g, x, this.kernel.p, this.bias?.p ?? null, act, this.name), mask };
   }
 

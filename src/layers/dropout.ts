@@ -5,7 +5,8 @@
 import type { Graph, Node } from '../autograd.js';
 import { dropout, dropoutBackward } from '../kernels/dropout.js';
 import { deriveSeed } from '../random.js';
-import { Layer, type CallContext, type LayerArgs, type LayerShape, type Output } from './layer.js';
+import { LAYER_ARGS, Layer, type CallContext, type LayerArgs, type LayerShape, type Output } from './layer.js';
+import { checkOptions, optionNames } from '../options.js';
 import type { Tensor } from '../tensor.js';
 
 export interface DropoutArgs extends LayerArgs {
@@ -13,13 +14,15 @@ export interface DropoutArgs extends LayerArgs {
   seed?: number;
 }
 
+const DROPOUT_OPTIONS = optionNames<DropoutArgs>({ rate: true, seed: true, ...LAYER_ARGS });
+
 export class Dropout extends Layer {
   readonly className = 'Dropout';
   readonly rate: number;
   readonly seed?: number;
 
   constructor(args: DropoutArgs) {
-    super(args);
+    super(checkOptions('Dropout', args, DROPOUT_OPTIONS));
     const rate = args?.rate;
     if (typeof rate !== 'number' || !(rate >= 0 && rate < 1)) throw new RangeError(`wasmnn: Dropout: rate must be in [0, 1), got ${rate}`);
     this.rate = rate;

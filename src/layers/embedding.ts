@@ -11,7 +11,8 @@
 import type { Graph, Node, Param } from '../autograd.js';
 import { embedding, embeddingRowsBackward } from '../kernels/embedding.js';
 import type { Initializer } from '../initializers.js';
-import { Layer, Weight, positiveInt, type CallContext, type LayerArgs, type LayerShape, type Output } from './layer.js';
+import { LAYER_ARGS, Layer, Weight, positiveInt, type CallContext, type LayerArgs, type LayerShape, type Output } from './layer.js';
+import { checkOptions, optionNames } from '../options.js';
 import type { Tensor } from '../tensor.js';
 
 export interface EmbeddingArgs extends LayerArgs {
@@ -28,6 +29,8 @@ export interface EmbeddingArgs extends LayerArgs {
    */
   sparse?: boolean;
 }
+
+const EMBEDDING_OPTIONS = optionNames<EmbeddingArgs>({ inputDim: true, outputDim: true, maskZero: true, embeddingsInitializer: true, sparse: true, ...LAYER_ARGS });
 
 /** What an inference-mode Embedding output was gathered from: out = table[ids]. */
 export interface EmbeddingSource {
@@ -52,7 +55,7 @@ export class Embedding extends Layer {
   embeddings!: Weight;
 
   constructor(args: EmbeddingArgs) {
-    super(args);
+    super(checkOptions('Embedding', args, EMBEDDING_OPTIONS));
     this.inputDim = positiveInt('Embedding', 'inputDim', args?.inputDim);
     this.outputDim = positiveInt('Embedding', 'outputDim', args.outputDim);
     this.maskZero = args.maskZero ?? false;

@@ -6,7 +6,8 @@ import type { Graph, Node } from '../autograd.js';
 import { bagsFromPadded, embeddingBag, embeddingBagRowsBackward, type EmbeddingBagMode } from '../kernels/embedding.js';
 import { sparseArg } from './embedding.js';
 import type { Initializer } from '../initializers.js';
-import { Layer, Weight, positiveInt, type CallContext, type LayerArgs, type LayerShape, type Output } from './layer.js';
+import { LAYER_ARGS, Layer, Weight, positiveInt, type CallContext, type LayerArgs, type LayerShape, type Output } from './layer.js';
+import { checkOptions, optionNames } from '../options.js';
 import type { Tensor } from '../tensor.js';
 
 export interface EmbeddingBagArgs extends LayerArgs {
@@ -17,6 +18,8 @@ export interface EmbeddingBagArgs extends LayerArgs {
   /** Lazy row-sparse updates also for Adam, RMSprop and momentum (see EmbeddingArgs.sparse). Default false. */
   sparse?: boolean;
 }
+
+const EMBEDDING_BAG_OPTIONS = optionNames<EmbeddingBagArgs>({ inputDim: true, outputDim: true, mode: true, embeddingsInitializer: true, sparse: true, ...LAYER_ARGS });
 
 export class EmbeddingBag extends Layer {
   readonly className = 'EmbeddingBag';
@@ -30,7 +33,7 @@ export class EmbeddingBag extends Layer {
   embeddings!: Weight;
 
   constructor(args: EmbeddingBagArgs) {
-    super(args);
+    super(checkOptions('EmbeddingBag', args, EMBEDDING_BAG_OPTIONS));
     this.inputDim = positiveInt('EmbeddingBag', 'inputDim', args?.inputDim);
     this.outputDim = positiveInt('EmbeddingBag', 'outputDim', args.outputDim);
     this.mode = args.mode ?? 'mean';

@@ -6,6 +6,7 @@ import type { Graph, Node, Param } from '../autograd.js';
 import type { Initializer } from '../initializers.js';
 import type { Tensor } from '../tensor.js';
 import type { Runtime } from '../runtime/runtime.js';
+import type { OptionNames } from '../options.js';
 
 /** A shape without the batch dimension; null where it varies (e.g. the sequence length). */
 export type LayerShape = (number | null)[];
@@ -17,13 +18,20 @@ export interface LayerArgs {
   inputShape?: LayerShape;
 }
 
+/**
+ * The options every layer takes (LayerArgs), to spread into a layer's own list for checkOptions:
+ * `optionNames<DenseArgs>({ units: true, ..., ...LAYER_ARGS })`. They are also what getConfig()
+ * writes for every layer and a model file passes back.
+ */
+export const LAYER_ARGS: OptionNames<LayerArgs> = { name: true, trainable: true, inputShape: true };
+
 export interface CallContext {
   rt: Runtime;
   training: boolean;
   /** Per-step seed material for dropout: (seed, step) make every step's masks different. */
   seed: number;
   step: number;
-  /** Asks the last layer for pre-softmax logits: the loss applies softmax itself (fused). */
+  /** Asks the last layer for logits, before its softmax or sigmoid: the loss applies that link itself (fused). */
   logits?: boolean;
   /**
    * Inference, Embedding only: the next layer is a recurrent one, which reads the output through
@@ -35,15 +43,27 @@ export interface CallContext {
 
 export interface Output { y: Node; mask: Tensor | null }
 
-/** A weight as the layer declares it; the model binds `param` when it allocates its slab. */
+/**
+ * A weight as the layer declares it; the model binds `param` when it allocates its slab.
+ * `trainable` is the layer's trainable flag and the weight's own (declared) one together, as the
+ * slab was laid out; Sequential.compile re-lays the slab when a layer's flag has changed since.
+ */
 export class Weight {
   param: Param | null = null;
+  trainable: boolean;
   constructor(
     readonly name: string,
     readonly shape: number[],
     readonly initializer: Initializer,
-    readonly trainable: boolean,
-  ) {}
+    /** Whether the layer declared this weight trainable (before the layer's own flag). */
+    readonly declaredTrainable: boolean,
+    /** The layer that holds it (whose `trainable` flag counts too; a wrapper's, for wrapped layers). */
+    public layer: { trainable: boolean } | null = null,
+  ) {
+    this.trainable = this.wantsTraining();
+  }
+  /** Whether the weight should train now: declared trainable and its layer trainable. */
+  wantsTraining(): boolean { return this.declaredTrainable && (this.layer?.trainable ?? true); }
   get p(): Param {
     if (!this.param) throw new Error(`wasmnn: weight ${this.name} is not allocated yet: build the model first (compile, fit or predict)`);
     return this.param;
@@ -87,9 +107,16 @@ export abstract class Layer {
   }
 
   protected addWeight(name: string, shape: number[], initializer: Initializer, trainable = true): Weight {
-    const w = new Weight(`${this.name}/${name}`, shape, initializer, trainable && this.trainable);
+    const w = new Weight(`${this.name}/${name}`, shape, initializer, trainable, this);
     this.weights.push(w);
     return w;
+  }
+
+  /** Forgets a build (weights, output shape), e.g. after a build that failed part way. */
+  resetBuild(): void {
+    this.weights.length = 0;
+    this.built = false;
+    this.outputShape = null;
   }
 
   countParams(): number {

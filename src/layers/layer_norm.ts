@@ -1,7 +1,8 @@
 // LayerNormalization over the last axis: y = (x - mean) / sqrt(var + epsilon) * gamma + beta.
 import type { Graph, Node } from '../autograd.js';
 import { layerNorm, layerNormBackward } from '../kernels/norm.js';
-import { Layer, Weight, type CallContext, type LayerArgs, type LayerShape, type Output } from './layer.js';
+import { LAYER_ARGS, Layer, Weight, type CallContext, type LayerArgs, type LayerShape, type Output } from './layer.js';
+import { checkOptions, optionNames } from '../options.js';
 import type { Tensor } from '../tensor.js';
 
 export interface LayerNormalizationArgs extends LayerArgs {
@@ -9,6 +10,8 @@ export interface LayerNormalizationArgs extends LayerArgs {
   center?: boolean;
   scale?: boolean;
 }
+
+const LAYER_NORMALIZATION_OPTIONS = optionNames<LayerNormalizationArgs>({ epsilon: true, center: true, scale: true, ...LAYER_ARGS });
 
 export class LayerNormalization extends Layer {
   readonly className = 'LayerNormalization';
@@ -19,7 +22,7 @@ export class LayerNormalization extends Layer {
   beta: Weight | null = null;
 
   constructor(args: LayerNormalizationArgs = {}) {
-    super(args);
+    super(checkOptions('LayerNormalization', args, LAYER_NORMALIZATION_OPTIONS));
     this.epsilon = args.epsilon ?? 1e-3;
     if (!(this.epsilon > 0)) throw new RangeError(`wasmnn: LayerNormalization: epsilon must be > 0, got ${args.epsilon}`);
     this.center = args.center ?? true;

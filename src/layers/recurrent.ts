@@ -12,7 +12,8 @@ import { embeddingSource, type EmbeddingSource } from './embedding.js';
 import { FoldedProjection, foldFits } from '../folded_projection.js';
 import { storeOf } from '../params.js';
 import type { Initializer } from '../initializers.js';
-import { Layer, Weight, positiveInt, type CallContext, type LayerArgs, type LayerShape, type Output } from './layer.js';
+import { LAYER_ARGS, Layer, Weight, positiveInt, type CallContext, type LayerArgs, type LayerShape, type Output } from './layer.js';
+import { checkOptions, optionNames, type OptionNames } from '../options.js';
 import type { Tensor } from '../tensor.js';
 import type { Runtime } from '../runtime/runtime.js';
 
@@ -31,6 +32,13 @@ export interface RNNArgs extends LayerArgs {
   dropout?: number;
   recurrentDropout?: number;
 }
+
+const RNN_OPTIONS: OptionNames<Omit<RNNArgs, keyof LayerArgs>> = {
+  units: true, activation: true, recurrentActivation: true, useBias: true, returnSequences: true, goBackwards: true,
+  kernelInitializer: true, recurrentInitializer: true, biasInitializer: true, dropout: true, recurrentDropout: true,
+};
+const LSTM_OPTIONS = optionNames<RNNArgs & { unitForgetBias?: boolean }>({ ...RNN_OPTIONS, unitForgetBias: true, ...LAYER_ARGS });
+const GRU_OPTIONS = optionNames<RNNArgs & { resetAfter?: boolean }>({ ...RNN_OPTIONS, resetAfter: true, ...LAYER_ARGS });
 
 abstract class RNNBase extends Layer {
   fillsEmbeddingOutput(): boolean { return true; }
@@ -165,7 +173,7 @@ export class LSTM extends RNNBase {
   readonly unitForgetBias: boolean;
 
   constructor(args: RNNArgs & { unitForgetBias?: boolean }) {
-    super('LSTM', args);
+    super('LSTM', checkOptions('LSTM', args, LSTM_OPTIONS));
     this.unitForgetBias = args.unitForgetBias ?? true;
     if (this.unitForgetBias && args.biasInitializer === undefined) this.biasInit = 'lstmBias';
   }
@@ -193,8 +201,8 @@ export class GRU extends RNNBase {
   readonly gateCount = 3;
 
   constructor(args: RNNArgs & { resetAfter?: boolean }) {
-    super('GRU', args);
-    if ((args as any).resetAfter) throw new RangeError('wasmnn: GRU: resetAfter true is not supported (tfjs-layers has only resetAfter false)');
+    super('GRU', checkOptions('GRU', args, GRU_OPTIONS));
+    if (args.resetAfter) throw new RangeError('wasmnn: GRU: resetAfter true is not supported (tfjs-layers has only resetAfter false)');
   }
 
   protected recur(rt: Runtime, xw: Tensor, u: Tensor, mask: Tensor | null, B: number, T: number, _training: boolean, xwRows: Tensor | null = null) {

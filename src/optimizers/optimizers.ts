@@ -14,12 +14,15 @@ import { adagradUpdate, adamUpdate, clipByGlobalNorm, rmspropUpdate, sgdUpdate, 
 import type { ParamStore } from '../params.js';
 import { Tensor } from '../tensor.js';
 import { lrAt, type LearningRate } from './schedules.js';
+import { checkOptions, optionNames, type OptionNames } from '../options.js';
 
 export interface OptimizerArgs {
   learningRate?: LearningRate;
   /** Clip the gradients' global norm to this value before each update. */
   clipNorm?: number;
 }
+
+const OPTIMIZER_ARGS: OptionNames<OptimizerArgs> = { learningRate: true, clipNorm: true };
 
 export abstract class Optimizer {
   abstract readonly className: string;
@@ -30,11 +33,21 @@ export abstract class Optimizer {
   protected state: Tensor[] = [];
   protected store: ParamStore | null = null;
 
-  constructor(args: OptimizerArgs, defaultLr: number) {
-    this.learningRate = args.learningRate ?? defaultLr;
-    if (typeof this.learningRate === 'number') lrAt(this.learningRate, 0);
-    if (args.clipNorm !== undefined && !(typeof args.clipNorm === 'number' && args.clipNorm > 0)) {
-      throw new RangeError(`wasmnn: ${this.constructor.name}: clipNorm must be a positive number, got ${args.clipNorm}`);
+  /**
+   * kind names the optimizer in error messages (its className; the subclasses pass it because
+   * className is not set yet while this runs). The subclasses check their options' names
+   * (checkOptions) before they call this.
+   */
+  constructor(args: OptimizerArgs, defaultLr: number, kind: string = this.constructor.name) {
+    const lr = args.learningRate ?? defaultLr;
+    if (typeof lr === 'number') {
+      if (!(Number.isFinite(lr) && lr >= 0)) throw new RangeError(`wasmnn: ${kind}: learningRate must be a finite number >= 0, got ${lr}`);
+    } else if (typeof lr !== 'function') {
+      throw new TypeError(`wasmnn: ${kind}: learningRate must be a number or a schedule such as exponentialDecay({ ... }), got ${describe(lr)}`);
+    }
+    this.learningRate = lr;
+    if (args.clipNorm !== undefined && !(typeof args.clipNorm === 'number' && Number.isFinite(args.clipNorm) && args.clipNorm > 0)) {
+      throw new RangeError(`wasmnn: ${kind}: clipNorm must be a positive number, got ${describe(args.clipNorm)}`);
     }
     this.clipNorm = args.clipNorm;
   }
@@ -118,16 +131,19 @@ export abstract class Optimizer {
 
 export interface SGDArgs extends OptimizerArgs { momentum?: number; nesterov?: boolean; weightDecay?: number }
 
+const SGD_OPTIONS = optionNames<SGDArgs>({ ...OPTIMIZER_ARGS, momentum: true, nesterov: true, weightDecay: true });
+
 export class SGD extends Optimizer {
   readonly className = 'SGD';
   readonly momentum: number;
   readonly nesterov: boolean;
   readonly weightDecay: number;
   constructor(args: SGDArgs = {}) {
-    super(args, 0.01);
-    this.momentum = args.momentum ?? 0;
-    this.nesterov = args.nesterov ?? false;
-    this.weightDecay = args.weightDecay ?? 0;
+    super(checkOptions('SGD', args, SGD_OPTIONS), 0.01, 'SGD');
+    // Keras' SGD takes momentum in [0, 1], and nesterov also without momentum (then plain SGD)
+    this.momentum = inRange('SGD', 'momentum', args.momentum, 0, 0, 1, true, true);
+    this.nesterov = boolArg('SGD', 'nesterov', args.nesterov, false);
+    this.weightDecay = nonNegative('SGD', 'weightDecay', args.weightDecay, 0);
   }
   protected slots() { return this.momentum ? ['velocity'] : []; }
   zeroGradIsIdentity(): boolean { return this.momentum === 0 && this.weightDecay === 0; }
@@ -139,6 +155,8 @@ export class SGD extends Optimizer {
 
 export interface AdamArgs extends OptimizerArgs { beta1?: number; beta2?: number; epsilon?: number; weightDecay?: number }
 
+const ADAM_OPTIONS = optionNames<AdamArgs>({ ...OPTIMIZER_ARGS, beta1: true, beta2: true, epsilon: true, weightDecay: true });
+
 export class Adam extends Optimizer {
   readonly className: string = 'Adam';
   readonly beta1: number;
@@ -146,12 +164,13 @@ export class Adam extends Optimizer {
   readonly epsilon: number;
   readonly weightDecay: number;
   protected readonly decoupled: boolean = false;
-  constructor(args: AdamArgs = {}) {
-    super(args, 0.001);
-    this.beta1 = args.beta1 ?? 0.9;
-    this.beta2 = args.beta2 ?? 0.999;
-    this.epsilon = args.epsilon ?? 1e-7;
-    this.weightDecay = args.weightDecay ?? 0;
+  /** kind: the name in error messages ('AdamW' passes its own). */
+  constructor(args: AdamArgs = {}, kind = 'Adam') {
+    super(checkOptions(kind, args, ADAM_OPTIONS), 0.001, kind);
+    this.beta1 = inRange(kind, 'beta1', args.beta1, 0.9, 0, 1, true, false);
+    this.beta2 = inRange(kind, 'beta2', args.beta2, 0.999, 0, 1, true, false);
+    this.epsilon = positive(kind, 'epsilon', args.epsilon, 1e-7);
+    this.weightDecay = nonNegative(kind, 'weightDecay', args.weightDecay, 0);
   }
   protected slots() { return ['m', 'v']; }
   zeroGradIsIdentity(): boolean { return false; }
@@ -168,10 +187,12 @@ export class Adam extends Optimizer {
 export class AdamW extends Adam {
   readonly className = 'AdamW';
   protected readonly decoupled = true;
-  constructor(args: AdamArgs = {}) { super({ weightDecay: 0.004, ...args }); }
+  constructor(args: AdamArgs = {}) { super({ weightDecay: 0.004, ...checkOptions('AdamW', args, ADAM_OPTIONS) }, 'AdamW'); }
 }
 
 export interface RMSpropArgs extends OptimizerArgs { rho?: number; momentum?: number; epsilon?: number; centered?: boolean }
+
+const RMSPROP_OPTIONS = optionNames<RMSpropArgs>({ ...OPTIMIZER_ARGS, rho: true, momentum: true, epsilon: true, centered: true });
 
 export class RMSprop extends Optimizer {
   readonly className = 'RMSprop';
@@ -180,11 +201,11 @@ export class RMSprop extends Optimizer {
   readonly epsilon: number;
   readonly centered: boolean;
   constructor(args: RMSpropArgs = {}) {
-    super(args, 0.001);
-    this.rho = args.rho ?? 0.9;
-    this.momentum = args.momentum ?? 0;
-    this.epsilon = args.epsilon ?? 1e-7;
-    this.centered = args.centered ?? false;
+    super(checkOptions('RMSprop', args, RMSPROP_OPTIONS), 0.001, 'RMSprop');
+    this.rho = inRange('RMSprop', 'rho', args.rho, 0.9, 0, 1, true, false);
+    this.momentum = inRange('RMSprop', 'momentum', args.momentum, 0, 0, 1, true, true);
+    this.epsilon = positive('RMSprop', 'epsilon', args.epsilon, 1e-7);
+    this.centered = boolArg('RMSprop', 'centered', args.centered, false);
   }
   protected slots() { return ['ms', 'mom', 'mg']; }
   zeroGradIsIdentity(): boolean { return false; }
@@ -198,14 +219,16 @@ export class RMSprop extends Optimizer {
 
 export interface AdagradArgs extends OptimizerArgs { initialAccumulatorValue?: number; epsilon?: number }
 
+const ADAGRAD_OPTIONS = optionNames<AdagradArgs>({ ...OPTIMIZER_ARGS, initialAccumulatorValue: true, epsilon: true });
+
 export class Adagrad extends Optimizer {
   readonly className = 'Adagrad';
   readonly initialAccumulatorValue: number;
   readonly epsilon: number;
   constructor(args: AdagradArgs = {}) {
-    super(args, 0.001);
-    this.initialAccumulatorValue = args.initialAccumulatorValue ?? 0.1;
-    this.epsilon = args.epsilon ?? 1e-7;
+    super(checkOptions('Adagrad', args, ADAGRAD_OPTIONS), 0.001, 'Adagrad');
+    this.initialAccumulatorValue = nonNegative('Adagrad', 'initialAccumulatorValue', args.initialAccumulatorValue, 0.1);
+    this.epsilon = positive('Adagrad', 'epsilon', args.epsilon, 1e-7);
   }
   protected slots() { return ['accumulator']; }
   attach(store: ParamStore): void {
@@ -232,6 +255,39 @@ export function optimizerFrom(o: Optimizer | OptimizerName | undefined): Optimiz
     case 'adagrad': return new Adagrad();
   }
   throw new RangeError(`wasmnn: unknown optimizer '${String(o)}'; pass an Optimizer instance or one of sgd, adam, adamw, rmsprop, adagrad`);
+}
+
+// ---- hyper-parameter checks: `wasmnn: <Optimizer>: <name> must be ..., got <value>` ----------------
+
+function describe(v: unknown): string {
+  return typeof v === 'string' ? `the string ${JSON.stringify(v)}` : typeof v === 'function' ? 'a function' : Array.isArray(v) ? 'an array' : String(v);
+}
+
+/** A number in [lo, hi] (hi excluded unless hiClosed), or the default when undefined. */
+function inRange(kind: string, name: string, v: unknown, dflt: number, lo: number, hi: number, loClosed: boolean, hiClosed: boolean): number {
+  if (v === undefined) return dflt;
+  if (typeof v !== 'number' || !Number.isFinite(v) || (loClosed ? v < lo : v <= lo) || (hiClosed ? v > hi : v >= hi)) {
+    throw new RangeError(`wasmnn: ${kind}: ${name} must be a number in ${loClosed ? '[' : '('}${lo}, ${hi}${hiClosed ? ']' : ')'}, got ${describe(v)}`);
+  }
+  return v;
+}
+
+function positive(kind: string, name: string, v: unknown, dflt: number): number {
+  if (v === undefined) return dflt;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new RangeError(`wasmnn: ${kind}: ${name} must be a finite number > 0, got ${describe(v)}`);
+  return v;
+}
+
+function nonNegative(kind: string, name: string, v: unknown, dflt: number): number {
+  if (v === undefined) return dflt;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new RangeError(`wasmnn: ${kind}: ${name} must be a finite number >= 0, got ${describe(v)}`);
+  return v;
+}
+
+function boolArg(kind: string, name: string, v: unknown, dflt: boolean): boolean {
+  if (v === undefined) return dflt;
+  if (typeof v !== 'boolean') throw new TypeError(`wasmnn: ${kind}: ${name} must be true or false, got ${describe(v)}`);
+  return v;
 }
 
 /** A stretch of the trainable slab (floats), updated densely or, with rows, in those rows only. */

@@ -1,5 +1,6 @@
 // Learning-rate schedules: a function of the optimizer's step (0-based count of updates done).
 // A "dynamic learning rate" is one of these, or a LearningRateScheduler callback per epoch.
+import { checkOptions, optionNames } from '../options.js';
 
 export interface Schedule {
   (step: number): number;
@@ -17,8 +18,18 @@ function pos(name: string, what: string, v: unknown, allowZero = false): number 
   return v;
 }
 
+/** Checks a schedule's options object: an object with only the names it takes (checkOptions). */
+function options<T>(name: string, o: T, known: readonly string[]): T {
+  if (o === undefined) throw new TypeError(`wasmnn: ${name}: needs an options object { ${known.join(', ')} }`);
+  return checkOptions(name, o, known);
+}
+
+export interface ExponentialDecayArgs { initialLearningRate: number; decaySteps: number; decayRate: number; staircase?: boolean }
+const EXPONENTIAL_DECAY_OPTIONS = optionNames<ExponentialDecayArgs>({ initialLearningRate: true, decaySteps: true, decayRate: true, staircase: true });
+
 /** lr = initial * decayRate^(step / decaySteps) (floored with staircase), as Keras ExponentialDecay. */
-export function exponentialDecay(o: { initialLearningRate: number; decaySteps: number; decayRate: number; staircase?: boolean }): Schedule {
+export function exponentialDecay(o: ExponentialDecayArgs): Schedule {
+  options('exponentialDecay', o, EXPONENTIAL_DECAY_OPTIONS);
   const lr0 = pos('exponentialDecay', 'initialLearningRate', o.initialLearningRate, true);
   const steps = pos('exponentialDecay', 'decaySteps', o.decaySteps);
   const rate = pos('exponentialDecay', 'decayRate', o.decayRate);
@@ -28,16 +39,28 @@ export function exponentialDecay(o: { initialLearningRate: number; decaySteps: n
   });
 }
 
+export interface StepDecayArgs { initialLearningRate: number; every: number; factor: number }
+const STEP_DECAY_OPTIONS = optionNames<StepDecayArgs>({ initialLearningRate: true, every: true, factor: true });
+
 /** Step decay: lr = initial * factor^floor(step / every). */
-export function stepDecay(o: { initialLearningRate: number; every: number; factor: number }): Schedule {
+export function stepDecay(o: StepDecayArgs): Schedule {
+  options('stepDecay', o, STEP_DECAY_OPTIONS);
   const lr0 = pos('stepDecay', 'initialLearningRate', o.initialLearningRate, true);
   const every = pos('stepDecay', 'every', o.every);
   const factor = pos('stepDecay', 'factor', o.factor);
   return make({ name: 'stepDecay', ...o }, (s) => lr0 * Math.pow(factor, Math.floor(s / every)));
 }
 
-/** Piecewise constant: values[i] while step < boundaries[i], values.at(-1) after the last boundary. */
-export function piecewiseConstant(o: { boundaries: number[]; values: number[] }): Schedule {
+export interface PiecewiseConstantArgs { boundaries: number[]; values: number[] }
+const PIECEWISE_CONSTANT_OPTIONS = optionNames<PiecewiseConstantArgs>({ boundaries: true, values: true });
+
+/**
+ * Piecewise constant, as Keras PiecewiseConstantDecay: values[0] while step <= boundaries[0],
+ * values[i] while boundaries[i-1] < step <= boundaries[i], values.at(-1) once step > the last
+ * boundary (so the rate changes at the step after each boundary).
+ */
+export function piecewiseConstant(o: PiecewiseConstantArgs): Schedule {
+  options('piecewiseConstant', o, PIECEWISE_CONSTANT_OPTIONS);
   if (!Array.isArray(o.boundaries) || !Array.isArray(o.values) || o.values.length !== o.boundaries.length + 1) {
     throw new RangeError('wasmnn: piecewiseConstant: values must have one more entry than boundaries');
   }
@@ -46,13 +69,21 @@ export function piecewiseConstant(o: { boundaries: number[]; values: number[] })
   }
   return make({ name: 'piecewiseConstant', ...o }, (s) => {
     let i = 0;
-    while (i < o.boundaries.length && s >= o.boundaries[i]) i++;
+    while (i < o.boundaries.length && s > o.boundaries[i]) i++;
     return o.values[i];
   });
 }
 
-/** Cosine decay from initial to initial * alpha over decaySteps (Keras CosineDecay), with optional linear warmup first. */
-export function cosineDecay(o: { initialLearningRate: number; decaySteps: number; alpha?: number; warmupSteps?: number; warmupTarget?: number }): Schedule {
+export interface CosineDecayArgs { initialLearningRate: number; decaySteps: number; alpha?: number; warmupSteps?: number; warmupTarget?: number }
+const COSINE_DECAY_OPTIONS = optionNames<CosineDecayArgs>({ initialLearningRate: true, decaySteps: true, alpha: true, warmupSteps: true, warmupTarget: true });
+
+/**
+ * Cosine decay from initial to initial * alpha over decaySteps (Keras CosineDecay), with optional
+ * linear warmup first: from initialLearningRate at step 0 to warmupTarget at step warmupSteps,
+ * lr = initial + (target - initial) * step / warmupSteps, then the decay from warmupTarget.
+ */
+export function cosineDecay(o: CosineDecayArgs): Schedule {
+  options('cosineDecay', o, COSINE_DECAY_OPTIONS);
   const lr0 = pos('cosineDecay', 'initialLearningRate', o.initialLearningRate, true);
   const steps = pos('cosineDecay', 'decaySteps', o.decaySteps);
   const alpha = o.alpha ?? 0;
@@ -66,13 +97,24 @@ export function cosineDecay(o: { initialLearningRate: number; decaySteps: number
   });
 }
 
-/** Linear warmup from 0 to the wrapped schedule's value over warmupSteps, then the schedule (shifted). */
-export function linearWarmup(o: { warmupSteps: number; after: Schedule | number }): Schedule {
+export interface LinearWarmupArgs { warmupSteps: number; after: Schedule | number }
+const LINEAR_WARMUP_OPTIONS = optionNames<LinearWarmupArgs>({ warmupSteps: true, after: true });
+
+/**
+ * Linear warmup from 0 to the wrapped schedule's first value over warmupSteps, then the schedule
+ * (shifted): lr = after(0) * step / warmupSteps while step < warmupSteps, then after(step -
+ * warmupSteps). As Keras CosineDecay's warmup from initialLearningRate 0: 0 at step 0, the full
+ * rate first at step warmupSteps.
+ */
+export function linearWarmup(o: LinearWarmupArgs): Schedule {
+  options('linearWarmup', o, LINEAR_WARMUP_OPTIONS);
   const warm = pos('linearWarmup', 'warmupSteps', o.warmupSteps);
   const after = o.after;
+  if (typeof after === 'number') pos('linearWarmup', 'after', after, true);
+  else if (typeof after !== 'function') throw new TypeError(`wasmnn: linearWarmup: after must be a learning rate (a number) or a schedule such as cosineDecay({ ... }), got ${after === null ? 'null' : typeof after}`);
   const at = (s: number) => (typeof after === 'number' ? after : after(s));
   return make({ name: 'linearWarmup', warmupSteps: warm, after: typeof after === 'number' ? after : after.config }, (s) =>
-    s < warm ? at(0) * ((s + 1) / warm) : at(s - warm));
+    s < warm ? at(0) * (s / warm) : at(s - warm));
 }
 
 export type LearningRate = number | Schedule;

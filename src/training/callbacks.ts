@@ -1,5 +1,6 @@
 // Training callbacks, Keras-shaped. Any hook may be async; fit awaits it.
 import type { Sequential } from '../models/sequential.js';
+import { checkOptions, optionNames } from '../options.js';
 
 export type Logs = Record<string, number>;
 
@@ -14,7 +15,7 @@ export interface Callback {
 }
 
 export interface EarlyStoppingArgs {
-  /** Default 'val_loss' ('loss' when there is no validation data). */
+  /** Default 'val_loss' ('loss' when there is no validation data). A monitor named here must be in the logs. */
   monitor?: string;
   minDelta?: number;
   patience?: number;
@@ -23,6 +24,8 @@ export interface EarlyStoppingArgs {
   baseline?: number;
   restoreBestWeights?: boolean;
 }
+
+const EARLY_STOPPING_OPTIONS = optionNames<EarlyStoppingArgs>({ monitor: true, minDelta: true, patience: true, mode: true, baseline: true, restoreBestWeights: true });
 
 /** Stops training when the monitored value has not improved for `patience` epochs. */
 export class EarlyStopping implements Callback {
@@ -33,6 +36,8 @@ export class EarlyStopping implements Callback {
   readonly baseline?: number;
   readonly restoreBestWeights: boolean;
   private model: Sequential | null = null;
+  /** Whether the caller named the monitor (the default 'val_loss' falls back to 'loss' without validation data). */
+  private readonly monitorGiven: boolean;
   private wait = 0;
   private best = NaN;
   private bestWeights: Float32Array | null = null;
@@ -40,10 +45,13 @@ export class EarlyStopping implements Callback {
   bestEpoch = -1;
 
   constructor(args: EarlyStoppingArgs = {}) {
+    checkOptions('EarlyStopping', args, EARLY_STOPPING_OPTIONS);
     this.monitor = args.monitor ?? 'val_loss';
+    this.monitorGiven = args.monitor !== undefined;
     this.minDelta = Math.abs(args.minDelta ?? 0);
     this.patience = args.patience ?? 0;
     const mode = args.mode ?? 'auto';
+    if (mode !== 'auto' && mode !== 'min' && mode !== 'max') throw new RangeError(`wasmnn: EarlyStopping: mode must be 'auto', 'min' or 'max', got ${JSON.stringify(mode)}`);
     this.mode = mode === 'auto' ? (/acc|f1|precision|recall/.test(this.monitor) ? 'max' : 'min') : mode;
     this.baseline = args.baseline;
     this.restoreBestWeights = args.restoreBestWeights ?? false;
@@ -61,10 +69,13 @@ export class EarlyStopping implements Callback {
 
   onEpochEnd(epoch: number, logs: Logs): void {
     let key = this.monitor;
-    if (!(key in logs) && key.startsWith('val_') && key.slice(4) in logs) key = key.slice(4);
+    if (!(key in logs) && !this.monitorGiven && key.startsWith('val_') && key.slice(4) in logs) key = key.slice(4);
     const v = logs[key];
     if (v === undefined) {
-      throw new Error(`wasmnn: EarlyStopping monitors '${this.monitor}', which the logs do not have (they have ${Object.keys(logs).join(', ')})`);
+      const fix = key.startsWith('val_')
+        ? 'pass validationData or validationSplit to fit, or monitor a training figure'
+        : `add it to compile's metrics, or monitor one of those`;
+      throw new Error(`wasmnn: EarlyStopping monitors '${this.monitor}', which the epoch's logs do not have (they have ${Object.keys(logs).join(', ')}); ${fix}`);
     }
     const better = this.mode === 'min' ? v < this.best - this.minDelta : v > this.best + this.minDelta;
     if (better) {

@@ -3,7 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   init, shutdown, Sequential, Dense, Embedding, LSTM, Adam, SGD, EarlyStopping, LearningRateScheduler,
   CallbackFunctions, exponentialDecay, cosineDecay, stepDecay, piecewiseConstant, linearWarmup,
+  EmbeddingBag, GRU, Bidirectional, Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D, Dropout, LayerNormalization, AdamW, RMSprop, Adagrad,
 } from '../../src/index.js';
+import { checkOptions, closestOption } from '../../src/options.js';
 import { uniform } from '../helpers/data.js';
 
 beforeAll(async () => { await init({ threads: 2 }); });
@@ -26,7 +28,7 @@ describe('fit', () => {
     const m = mlp();
     const h = await m.fit(xs, Y, { epochs: 15, batchSize: 16, validationSplit: 0.2, seed: 3 });
     expect(h.epoch).toEqual([...Array(15).keys()]);
-    expect(Object.keys(h.history).sort()).toEqual(['accuracy', 'loss', 'val_accuracy', 'val_f1', 'val_loss', 'val_precision', 'val_recall']);
+    expect(Object.keys(h.history).sort()).toEqual(['accuracy', 'f1', 'loss', 'precision', 'recall', 'val_accuracy', 'val_f1', 'val_loss', 'val_precision', 'val_recall']);
     expect(h.history.loss[14]).toBeLessThan(h.history.loss[0]);
     expect(h.history.val_accuracy[14]).toBeGreaterThan(0.9);
     const ev = m.evaluate(xs, Y);
@@ -89,7 +91,7 @@ describe('fit', () => {
     expect(cd(50)).toBeCloseTo(0.55, 12);
     expect(cd(1000)).toBeCloseTo(0.1, 12);
     const lw = linearWarmup({ warmupSteps: 4, after: 0.2 });
-    expect([lw(0), lw(3), lw(10)]).toEqual([0.05, 0.2, 0.2]);
+    expect([lw(0), lw(2), lw(4), lw(10)]).toEqual([0, 0.1, 0.2, 0.2]);
     // a schedule drives the optimizer per step
     const m2 = mlp();
     m2.compile({ optimizer: new Adam({ learningRate: exponentialDecay({ initialLearningRate: 0.01, decaySteps: 1, decayRate: 0.5 }) }), loss: 'sparseCategoricalCrossentropy' });
@@ -163,5 +165,191 @@ describe('optimizers through fit', () => {
     const h = await m.fit(xs, Y, { epochs: 8, batchSize: 16 });
     expect(h.history.loss[7]).toBeLessThan(h.history.loss[0]);
     m.dispose();
+  });
+});
+
+// ---- options objects: unknown keys and bad hyper-parameters are refused by name ----------------
+
+describe('learning-rate schedules against their closed forms at the boundary steps', () => {
+  it('piecewiseConstant keeps values[i] up to and including boundaries[i] (Keras PiecewiseConstantDecay)', () => {
+    const boundaries = [10, 20], values = [1, 0.5, 0.1];
+    const pc = piecewiseConstant({ boundaries, values });
+    const closed = (s: number) => (s <= 10 ? 1 : s <= 20 ? 0.5 : 0.1);
+    expect([pc(0), pc(9), pc(10), pc(11), pc(19), pc(20), pc(21), pc(1000)]).toEqual([1, 1, 1, 0.5, 0.5, 0.5, 0.1, 0.1]);
+    for (let s = 0; s <= 30; s++) expect(pc(s), `step ${s}`).toBe(closed(s));
+    const one = piecewiseConstant({ boundaries: [0], values: [3, 4] });
+    expect([one(0), one(1)]).toEqual([3, 4]);
+  });
+
+  it('linearWarmup rises from 0 at step 0 to the full rate at step warmupSteps (Keras CosineDecay warmup)', () => {
+    const lw = linearWarmup({ warmupSteps: 4, after: 0.2 });
+    const closed = (s: number) => (s < 4 ? 0.2 * (s / 4) : 0.2);
+    for (let s = 0; s <= 8; s++) expect(lw(s), `step ${s}`).toBe(closed(s));
+    expect([lw(0), lw(3), lw(4)]).toEqual([0, 0.15000000000000002, 0.2]);
+    // the wrapped schedule starts (at its step 0) at step warmupSteps
+    const ed = exponentialDecay({ initialLearningRate: 0.1, decaySteps: 2, decayRate: 0.5 });
+    const we = linearWarmup({ warmupSteps: 3, after: ed });
+    for (let s = 0; s <= 10; s++) expect(we(s), `step ${s}`).toBe(s < 3 ? 0.1 * (s / 3) : 0.1 * Math.pow(0.5, (s - 3) / 2));
+    // the same rates as Keras' CosineDecay(initial 0, warmup_target, warmup_steps)
+    const keras = cosineDecay({ initialLearningRate: 0, decaySteps: 10, alpha: 0.1, warmupSteps: 4, warmupTarget: 0.2 });
+    const ours = linearWarmup({ warmupSteps: 4, after: cosineDecay({ initialLearningRate: 0.2, decaySteps: 10, alpha: 0.1 }) });
+    for (let s = 0; s <= 20; s++) expect(ours(s), `step ${s}`).toBeCloseTo(keras(s), 15);
+  });
+
+  it('cosineDecay warmup goes from initialLearningRate to warmupTarget, then decays from warmupTarget', () => {
+    const cd = cosineDecay({ initialLearningRate: 0.01, decaySteps: 8, alpha: 0, warmupSteps: 4, warmupTarget: 0.05 });
+    const closed = (s: number) => (s < 4 ? 0.01 + 0.04 * (s / 4) : 0.05 * 0.5 * (1 + Math.cos(Math.PI * Math.min(s - 4, 8) / 8)));
+    for (let s = 0; s <= 16; s++) expect(cd(s), `step ${s}`).toBeCloseTo(closed(s), 15);
+    expect(cd(0)).toBe(0.01);
+    expect(cd(4)).toBe(0.05);
+  });
+});
+
+describe('options objects: unknown keys are refused with the closest valid key', () => {
+  it('layers name the key, the class, the suggestion and every option', () => {
+    expect(() => new LSTM({ units: 4, returnSequence: true } as any)).toThrow(
+      /^wasmnn: LSTM: unknown option 'returnSequence'; did you mean 'returnSequences'\? \(options: units, activation, recurrentActivation, useBias, returnSequences, goBackwards, kernelInitializer, recurrentInitializer, biasInitializer, dropout, recurrentDropout, unitForgetBias, name, trainable, inputShape\)$/);
+    expect(() => new Embedding({ inputDim: 10, outputDim: 4, mask_zero: true } as any)).toThrow(
+      /^wasmnn: Embedding: unknown option 'mask_zero'; did you mean 'maskZero'\? \(options: inputDim, outputDim, maskZero, embeddingsInitializer, sparse, name, trainable, inputShape\)$/);
+    expect(() => new Dense({ units: 2, activaton: 'relu' } as any)).toThrow(/^wasmnn: Dense: unknown option 'activaton'; did you mean 'activation'\? \(options: units, activation, useBias, kernelInitializer, biasInitializer, name, trainable, inputShape\)$/);
+    expect(() => new EmbeddingBag({ inputDim: 10, outputDim: 4, Mode: 'sum' } as any)).toThrow(/^wasmnn: EmbeddingBag: unknown option 'Mode'; did you mean 'mode'\?/);
+    expect(() => new GRU({ units: 4, reset_after: false } as any)).toThrow(/^wasmnn: GRU: unknown option 'reset_after'; did you mean 'resetAfter'\?/);
+    expect(() => new GRU({ units: 4, unitForgetBias: true } as any)).toThrow(/^wasmnn: GRU: unknown option 'unitForgetBias' \(options: units, .*resetAfter, name, trainable, inputShape\)$/);
+    expect(() => new Bidirectional({ layer: new LSTM({ units: 2 }), merge_mode: 'sum' } as any)).toThrow(/^wasmnn: Bidirectional: unknown option 'merge_mode'; did you mean 'mergeMode'\? \(options: layer, mergeMode, name, trainable, inputShape\)$/);
+    expect(() => new Conv1D({ filters: 2, kernel_size: 3 } as any)).toThrow(/^wasmnn: Conv1D: unknown option 'kernel_size'; did you mean 'kernelSize'\?/);
+    expect(() => new GlobalAveragePooling1D({ dataFormat: 'channelsLast' } as any)).toThrow(/^wasmnn: GlobalAveragePooling1D: unknown option 'dataFormat' \(options: name, trainable, inputShape\)$/);
+    expect(() => new GlobalMaxPooling1D({ input_shape: [5, 3] } as any)).toThrow(/^wasmnn: GlobalMaxPooling1D: unknown option 'input_shape'; did you mean 'inputShape'\?/);
+    expect(() => new Dropout({ rate: 0.5, sed: 1 } as any)).toThrow(/^wasmnn: Dropout: unknown option 'sed'; did you mean 'seed'\? \(options: rate, seed, name, trainable, inputShape\)$/);
+    expect(() => new LayerNormalization({ epsilion: 1e-3 } as any)).toThrow(/^wasmnn: LayerNormalization: unknown option 'epsilion'; did you mean 'epsilon'\?/);
+    // several at once, and keys that are not near any option
+    expect(() => new Dense({ units: 2, use_bias: false, kernel_regularizer: 'l2' } as any)).toThrow(
+      /^wasmnn: Dense: unknown options 'use_bias' \(did you mean 'useBias'\?\), 'kernel_regularizer' \(options: units, /);
+    expect(() => new Dense({ units: 2, rate: 0.1 } as any)).toThrow(/^wasmnn: Dense: unknown option 'rate' \(options: /);   // not 'name'
+    // not an options object
+    expect(() => new Dense(4 as any)).toThrow(/^wasmnn: Dense: options must be an object such as \{ units: \.\.\. \}, got 4/);
+    expect(() => new LayerNormalization(null as any)).toThrow(/^wasmnn: LayerNormalization: options must be an object/);
+  });
+
+  it('every layer still takes all its options, and rebuilds from its getConfig() (what a model file passes)', async () => {
+    const { LAYERS, layerFromConfig } = await import('../../src/layers/index.js');
+    const common = { trainable: false, inputShape: [5, 3] };
+    const layers = [
+      new Dense({ units: 2, activation: 'relu', useBias: false, kernelInitializer: 'heNormal', biasInitializer: 'zeros', name: 'd', ...common }),
+      new Embedding({ inputDim: 10, outputDim: 4, maskZero: true, embeddingsInitializer: 'uniform', sparse: true, name: 'e', ...common }),
+      new EmbeddingBag({ inputDim: 10, outputDim: 4, mode: 'sum', embeddingsInitializer: 'uniform', sparse: true, name: 'eb', ...common }),
+      new Dropout({ rate: 0.2, seed: 3, name: 'dr', ...common }),
+      new LayerNormalization({ epsilon: 1e-5, center: false, scale: true, name: 'ln', ...common }),
+      new LSTM({
+        units: 3, activation: 'tanh', recurrentActivation: 'hardSigmoid', useBias: true, returnSequences: true, goBackwards: true, kernelInitializer: 'glorotUniform',
+        recurrentInitializer: 'orthogonal', biasInitializer: 'zeros', dropout: 0, recurrentDropout: 0, unitForgetBias: false, name: 'l', ...common,
+      }),
+      new GRU({ units: 3, resetAfter: false, returnSequences: false, name: 'g', ...common }),
+      new Bidirectional({ layer: new GRU({ units: 2, trainable: false }), mergeMode: 'ave', name: 'b', ...common }),
+      new Conv1D({ filters: 2, kernelSize: 3, strides: 1, padding: 'same', dilationRate: 2, activation: 'gelu', useBias: true, kernelInitializer: 'glorotUniform', biasInitializer: 'zeros', name: 'c', ...common }),
+      new GlobalAveragePooling1D({ name: 'ga', ...common }),
+      new GlobalMaxPooling1D({ name: 'gm', ...common }),
+    ];
+    expect(layers.map((l) => l.className).sort()).toEqual(Object.keys(LAYERS).sort());
+    for (const l of layers) {
+      const config = l.getConfig();
+      expect(layerFromConfig(l.className, config).getConfig(), l.className).toEqual(config);
+    }
+    // the defaults, with no options object at all where none is required
+    expect(new GlobalMaxPooling1D().name).toBe('');
+    expect(new LayerNormalization().epsilon).toBe(1e-3);
+  });
+
+  it('optimizers name the key, the class and the suggestion', () => {
+    expect(() => new Adam({ learning_rate: 0.5 } as any)).toThrow(/^wasmnn: Adam: unknown option 'learning_rate'; did you mean 'learningRate'\? \(options: learningRate, clipNorm, beta1, beta2, epsilon, weightDecay\)$/);
+    expect(() => new AdamW({ weight_decay: 0.1 } as any)).toThrow(/^wasmnn: AdamW: unknown option 'weight_decay'; did you mean 'weightDecay'\?/);
+    expect(() => new SGD({ momentun: 0.9 } as any)).toThrow(/^wasmnn: SGD: unknown option 'momentun'; did you mean 'momentum'\? \(options: learningRate, clipNorm, momentum, nesterov, weightDecay\)$/);
+    expect(() => new RMSprop({ centred: true } as any)).toThrow(/^wasmnn: RMSprop: unknown option 'centred'; did you mean 'centered'\?/);
+    expect(() => new Adagrad({ initial_accumulator_value: 0.2 } as any)).toThrow(/^wasmnn: Adagrad: unknown option 'initial_accumulator_value'; did you mean 'initialAccumulatorValue'\?/);
+    expect(() => new Adam({ lr: 0.1 } as any)).toThrow(/^wasmnn: Adam: unknown option 'lr' \(options: /);
+    expect(() => new Adam({ beta: 0.9 } as any)).toThrow(/^wasmnn: Adam: unknown option 'beta' \(options: /);   // beta1 or beta2: no obvious one
+    expect(() => new SGD({ clipnorm: 1 } as any)).toThrow(/did you mean 'clipNorm'\?/);
+    expect(() => new SGD(0.1 as any)).toThrow(/^wasmnn: SGD: options must be an object/);
+  });
+
+  it('optimizer hyper-parameters are checked against their ranges', () => {
+    expect(() => new SGD({ momentum: 2 })).toThrow(/^wasmnn: SGD: momentum must be a number in \[0, 1\], got 2$/);
+    expect(() => new SGD({ momentum: -0.1 })).toThrow(/^wasmnn: SGD: momentum must be a number in \[0, 1\], got -0.1$/);
+    expect(() => new SGD({ weightDecay: -1 })).toThrow(/^wasmnn: SGD: weightDecay must be a finite number >= 0, got -1$/);
+    expect(() => new SGD({ nesterov: 'yes' as any })).toThrow(/^wasmnn: SGD: nesterov must be true or false, got the string "yes"$/);
+    expect(() => new Adam({ beta1: 1.5 })).toThrow(/^wasmnn: Adam: beta1 must be a number in \[0, 1\), got 1.5$/);
+    expect(() => new Adam({ beta1: 1 })).toThrow(/^wasmnn: Adam: beta1 must be a number in \[0, 1\), got 1$/);
+    expect(() => new Adam({ beta2: -0.5 })).toThrow(/^wasmnn: Adam: beta2 must be a number in \[0, 1\), got -0.5$/);
+    expect(() => new Adam({ epsilon: 0 })).toThrow(/^wasmnn: Adam: epsilon must be a finite number > 0, got 0$/);
+    expect(() => new AdamW({ beta1: 1.5 })).toThrow(/^wasmnn: AdamW: beta1 must be a number in \[0, 1\), got 1.5$/);
+    expect(() => new AdamW({ weightDecay: NaN })).toThrow(/^wasmnn: AdamW: weightDecay must be a finite number >= 0, got NaN$/);
+    expect(() => new RMSprop({ rho: 2 })).toThrow(/^wasmnn: RMSprop: rho must be a number in \[0, 1\), got 2$/);
+    expect(() => new RMSprop({ rho: 1 })).toThrow(/^wasmnn: RMSprop: rho must be a number in \[0, 1\), got 1$/);
+    expect(() => new RMSprop({ momentum: 1.1 })).toThrow(/^wasmnn: RMSprop: momentum must be a number in \[0, 1\], got 1.1$/);
+    expect(() => new RMSprop({ epsilon: -1e-7 })).toThrow(/^wasmnn: RMSprop: epsilon must be a finite number > 0, got -1e-7$/);
+    expect(() => new RMSprop({ centered: 1 as any })).toThrow(/^wasmnn: RMSprop: centered must be true or false, got 1$/);
+    expect(() => new Adagrad({ initialAccumulatorValue: -0.1 })).toThrow(/^wasmnn: Adagrad: initialAccumulatorValue must be a finite number >= 0, got -0.1$/);
+    expect(() => new Adagrad({ epsilon: Infinity })).toThrow(/^wasmnn: Adagrad: epsilon must be a finite number > 0, got Infinity$/);
+    // the learning rate: a finite number >= 0 or a schedule, found at construction (not as 'lr is not a function' in fit)
+    expect(() => new SGD({ learningRate: '0.1' as any })).toThrow(/^wasmnn: SGD: learningRate must be a number or a schedule such as exponentialDecay\(\{ \.\.\. \}\), got the string "0.1"$/);
+    expect(() => new Adam({ learningRate: { initialLearningRate: 0.1 } as any })).toThrow(/^wasmnn: Adam: learningRate must be a number or a schedule/);
+    expect(() => new Adam({ learningRate: -0.1 })).toThrow(/^wasmnn: Adam: learningRate must be a finite number >= 0, got -0.1$/);
+    expect(() => new RMSprop({ learningRate: NaN })).toThrow(/^wasmnn: RMSprop: learningRate must be a finite number >= 0, got NaN$/);
+    expect(() => new Adagrad({ learningRate: Infinity })).toThrow(/^wasmnn: Adagrad: learningRate must be a finite number >= 0, got Infinity$/);
+    expect(() => new SGD({ clipNorm: 0 })).toThrow(/^wasmnn: SGD: clipNorm must be a positive number, got 0$/);
+  });
+
+  it('valid hyper-parameters still work, including the edges Keras allows', () => {
+    const sgd = new SGD({ learningRate: 0.1, momentum: 0.9, nesterov: true, weightDecay: 0.01, clipNorm: 1 });
+    expect(sgd.getConfig()).toEqual({ learningRate: 0.1, clipNorm: 1, momentum: 0.9, nesterov: true, weightDecay: 0.01 });
+    expect(new SGD({ nesterov: true }).nesterov).toBe(true);   // Keras' SGD allows nesterov without momentum (then plain SGD)
+    expect(new SGD({ momentum: 1 }).momentum).toBe(1);   // Keras: momentum in [0, 1]
+    expect(new SGD({ learningRate: 0 }).currentLearningRate()).toBe(0);   // a frozen model; LearningRateScheduler may set 0 too
+    const adam = new Adam({ learningRate: 0.01, beta1: 0, beta2: 0.99, epsilon: 1e-8, weightDecay: 0 });
+    expect([adam.beta1, adam.beta2, adam.epsilon]).toEqual([0, 0.99, 1e-8]);
+    expect(new AdamW().weightDecay).toBe(0.004);
+    expect(new AdamW({ weightDecay: 0.1, learningRate: cosineDecay({ initialLearningRate: 0.1, decaySteps: 10 }) }).weightDecay).toBe(0.1);
+    const rms = new RMSprop({ rho: 0, momentum: 0.5, epsilon: 1e-6, centered: true });
+    expect([rms.rho, rms.momentum, rms.centered]).toEqual([0, 0.5, true]);
+    expect(new Adagrad({ initialAccumulatorValue: 0, epsilon: 1e-3 }).initialAccumulatorValue).toBe(0);
+    // a schedule, and a plain function of the step
+    expect(new Adam({ learningRate: stepDecay({ initialLearningRate: 0.1, every: 2, factor: 0.5 }) }).currentLearningRate()).toBe(0.1);
+    expect(new Adam({ learningRate: Object.assign((s: number) => 0.1 / (s + 1), { config: { name: 'custom' } }) }).currentLearningRate()).toBe(0.1);
+  });
+
+  it('schedules name the unknown key and the schedule', () => {
+    expect(() => exponentialDecay({ initialLearningRate: 1, decay_steps: 10, decayRate: 0.5 } as any)).toThrow(
+      /^wasmnn: exponentialDecay: unknown option 'decay_steps'; did you mean 'decaySteps'\? \(options: initialLearningRate, decaySteps, decayRate, staircase\)$/);
+    expect(() => stepDecay({ initialLearningRate: 1, every: 2, factor: 0.5, staircase: true } as any)).toThrow(/^wasmnn: stepDecay: unknown option 'staircase' \(options: initialLearningRate, every, factor\)$/);
+    expect(() => piecewiseConstant({ boundries: [1], values: [1, 2] } as any)).toThrow(/^wasmnn: piecewiseConstant: unknown option 'boundries'; did you mean 'boundaries'\? \(options: boundaries, values\)$/);
+    expect(() => cosineDecay({ initialLearningRate: 0, decaySteps: 10, warmup_target: 0.1, warmup_steps: 5 } as any)).toThrow(
+      /^wasmnn: cosineDecay: unknown options 'warmup_target' \(did you mean 'warmupTarget'\?\), 'warmup_steps' \(did you mean 'warmupSteps'\?\)/);
+    expect(() => linearWarmup({ warmupSteps: 3, after: 0.1, target: 0.2 } as any)).toThrow(/^wasmnn: linearWarmup: unknown option 'target' \(options: warmupSteps, after\)$/);
+    expect(() => linearWarmup({ warmupSteps: 3, after: '0.1' as any })).toThrow(/^wasmnn: linearWarmup: after must be a learning rate \(a number\) or a schedule/);
+    expect(() => stepDecay(undefined as any)).toThrow(/^wasmnn: stepDecay: needs an options object \{ initialLearningRate, every, factor \}$/);
+  });
+
+  it('callbacks with options: EarlyStopping', () => {
+    expect(() => new EarlyStopping({ restore_best_weights: true } as any)).toThrow(
+      /^wasmnn: EarlyStopping: unknown option 'restore_best_weights'; did you mean 'restoreBestWeights'\? \(options: monitor, minDelta, patience, mode, baseline, restoreBestWeights\)$/);
+    expect(() => new EarlyStopping({ patiance: 3 } as any)).toThrow(/^wasmnn: EarlyStopping: unknown option 'patiance'; did you mean 'patience'\?/);
+    expect(() => new EarlyStopping({ mode: 'maximum' as any })).toThrow(/^wasmnn: EarlyStopping: mode must be 'auto', 'min' or 'max', got "maximum"$/);
+    const es = new EarlyStopping({ monitor: 'val_accuracy', minDelta: 0.01, patience: 2, mode: 'auto', baseline: 0.5, restoreBestWeights: true });
+    expect([es.mode, es.patience, es.restoreBestWeights]).toEqual(['max', 2, true]);
+  });
+
+  it('the shared helper: suggestions only when obvious, for any owner (e.g. Sequential.fit)', () => {
+    const FIT = ['batchSize', 'epochs', 'shuffle', 'seed', 'validationSplit', 'validationData', 'classWeight', 'callbacks', 'verbose', 'initialEpoch'];
+    expect(() => checkOptions('Sequential.fit', { epoch: 5, batch_size: 1, validation_split: 0.5 }, FIT)).toThrow(
+      /^wasmnn: Sequential\.fit: unknown options 'epoch' \(did you mean 'epochs'\?\), 'batch_size' \(did you mean 'batchSize'\?\), 'validation_split' \(did you mean 'validationSplit'\?\) \(options: batchSize, epochs, /);
+    const opts = { epochs: 2, batchSize: 4 };
+    expect(checkOptions('Sequential.fit', opts, FIT)).toBe(opts);
+    expect(checkOptions('Sequential.fit', undefined, FIT)).toBeUndefined();
+    expect(closestOption('mask-zero', ['maskZero'])).toBe('maskZero');           // kebab-case
+    expect(closestOption('LearningRate', ['learningRate'])).toBe('learningRate');   // letter case
+    expect(closestOption('mdoe', ['mode', 'name'])).toBe('mode');                // a swap is one edit
+    expect(closestOption('return_sequence', ['returnSequences'])).toBe('returnSequences');   // snake_case and a typo
+    expect(closestOption('rate', ['name', 'units'])).toBeNull();                 // 2 edits is too far for a 4-letter key
+    expect(closestOption('beta', ['beta1', 'beta2'])).toBeNull();                // a tie is not obvious
+    expect(closestOption('kernelRegularizer', ['kernelInitializer'])).toBeNull();
   });
 });
