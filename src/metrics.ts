@@ -26,15 +26,44 @@ export function predictedClasses(probs: ArrayLike<number>, cols: number): Int32A
   return out;
 }
 
-/** True classes from sparse labels, one-hot rows (argmax) or binary targets (>= 0.5). */
-export function trueClasses(target: ArrayLike<number>, rows: number): Int32Array {
-  const cols = target.length / rows;
-  if (cols === 1) return Int32Array.from({ length: rows }, (_, r) => (target[r] >= 0.5 ? 1 : 0));
-  return predictedClasses(target, cols);
+/** How a loss reads targets and outputs as classes (see trueClassesOf). */
+export type ClassKind = 'sparse' | 'categorical' | 'binary' | 'other';
+
+/**
+ * The classes the metrics compare, per output row, as the loss defines them:
+ *   sparse       targets are class indices, one per output row; predicted = argmax
+ *   categorical  targets are one-hot (or soft) rows; both sides argmax
+ *   binary       every output value is its own yes/no decision (one sigmoid per label, Keras'
+ *                binary accuracy): both sides thresholded at 0.5, two classes
+ *   other        (regression) one output: thresholded at 0.5; several: argmax
+ * Outputs are (rows, units) flattened, where rows may be samples x time steps; targets hold one
+ * label per row (sparse) or rows x units values.
+ */
+export function trueClassesOf(kind: ClassKind, target: ArrayLike<number>, units: number): Int32Array {
+  if (kind === 'sparse') return Int32Array.from(target);
+  return predictedClassesOf(kind, target, units);
 }
+
+/** The predicted class of every output value (binary) or row (the rest); see trueClassesOf. */
+export function predictedClassesOf(kind: ClassKind, probs: ArrayLike<number>, units: number): Int32Array {
+  if (kind === 'binary' || (kind === 'other' && units === 1)) return Int32Array.from({ length: probs.length }, (_, i) => (probs[i] >= 0.5 ? 1 : 0));
+  return predictedClasses(probs, units);
+}
+
+/** Number of classes the metrics count for an output of `units` values. */
+export function classCountOf(kind: ClassKind, units: number): number { return kind === 'binary' ? 2 : Math.max(units, 2); }
 
 /** Confusion matrix m[true][predicted]. */
 export function confusionMatrix(truth: ArrayLike<number>, pred: ArrayLike<number>, classes: number): number[][] {
+  if (!Number.isInteger(classes) || classes < 1) throw new RangeError(`wasmnn: confusionMatrix: classes must be a whole number >= 1, got ${classes}`);
+  if (truth.length !== pred.length) throw new RangeError(`wasmnn: confusionMatrix: ${truth.length} true classes but ${pred.length} predictions; pass one prediction per sample`);
+  const check = (a: ArrayLike<number>, what: string) => {
+    for (let i = 0; i < a.length; i++) {
+      if (!(Number.isInteger(a[i]) && a[i] >= 0 && a[i] < classes)) throw new RangeError(`wasmnn: confusionMatrix: ${what} class ${a[i]} at index ${i} is not one of the ${classes} classes (0 .. ${classes - 1}); pass class indices, or raise classes`);
+    }
+  };
+  check(truth, 'true');
+  check(pred, 'predicted');
   const m = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
   for (let i = 0; i < truth.length; i++) m[truth[i]][pred[i]]++;
   return m;
@@ -55,14 +84,20 @@ export interface ClassReport {
 
 /** Accuracy, per-class and macro precision / recall / F1 (0 where undefined, as scikit-learn's zero_division=0). */
 export function classReport(truth: ArrayLike<number>, pred: ArrayLike<number>, classes: number): ClassReport {
-  const confusion = confusionMatrix(truth, pred, classes);
+  return reportOfConfusion(confusionMatrix(truth, pred, classes));
+}
+
+/** The report of a confusion matrix m[true][predicted] (e.g. summed over batches). */
+export function reportOfConfusion(confusion: number[][]): ClassReport {
+  const classes = confusion.length;
   const precision: number[] = [], recall: number[] = [], f1: number[] = [], support: number[] = [];
-  let correct = 0;
+  let correct = 0, total = 0;
   for (let c = 0; c < classes; c++) {
     const tp = confusion[c][c];
     correct += tp;
     const predicted = confusion.reduce((s, row) => s + row[c], 0);
     const actual = confusion[c].reduce((s, v) => s + v, 0);
+    total += actual;
     const p = predicted ? tp / predicted : 0;
     const r = actual ? tp / actual : 0;
     precision.push(p); recall.push(r); support.push(actual);
@@ -70,7 +105,7 @@ export function classReport(truth: ArrayLike<number>, pred: ArrayLike<number>, c
   }
   const mean = (a: number[]) => (a.length ? a.reduce((s, v) => s + v, 0) / a.length : 0);
   return {
-    accuracy: truth.length ? correct / truth.length : 0,
+    accuracy: total ? correct / total : 0,
     precision, recall, f1, support,
     macroPrecision: mean(precision), macroRecall: mean(recall), macroF1: mean(f1),
     confusion,

@@ -5,7 +5,7 @@ import { Embedding } from '../layers/embedding.js';
 import { Dense } from '../layers/dense.js';
 import { ParamStore } from '../params.js';
 import { lossAndBackward, lossFrom, fusedLink, type LossConfig, type LossName } from '../losses.js';
-import { checkMetrics, classReport, predictedClasses, trueClasses, type MetricName } from '../metrics.js';
+import { checkMetrics, classCountOf, classReport, predictedClassesOf, reportOfConfusion, trueClassesOf, type ClassKind, type MetricName } from '../metrics.js';
 import { optimizerFrom, type Optimizer, type OptimizerName } from '../optimizers/optimizers.js';
 import { Random, deriveSeed } from '../random.js';
 import { hasRuntime, init, runtime } from '../runtime/default.js';
@@ -13,6 +13,7 @@ import type { Runtime } from '../runtime/runtime.js';
 import type { Tensor } from '../tensor.js';
 import { gatherRows, position, rowSizeOf, toArray, type Batchable, type DataInput, type Shaped } from '../training/data.js';
 import type { Callback, History, Logs } from '../training/callbacks.js';
+import { checkOptions, optionNames } from '../options.js';
 
 export interface SequentialArgs {
   name?: string;
@@ -48,6 +49,17 @@ export interface EvaluateArgs { batchSize?: number }
 
 type Prepared = { x: Batchable; y: Batchable };
 
+const SEQUENTIAL_OPTIONS = optionNames<SequentialArgs>({ name: true, seed: true });
+const COMPILE_OPTIONS = optionNames<CompileArgs>({ optimizer: true, loss: true, metrics: true });
+const FIT_OPTIONS = optionNames<FitArgs>({
+  batchSize: true, epochs: true, shuffle: true, seed: true, validationSplit: true, validationData: true,
+  classWeight: true, callbacks: true, verbose: true, initialEpoch: true,
+});
+const EVALUATE_OPTIONS = optionNames<EvaluateArgs>({ batchSize: true });
+
+/** The model each optimizer instance is compiled into: an optimizer keeps one model's state. */
+const optimizerOwners = new WeakMap<Optimizer, Sequential>();
+
 export class Sequential {
   readonly className = 'Sequential';
   readonly layers: Layer[] = [];
@@ -63,8 +75,12 @@ export class Sequential {
   trainSteps = 0;
   private rt: Runtime | null = null;
   private builtFor: LayerShape | null = null;
+  private disposed = false;
+  /** Set while fit() runs: a second fit (or evaluate) on the same model must wait for it. */
+  private fitting = false;
 
   constructor(layers: Layer[] = [], args: SequentialArgs = {}) {
+    checkOptions('Sequential', args, SEQUENTIAL_OPTIONS);
     this.name = args.name ?? 'sequential';
     this.seed = args.seed;
     for (const l of layers) this.add(l);
@@ -90,7 +106,22 @@ export class Sequential {
       if (!ok) throw new RangeError(`wasmnn: model ${this.name} was built for samples of shape ${fmtLayerShape(prev)}, got ${fmtLayerShape(inputShape)}`);
       return;
     }
+    this.requireAlive();
     if (this.layers.length === 0) throw new Error('wasmnn: the model has no layers; add some before training');
+    try {
+      this.buildLayers(inputShape, rt);
+    } catch (e) {
+      // leave no half-built layer behind: a retry must build from scratch
+      for (const l of this.layers) l.resetBuild();
+      this.optimizer?.release();
+      (this.store as ParamStore | null)?.free();   // set by buildLayers if it got that far
+      this.store = null;
+      this.builtFor = null;
+      throw e;
+    }
+  }
+
+  private buildLayers(inputShape: LayerShape, rt: Runtime): void {
     this.rt = rt;
     const used = new Map<string, number>();
     let shape = this.layers[0].inputShape ?? inputShape;
@@ -116,12 +147,44 @@ export class Sequential {
   }
 
   compile(args: CompileArgs): void {
+    this.requireAlive();
     if (!args || typeof args !== 'object') throw new TypeError('wasmnn: compile takes { optimizer, loss, metrics }');
-    this.optimizer?.release();
-    this.optimizer = optimizerFrom(args.optimizer);
-    this.loss = lossFrom(args.loss);
-    this.metrics = checkMetrics(args.metrics);
-    if (this.store) this.optimizer.attach(this.store);
+    checkOptions('Sequential.compile', args, COMPILE_OPTIONS);
+    const optimizer = optimizerFrom(args.optimizer);
+    const owner = optimizerOwners.get(optimizer);
+    if (owner && owner !== this) {
+      throw new Error(`wasmnn: this ${optimizer.className} optimizer is already compiled into model '${owner.name}'; an optimizer keeps one model's state: give each model its own (new ${optimizer.className}({ ... }))`);
+    }
+    const loss = lossFrom(args.loss);
+    const metrics = checkMetrics(args.metrics);
+    if (this.optimizer) { this.optimizer.release(); optimizerOwners.delete(this.optimizer); }
+    this.optimizer = optimizer;
+    optimizerOwners.set(optimizer, this);
+    this.loss = loss;
+    this.metrics = metrics;
+    if (this.store) {
+      this.relayIfTrainableChanged();
+      this.optimizer.attach(this.store);
+    }
+  }
+
+  /** Layers whose trainable flag changed since the weights were laid out (Keras: it takes effect at compile). */
+  private staleTrainable(): Layer[] {
+    return this.layers.filter((l) => l.weights.some((w) => w.trainable !== w.wantsTraining()));
+  }
+
+  /** Re-lays the weight slab (trainable weights first) after trainable flags changed, keeping every value. */
+  private relayIfTrainableChanged(): void {
+    if (!this.staleTrainable().length) return;
+    const values = this.store!.getWeights();
+    this.store!.free();
+    for (const w of this.layers.flatMap((l) => l.weights)) w.trainable = w.wantsTraining();
+    this.store = new ParamStore(this.rt!, this.layers.flatMap((l) => l.weights));
+    for (const w of values) this.store.setWeight(w.name, w.values);
+  }
+
+  private requireAlive(): void {
+    if (this.disposed) throw new Error(`wasmnn: model '${this.name}' was disposed (its weights are freed); build a new model, or load it again from its file`);
   }
 
   /** Number of classes / outputs of the last layer. */
@@ -137,6 +200,7 @@ export class Sequential {
   private inputDtype(): 'i32' | 'f32' { return this.layers[0] instanceof Embedding || (this.layers[0] as any).takesIds ? 'i32' : 'f32'; }
 
   private prepareX(x: DataInput, what: string): Batchable {
+    if (this.layers.length === 0) throw new Error('wasmnn: the model has no layers; add some first (new Sequential([...layers]) or model.add(layer))');
     const b = toArray(x, what, this.inputDtype());
     if (b.shape[0] === 0) throw new RangeError(`wasmnn: ${what} is empty: there are no samples`);
     const first = this.layers[0] as Layer & { inputDim?: number };
@@ -175,12 +239,18 @@ export class Sequential {
   }
 
   private requireLoss(): LossConfig {
+    this.requireAlive();
     if (!this.loss || !this.optimizer) throw new Error('wasmnn: compile the model first: model.compile({ optimizer, loss })');
     return this.loss;
   }
 
+  /** Builds on first use; later, checks that x's samples have the shape the model was built for. */
   private ensureBuilt(x: Batchable): void {
-    if (!this.store) this.build(x.shape.slice(1), this.runtimeOrInit());
+    this.build(x.shape.slice(1), this.store ? this.rt! : this.runtimeOrInit());
+  }
+
+  private requireNotFitting(op: string): void {
+    if (this.fitting) throw new Error(`wasmnn: ${op}: fit() is still running on model '${this.name}'; await it before calling ${op} on the same model`);
   }
 
   /** Whether the last layer's activation runs fused into the loss (logits requested). */
@@ -207,10 +277,21 @@ export class Sequential {
   }
 
   async fit(x: DataInput, y: DataInput, args: FitArgs = {}): Promise<History> {
+    checkOptions('Sequential.fit', args, FIT_OPTIONS);
+    this.requireLoss();
+    this.requireNotFitting('fit');
+    this.fitting = true;
+    try {
+      return await this.fitUnguarded(x, y, args);
+    } finally {
+      this.fitting = false;
+    }
+  }
+
+  private async fitUnguarded(x: DataInput, y: DataInput, args: FitArgs): Promise<History> {
     const loss = this.requireLoss();
-    const batchSize = args.batchSize ?? 32;
+    const batchSize = checkBatchSize('fit', args.batchSize);
     const epochs = args.epochs ?? 1;
-    if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`wasmnn: fit: batchSize must be a whole number >= 1, got ${batchSize}`);
     if (!Number.isInteger(epochs) || epochs < 0) throw new RangeError(`wasmnn: fit: epochs must be a whole number >= 0, got ${epochs}`);
     const seed = args.seed ?? 0;
     if (this.seed === undefined && !this.store) this.seed = seed;
@@ -232,6 +313,10 @@ export class Sequential {
       ya = sliceRows(ya, 0, n - nVal);
     }
     const n = xa.shape[0];
+    const stale = this.staleTrainable();
+    if (stale.length) {
+      throw new Error(`wasmnn: fit: the trainable flag of layer '${stale[0].name}' changed after compile; call model.compile(...) again so that it takes effect (as in Keras)`);
+    }
     const weightsOf = this.classWeights(args.classWeight, ya);
     const callbacks = args.callbacks ?? [];
     for (const c of callbacks) c.setModel?.(this);
@@ -239,9 +324,10 @@ export class Sequential {
     this.stopTraining = false;
     const order = Int32Array.from({ length: n }, (_, i) => i);
     const xRow = rowSizeOf(xa), yRow = rowSizeOf(ya);
-    const xBuf = new (xa.data.constructor as any)(batchSize * xRow);
-    const yBuf = new (ya.data.constructor as any)(batchSize * yRow);
-    const wBuf = weightsOf ? new Float32Array(batchSize) : null;
+    const rows = Math.min(batchSize, n);   // a batch never holds more than the data set
+    const xBuf = new (xa.data.constructor as any)(rows * xRow);
+    const yBuf = new (ya.data.constructor as any)(rows * yRow);
+    const wBuf = weightsOf ? new Float32Array(rows) : null;
     const rt = this.rt!;
     const start = args.initialEpoch ?? 0;
     // each epoch shuffles the previous epoch's order: replay the epochs before initialEpoch, so a resumed run matches an uninterrupted one
@@ -251,26 +337,38 @@ export class Sequential {
       const t0 = performance.now();
       for (const c of callbacks) await c.onEpochBegin?.(epoch, {});
       if (args.shuffle ?? true) new Random(deriveSeed(seed, `shuffle/${epoch}`)).shuffle(order);
-      let lossSum = 0, correct = 0, seen = 0;
+      let lossSum = 0, correct = 0, counted = 0, seen = 0;
+      // the epoch's confusion matrix, for precision / recall / F1 over the epoch (Keras reports them for training too)
+      const needsReport = this.metrics.some((k) => k !== 'accuracy');
+      let confusion: number[][] | null = null;
       const batches = Math.ceil(n / batchSize);
       for (let b = 0; b < batches; b++) {
         const idx = order.subarray(b * batchSize, Math.min(n, (b + 1) * batchSize));
         const m = idx.length;
+        for (const c of callbacks) await c.onBatchBegin?.(b, { batch: b, size: m });
         gatherRows(xa.data, xRow, idx, xBuf);
         gatherRows(ya.data, yRow, idx, yBuf);
         if (wBuf) for (let i = 0; i < m; i++) wBuf[i] = weightsOf!(idx[i]);
-        const r = this.trainStep(rt, xBuf.subarray(0, m * xRow), [m, ...xa.shape.slice(1)], yBuf.subarray(0, m * yRow), [m, ...ya.shape.slice(1)], wBuf?.subarray(0, m) ?? null, { epoch, batch: b, seed });
+        const r = this.trainStep(rt, xBuf.subarray(0, m * xRow), [m, ...xa.shape.slice(1)], yBuf.subarray(0, m * yRow), [m, ...ya.shape.slice(1)], wBuf?.subarray(0, m) ?? null, { epoch, batch: b, seed }, true, confusion);
+        if (needsReport) confusion = r.confusion;
         lossSum += r.loss * m;
         correct += r.correct;
+        counted += r.counted;
         seen += m;
         if (callbacks.length) {
           const logs: Logs = { batch: b, size: m, loss: r.loss };
-          if (this.metrics.includes('accuracy')) logs.accuracy = r.correct / m;
+          if (this.metrics.includes('accuracy')) logs.accuracy = r.correct / r.counted;
           for (const c of callbacks) await c.onBatchEnd?.(b, logs);
         }
       }
       const logs: Logs = { loss: lossSum / seen };
-      if (this.metrics.includes('accuracy')) logs.accuracy = correct / seen;
+      if (this.metrics.includes('accuracy')) logs.accuracy = correct / counted;
+      if (confusion) {
+        const rep = reportOfConfusion(confusion);
+        if (this.metrics.includes('precision')) logs.precision = rep.macroPrecision;
+        if (this.metrics.includes('recall')) logs.recall = rep.macroRecall;
+        if (this.metrics.includes('f1')) logs.f1 = rep.macroF1;
+      }
       if (val) {
         const v = this.evaluateBatched(val.x, val.y, batchSize);
         for (const [k, value] of Object.entries(v)) logs[`val_${k}`] = value;
@@ -304,7 +402,7 @@ export class Sequential {
   }
 
   /** One optimisation step on one batch (or only its gradients, with update = false). */
-  private trainStep(rt: Runtime, xb: Int32Array | Float32Array, xShape: number[], yb: Int32Array | Float32Array, yShape: number[], wb: Float32Array | null, at: { epoch: number; batch: number; seed: number }, update = true): { loss: number; correct: number } {
+  private trainStep(rt: Runtime, xb: Int32Array | Float32Array, xShape: number[], yb: Int32Array | Float32Array, yShape: number[], wb: Float32Array | null, at: { epoch: number; batch: number; seed: number }, update = true, confusion: number[][] | null = null): { loss: number; correct: number; counted: number; confusion: number[][] } {
     const loss = this.loss!;
     const fused = this.fused();
     return rt.step(() => {
@@ -320,8 +418,35 @@ export class Sequential {
         this.optimizer!.step();
         this.trainSteps++;
       }
-      return { loss: r.loss, correct: countCorrect(r.probs, yb, xShape[0], this.outputUnits) };
+      return { loss: r.loss, ...this.countCorrect(r.probs, yb, confusion) };
     });
+  }
+
+  /** How the loss reads targets as classes, for the metrics. */
+  private classKind(): ClassKind {
+    switch (this.loss!.name) {
+      case 'sparseCategoricalCrossentropy': return 'sparse';
+      case 'categoricalCrossentropy': return 'categorical';
+      case 'binaryCrossentropy': return 'binary';
+      default: return 'other';
+    }
+  }
+
+  /**
+   * A batch's outputs against its targets, counted into `confusion` (m[true][predicted], made here
+   * when null): returns it, the correct predictions and how many were counted (rows, or values for binary).
+   */
+  private countCorrect(probs: Float32Array, y: Int32Array | Float32Array, confusion: number[][] | null = null): { correct: number; counted: number; confusion: number[][] } {
+    const kind = this.classKind(), units = this.outputUnits;
+    const truth = trueClassesOf(kind, y, units), pred = predictedClassesOf(kind, probs, units);
+    const k = classCountOf(kind, units);
+    const m = confusion ?? Array.from({ length: k }, () => new Array<number>(k).fill(0));
+    let correct = 0;
+    for (let i = 0; i < truth.length; i++) {
+      if (pred[i] === truth[i]) correct++;
+      m[truth[i]][pred[i]]++;
+    }
+    return { correct, counted: truth.length, confusion: m };
   }
 
   private explainNonFinite(loss: number, outputs: Node[], at: { epoch: number; batch: number }): never {
@@ -346,17 +471,22 @@ export class Sequential {
       if (!(Number(k) >= 0 && Number(k) < Math.max(units, 2))) throw new RangeError(`wasmnn: classWeight has class ${k}, outside the model's classes`);
       if (!(typeof v === 'number' && v >= 0 && Number.isFinite(v))) throw new RangeError(`wasmnn: classWeight for class ${k} must be a number >= 0, got ${v}`);
     }
-    const classes = trueClasses(y.data, y.shape[0]);
+    const kind = this.classKind();
+    if (kind === 'binary' && units > 1) throw new RangeError(`wasmnn: classWeight needs one class per sample, but this model has ${units} sigmoid outputs (multi-label); weight the samples instead`);
+    const classes = trueClassesOf(kind, y.data, units);
     return (i) => cw[classes[i]] ?? 1;
   }
 
   /** Loss and metrics over a data set (inference mode, no weight changes). */
   evaluate(x: DataInput, y: DataInput, args: EvaluateArgs = {}): Record<string, number> {
     this.requireLoss();
+    this.requireNotFitting('evaluate');
+    checkOptions('Sequential.evaluate', args, EVALUATE_OPTIONS);
+    const batchSize = checkBatchSize('evaluate', args.batchSize);
     const xa = this.prepareX(x, 'x');
     this.ensureBuilt(xa);
     const ya = this.prepareY(y, 'y', xa.shape[0]);
-    return this.evaluateBatched(xa, ya, args.batchSize ?? 32);
+    return this.evaluateBatched(xa, ya, batchSize);
   }
 
   private evaluateBatched(xa: Batchable, ya: Batchable, batchSize: number): Record<string, number> {
@@ -366,7 +496,7 @@ export class Sequential {
     const fused = this.fused();
     const loss = this.loss!;
     let lossSum = 0;
-    const probsAll = new Float32Array(n * units);
+    const probsAll: Float32Array[] = [];   // (rows, units) per batch; rows = samples (x time steps)
     const xRow = rowSizeOf(xa), yRow = rowSizeOf(ya);
     for (let s = 0; s < n; s += batchSize) {
       const m = Math.min(batchSize, n - s);
@@ -378,11 +508,13 @@ export class Sequential {
         return lossAndBackward(g, y, t, null, loss, fused || !!loss.fromLogits);
       });
       lossSum += r.loss * m;
-      probsAll.set(r.probs, s * units);
+      probsAll.push(r.probs);
     }
     const out: Record<string, number> = { loss: lossSum / n };
     if (this.metrics.length) {
-      const rep = classReport(trueClasses(ya.data, n), predictedClasses(probsAll, units), Math.max(units, 2));
+      const kind = this.classKind();
+      const probs = concat(probsAll);
+      const rep = classReport(trueClassesOf(kind, ya.data, units), predictedClassesOf(kind, probs, units), classCountOf(kind, units));
       if (this.metrics.includes('accuracy')) out.accuracy = rep.accuracy;
       if (this.metrics.includes('precision')) out.precision = rep.macroPrecision;
       if (this.metrics.includes('recall')) out.recall = rep.macroRecall;
@@ -393,12 +525,13 @@ export class Sequential {
 
   /** The model's outputs for x, in batches: { data, shape: [N, ...output] }. */
   predict(x: DataInput, args: EvaluateArgs = {}): Shaped<Float32Array> {
+    this.requireAlive();
+    checkOptions('Sequential.predict', args, EVALUATE_OPTIONS);
+    const batchSize = checkBatchSize('predict', args.batchSize);
     const xa = this.prepareX(x, 'x');
     this.ensureBuilt(xa);
     const rt = this.rt!;
     const n = xa.shape[0];
-    const batchSize = args.batchSize ?? 32;
-    if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`wasmnn: predict: batchSize must be a whole number >= 1, got ${batchSize}`);
     const xRow = rowSizeOf(xa);
     let out: Float32Array | null = null;
     let outShape: number[] = [];
@@ -450,13 +583,22 @@ export class Sequential {
 
   /** Frees the weights and optimizer state. */
   dispose(): void {
-    this.optimizer?.release();
+    if (this.optimizer) { this.optimizer.release(); optimizerOwners.delete(this.optimizer); }
     this.store?.free();
     this.store = null;
+    this.disposed = true;
   }
 }
 
-function snake(s: string): string { return s.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/([A-Z])([A-Z][a-z])/g, '$1_$2').toLowerCase(); }
+/** Keras' default layer names: 'LayerNormalization' -> 'layer_normalization', 'Conv1D' -> 'conv1d', 'LSTM' -> 'lstm'. */
+function snake(s: string): string { return s.replace(/(.)([A-Z][a-z]+)/g, '$1_$2').replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase(); }
+
+/** A batch size option: default 32, else a whole number >= 1. */
+function checkBatchSize(op: string, v: unknown): number {
+  if (v === undefined) return 32;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new RangeError(`wasmnn: ${op}: batchSize must be a whole number >= 1, got ${String(v)}`);
+  return v;
+}
 
 function sliceRows(b: Batchable, from: number, to: number): Batchable {
   const r = rowSizeOf(b);
@@ -468,10 +610,10 @@ function splitTail(x: Batchable, y: Batchable, at: number): [Batchable, Prepared
   return [sliceRows(x, 0, at), { x: sliceRows(x, at, n), y: sliceRows(y, at, n) }];
 }
 
-function countCorrect(probs: Float32Array, y: Int32Array | Float32Array, rows: number, units: number): number {
-  const pred = predictedClasses(probs, units);
-  const truth = y instanceof Int32Array && y.length === rows ? y : trueClasses(y, rows);
-  let c = 0;
-  for (let i = 0; i < rows; i++) if (pred[i] === truth[i]) c++;
-  return c;
+function concat(parts: Float32Array[]): Float32Array {
+  if (parts.length === 1) return parts[0];
+  const out = new Float32Array(parts.reduce((s, p) => s + p.length, 0));
+  let at = 0;
+  for (const p of parts) { out.set(p, at); at += p.length; }
+  return out;
 }

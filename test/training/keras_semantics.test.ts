@@ -1,0 +1,311 @@
+// What Keras users rely on without thinking: the loss and metrics each output/target pairing
+// implies (checked against closed forms computed here from predict's probabilities), and a
+// model's life cycle (failed builds, dispose, shared optimizers, trainable flags, concurrent fits).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  init, shutdown, Sequential, Dense, Embedding, LSTM, Conv1D, GlobalMaxPooling1D, LayerNormalization, EmbeddingBag,
+  SGD, Adam, CallbackFunctions, EarlyStopping, confusionMatrix, classReport, MemoryLimitError,
+} from '../../src/index.js';
+import { uniform } from '../helpers/data.js';
+
+beforeAll(async () => { await init({ threads: 2 }); });
+afterAll(async () => { await shutdown(); });
+
+const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
+
+/** One Dense layer with given weights, compiled. */
+function dense(units: number, inDim: number, activation: 'sigmoid' | 'softmax' | 'linear', loss: string, kernel: number[], bias: number[], metrics: string[] = ['accuracy']) {
+  const m = new Sequential([new Dense({ units, activation })]);
+  m.compile({ optimizer: new SGD({ learningRate: 0.1 }), loss: loss as any, metrics });
+  m.build([inDim]);
+  m.setWeights([{ name: 'dense/kernel', values: kernel }, { name: 'dense/bias', values: bias }]);
+  return m;
+}
+
+describe('binary cross-entropy with a sigmoid output (the standard Keras binary classifier)', () => {
+  it('the loss, its gradient and accuracy are those of the probabilities predict returns', () => {
+    const m = dense(1, 1, 'sigmoid', 'binaryCrossentropy', [2], [0]);
+    const p = sigmoid(2);
+    expect(m.predict([[1]]).data[0]).toBeCloseTo(p, 6);
+    const e1 = m.evaluate({ data: new Float32Array([1]), shape: [1, 1] }, { data: new Float32Array([1]), shape: [1, 1] });
+    expect(e1.loss).toBeCloseTo(-Math.log(p), 5);
+    expect(e1.accuracy).toBe(1);
+    const e0 = m.evaluate({ data: new Float32Array([1]), shape: [1, 1] }, { data: new Float32Array([0]), shape: [1, 1] });
+    expect(e0.loss).toBeCloseTo(-Math.log(1 - p), 5);
+    expect(e0.accuracy).toBe(0);
+    // d/dw of -log(1 - sigmoid(w x)) at x = 1 is sigmoid(w) - 0
+    const { grads } = m.lossAndGradients({ data: new Float32Array([1]), shape: [1, 1] }, { data: new Float32Array([0]), shape: [1, 1] });
+    expect(grads.get('dense/kernel')![0]).toBeCloseTo(p, 5);
+    m.dispose();
+  });
+
+  it('learns a separable problem, and fit / evaluate accuracy agree with predict', async () => {
+    const n = 120;
+    const x = uniform(n, -1, 1, 4);
+    const y = Float32Array.from(x, (v) => (v > 0.1 ? 1 : 0));
+    const m = new Sequential([new Dense({ units: 1, activation: 'sigmoid' })]);
+    m.compile({ optimizer: new Adam({ learningRate: 0.1 }), loss: 'binaryCrossentropy', metrics: ['accuracy'] });
+    const h = await m.fit({ data: x, shape: [n, 1] }, { data: y, shape: [n, 1] }, { epochs: 40, batchSize: 16 });
+    const probs = m.predict({ data: x, shape: [n, 1] }).data;
+    let own = 0;
+    for (let i = 0; i < n; i++) if ((probs[i] >= 0.5 ? 1 : 0) === y[i]) own++;
+    expect(own / n).toBeGreaterThan(0.95);
+    expect(h.history.accuracy.at(-1)).toBeGreaterThan(0.9);
+    expect(m.evaluate({ data: x, shape: [n, 1] }, { data: y, shape: [n, 1] }).accuracy).toBeCloseTo(own / n, 10);
+    m.dispose();
+  });
+
+  it('several sigmoid outputs (multi-label): accuracy counts every label, as Keras binary accuracy', () => {
+    // outputs sigmoid(x . k + b) for 2 labels; x = 1: logits 3 and -3 -> labels (1, 0)
+    const m = dense(2, 1, 'sigmoid', 'binaryCrossentropy', [3, -3], [0, 0], ['accuracy', 'precision', 'recall']);
+    const x = { data: new Float32Array([1, 1]), shape: [2, 1] };
+    const all = m.evaluate(x, { data: new Float32Array([1, 0, 1, 0]), shape: [2, 2] });
+    expect(all.accuracy).toBe(1);
+    expect(all.precision).toBe(1);
+    expect(all.recall).toBe(1);
+    const half = m.evaluate(x, { data: new Float32Array([1, 1, 1, 0]), shape: [2, 2] });
+    expect(half.accuracy).toBe(0.75);
+    m.dispose();
+  });
+});
+
+describe('metrics with three or more classes', () => {
+  // x is one-hot of 3 features; the kernel maps feature i to class (i + shift) % 3
+  const x = { data: new Float32Array([1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 1]), shape: [4, 3] };
+  const kernel = [5, 0, 0, 0, 5, 0, 0, 0, 5];   // predicts the feature's index
+  it('sparse labels: evaluate and validation metrics equal those computed from predict', async () => {
+    const m = dense(3, 3, 'softmax', 'sparseCategoricalCrossentropy', kernel, [0, 0, 0], ['accuracy', 'precision', 'recall', 'f1']);
+    const labels = Int32Array.from([0, 1, 2, 1]);   // the last one is wrong (predicted 2)
+    const ev = m.evaluate(x, labels);
+    expect(ev.accuracy).toBe(0.75);
+    const rep = classReport(labels, [0, 1, 2, 2], 3);
+    expect(ev.precision).toBeCloseTo(rep.macroPrecision, 12);
+    expect(ev.recall).toBeCloseTo(rep.macroRecall, 12);
+    expect(ev.f1).toBeCloseTo(rep.macroF1, 12);
+    // the same labels one-hot, with the one-hot loss
+    const oneHot = new Float32Array(12);
+    labels.forEach((c, i) => { oneHot[i * 3 + c] = 1; });
+    const m2 = dense(3, 3, 'softmax', 'categoricalCrossentropy', kernel, [0, 0, 0]);
+    expect(m2.evaluate(x, { data: oneHot, shape: [4, 3] }).accuracy).toBe(0.75);
+    // validation metrics go through the same path
+    const h = await m.fit(x, labels, { epochs: 1, validationData: [x, labels], batchSize: 4 });
+    expect(h.history.val_accuracy[0]).toBeCloseTo(m.evaluate(x, labels).accuracy, 12);
+    m.dispose(); m2.dispose();
+  });
+
+  it('training epochs report precision, recall and F1 too, over the epoch (learning rate 0: equal to evaluate)', async () => {
+    const m = dense(3, 3, 'softmax', 'sparseCategoricalCrossentropy', kernel, [0, 0, 0], ['accuracy', 'precision', 'recall', 'f1']);
+    m.compile({ optimizer: new SGD({ learningRate: 0 }), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy', 'precision', 'recall', 'f1'] });
+    const labels = Int32Array.from([0, 1, 2, 1]);
+    const h = await m.fit(x, labels, { epochs: 1, batchSize: 3 });   // two batches: 3 + 1
+    const ev = m.evaluate(x, labels);
+    for (const k of ['accuracy', 'precision', 'recall', 'f1']) expect(h.history[k][0]).toBeCloseTo(ev[k], 12);
+    expect(ev.recall).toBeCloseTo((1 + 0.5 + 1) / 3, 12);
+    m.dispose();
+  });
+
+  it('classWeight weights each sparse class by its own weight', async () => {
+    const labels = Int32Array.from([0, 1, 2, 2]);
+    const lossWith = async (classWeight?: Record<number, number>) => {
+      const m = dense(3, 3, 'softmax', 'sparseCategoricalCrossentropy', [1, 0.2, 0, 0, 1, 0.3, 0.1, 0, 1], [0, 0, 0]);
+      m.compile({ optimizer: new SGD({ learningRate: 0 }), loss: 'sparseCategoricalCrossentropy' });
+      const probs = m.predict(x).data;
+      const h = await m.fit(x, labels, { epochs: 1, batchSize: 4, shuffle: false, classWeight });
+      m.dispose();
+      let want = 0;
+      labels.forEach((c, i) => { want += (classWeight?.[c] ?? 1) * -Math.log(probs[i * 3 + c]); });
+      return { got: h.history.loss[0], want: want / 4 };
+    };
+    for (const cw of [undefined, { 2: 0 }, { 1: 0 }, { 0: 2, 2: 0.5 }]) {
+      const r = await lossWith(cw);
+      expect(r.got).toBeCloseTo(r.want, 5);
+    }
+  });
+
+  it('per-time-step outputs: evaluate and fit count every step', async () => {
+    const T = 5, n = 6, V = 7;
+    const ids = Int32Array.from({ length: n * T }, (_, i) => 1 + (i * 3) % (V - 1));
+    const labels = Int32Array.from(ids, (v) => v % 3);
+    const m = new Sequential([new Embedding({ inputDim: V, outputDim: 4 }), new LSTM({ units: 6, returnSequences: true }), new Dense({ units: 3, activation: 'softmax' })]);
+    m.compile({ optimizer: new Adam({ learningRate: 0.05 }), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+    const x = { data: ids, shape: [n, T] }, y = { data: labels, shape: [n, T] };
+    const h = await m.fit(x, y, { epochs: 30, batchSize: n, shuffle: false, seed: 1 });
+    const probs = m.predict(x).data;
+    let own = 0;
+    for (let r = 0; r < n * T; r++) {
+      let best = 0;
+      for (let c = 1; c < 3; c++) if (probs[r * 3 + c] > probs[r * 3 + best]) best = c;
+      if (best === labels[r]) own++;
+    }
+    expect(m.evaluate(x, y).accuracy).toBeCloseTo(own / (n * T), 12);
+    expect(h.history.accuracy.at(-1)).toBeGreaterThan(0.5);
+    expect(h.history.accuracy.every((a) => a >= 0 && a <= 1)).toBe(true);
+    m.dispose();
+  });
+});
+
+describe('metric functions check their inputs', () => {
+  it('confusionMatrix and classReport refuse classes outside the range and mismatched lengths', () => {
+    expect(confusionMatrix([0, 1], [0, 1], 2)).toEqual([[1, 0], [0, 1]]);
+    expect(() => confusionMatrix([0, 1], [0, 5], 2)).toThrow(/predicted class 5 at index 1 is not one of the 2 classes/);
+    expect(() => confusionMatrix([0, 3], [0, 1], 2)).toThrow(/true class 3 at index 1/);
+    expect(() => confusionMatrix([0, 1], [0, -1], 2)).toThrow(/predicted class -1/);
+    expect(() => confusionMatrix([0, 1], [0], 2)).toThrow(/2 true classes but 1 predictions/);
+    expect(() => confusionMatrix([0.5], [0], 2)).toThrow(/true class 0.5/);
+    expect(() => classReport([0, 1], [0, 2], 2)).toThrow(/predicted class 2/);
+  });
+});
+
+describe('a model’s life cycle', () => {
+  it('an optimizer instance serves one model: compiling it into a second one is an error', () => {
+    const opt = new Adam();
+    const a = new Sequential([new Dense({ units: 2 })], { name: 'a' });
+    a.compile({ optimizer: opt, loss: 'meanSquaredError' });
+    const b = new Sequential([new Dense({ units: 2 })]);
+    expect(() => b.compile({ optimizer: opt, loss: 'meanSquaredError' })).toThrow(/already compiled into model 'a'.*give each model its own/);
+    a.compile({ optimizer: opt, loss: 'meanSquaredError' });   // recompiling the same model is fine
+    a.compile({ optimizer: new Adam(), loss: 'meanSquaredError' });
+    b.compile({ optimizer: opt, loss: 'meanSquaredError' });   // released by a's recompile
+    a.dispose(); b.dispose();
+  });
+
+  it('a build that fails part way leaves nothing behind: the retry builds cleanly', async () => {
+    const m = new Sequential([new Embedding({ inputDim: 10, outputDim: 4 }), new LSTM({ units: 4 }), new Dense({ units: 2, activation: 'softmax' })]);
+    m.compile({ optimizer: new Adam(), loss: 'sparseCategoricalCrossentropy' });
+    // a flat id array has no time axis: the LSTM refuses it after the Embedding has declared its weights
+    await expect(m.fit(Int32Array.from([1, 2, 3]), Int32Array.from([0, 1, 0]))).rejects.toThrow();
+    expect(m.built).toBe(false);
+    await m.fit({ data: Int32Array.from([1, 2, 3, 4, 5, 6]), shape: [3, 2] }, Int32Array.from([0, 1, 0]), { epochs: 1 });
+    expect(m.countParams()).toBe(10 * 4 + (4 * 4 * 4 + 4 * 4 * 4 + 4 * 4) + (4 * 2 + 2));
+    const names = m.getWeights().map((w) => w.name);
+    expect(new Set(names).size).toBe(names.length);
+    m.dispose();
+  });
+
+  it('a build that runs out of memory can be retried with the same size', () => {
+    const big = new Sequential([new Embedding({ inputDim: 1_000_000, outputDim: 64 })]);
+    let first = '';
+    try { big.build([4]); } catch (e) { first = (e as Error).message; }
+    if (!first) { big.dispose(); return; }   // the heap allowed it: nothing to retry
+    let second = '';
+    try { big.build([4]); } catch (e) { second = (e as Error).message; expect(e).toBeInstanceOf(MemoryLimitError); }
+    expect(second).toBe(first);
+  });
+
+  it('using a disposed model is an error, not a silent rebuild with fresh weights', async () => {
+    const m = new Sequential([new Dense({ units: 2, activation: 'softmax' })], { name: 'gone' });
+    m.compile({ optimizer: new Adam(), loss: 'sparseCategoricalCrossentropy' });
+    await m.fit([[1, 2], [3, 4]], [0, 1], { epochs: 1 });
+    m.dispose();
+    expect(() => m.predict([[1, 2]])).toThrow(/model 'gone' was disposed/);
+    expect(() => m.evaluate([[1, 2]], [0])).toThrow(/was disposed/);
+    await expect(m.fit([[1, 2]], [0])).rejects.toThrow(/was disposed/);
+    expect(() => m.compile({ loss: 'meanSquaredError' })).toThrow(/was disposed/);
+  });
+
+  it('batchSize is checked by evaluate and predict as by fit', () => {
+    const m = dense(2, 2, 'softmax', 'sparseCategoricalCrossentropy', [1, 0, 0, 1], [0, 0]);
+    for (const b of [0, -1, 2.5, NaN]) {
+      expect(() => m.evaluate([[1, 2]], [0], { batchSize: b })).toThrow(/evaluate: batchSize must be a whole number >= 1/);
+      expect(() => m.predict([[1, 2]], { batchSize: b })).toThrow(/predict: batchSize must be a whole number >= 1/);
+    }
+    m.dispose();
+  });
+
+  it('a batch size larger than the data is fine (the batch holds the whole data set)', async () => {
+    const m = dense(2, 2, 'softmax', 'sparseCategoricalCrossentropy', [1, 0, 0, 1], [0, 0]);
+    const h = await m.fit([[1, 2], [2, 1]], [1, 0], { epochs: 1, batchSize: 1e8 });
+    expect(Number.isFinite(h.history.loss[0])).toBe(true);
+    m.dispose();
+  });
+
+  it('onBatchBegin runs before every batch, onBatchEnd after it', async () => {
+    const m = dense(2, 2, 'softmax', 'sparseCategoricalCrossentropy', [1, 0, 0, 1], [0, 0]);
+    const log: string[] = [];
+    await m.fit([[1, 2], [2, 1], [0, 1]], [1, 0, 1], {
+      epochs: 2, batchSize: 2,
+      callbacks: [new CallbackFunctions({ onBatchBegin: (b, l) => { log.push(`b${b}:${l.size}`); }, onBatchEnd: (b) => { log.push(`e${b}`); } })],
+    });
+    expect(log).toEqual(['b0:2', 'e0', 'b1:1', 'e1', 'b0:2', 'e0', 'b1:1', 'e1']);
+    m.dispose();
+  });
+
+  it('trainable set after build takes effect at the next compile; fit before it says so', async () => {
+    const d1 = new Dense({ units: 3, activation: 'tanh' }), d2 = new Dense({ units: 2, activation: 'softmax' });
+    const m = new Sequential([d1, d2]);
+    m.compile({ optimizer: new SGD({ learningRate: 0.5 }), loss: 'sparseCategoricalCrossentropy' });
+    const x = uniform(8 * 2, -1, 1, 3), y = Int32Array.from({ length: 8 }, (_, i) => i % 2);
+    await m.fit({ data: x, shape: [8, 2] }, y, { epochs: 1 });
+    d1.trainable = false;
+    await expect(m.fit({ data: x, shape: [8, 2] }, y, { epochs: 1 })).rejects.toThrow(/trainable flag of layer 'dense' changed after compile; call model.compile/);
+    const before = new Map(m.getWeights().map((w) => [w.name, Float32Array.from(w.values)]));
+    m.compile({ optimizer: new SGD({ learningRate: 0.5 }), loss: 'sparseCategoricalCrossentropy' });
+    // the values survive the re-laid slab
+    for (const w of m.getWeights()) expect(Float32Array.from(w.values)).toEqual(before.get(w.name));
+    expect(m.summary(false)).toMatch(/Trainable params: 8\nNon-trainable params: 9/);
+    await m.fit({ data: x, shape: [8, 2] }, y, { epochs: 2 });
+    const after = new Map(m.getWeights().map((w) => [w.name, Float32Array.from(w.values)]));
+    expect(after.get('dense/kernel')).toEqual(before.get('dense/kernel'));
+    expect(after.get('dense/bias')).toEqual(before.get('dense/bias'));
+    expect(after.get('dense_1/kernel')).not.toEqual(before.get('dense_1/kernel'));
+    m.dispose();
+  });
+
+  it('a second fit while one runs is refused, as is evaluate during it', async () => {
+    const m = dense(2, 2, 'softmax', 'sparseCategoricalCrossentropy', [1, 0, 0, 1], [0, 0]);
+    const x = uniform(64 * 2, -1, 1, 5), y = Int32Array.from({ length: 64 }, (_, i) => i % 2);
+    const first = m.fit({ data: x, shape: [64, 2] }, y, { epochs: 3, batchSize: 8 });
+    await expect(m.fit({ data: x, shape: [64, 2] }, y)).rejects.toThrow(/fit\(\) is still running on model .*await it/);
+    expect(() => m.evaluate({ data: x, shape: [64, 2] }, y)).toThrow(/still running/);
+    await first;
+    await m.fit({ data: x, shape: [64, 2] }, y, { epochs: 1 });   // fine once it is done
+    m.dispose();
+  });
+
+  it('inputs of another sample shape than the model was built for get the build error, not a kernel one', () => {
+    const m = dense(2, 3, 'softmax', 'sparseCategoricalCrossentropy', [1, 0, 0, 1, 0, 0], [0, 0]);
+    expect(() => m.predict([[1, 2, 3, 4]])).toThrow(/was built for samples of shape \(None, 3\), got \(None, 4\)/);
+    expect(() => m.evaluate([[1, 2, 3, 4]], [0])).toThrow(/was built for samples of shape/);
+    m.dispose();
+  });
+
+  it('a model without layers says so', async () => {
+    const m = new Sequential();
+    m.compile({ optimizer: new Adam(), loss: 'meanSquaredError' });
+    await expect(m.fit([[1]], [[1]])).rejects.toThrow(/the model has no layers; add some/);
+    expect(() => m.predict([[1]])).toThrow(/the model has no layers/);
+  });
+
+  it('compile, fit, evaluate and predict refuse unknown options (a misspelt option would silently change the run)', async () => {
+    const m = dense(2, 2, 'softmax', 'sparseCategoricalCrossentropy', [1, 0, 0, 1], [0, 0]);
+    await expect(m.fit([[1, 2]], [0], { epoch: 5 } as any)).rejects.toThrow(/Sequential\.fit: unknown option 'epoch'; did you mean 'epochs'\?/);
+    expect(() => m.evaluate([[1, 2]], [0], { batch_size: 1 } as any)).toThrow(/Sequential\.evaluate: unknown option 'batch_size'; did you mean 'batchSize'\?/);
+    expect(() => m.predict([[1, 2]], { batchsize: 1 } as any)).toThrow(/Sequential\.predict: unknown option 'batchsize'; did you mean 'batchSize'\?/);
+    expect(() => m.compile({ loss: 'meanSquaredError', metric: ['accuracy'] } as any)).toThrow(/Sequential\.compile: unknown option 'metric'; did you mean 'metrics'\?/);
+    expect(() => new Sequential([], { seeds: 1 } as any)).toThrow(/Sequential: unknown option 'seeds'; did you mean 'seed'\?/);
+    m.dispose();
+  });
+
+  it('EarlyStopping: a named validation monitor without validation data is an error; the default falls back to loss', async () => {
+    const m = dense(2, 2, 'softmax', 'sparseCategoricalCrossentropy', [1, 0, 0, 1], [0, 0], ['accuracy']);
+    await expect(m.fit([[1, 2], [2, 1]], [1, 0], { epochs: 2, callbacks: [new EarlyStopping({ monitor: 'val_accuracy' })] }))
+      .rejects.toThrow(/monitors 'val_accuracy', which the epoch's logs do not have \(they have loss, accuracy\); pass validationData or validationSplit/);
+    await expect(m.fit([[1, 2], [2, 1]], [1, 0], { epochs: 2, callbacks: [new EarlyStopping({ monitor: 'f1' })] }))
+      .rejects.toThrow(/monitors 'f1'.*add it to compile's metrics/);
+    const es = new EarlyStopping({ patience: 0 });
+    await m.fit([[1, 2], [2, 1]], [1, 0], { epochs: 2, callbacks: [es] });
+    expect(es.bestEpoch).toBeGreaterThanOrEqual(0);
+    m.dispose();
+  });
+
+  it('default layer names follow Keras (conv1d, global_max_pooling1d, layer_normalization, embedding_bag)', () => {
+    const m = new Sequential([new Embedding({ inputDim: 5, outputDim: 4 }), new Conv1D({ filters: 2, kernelSize: 2 }), new LayerNormalization(), new GlobalMaxPooling1D()]);
+    m.build([6]);
+    expect(m.layers.map((l) => l.name)).toEqual(['embedding', 'conv1d', 'layer_normalization', 'global_max_pooling1d']);
+    m.dispose();
+    const b = new Sequential([new EmbeddingBag({ inputDim: 5, outputDim: 2 })]);
+    b.build([3]);
+    expect(b.layers[0].name).toBe('embedding_bag');
+    b.dispose();
+  });
+});
