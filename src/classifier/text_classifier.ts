@@ -5,6 +5,7 @@ import type { TextVectorizer } from '../text/vectorizer.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { hasRuntime, init } from '../runtime/default.js';
 import { decodeWnn, encodeWnn, loadModel } from '../io/wnn.js';
+import { tokenizerMismatch } from '../io/checks.js';
 import { classifyTexts, toPredictions, type Prediction, type PredictOptions } from '../predictions.js';
 
 export type { Prediction, PredictOptions } from '../predictions.js';
@@ -27,6 +28,10 @@ export class TextClassifier {
       throw new TypeError('wasmnn: TextClassifier: labels must be an array of at least 2 label names (strings)');
     }
     if (new Set(labels).size !== labels.length) throw new RangeError(`wasmnn: TextClassifier: the label names repeat (${labels.join(', ')}); each class needs its own name`);
+    // ids beyond the first layer's table would fail every prediction and make a file no loader takes
+    const first = model?.layers?.[0] as { className: string; name: string; inputDim?: number } | undefined;
+    const problem = first ? tokenizerMismatch(vectorizer, first.className, first.name || first.className, first.inputDim) : null;   // named when built
+    if (problem) throw new RangeError(`wasmnn: TextClassifier: ${problem.replace('the tokenizer', 'the vectorizer')}; build that layer with inputDim: vectorizer.vocabularySize`);
   }
 
   /** Class probabilities of every text: data is (n, classes), row-major. */

@@ -16,6 +16,7 @@ import { layerNorm } from '../kernels/norm.js';
 import { binaryForward } from '../kernels/binary.js';
 import { FoldedProjection, foldFits } from '../folded_projection.js';
 import { Tensor, type Shape } from '../tensor.js';
+import { WnnFormatError } from '../io/safetensors.js';
 import type { Runtime } from '../runtime/runtime.js';
 
 /** One layer as the model file stores it: `{ className, config }` (config is its getConfig()). */
@@ -69,6 +70,8 @@ export class InferenceModel {
   private readonly firstInputDim: number | null;
   /** The recurrent layers' folded embedding projections (made on first use; the weights never change). */
   private readonly folds: FoldedProjection[] = [];
+  /** Weights the layers took (w()); any other is no weight of the model. */
+  private readonly used = new Set<string>();
   private closed = false;
 
   private constructor(
@@ -82,6 +85,9 @@ export class InferenceModel {
     // an Embedding right before a recurrent layer (which reads it through the folded table) need not gather
     const readsSource = (l: LayerSpec | undefined) => !!l && (l.className === 'LSTM' || l.className === 'GRU' || l.className === 'Bidirectional');
     this.forwards = layers.map((l, i) => (l.className === 'Embedding' ? this.embedding(String(l.config.name), l.config, readsSource(layers[i + 1])) : this.layer(l)));
+    for (const n of weights.keys()) {
+      if (!this.used.has(n)) throw new WnnFormatError(`wasmnn: the file has a tensor '${n.slice(0, 100)}' that is not a weight of the model; the file is damaged or was not written by wasmnn`);
+    }
     const first = spec.config.layers[0];
     this.firstInputDim = first.className === 'Embedding' || first.className === 'EmbeddingBag' ? first.config.inputDim : null;
   }
@@ -108,6 +114,7 @@ export class InferenceModel {
   private w(layer: string, name: string, shape: (number | null)[]): Tensor {
     const t = this.weights.get(`${layer}/${name}`);
     if (!t) fail(`the model file has no weight '${layer}/${name}'`);
+    this.used.add(`${layer}/${name}`);
     if (t.shape.length !== shape.length || shape.some((d, i) => d !== null && d !== t.shape[i])) {
       fail(`weight '${layer}/${name}' has shape [${t.shape.join(', ')}] but the layer's config needs [${shape.map((d) => d ?? '*').join(', ')}]`);
     }

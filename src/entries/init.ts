@@ -3,11 +3,13 @@
 // far more. Asking for `threads` (> 1) or a `build` gets the full choice of src/runtime/runtime.ts.
 import { init as initDefault } from '../runtime/default.js';
 import { hostKind, threadSupport } from '../runtime/features.js';
-import type { InitOptions, Runtime } from '../runtime/runtime.js';
+import type { CreateOptions, InitOptions, Runtime } from '../runtime/runtime.js';
 
 /** Starts the default runtime (idempotent; options count only the first time). */
 export function init(options: InitOptions = {}): Promise<Runtime> {
-  // where threads cannot run, 'auto' picks simd anyway and says why; elsewhere ask for simd
+  // where threads cannot run, 'auto' picks simd anyway and says why; elsewhere ask for simd, and
+  // env().reason says it is this entry's default (the caller chose nothing)
   const pick = options.build || (options.threads ?? 1) > 1 || !threadSupport(hostKind()).ok;
-  return initDefault(pick ? options : { ...options, build: 'simd' });
+  const single: CreateOptions = { ...options, build: 'simd', defaultReason: 'single-thread build: the default of wasmnn/infer; init({ threads }) for more' };
+  return initDefault(pick ? options : single);
 }

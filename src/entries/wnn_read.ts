@@ -2,7 +2,7 @@
 // inference path needs (model config, tokenizer, labels) and the F32 weights. It builds no
 // Sequential and restores no optimizer (src/io/wnn.ts does that for training), so it pulls in
 // no training code. Sources are read by src/io/source.ts.
-import { checkFormat, checkLabels, checkModelEntry, checkTokenizer, OPTIMIZER_PREFIX } from '../io/checks.js';
+import { checkFiniteWeight, checkFormat, checkLabels, checkModelEntry, checkTokenizer, checkTokenizerFits, OPTIMIZER_PREFIX } from '../io/checks.js';
 import { decodeSafetensors, WnnFormatError } from '../io/safetensors.js';
 import type { TextVectorizer } from '../text/vectorizer.js';
 import type { ModelSpec, WeightIn } from './inference_model.js';
@@ -16,7 +16,10 @@ export interface WnnForInference {
 }
 
 /** Parses and checks a .wnn file as the full loader does (same parser, same metadata checks and
- *  layer whitelist), keeping what prediction needs. */
+ *  layer whitelist, finite weights, a tokenizer that fits the first layer; InferenceModel.create
+ *  then refuses a missing weight, a wrong shape or a tensor that is no weight), keeping what
+ *  prediction needs. The training state (the `compile`, `optimizer` and `training` entries and the
+ *  optimizer slots) is not read, so it is not checked either. */
 export function decodeWnnForInference(input: Uint8Array | ArrayBuffer): WnnForInference {
   if (!(input instanceof Uint8Array) && !(input instanceof ArrayBuffer)) {
     throw new WnnFormatError('wasmnn: a model file is bytes (Uint8Array or ArrayBuffer); read it first (readModelSource)');
@@ -27,9 +30,13 @@ export function decodeWnnForInference(input: Uint8Array | ArrayBuffer): WnnForIn
   const model: ModelSpec = { className: 'Sequential', config: { name: entry.name, layers: entry.layers as ModelSpec['config']['layers'] }, inputShape: entry.inputShape };
   const weights = new Map<string, WeightIn>();
   for (const [name, t] of tensors) {
-    if (name.startsWith(OPTIMIZER_PREFIX)) continue;   // training state: not needed to predict
+    // training state, not needed to predict: only in a file that announces an optimizer
+    if (name.startsWith(OPTIMIZER_PREFIX) && Object.hasOwn(metadata, 'optimizer')) continue;
     if (t.dtype !== 'F32') throw new WnnFormatError(`wasmnn: weight '${name}' is ${t.dtype}, not F32; the file is damaged or was not written by wasmnn`);
+    checkFiniteWeight(name, t.data as Float32Array);
     weights.set(name, { shape: t.shape, data: t.data as Float32Array });
   }
-  return { model, weights, vectorizer: checkTokenizer(metadata), labels: checkLabels(metadata), metadata };
+  const vectorizer = checkTokenizer(metadata);
+  checkTokenizerFits(vectorizer, entry.layers[0]);
+  return { model, weights, vectorizer, labels: checkLabels(metadata), metadata };
 }

@@ -165,6 +165,38 @@ export function checkTraining(metadata: Record<string, string>): Record<string, 
   return t as Record<string, unknown>;
 }
 
+/** Index of the first NaN or infinity, or -1 (x - x is 0 exactly for finite x). */
+export function firstNonFinite(a: Float32Array): number {
+  // the usual answer, none, from three native scans: a JS loop over the weights runs cold at load
+  // time (interpreted) and costs ~15x more, milliseconds of a cold start
+  if (!a.includes(NaN) && !a.includes(Infinity) && !a.includes(-Infinity)) return -1;
+  for (let i = 0; i < a.length; i++) if (a[i] - a[i] !== 0) return i;
+  return -1;
+}
+
+/** A weight with a NaN or infinity: a WnnFormatError naming it and where. */
+export function checkFiniteWeight(name: string, data: Float32Array): void {
+  const i = firstNonFinite(data);
+  if (i >= 0) fileError(`weight '${name}' has a non-finite value (${data[i]}) at index ${i}`);
+}
+
+/**
+ * Why the ids a vectorizer emits do not fit a model's first layer (an Embedding or EmbeddingBag
+ * takes ids below its inputDim), or null when they fit (or the layer takes no ids). `first` is a
+ * layer or a file's layer entry: its className, name and inputDim.
+ */
+export function tokenizerMismatch(vectorizer: TextVectorizer | null, className: string, name: unknown, inputDim: unknown): string | null {
+  if (!vectorizer || !vectorizer.adapted || (className !== 'Embedding' && className !== 'EmbeddingBag')) return null;
+  const ids = vectorizer.vocabularySize;
+  return ids > (inputDim as number) ? `the tokenizer emits ids up to ${ids - 1} but layer '${String(name)}' takes ids below ${String(inputDim)}` : null;
+}
+
+/** The file's tokenizer fits its first layer (the model entry's layers[0]). */
+export function checkTokenizerFits(vectorizer: TextVectorizer | null, first: { className: string; config: Record<string, unknown> }): void {
+  const problem = tokenizerMismatch(vectorizer, first.className, first.config.name, first.config.inputDim);
+  if (problem) fileError(problem);
+}
+
 /** The `tokenizer` entry as a TextVectorizer, or null. */
 export function checkTokenizer(metadata: Record<string, string>): TextVectorizer | null {
   if (!Object.hasOwn(metadata, 'tokenizer')) return null;

@@ -4,13 +4,11 @@
 // decodeWnn treats the bytes as hostile: the safetensors layer checks the layout, then the config
 // is checked against a whitelist and dry-built (weights declared, nothing allocated) so every
 // tensor's name and shape is compared with the model before the model takes any memory.
-import { Embedding } from '../layers/embedding.js';
-import { EmbeddingBag } from '../layers/embedding_bag.js';
 import { Sequential } from '../models/sequential.js';
 import { hasRuntime, init, runtime } from '../runtime/default.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { TextVectorizer } from '../text/vectorizer.js';
-import { checkFormat, checkLabels, checkModelEntry, checkTokenizer, checkTraining, isPlainObject, OPTIMIZER_PREFIX, parseJsonEntry, WNN_FORMAT_VERSION } from './checks.js';
+import { checkFiniteWeight, checkFormat, checkLabels, checkModelEntry, checkTokenizer, checkTokenizerFits, checkTraining, firstNonFinite, isPlainObject, OPTIMIZER_PREFIX, parseJsonEntry, tokenizerMismatch, WNN_FORMAT_VERSION } from './checks.js';
 import { compileFromConfig, dryBuild, layersFromEntry } from './config.js';
 import { readModelSource, type ModelSource as Source } from './source.js';
 import { decodeSafetensors, encodeSafetensors, WnnFormatError, type SafeTensorIn, type SafeTensorOut } from './safetensors.js';
@@ -57,7 +55,12 @@ export function encodeWnn(c: WnnContentsIn): Uint8Array {
       optimizer: { className: model.optimizer.className, config: model.optimizer.getConfig() },
     });
   }
-  if (c.vectorizer) metadata.tokenizer = JSON.stringify(c.vectorizer.toJSON());
+  if (c.vectorizer) {
+    const first = model.layers[0] as { className: string; name: string; inputDim?: number } | undefined;
+    const problem = first ? tokenizerMismatch(c.vectorizer, first.className, first.name, first.inputDim) : null;
+    if (problem) throw new RangeError(`wasmnn: encodeWnn: ${problem}, so the file would not load; build that layer with inputDim: vectorizer.vocabularySize`);
+    metadata.tokenizer = JSON.stringify(c.vectorizer.toJSON());
+  }
   if (c.labels) {
     if (!Array.isArray(c.labels) || !c.labels.every((l) => typeof l === 'string')) throw new TypeError('wasmnn: encodeWnn: labels must be an array of strings');
     if (new Set(c.labels).size !== c.labels.length) throw new RangeError('wasmnn: encodeWnn: labels must be distinct');
@@ -78,12 +81,6 @@ export function encodeWnn(c: WnnContentsIn): Uint8Array {
     state.slots.forEach((s, i) => tensors.push({ name: `${OPTIMIZER_PREFIX}${i}`, dtype: 'F32', shape: [s.length], data: s }));
   }
   return encodeSafetensors(tensors, metadata);
-}
-
-/** Index of the first NaN or infinity, or -1 (x - x is 0 exactly for finite x). */
-function firstNonFinite(a: Float32Array): number {
-  for (let i = 0; i < a.length; i++) if (a[i] - a[i] !== 0) return i;
-  return -1;
 }
 
 const fmt = (shape: readonly number[]) => `[${shape.join(', ')}]`;
@@ -110,8 +107,7 @@ export function decodeWnn(bytes: Uint8Array | ArrayBuffer, options: DecodeOption
     if (!t) bad(`the file has no tensor for the model's weight '${w.name}' (shape ${fmt(w.shape)})`);
     if (t!.dtype !== 'F32') bad(`tensor '${w.name}' is ${t!.dtype}; weights are F32`);
     if (t!.shape.length !== w.shape.length || t!.shape.some((d, i) => d !== w.shape[i])) bad(`tensor '${w.name}' has shape ${fmt(t!.shape)} but the model config gives that weight shape ${fmt(w.shape)}`);
-    const i = firstNonFinite(t!.data as Float32Array);
-    if (i >= 0) bad(`weight '${w.name}' has a non-finite value (${t!.data[i]}) at index ${i}`);
+    checkFiniteWeight(w.name, t!.data as Float32Array);
   }
 
   // optional entries, parsed and checked before the model takes any memory
@@ -141,11 +137,8 @@ export function decodeWnn(bytes: Uint8Array | ArrayBuffer, options: DecodeOption
   const training = checkTraining(metadata);
 
   // consistency between the parts: ids the vectorizer emits fit the first layer; one label per output
+  checkTokenizerFits(vectorizer, entry.layers[0]);
   const layers = layersFromEntry(entry);
-  const first = layers[0];
-  if (vectorizer && vectorizer.adapted && (first instanceof Embedding || first instanceof EmbeddingBag) && vectorizer.vocabularySize > first.inputDim) {
-    bad(`the tokenizer emits ids up to ${vectorizer.vocabularySize - 1} but layer '${first.name}' takes ids below ${first.inputDim}`);
-  }
 
   const out = dry[dry.length - 1].outputShape!;
   const units = out[out.length - 1];

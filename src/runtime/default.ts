@@ -1,5 +1,5 @@
 // The default runtime that models use when none is given: init() starts it.
-import { Runtime, type InitOptions } from './runtime.js';
+import { Runtime, type CreateOptions, type InitOptions } from './runtime.js';
 
 let current: Runtime | null = null;
 let starting: Promise<Runtime> | null = null;
@@ -14,7 +14,7 @@ export function setInitDefaults(options: InitOptions): void { defaults = options
 /** Starts the default runtime (idempotent: later calls return it; options count only the first time). */
 export async function init(options: InitOptions = {}): Promise<Runtime> {
   if (current) return current;
-  const merged: InitOptions = { ...defaults, ...options, wasm: { ...defaults.wasm, ...options.wasm } };
+  const merged: CreateOptions = { ...defaults, ...options, wasm: { ...defaults.wasm, ...options.wasm } };
   starting ??= Runtime.create(merged).then((rt) => (current = rt)).finally(() => { starting = null; });
   return starting;
 }

@@ -34,6 +34,12 @@ export interface InitOptions {
   parallelThreshold?: number;
 }
 
+/** Runtime.create's options: init's, and for an entry that picks the build itself (not the
+ *  caller), the reason env() gives for it. Not part of the public InitOptions. */
+export interface CreateOptions extends InitOptions {
+  defaultReason?: string;
+}
+
 export interface EnvInfo {
   build: BuildName;
   threads: number;
@@ -104,7 +110,7 @@ export class Runtime {
     });
   }
 
-  static async create(options: InitOptions = {}): Promise<Runtime> {
+  static async create(options: CreateOptions = {}): Promise<Runtime> {
     const host = hostKind();
     if (!hasSimd()) {
       throw new Error('wasmnn: this JavaScript engine has no WebAssembly SIMD; wasmnn needs it (Node 16.4+, Chrome 91+, Firefox 89+, Safari 16.4+, Cloudflare Workers)');
@@ -138,7 +144,7 @@ export class Runtime {
     if (want === 'simd' || want === 'simd-fma') {
       build = want;
       threads = 1;
-      reason = fma ? 'single-thread fused multiply-add build chosen by the caller' : 'single-thread build chosen by the caller';
+      reason = options.defaultReason ?? (fma ? 'single-thread fused multiply-add build chosen by the caller' : 'single-thread build chosen by the caller');
       if (asked && asked > 1) throw new Error(`wasmnn: the '${want}' build runs one thread; ask for build '${want}-mt'${fma ? '' : " or 'auto'"} to use ${asked}`);
     } else if (!support.ok) {
       if (want === 'simd-mt' || want === 'simd-fma-mt') throw new Error(`wasmnn: cannot run the '${want}' build here: ${support.reason}`);

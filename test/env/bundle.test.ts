@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { spawnSync } from 'node:child_process';
 import { rollup, type RollupOutput } from 'rollup';
 // @ts-expect-error: the rollup config is plain JavaScript
 import { bundleOptions, ENTRIES } from '../../rollup.config.mjs';
@@ -91,6 +92,38 @@ describe('inference bundle size budget', () => {
     for (const b of [page, workerd]) expect(b.dynamicImports.every((i) => i.startsWith('node:'))).toBe(true);
   });
 
+  it('an uncaught error from the bundle in node prints a short source line, not the minified bundle', () => {
+    // node prints the source line of the throw site: lines stay short (terser breaks them near 400
+    // characters; a few data lines, such as the Unicode table, stay longer), so a missing file says
+    // so in a few lines
+    const script = join(pkg, 'missing.mjs');
+    writeFileSync(script, "import { TextClassifier } from './dist/bundle/infer.js';\nawait TextClassifier.load('no-such.wnn');\n");
+    const r = spawnSync(process.execPath, [script], { cwd: pkg, encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/Error: wasmnn: no model file at no-such\.wnn; check the path/);
+    expect(r.stderr.length).toBeLessThan(2000);
+    for (const b of [page, workerd]) {
+      const lines = b.code.split('\n');
+      expect(lines.length).toBeGreaterThan(500);
+      expect(lines.filter((l) => l.length > 1000).length).toBeLessThanOrEqual(3);
+    }
+  });
+
+  it('the READMEs quote the sizes measured here (within 1 KB)', () => {
+    const js = page.gzip / 1024, wasm = wasmGzip / 1024;
+    const near = (claimed: string | undefined, measured: number) => expect(Math.abs(Number(claimed) - measured), `${claimed} KB vs ${measured.toFixed(1)} KB`).toBeLessThanOrEqual(1);
+    const worker = readFileSync(join(root, 'examples/worker/README.md'), 'utf8');
+    const w = /about (\d+(?:\.\d+)?) KB gzip of\s+JavaScript plus the (\d+(?:\.\d+)?) KB gzip/.exec(worker);
+    near(w?.[1], js);
+    near(w?.[2], wasm);
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const r1 = /`wasmnn\/infer`, (\d+(?:\.\d+)?) KB gzip with its wasm/.exec(readme);
+    near(r1?.[1], js + wasm);
+    const r2 = /inference only: ~(\d+(?:\.\d+)?) KB gzip of JS \+ (\d+(?:\.\d+)?) KB of wasm/.exec(readme);
+    near(r2?.[1], js);
+    near(r2?.[2], wasm);
+  });
+
   it('the exports map sends browsers, workerd and node to the right build of each entry', () => {
     const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
     const bundleOf = (input: string) => `./dist/bundle/${(ENTRIES as [string, string][]).find(([i]) => i === input)![1]}`;
@@ -122,6 +155,7 @@ describe('inference bundle size budget', () => {
     const got: Float32Array = lite.predictProbabilities(texts).data;
     expect(Array.from(new Uint32Array(got.buffer))).toEqual(Array.from(new Uint32Array(want.buffer)));
     expect(lib.env()).toMatchObject({ build: 'simd', threads: 1 });
+    expect(lib.env().reason).toMatch(/the default of wasmnn\/infer/);   // not 'chosen by the caller': it chose nothing
     expect(lib.runtime().inferenceOnly).toBe(true);
     lite.dispose();
     await lib.shutdown();

@@ -12,7 +12,7 @@ import { TextVectorizer } from '../../src/text/vectorizer.js';
 import { TextClassifier } from '../../src/classifier/text_classifier.js';
 import { ARCHITECTURES, ARCH_NAMES } from '../../src/classifier/architectures.js';
 import { encodeWnn } from '../../src/io/wnn.js';
-import { encodeSafetensors } from '../../src/io/safetensors.js';
+import { decodeSafetensors, encodeSafetensors } from '../../src/io/safetensors.js';
 import { InferenceClassifier, InferenceModel, WnnFormatError, decodeWnnForInference, readModelSource, TextClassifier as InferTextClassifier } from '../../src/infer.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -149,6 +149,81 @@ describe('inference reader errors', () => {
   });
 });
 
+describe('the inference reader refuses what the full loader refuses', () => {
+  // a small trained-looking classifier (lstm), its file split into metadata and tensors to edit
+  const setup = () => {
+    const a = ARCHITECTURES.lstm;
+    const s = { ...a.defaults, maxLen: 12, vocabSize: 50, embeddingDim: 4, units: 4 };
+    const vec = new TextVectorizer(a.vectorizer(s)).adapt(TEXTS);
+    const model = new Sequential(a.layers(s, vec.vocabularySize, 2), { seed: 2 });
+    model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' });
+    const tc = new TextClassifier(model, vec, ['ham', 'spam']);
+    const want = tc.predictProbabilities(TEXTS).data;
+    const file = decodeSafetensors(tc.toBytes({ includeOptimizer: true, training: { epochs: 1 } }));
+    model.dispose();
+    return { want, file };
+  };
+  type Tensors = Map<string, { dtype: 'F32' | 'I32'; shape: number[]; data: Float32Array | Int32Array }>;
+  const encode = (metadata: Record<string, string>, tensors: Tensors) =>
+    encodeSafetensors([...tensors].map(([name, t]) => ({ name, dtype: t.dtype, shape: t.shape, data: t.data })), metadata);
+  /** The full loader's and the inference reader's error messages for the same bytes. */
+  const errors = (bytes: Uint8Array) => [() => TextClassifier.fromBytes(bytes), () => InferenceClassifier.fromBytes(bytes)].map((load) => {
+    try { load(); return 'loaded'; } catch (e) { return `${(e as Error).name}: ${(e as Error).message}`; }
+  });
+
+  it('non-finite weights, a tokenizer beyond the Embedding, a tensor that is no weight: the same WnnFormatError', () => {
+    const { file } = setup();
+    const withData = (name: string, at: number, v: number) => {
+      const t = new Map(file.tensors) as Tensors;
+      const data = Float32Array.from(t.get(name)!.data);
+      data[at] = v;
+      t.set(name, { ...t.get(name)!, data });
+      return encode(file.metadata, t);
+    };
+    const cases: [Uint8Array, RegExp][] = [
+      [withData('dense/kernel', 3, NaN), /weight 'dense\/kernel' has a non-finite value \(NaN\) at index 3/],
+      [withData('embedding/embeddings', 0, -Infinity), /weight 'embedding\/embeddings' has a non-finite value \(-Infinity\) at index 0/],
+      [withData('lstm/bias', 15, Infinity), /weight 'lstm\/bias' has a non-finite value \(Infinity\) at index 15/],
+    ];
+    const tok = JSON.parse(file.metadata.tokenizer);
+    tok.config.maxTokens = null;
+    for (let i = 0; i < 40; i++) tok.vocabulary.push(`zz${i}`);
+    const inputDim = file.tensors.get('embedding/embeddings')!.shape[0];
+    cases.push([encode({ ...file.metadata, tokenizer: JSON.stringify(tok) }, file.tensors as Tensors),
+      new RegExp(`the tokenizer emits ids up to ${tok.vocabulary.length - 1} but layer 'embedding' takes ids below ${inputDim}`)]);
+    const extra = new Map(file.tensors) as Tensors;
+    extra.set('zzz/extra', { dtype: 'F32', shape: [2], data: new Float32Array(2) });
+    cases.push([encode(file.metadata, extra), /the file has a tensor 'zzz\/extra' that is not a weight of the model/]);
+    // optimizer slots only in a file that announces an optimizer
+    const { optimizer: _o, ...noOptimizer } = file.metadata;
+    cases.push([encode(noOptimizer, file.tensors as Tensors), /the file has a tensor '__optimizer__\/0' that is not a weight of the model/]);
+    for (const [bytes, pattern] of cases) {
+      const [full, infer] = errors(bytes);
+      expect(full).toMatch(pattern);
+      expect(full).toMatch(/^WnnFormatError: wasmnn: .*; the file is damaged or was not written by wasmnn$/);
+      expect(infer).toBe(full);
+    }
+  });
+
+  it('reads no training state: a checkpoint predicts the same bits; a malformed training entry is not read (documented)', () => {
+    const { file, want } = setup();
+    const lite = InferenceClassifier.fromBytes(encode(file.metadata, file.tensors as Tensors));
+    expect(bits(lite.predictProbabilities(TEXTS).data)).toEqual(bits(want));
+    lite.dispose();
+    const [full, infer] = errors(encode({ ...file.metadata, training: '[1,2]' }, file.tensors as Tensors));
+    expect(full).toMatch(/metadata "training" is not an object/);
+    expect(infer).toBe('loaded');
+  });
+
+  it('batchSize 0: the same error as the full library', () => {
+    const { file } = setup();
+    const lite = InferenceClassifier.fromBytes(encode(file.metadata, file.tensors as Tensors));
+    expect(() => lite.predictProbabilities(['a'], { batchSize: 0 })).toThrow(/^wasmnn: predict: batchSize must be a whole number >= 1, got 0$/);
+    expect(() => lite.predictProbabilities([], { batchSize: 0 })).toThrow(/^wasmnn: predict: batchSize must be a whole number >= 1, got 0$/);
+    lite.dispose();
+  });
+});
+
 describe('model sources', () => {
   it('reads a path, a file: URL, bytes, an ArrayBuffer and a Response; refuses the rest clearly', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'wasmnn-infer-'));
@@ -186,6 +261,8 @@ describe('model sources', () => {
       const lite = await InferenceClassifier.load(file);
       expect(hasRuntime()).toBe(true);
       expect(runtime().env().build).toBe('simd');
+      // the caller chose nothing: the reason is the entry's default, not 'chosen by the caller'
+      expect(runtime().env().reason).toMatch(/^single-thread build: the default of wasmnn\/infer; init\(\{ threads \}\) for more$/);
       expect(bits(lite.predictProbabilities(TEXTS).data)).toEqual(bits(want));
       lite.dispose();
       await shutdown();

@@ -336,7 +336,7 @@ describe('node files and sources', () => {
     // a rename that fails (target is a non-empty directory) removes the temp file
     const blocker = join(dir, 'blocker');
     await import('node:fs/promises').then((fs) => fs.mkdir(join(blocker, 'inner'), { recursive: true }));
-    await expect(writeFileAtomic(blocker, 'x')).rejects.toThrow(/could not write/);
+    await expect(writeFileAtomic(blocker, 'x')).rejects.toThrow(/^wasmnn: could not write .*blocker: it is a directory; name a file in it instead$/);
     expect((await readdir(dir)).filter((f) => f.includes('.tmp'))).toEqual([]);
     if (process.getuid?.() !== 0) {
       const ro = join(dir, 'ro');
