@@ -34,3 +34,18 @@ export function spamAssassin(seed = 42, testFraction = 0.2) {
     testTexts: test.map((i) => corpus[i].text), testLabels: Int32Array.from(test, label),
   };
 }
+
+/**
+ * n of the texts and their labels, taken evenly across the list: a stratified subset of the test
+ * split, which lists every ham message (in seeded order), then every spam one, so that its first n
+ * would be of one class only. All of them when n is at least their number.
+ * @param {string[]} texts
+ * @param {Int32Array} labels
+ * @param {number} n
+ * @returns {{ texts: string[], labels: Int32Array }}
+ */
+export function spreadSubset(texts, labels, n) {
+  if (!(n < texts.length)) return { texts, labels };
+  const idx = Array.from({ length: n }, (_, i) => Math.floor((i * texts.length) / n));
+  return { texts: idx.map((i) => texts[i]), labels: Int32Array.from(idx, (i) => labels[i]) };
+}

@@ -1,12 +1,13 @@
 // `npm start`: trains the spam classifier on SpamAssassin (seeded stratified 80/20 split, see
 // scripts/spam-assassin.mjs) with live progress, evaluates it on the held-out 20%, saves spam.wnn
 // atomically and classifies two sample messages. Needs the built library (dist/, made by npm install).
-// SPAM_EPOCHS / SPAM_LIMIT (train on the first N messages) make a quick run for tests.
+// SPAM_EPOCHS / SPAM_LIMIT (train on the first N messages, test on N taken evenly across the test
+// split) make a quick run for tests.
 import { init, shutdown, env } from '../dist/index.js';
 import { trainTextClassifier, TextClassifier } from '../dist/classifier/index.js';
 import { Progress, progressMode, formatDuration } from '../dist/cli/progress.js';
 import { evaluateClassifier, formatClassReport } from '../dist/cli/shared.js';
-import { spamAssassin, SPAM_LABELS } from './spam-assassin.mjs';
+import { spamAssassin, spreadSubset, SPAM_LABELS } from './spam-assassin.mjs';
 
 const OUT = process.env.SPAM_OUT ?? 'spam.wnn';
 const limit = process.env.SPAM_LIMIT ? Number(process.env.SPAM_LIMIT) : Infinity;
@@ -21,8 +22,9 @@ await init();
 const data = spamAssassin(42);
 const n = Math.min(limit, data.trainTexts.length);
 const trainTexts = data.trainTexts.slice(0, n), trainLabels = Array.from(data.trainLabels.subarray(0, n), (c) => SPAM_LABELS[c]);
-const testTexts = data.testTexts.slice(0, Math.min(limit, data.testTexts.length));
-const testLabels = Array.from(data.testLabels.subarray(0, testTexts.length), (c) => SPAM_LABELS[c]);
+// the test split lists ham, then spam: a limited run takes messages evenly across it (stratified)
+const test = spreadSubset(data.testTexts, data.testLabels, limit);
+const testTexts = test.texts, testLabels = Array.from(test.labels, (c) => SPAM_LABELS[c]);
 const mode = progressMode({}, process.stdout);
 console.log(`SpamAssassin: ${trainTexts.length} training and ${testTexts.length} test messages (seed 42, stratified 80/20); runtime ${env().build}, ${env().threads} threads`);
 let progress = null;

@@ -27,6 +27,7 @@ export function classifyTexts(model: PredictsIds, vectorizer: TextVectorizer, la
   const classes = labels.length;
   const out = new Float32Array(list.length * classes);
   const batchSize = options.batchSize ?? 64;
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`wasmnn: predict: batchSize must be a whole number >= 1, got ${batchSize}`);
   const chunk = batchSize * 16;
   for (let s = 0; s < list.length; s += chunk) {
     const p = model.predict(vectorizer.transform(list.slice(s, s + chunk)), { batchSize });
@@ -42,12 +43,14 @@ export function toPredictions(data: Float32Array, n: number, labels: readonly st
   const out: Prediction[] = new Array(n);
   for (let r = 0; r < n; r++) {
     let best = 0;
-    const probabilities: Record<string, number> = {};
+    const entries: [string, number][] = new Array(k);
     for (let c = 0; c < k; c++) {
-      probabilities[labels[c]] = data[r * k + c];
+      entries[c] = [labels[c], data[r * k + c]];
       if (data[r * k + c] > data[r * k + best]) best = c;
     }
-    out[r] = { label: labels[best], index: best, probabilities };
+    // every label an own property, '__proto__' and 'constructor' included (an assignment to
+    // obj['__proto__'] would set the prototype instead)
+    out[r] = { label: labels[best], index: best, probabilities: Object.fromEntries(entries) };
   }
   return out;
 }

@@ -23,7 +23,7 @@ export function parseCsvRows(source: string, delimiter?: string): { fields: stri
   let quoted = false, wasQuoted = false;
   const endRow = () => {
     fields.push(field);
-    if (!(fields.length === 1 && fields[0] === '' && !wasQuoted)) rows.push({ fields, line: rowLine });   // skip blank lines
+    if (!(fields.length === 1 && fields[0].trim() === '' && !wasQuoted)) rows.push({ fields, line: rowLine });   // skip blank and white-space lines
     fields = []; field = ''; wasQuoted = false;
   };
   while (i < text.length) {

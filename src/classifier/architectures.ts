@@ -102,7 +102,7 @@ export const ARCHITECTURES: Record<ArchName, Architecture> = {
   },
   cnn: {
     name: 'cnn',
-    description: 'Embedding (maskZero), Conv1D (kernel 5, relu), GlobalMaxPooling1D, Dense softmax',
+    description: 'Embedding, Conv1D (kernel 5, relu), GlobalMaxPooling1D, Dense softmax',
     defaults: { epochs: 4, batchSize: 32, learningRate: 0.005, maxLen: 300, vocabSize: 20000, embeddingDim: 32, units: 64, buckets: 0 },
     vectorizer: sequenceVectorizer,
     layers: (s, inputDim, classes) => [

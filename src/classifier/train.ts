@@ -6,6 +6,7 @@
 import { Sequential } from '../models/sequential.js';
 import { Adam } from '../optimizers/optimizers.js';
 import { TextVectorizer } from '../text/vectorizer.js';
+import { checkKeys, checkOptionsObject } from '../text/check.js';
 import { compareCodePoints } from '../text/vocabulary.js';
 import { Random, deriveSeed } from '../random.js';
 import { hasRuntime, init, runtime } from '../runtime/default.js';
@@ -73,6 +74,41 @@ export class TrainingInterrupted extends Error {
   }
 }
 
+/**
+ * A validation split that holds out no sample: every class keeps at least one sample for
+ * training, so a class of one sample gives none, and a small fraction of a small class rounds to
+ * none. `smallestSplit` is the least split that holds one out, or null when no split can (every
+ * class has a single sample). The CLI words the same facts for its --val-split (describe()).
+ */
+export class ValidationSplitError extends RangeError {
+  override readonly name = 'ValidationSplitError';
+  readonly samples: number;
+  /** Samples of the largest class. */
+  readonly largestClass: number;
+  readonly smallestSplit: number | null;
+  constructor(readonly valSplit: number, y: Int32Array, classes: number) {
+    const counts = new Array<number>(classes).fill(0);
+    for (const c of y) counts[c]++;
+    const largest = Math.max(...counts);
+    // round(n * s) >= 1 from s = 0.5 / n (rounded up to hundredths); a class of one keeps its sample
+    const smallest = largest >= 2 ? Math.ceil((0.5 / largest) * 100) / 100 : null;
+    super(ValidationSplitError.describe({ valSplit, samples: y.length, largestClass: largest, smallestSplit: smallest },
+      `valSplit ${valSplit}`, 'raise valSplit to', 'set valSplit to 0'));
+    this.samples = y.length;
+    this.largestClass = largest;
+    this.smallestSplit = smallest;
+  }
+
+  /** The message: `subject` names the setting ("valSplit 0.9"), `raise` and `off` say how to
+   *  give a larger one ("raise valSplit to") and how to train without validation. */
+  static describe(e: { valSplit: number; samples: number; largestClass: number; smallestSplit: number | null }, subject: string, raise: string, off: string): string {
+    const what = `wasmnn: ${subject} holds out none of the ${e.samples} samples for validation`;
+    return e.smallestSplit === null
+      ? `${what}: every class has a single sample, and training needs it; ${off} (no validation) or add labelled texts`
+      : `${what}: ${e.valSplit} of the largest class (${e.largestClass} samples) rounds to none; ${raise} ${e.smallestSplit} or more, or ${off} (no validation)`;
+  }
+}
+
 /** What a checkpoint's `training` metadata holds, besides the caller's fields. */
 export interface TrainingState {
   kind: 'checkpoint' | 'model';
@@ -98,8 +134,18 @@ export interface TrainResult {
 
 const INT_SETTINGS = ['epochs', 'batchSize', 'maxLen', 'vocabSize', 'embeddingDim', 'units', 'buckets'] as const;
 
+/** Every option of trainTextClassifier (an unknown one, such as `epoch`, is an error). */
+const TRAIN_OPTION_NAMES = [
+  'arch', ...INT_SETTINGS, 'learningRate', 'seed', 'valSplit', 'validation', 'labelOrder', 'callbacks', 'resume',
+  'onCheckpoint', 'onStart', 'signal', 'fma',
+] as const satisfies readonly (keyof TrainOptions)[];
+/** Compile-time check that the list names every option of TrainOptions. */
+type Unlisted = Exclude<keyof TrainOptions, (typeof TRAIN_OPTION_NAMES)[number]>;
+const everyTrainOptionListed: [Unlisted] extends [never] ? true : Unlisted = true;
+
 /** Trains a text classifier on texts and their labels (strings); see TrainOptions. */
 export async function trainTextClassifier(texts: string[], labels: string[], options: TrainOptions = {}): Promise<TrainResult> {
+  checkKeys('trainTextClassifier', checkOptionsObject('trainTextClassifier', options), TRAIN_OPTION_NAMES);
   checkData(texts, labels, 'training');
   const resumed = options.resume ? resumeState(options.resume) : null;
   const arch = resumed?.arch ?? options.arch ?? DEFAULT_ARCH;
@@ -136,7 +182,7 @@ export async function trainTextClassifier(texts: string[], labels: string[], opt
     });
   } else if (valSplit > 0) {
     const [tr, va] = stratifiedSplit(y, labelNames.length, valSplit, deriveSeed(seed, 'validation'));
-    if (va.length === 0) throw new RangeError(`wasmnn: valSplit ${valSplit} of ${texts.length} samples holds out none; raise it or drop it`);
+    if (va.length === 0) throw new ValidationSplitError(valSplit, y, labelNames.length);
     trainIdx = tr;
     valTexts = Array.from(va, (i) => texts[i]);
     valY = Int32Array.from(va, (i) => y[i]);

@@ -54,8 +54,27 @@ export async function readFileOrExplain(path: string, what: string): Promise<Buf
 /** Reads a labelled-text file and picks its text and label columns. */
 export async function readDataset(path: string, o: DataOptions = {}): Promise<Dataset> {
   const format = formatOf(path, o.format);
-  const text = (await readFileOrExplain(path, 'data file')).toString('utf8');
+  const text = decodeUtf8(await readFileOrExplain(path, 'data file'), path);
   return parseDataset(text, path, format, o);
+}
+
+/**
+ * A data file's text. Data files are UTF-8: a UTF-16 file (its byte order mark) and bytes that are
+ * not UTF-8 (Latin-1, Windows-1252) are errors naming the line, where a lenient decoder would turn
+ * them into U+FFFD and train on that silently.
+ */
+export function decodeUtf8(bytes: Uint8Array, path: string): string {
+  if (bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))) {
+    throw dataError(`${path} is UTF-16 (it starts with a UTF-16 byte order mark); data files are UTF-8: save it as UTF-8 (e.g. "Save as CSV UTF-8", or iconv -f UTF-16 -t UTF-8)`);
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    const at = firstInvalidUtf8(bytes);
+    let line = 1;
+    for (let i = 0; i < at; i++) if (bytes[i] === 10 || (bytes[i] === 13 && bytes[i + 1] !== 10)) line++;
+    throw dataError(`${path}: line ${line}: byte 0x${bytes[at].toString(16).toUpperCase().padStart(2, '0')} (offset ${at}) is not UTF-8; data files are UTF-8: save it as UTF-8 (it may be Latin-1 or Windows-1252: iconv -f WINDOWS-1252 -t UTF-8)`);
+  }
 }
 
 export function parseDataset(source: string, path: string, format: DataFormat, o: DataOptions = {}): Dataset {
@@ -65,6 +84,24 @@ export function parseDataset(source: string, path: string, format: DataFormat, o
   const ds = format === 'jsonl' ? readJsonl(body, path, textColumn, labelColumn, needLabels) : readDelimited(body, path, format === 'csv' ? ',' : '\t', textColumn, labelColumn, needLabels);
   if (ds.texts.length === 0) throw dataError(`${path} has no data rows; it needs at least one labelled text${format === 'jsonl' ? '' : ' after the header line'}`);
   return { ...ds, format };
+}
+
+/** Offset of the first byte that does not start or continue a well-formed UTF-8 sequence (RFC
+ *  3629: no overlong forms, surrogates or code points above U+10FFFF), or the length if none. */
+export function firstInvalidUtf8(b: Uint8Array): number {
+  let i = 0;
+  while (i < b.length) {
+    const c = b[i];
+    if (c < 0x80) { i++; continue; }
+    const n = c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : 0;
+    if (n === 0 || i + n >= b.length) return i;   // not a lead byte, or cut off by the end of the file
+    // the second byte's range depends on the first (overlong forms, surrogates, > U+10FFFF)
+    const lo = c === 0xe0 ? 0xa0 : c === 0xf0 ? 0x90 : 0x80, hi = c === 0xed ? 0x9f : c === 0xf4 ? 0x8f : 0xbf;
+    if (b[i + 1] < lo || b[i + 1] > hi) return i;
+    for (let k = 2; k <= n; k++) if ((b[i + k] & 0xc0) !== 0x80) return i;
+    i += n + 1;
+  }
+  return i;
 }
 
 function missingColumn(path: string, which: string, name: string, flag: string, columns: string[]): Error {
@@ -82,9 +119,11 @@ export function parseDelimited(s: string, delim: string, path: string): Record_[
   while (i < n) {
     const start = line;
     const fields: string[] = [];
+    let quoted = false;
     for (;;) {
       let field = '';
       if (s[i] === '"') {
+        quoted = true;
         const quoteLine = line;
         i++;
         for (;;) {
@@ -112,7 +151,8 @@ export function parseDelimited(s: string, delim: string, path: string): Record_[
     if (s[i] === '\r') i++;
     if (s[i] === '\n') i++;
     line++;
-    if (!(fields.length === 1 && fields[0] === '')) out.push({ fields, line: start });  // blank lines are skipped
+    // blank lines and lines of only white space are skipped (a quoted field is data)
+    if (!(fields.length === 1 && !quoted && fields[0].trim() === '')) out.push({ fields, line: start });
   }
   return out;
 }
@@ -121,6 +161,10 @@ function readDelimited(s: string, path: string, delim: string, textColumn: strin
   const records = parseDelimited(s, delim, path);
   if (records.length === 0) throw dataError(`${path} is empty; it needs a header line (e.g. text${delim === ',' ? ',' : '\\t'}label) and labelled texts`);
   const columns = records[0].fields.map((c) => c.trim());
+  const twice = columns.find((c, k) => c !== '' && columns.indexOf(c) !== k);
+  if (twice !== undefined) {
+    throw dataError(`${path}: the header names the column '${twice}' twice (columns ${columns.indexOf(twice) + 1} and ${columns.lastIndexOf(twice) + 1}); rename one so that every column has its own name`);
+  }
   const ti = columns.indexOf(textColumn), li = columns.indexOf(labelColumn);
   if (ti < 0) throw missingColumn(path, 'text', textColumn, '--text-column', columns);
   if (li < 0 && needLabels) throw missingColumn(path, 'label', labelColumn, '--label-column', columns);

@@ -25,13 +25,19 @@ export async function loadClassifier(path: string): Promise<{ classifier: TextCl
   }
 }
 
-/** Class report of a classifier on labelled texts; labels it does not know are a data error. */
-export function evaluateClassifier(c: TextClassifier, texts: string[], labels: string[], what: string, batchSize = 64): ClassReport {
-  const index = new Map(c.labels.map((l, i) => [l, i]));
+/** Labels a model does not know (it knows `known`) are a data error naming them. */
+export function checkKnownLabels(known: readonly string[], labels: readonly string[], what: string): void {
+  const index = new Set(known);
   const unknown = [...new Set(labels.filter((l) => !index.has(l)))];
   if (unknown.length) {
-    throw dataError(`${what} has label${unknown.length > 1 ? 's' : ''} ${unknown.slice(0, 5).map((l) => `'${l}'`).join(', ')} that the model does not know (it knows ${c.labels.map((l) => `'${l}'`).join(', ')}); check the label column`);
+    throw dataError(`${what} has label${unknown.length > 1 ? 's' : ''} ${unknown.slice(0, 5).map((l) => `'${l}'`).join(', ')} that the model does not know (it knows ${known.map((l) => `'${l}'`).join(', ')}); check the label column`);
   }
+}
+
+/** Class report of a classifier on labelled texts; labels it does not know are a data error. */
+export function evaluateClassifier(c: TextClassifier, texts: string[], labels: string[], what: string, batchSize = 64): ClassReport {
+  checkKnownLabels(c.labels, labels, what);
+  const index = new Map(c.labels.map((l, i) => [l, i]));
   const truth = Int32Array.from(labels, (l) => index.get(l)!);
   const probs = c.predictProbabilities(texts, { batchSize });
   return classReport(truth, predictedClasses(probs.data, c.labels.length), c.labels.length);

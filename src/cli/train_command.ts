@@ -1,11 +1,11 @@
 // `wasmnn train DATA`: trains a text classifier on a CSV / TSV / JSONL file with progress,
 // checkpoints after every epoch (--resume continues bit-exactly), Ctrl-C handling, evaluation on
 // the validation and --test data, an optional HTML report, and the model saved atomically.
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, open, readFile, rm, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { ARCHITECTURES, ARCH_NAMES, DEFAULT_ARCH, isArchName } from '../classifier/architectures.js';
 import { TextClassifier } from '../classifier/text_classifier.js';
-import { TrainingInterrupted, trainTextClassifier, type Checkpoint, type StartInfo } from '../classifier/train.js';
+import { labelOrder, TrainingInterrupted, trainTextClassifier, ValidationSplitError, type Checkpoint, type StartInfo } from '../classifier/train.js';
 import { writeFileAtomic } from '../io/node.js';
 import type { ClassReport } from '../metrics.js';
 import { formatOptions, parseArgs, type OptionSpec } from './args.js';
@@ -13,7 +13,7 @@ import { readDataset } from './data.js';
 import { dataError, nearest, usageError } from './errors.js';
 import { formatDuration, Progress, progressMode, round } from './progress.js';
 import { renderReport } from './report.js';
-import { classReportJson, evaluateClassifier, formatClassReport, HELP, startRuntime, THREADS } from './shared.js';
+import { checkKnownLabels, classReportJson, evaluateClassifier, formatClassReport, HELP, startRuntime, THREADS } from './shared.js';
 
 const DEFAULTS = ARCHITECTURES[DEFAULT_ARCH].defaults;
 
@@ -34,7 +34,7 @@ export const TRAIN_OPTIONS: OptionSpec[] = [
   { name: 'val-split', type: 'number', min: 0, below: 1, help: 'fraction of every class held out for validation', defaultText: '0.1' },
   { name: 'test', type: 'string', value: 'DATA', help: 'labelled test data to evaluate the model on after training' },
   { name: 'out', type: 'string', value: 'FILE', help: 'where to save the model', defaultText: 'model.wnn' },
-  { name: 'checkpoint-dir', type: 'string', value: 'DIR', help: 'where checkpoints go (kept after training)', defaultText: '<out>.checkpoints, removed after training' },
+  { name: 'checkpoint-dir', type: 'string', value: 'DIR', help: 'where checkpoints go (kept after training)', defaultText: 'beside --out, named after it without its extension (model.checkpoints for model.wnn); removed after training' },
   { name: 'resume', type: 'flag', help: 'continue from the last checkpoint (same DATA; settings come from the checkpoint, --epochs may grow)' },
   { name: 'report', type: 'string', value: 'FILE.html', help: 'write an HTML report: learning curves and confusion matrices' },
   { name: 'json', type: 'flag', help: 'print one JSON object per line' },
@@ -80,6 +80,9 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const distinct = new Set(data.labels);
   if (distinct.size < 2) throw dataError(`${dataPath}: every row has the label '${data.labels[0]}'; a classifier needs at least two different labels`);
   const test = o.test ? await readDataset(o.test as string, columns) : null;
+  // what would fail only after training, found before it: where the model and the report go
+  await checkWritable(out, '--out');
+  if (o.report) await checkWritable(o.report as string, '--report');
 
   const mode = progressMode(o as { json?: boolean; quiet?: boolean }, process.stdout);
   let resume: TextClassifier | undefined;
@@ -93,6 +96,8 @@ export async function trainCommand(argv: string[]): Promise<number> {
       throw dataError(`cannot load checkpoint ${ckptPath}: ${(e as Error).message.replace(/^wasmnn: /, '')}`);
     }
   }
+  // the labels are known from the training data (or the checkpoint) before training starts
+  if (test) checkKnownLabels(resume?.labels ?? labelOrder(data.labels), test.labels, `test data ${o.test}`);
 
   const ac = new AbortController();
   let progress: Progress | null = null;
@@ -115,7 +120,9 @@ export async function trainCommand(argv: string[]): Promise<number> {
         progress.info(`${info.startEpoch ? `Resuming from epoch ${info.startEpoch}: ` : ''}${info.arch} model, ${info.classifier.model.countParams().toLocaleString('en-US')} parameters; ${info.trainSamples} training and ${info.validationSamples} validation texts; labels ${info.labels.join(', ')}`);
         progress.info(`epochs ${s.epochs}, batch size ${s.batchSize}, learning rate ${s.learningRate}, max length ${s.maxLen}, vocabulary ${info.classifier.vectorizer.vocabulary.size}, seed ${info.seed}`);
         progress.event({ event: 'start', arch: info.arch, settings: s, seed: info.seed, startEpoch: info.startEpoch, trainSamples: info.trainSamples, validationSamples: info.validationSamples, labels: info.labels, parameters: info.classifier.model.countParams() });
-        await mkdir(ckptDir, { recursive: true });
+        await mkdir(ckptDir, { recursive: true }).catch((e: NodeJS.ErrnoException) => {
+          throw dataError(`cannot make the checkpoint directory ${ckptDir} (${e.code ?? e.message}); pass a --checkpoint-dir that can be created`);
+        });
       },
       onCheckpoint: async (c: Checkpoint) => { await writeFileAtomic(ckptPath, c.bytes()); },
       callbacks: [{
@@ -129,14 +136,29 @@ export async function trainCommand(argv: string[]): Promise<number> {
     const { classifier, history, state } = result;
     const seconds = (performance.now() - t0) / 1000;
     const evaluations: { name: string; report: ClassReport }[] = [];
-    if (result.validation) evaluations.push({ name: 'validation', report: evaluateClassifier(classifier, result.validation.texts, result.validation.labels, 'the validation data') });
-    if (test) evaluations.push({ name: 'test', report: evaluateClassifier(classifier, test.texts, test.labels, `test data ${o.test}`) });
+    // an evaluation that fails must not lose the trained model: it is saved first, then reported
+    let evaluationError: unknown = null;
+    try {
+      if (result.validation) evaluations.push({ name: 'validation', report: evaluateClassifier(classifier, result.validation.texts, result.validation.labels, 'the validation data') });
+      if (test) evaluations.push({ name: 'test', report: evaluateClassifier(classifier, test.texts, test.labels, `test data ${o.test}`) });
+    } catch (e) {
+      evaluationError = e;
+    }
     const training: Record<string, unknown> = {
       ...state, data: basename(dataPath), date: new Date().toISOString(), seconds: round(seconds, 1),
       ...Object.fromEntries(evaluations.map((e) => [`${e.name}Accuracy`, e.report.accuracy])),
     };
-    await writeFileAtomic(out, classifier.toBytes({ training }));
+    try {
+      await writeFileAtomic(out, classifier.toBytes({ training }));
+    } catch (e) {
+      // the last checkpoint holds the trained weights: --resume finds every epoch done and saves
+      throw dataError(`${(e as Error).message.replace(/^wasmnn: /, '')}. The trained model is in the checkpoint ${ckptPath}; to save it, run: ${resumeCommand(dataPath, o)}`);
+    }
     if (!explicitDir) await rm(ckptDir, { recursive: true, force: true });
+    if (evaluationError) {
+      const m = evaluationError instanceof Error ? evaluationError.message : String(evaluationError);
+      throw dataError(`${m.replace(/^wasmnn: /, '')} (the trained model was saved to ${out} before this evaluation)`);
+    }
     if (o.report) {
       const html = renderReport({
         title: `wasmnn: ${basename(dataPath)} (${state.arch})`,
@@ -159,11 +181,64 @@ export async function trainCommand(argv: string[]): Promise<number> {
     if (e instanceof TrainingInterrupted) {
       (progress as Progress | null)?.breakLine();
       await writeFileAtomic(ckptPath, e.checkpoint.bytes());
-      const msg = `wasmnn: interrupted during epoch ${e.epoch + 1}; saved the checkpoint after epoch ${e.checkpoint.epochsDone} to ${ckptPath}. To continue: wasmnn train ${dataPath} --resume${explicitDir ? ` --checkpoint-dir ${explicitDir}` : ''}${o.out ? ` --out ${out}` : ''}`;
-      if (mode === 'json') process.stdout.write(`${JSON.stringify({ event: 'interrupted', epoch: e.epoch + 1, checkpoint: ckptPath, epochsDone: e.checkpoint.epochsDone })}\n`);
+      const resume = resumeCommand(dataPath, o);
+      const msg = `wasmnn: interrupted during epoch ${e.epoch + 1}; saved the checkpoint after epoch ${e.checkpoint.epochsDone} to ${ckptPath}. To continue: ${resume}`;
+      if (mode === 'json') process.stdout.write(`${JSON.stringify({ event: 'interrupted', epoch: e.epoch + 1, checkpoint: ckptPath, epochsDone: e.checkpoint.epochsDone, resume })}\n`);
       process.stderr.write(`${msg}\n`);
       return 130;
     }
+    if (e instanceof ValidationSplitError) {
+      // the CLI's words for it: the flag, and whether it was the default
+      const subject = `--val-split ${e.valSplit}${o['val-split'] === undefined ? ' (the default)' : ''}`;
+      const m = ValidationSplitError.describe(e, subject, 'pass --val-split', 'pass --val-split 0');
+      throw e.smallestSplit === null ? dataError(m) : usageError(m);
+    }
     throw e;
+  }
+}
+
+/** Options the resumed run needs as given: how DATA is read (its fingerprint is checked), where the
+ *  checkpoint, model and report go, what is evaluated, and how it runs. The model's settings come
+ *  from the checkpoint. */
+const RESUME_OPTIONS = ['format', 'text-column', 'label-column', 'test', 'epochs', 'threads', 'fma', 'out', 'checkpoint-dir', 'report', 'json', 'quiet'];
+
+/** The command that continues an interrupted run: every option it needs, shell-quoted. */
+export function resumeCommand(dataPath: string, o: Record<string, string | number | boolean | undefined>): string {
+  const words = ['wasmnn', 'train', dataPath, '--resume'];
+  for (const name of RESUME_OPTIONS) {
+    const v = o[name];
+    if (v === undefined || v === false) continue;
+    words.push(`--${name}`);
+    if (v !== true) words.push(String(v));
+  }
+  return words.map(shellQuote).join(' ');
+}
+
+/** A word as a POSIX shell reads it back: bare when it is safe, else in single quotes. */
+export function shellQuote(s: string): string {
+  if (/^[\w@%+=:,./-]+$/.test(s)) return s;
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * Fails now, with a message that says what to do, where writing FILE after training would fail:
+ * a directory there, a missing or unwritable directory (a file is created and removed in it, as the
+ * atomic write will).
+ */
+async function checkWritable(path: string, flag: string): Promise<void> {
+  const info = await stat(path).catch(() => null);
+  if (info?.isDirectory()) throw usageError(`${flag} ${path} is a directory; name a file, e.g. ${join(path, flag === '--report' ? 'report.html' : 'model.wnn')}`);
+  const dir = dirname(path);
+  const probe = join(dir, `.${basename(path)}.${process.pid}.probe`);
+  try {
+    await (await open(probe, 'wx')).close();
+    await rm(probe, { force: true });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? `the directory ${dir} does not exist; create it first or pick another path`
+      : code === 'ENOTDIR' ? `${dir} is not a directory; pick another path`
+        : code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? `no permission to write in ${dir}; pick a writable location`
+          : `${(e as Error).message}; pick another path`;
+    throw dataError(`cannot write ${flag} ${path}: ${why} (checked before training, so no training time is lost)`);
   }
 }

@@ -25,7 +25,11 @@ export async function writeFileAtomic(path: string, bytes: Uint8Array | string):
     if (handle) await handle.close().catch(() => {});
     await fs.rm(tmp, { force: true }).catch(() => {});
     const code = (err as { code?: string }).code;
-    const why = code === 'ENOENT' ? `the directory ${dirname(path)} does not exist` : code === 'EACCES' || code === 'EPERM' ? `no permission to write in ${dirname(path)}` : (err as Error).message;
+    const why = code === 'ENOENT' ? `the directory ${dirname(path)} does not exist; create it or pick another path`
+      : code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? `no permission to write in ${dirname(path)}; pick a writable location`
+        : code === 'EISDIR' ? 'it is a directory; name a file in it instead'
+          : code === 'ENOTDIR' ? `${dirname(path)} is not a directory; pick another path`
+            : (err as Error).message;
     throw new Error(`wasmnn: could not write ${path}: ${why}`, { cause: err });
   }
   // make the rename itself durable (best effort: some systems cannot open a directory)

@@ -1,5 +1,6 @@
 // Argument checks shared by the text pipeline. Errors follow the project format:
 // `wasmnn: <op>: <what is wrong>; <how to fix>`.
+import { checkOptions } from '../options.js';
 
 /** Short description of a value for error messages. */
 export function describe(v: unknown): string {
@@ -13,13 +14,9 @@ export function describe(v: unknown): string {
   return name && name !== 'Object' ? `a ${name}` : 'an object';
 }
 
-/** Throws when `options` has a key not in `known` (catches typos such as `lowerCase`). */
+/** Throws when `options` has a key not in `known` (catches typos such as `lowerCase`): the library-wide check of src/options.ts. */
 export function checkKeys(op: string, options: object, known: readonly string[]): void {
-  for (const k of Object.keys(options)) {
-    if (!known.includes(k)) {
-      throw new TypeError(`wasmnn: ${op}: unknown option '${k}'; the options are ${known.map((x) => `'${x}'`).join(', ')}`);
-    }
-  }
+  checkOptions(op, options, known);
 }
 
 export function checkOptionsObject(op: string, options: unknown): Record<string, unknown> {

@@ -259,7 +259,7 @@ export class TextVectorizer {
     }
     const v = new TextVectorizer(j.config as TextVectorizerOptions);
     if (j.vocabulary != null) {
-      v.vocab = Vocabulary.fromJSON({ tokens: j.vocabulary });
+      v.vocab = Vocabulary.fromTokenList(j.vocabulary, `${OP}.fromJSON`, 'vocabulary');
       const m = v.config.maxTokens;
       if (m !== null && v.vocab.size > m) {
         throw new RangeError(`wasmnn: ${OP}.fromJSON: the vocabulary has ${v.vocab.size} ids but maxTokens is ${m}; the file is inconsistent`);

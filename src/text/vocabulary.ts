@@ -51,17 +51,36 @@ export class Vocabulary {
     if (!Array.isArray(tokens)) throw new TypeError(`wasmnn: Vocabulary: tokens must be an array of strings, got ${describe(tokens)}`);
     this.list = [PADDING_TOKEN, OOV_TOKEN];
     this.index = new Map();
-    for (let i = 0; i < tokens.length; i++) {
+    Vocabulary.add(this, tokens, 0, 'Vocabulary', 'tokens');
+  }
+
+  /** Adds tokens[from..] with ids 2, 3, ...; a bad or repeated token is named as `name[i]`. */
+  private static add(v: Vocabulary, tokens: readonly unknown[], from: number, op: string, name: string): void {
+    for (let i = from; i < tokens.length; i++) {
       const t = tokens[i];
       if (typeof t !== 'string' || t === '') {
-        throw new TypeError(`wasmnn: Vocabulary: tokens[${i}] is ${describe(t)}; tokens must be non-empty strings`);
+        throw new TypeError(`wasmnn: ${op}: ${name}[${i}] is ${describe(t)}; tokens must be non-empty strings`);
       }
-      if (this.index.has(t)) {
-        throw new RangeError(`wasmnn: Vocabulary: token ${describe(t)} appears twice (tokens[${this.index.get(t)! - 2}] and tokens[${i}]); tokens must be distinct`);
+      const first = v.index.get(t);
+      if (first !== undefined) {
+        throw new RangeError(`wasmnn: ${op}: token ${describe(t)} appears twice (${name}[${first - 2 + from}] and ${name}[${i}]); tokens must be distinct`);
       }
-      this.index.set(t, i + 2);
-      this.list.push(t);
+      v.index.set(t, v.list.length);
+      v.list.push(t);
     }
+  }
+
+  /**
+   * A vocabulary from a saved list of every token by id, ['', '[UNK]', ...] (toJSON's tokens, a
+   * saved TextVectorizer's vocabulary): errors name a token by its place in that list, its id.
+   */
+  static fromTokenList(list: unknown, op: string, name: string): Vocabulary {
+    if (!Array.isArray(list) || list[0] !== PADDING_TOKEN || list[1] !== OOV_TOKEN) {
+      throw new TypeError(`wasmnn: ${op}: expected ${name} ['', '[UNK]', ...] (every token by id) as written by toJSON(), got ${describe(list)}`);
+    }
+    const v = new Vocabulary([]);
+    Vocabulary.add(v, list, 2, op, name);
+    return v;
   }
 
   /**
@@ -141,7 +160,7 @@ export class Vocabulary {
     if (!Array.isArray(tokens) || tokens[0] !== PADDING_TOKEN || tokens[1] !== OOV_TOKEN) {
       throw new TypeError(`wasmnn: Vocabulary.fromJSON: expected { tokens: ['', '[UNK]', ...] } as written by toJSON(), got ${describe(json)}`);
     }
-    return new Vocabulary(tokens.slice(2));
+    return Vocabulary.fromTokenList(tokens, 'Vocabulary.fromJSON', 'tokens');
   }
 }
 

@@ -2,10 +2,11 @@
 // generated data: train / eval / predict / info, the three formats, --json, the report, exact
 // --resume, Ctrl-C, and the errors with their exit codes (2 usage, 1 data or model).
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeSafetensors, encodeSafetensors } from '../../src/io/safetensors.js';
-import { dataCsv, jsonLines, run, sentimentData, start, tempDir, toCsv } from './helpers.js';
+import { BIN, dataCsv, jsonLines, run, sentimentData, start, tempDir, toCsv } from './helpers.js';
 
 const dir = tempDir();
 const p = (f: string) => join(dir, f);
@@ -105,23 +106,35 @@ describe('checkpoints', () => {
     for (const [name, t] of a) expect(Buffer.from(b.get(name)!.data.buffer).equals(Buffer.from(t.data.buffer)), name).toBe(true);
   });
 
-  it('Ctrl-C saves a checkpoint that loads and exits with 130', async () => {
-    writeFileSync(p('big.csv'), dataCsv(sentimentData(3000, 5)));
-    const c = start(['train', p('big.csv'), '--arch', 'cnn', '--max-len', '64', '--threads', '1', '--epochs', '1000', '--checkpoint-dir', p('ck2'), '--out', p('never.wnn')]);
+  it('Ctrl-C saves a checkpoint that loads and exits with 130, printing a resume command that works as printed', async () => {
+    // a TSV named .txt with other column names, in paths with spaces: the resume needs all of it
+    const d = sentimentData(3000, 5);
+    writeFileSync(p('big data.txt'), toCsv([['the label', 'the text'], ...d.texts.map((t, i) => [d.labels[i], t])], '\t', '\n'));
+    const c = start(['train', p('big data.txt'), '--format', 'tsv', '--text-column', 'the text', '--label-column', 'the label', '--arch', 'cnn', '--max-len', '64',
+      '--threads', '1', '--epochs', '1000', '--checkpoint-dir', p('ck 2'), '--out', p('resumed.wnn')]);
     while (!/^Epoch 1\/1000/m.test(c.out())) await new Promise((r) => setTimeout(r, 50));
     c.child.kill('SIGINT');
     const r = await c.done;
     expect(r.code).toBe(130);
     expect(r.stderr).toMatch(/interrupted during epoch \d+; saved the checkpoint after epoch \d+ to .*last\.wnn.*--resume/);
-    expect(existsSync(p('never.wnn'))).toBe(false);
+    expect(existsSync(p('resumed.wnn'))).toBe(false);
     const { TextClassifier } = await import('../../src/classifier/text_classifier.js');
     const { init, shutdown } = await import('../../src/index.js');
     await init({ threads: 1 });
-    const ck = TextClassifier.fromBytes(new Uint8Array(readFileSync(p('ck2/last.wnn'))));
-    expect((ck.training as { epochsDone: number }).epochsDone).toBeGreaterThanOrEqual(1);
+    const ck = TextClassifier.fromBytes(new Uint8Array(readFileSync(p('ck 2/last.wnn'))));
+    const done = (ck.training as { epochsDone: number }).epochsDone;
+    expect(done).toBeGreaterThanOrEqual(1);
     expect(ck.model.optimizer).not.toBeNull();
     expect(ck.predict('great love')[0].label).toMatch(/pos|neg/);
     await shutdown();
+    // the printed command, run by a shell as printed (one more epoch instead of 1000)
+    const command = /To continue: (wasmnn train .*)$/m.exec(r.stderr)![1];
+    expect(command).toContain(`'${p('big data.txt')}' --resume --format tsv --text-column 'the text' --label-column 'the label' --epochs 1000 --threads 1`);
+    const resumed = spawnSync('sh', ['-c', `${command.replace(/^wasmnn /, `'${process.execPath}' '${BIN}' `)} --epochs ${done + 1} --json`], { encoding: 'utf8', timeout: 120_000 });
+    expect(resumed.stderr).toBe('');
+    expect(resumed.status).toBe(0);
+    expect(jsonLines(resumed.stdout)[0]).toMatchObject({ event: 'start', startEpoch: done });
+    expect(existsSync(p('resumed.wnn'))).toBe(true);
   });
 });
 
@@ -164,6 +177,34 @@ describe('errors a person can act on', () => {
     writeFileSync(p('v99.wnn'), newer);
     err(['info', p('v99.wnn')], 1, /newer wasmnn \(format 99\); upgrade wasmnn/);
     err(['predict', p('train.csv'), 'x'], 1, /cannot load model/);
+  });
+
+  it('labels named __proto__ or constructor come out in predict and eval (plain and --json)', () => {
+    const d = sentimentData(120, 11);
+    const names: Record<string, string> = { pos: '__proto__', neg: 'constructor' };
+    writeFileSync(p('proto.csv'), dataCsv({ texts: d.texts, labels: d.labels.map((l) => names[l]) }));
+    expect(run(['train', p('proto.csv'), ...FAST, '--epochs', '2', '--out', p('proto.wnn'), '--quiet']).code).toBe(0);
+    const [pred] = jsonLines(run(['predict', p('proto.wnn'), 'great love wonderful', '--json']).stdout);
+    expect(Object.keys(pred.probabilities)).toEqual(['__proto__', 'constructor']);
+    expect(Object.values(pred.probabilities as Record<string, number>).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+    const plain = run(['predict', p('proto.wnn'), 'great love wonderful']).stdout.trim().split('\t');
+    expect(plain.slice(1).map((f) => f.split('=')[0])).toEqual(['__proto__', 'constructor']);
+    expect(plain.slice(1).every((f) => /=\d\.\d{4}$/.test(f))).toBe(true);
+    const ev = JSON.parse(run(['eval', p('proto.wnn'), p('proto.csv'), '--json']).stdout);
+    expect(Object.keys(ev.classes)).toEqual(['__proto__', 'constructor']);
+    expect(ev.classes.__proto__.support + ev.classes.constructor.support).toBe(120);
+  });
+
+  it('--help describes each architecture as it is built (cnn: an Embedding without maskZero)', () => {
+    const help = run(['train', '--help']).stdout;
+    expect(help).toMatch(/^ {2}cnn +Embedding, Conv1D/m);
+    expect(help).not.toMatch(/^ {2}cnn .*maskZero/m);
+    expect(help).toMatch(/^ {2}lstm +Embedding \(maskZero\), LSTM/m);
+    expect(help).toMatch(/--checkpoint-dir DIR .*model\.checkpoints for model\.wnn/);
+    // docs/cli.md says the same of the default checkpoint directory (the tests above: a.wnn -> a.checkpoints)
+    const row = readFileSync(new URL('../../docs/cli.md', import.meta.url), 'utf8').split('\n').find((l) => l.startsWith('| `--checkpoint-dir DIR`'))!;
+    expect(row).toContain('`model.checkpoints` for `model.wnn`');
+    expect(row).not.toContain('<out>.checkpoints');
   });
 
   it('--help and --version', () => {

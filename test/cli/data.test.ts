@@ -1,9 +1,11 @@
 // The CLI's data readers: CSV / TSV round trips through an RFC 4180 writer (quotes, doubled
 // quotes, newlines in fields, CRLF, BOM), JSONL, and errors that name the line.
 import { describe, expect, it } from 'vitest';
-import { parseDataset, parseDelimited, formatOf } from '../../src/cli/data.js';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseDataset, parseDelimited, formatOf, decodeUtf8, firstInvalidUtf8, readDataset } from '../../src/cli/data.js';
 import { Random } from '../../src/random.js';
-import { toCsv } from './helpers.js';
+import { tempDir, toCsv } from './helpers.js';
 
 const ALPHABET = ['a', 'b', ' ', ',', '"', '\n', '\r\n', '\t', 'é', '日本', "'", 'x y'];
 
@@ -52,6 +54,56 @@ describe('delimited files', () => {
     expect(() => parseDataset('', 'd.csv', 'csv')).toThrow(/d\.csv is empty/);
     expect(() => parseDataset('text,label\n', 'd.csv', 'csv')).toThrow(/has no data rows/);
     expect(() => parseDataset('text,label\nhello,\n', 'd.csv', 'csv')).toThrow(/line 2 has an empty label/);
+  });
+});
+
+describe('what cli.md promises of data files', () => {
+  it('skips lines of only white space like blank lines (CSV and TSV); a quoted field is data', () => {
+    const csv = 'text,label\n  \na b,x\n\t \r\n\u00a0\nc,y\n   ';
+    expect(parseDataset(csv, 'd.csv', 'csv')).toMatchObject({ texts: ['a b', 'c'], labels: ['x', 'y'] });
+    expect(parseDataset('text\tlabel\n   \na\tx\n \n', 'd.tsv', 'tsv')).toMatchObject({ texts: ['a'], labels: ['x'] });
+    expect(() => parseDataset('text,label\na,x\n"  "\n', 'd.csv', 'csv')).toThrow(/line 3 has 1 field but the header has 2/);
+  });
+
+  it('a header naming a column twice is an error naming it', () => {
+    expect(() => parseDataset('text,label,label\na,x,y\n', 'd.csv', 'csv')).toThrow(/d\.csv: the header names the column 'label' twice \(columns 2 and 3\); rename one/);
+    expect(() => parseDataset(' text ,label,text\na,x,y\n', 'd.csv', 'csv')).toThrow(/column 'text' twice \(columns 1 and 3\)/);
+    // unnamed columns (a trailing delimiter) are no names
+    expect(parseDataset('text,label,,\na,x,,\n', 'd.csv', 'csv').texts).toEqual(['a']);
+  });
+
+  it('refuses UTF-16 and bytes that are not UTF-8, naming the line; reads UTF-8 with or without a BOM', async () => {
+    const enc = new TextEncoder();
+    const utf8 = 'text,label\ncafé 😀,x\n';
+    expect(decodeUtf8(enc.encode(utf8), 'd.csv')).toBe(utf8);
+    expect(parseDataset(decodeUtf8(enc.encode(`\ufeff${utf8}`), 'd.csv'), 'd.csv', 'csv').texts).toEqual(['café 😀']);
+    const le = new Uint8Array([0xff, 0xfe, ...Array.from(Buffer.from(utf8, 'utf16le'))]);
+    const be = new Uint8Array([0xfe, 0xff, ...Array.from(Buffer.from(utf8, 'utf16le').swap16())]);
+    for (const b of [le, be]) expect(() => decodeUtf8(b, 'd.csv')).toThrow(/d\.csv is UTF-16 .*save it as UTF-8/);
+    // Latin-1 é (0xE9) on line 4 (a CRLF file; a line break inside a quoted field counts, as in the CSV errors)
+    const latin1 = Buffer.concat([Buffer.from('text,label\r\n"one\r\ntwo",x\r\ncaf'), Buffer.from([0xe9]), Buffer.from(',y\r\n')]);
+    expect(() => decodeUtf8(latin1, 'd.csv')).toThrow(/^wasmnn: d\.csv: line 4: byte 0xE9 \(offset 29\) is not UTF-8; data files are UTF-8: save it as UTF-8/);
+    expect(() => decodeUtf8(new Uint8Array([0x61, 0x0d, 0x62, 0x0d, 0xc3]), 'd.csv')).toThrow(/line 3: byte 0xC3 \(offset 4\)/);   // CR line ends; cut off at the end
+    const dir = tempDir();
+    writeFileSync(join(dir, 'latin1.csv'), latin1);
+    await expect(readDataset(join(dir, 'latin1.csv'))).rejects.toThrow(/latin1\.csv: line 4: byte 0xE9/);
+  });
+
+  it('finds the first byte that is not UTF-8 exactly where a strict decoder fails', () => {
+    const rng = new Random(12);
+    const bytes = [0x41, 0x0a, 0x7f, 0x80, 0x8f, 0x90, 0x9f, 0xa0, 0xbf, 0xc0, 0xc1, 0xc2, 0xdf, 0xe0, 0xed, 0xef, 0xf0, 0xf4, 0xf5, 0xff];
+    const strict = new TextDecoder('utf-8', { fatal: true });
+    for (let k = 0; k < 5000; k++) {
+      const b = Uint8Array.from({ length: 1 + rng.below(7) }, () => (rng.uniform() < 0.5 ? bytes[rng.below(bytes.length)] : rng.below(256)));
+      const at = firstInvalidUtf8(b);
+      let valid = true;
+      try { strict.decode(b); } catch { valid = false; }
+      expect(at === b.length, Array.from(b).join(',')).toBe(valid);
+      if (!valid) {
+        expect(() => strict.decode(b.subarray(0, at))).not.toThrow();   // everything before it is UTF-8
+        expect(() => strict.decode(b.subarray(0, at + 4))).toThrow();    // and it starts no well-formed sequence
+      }
+    }
   });
 });
 

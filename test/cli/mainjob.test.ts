@@ -31,6 +31,10 @@ it('npm start: trains, evaluates, saves spam.wnn, classifies the two samples', (
   expect((c.training as { testAccuracy: number }).testAccuracy * 100).toBeCloseTo(acc, 1);
   const lines = r.stdout.split('\n').filter((l) => /^ {2}(ham|spam) +\(spam probability/.test(l));
   expect(lines.length).toBe(2);
+  // the limited test set holds both classes (the split lists ham, then spam), about 31% spam as in the data
+  const support = (label: string) => Number(new RegExp(`^${label} +[\\d.]+ +[\\d.]+ +[\\d.]+ +(\\d+)$`, 'm').exec(r.stdout)?.[1]);
+  expect(support('ham') + support('spam')).toBe(600);
+  expect(support('spam')).toBeGreaterThan(150);
 });
 
 it('examples/node/spam-lstm.mjs runs the classic pipeline', () => {
@@ -38,7 +42,12 @@ it('examples/node/spam-lstm.mjs runs the classic pipeline', () => {
   const r = node('examples/node/spam-lstm.mjs', { EXAMPLE_LIMIT: '300', EXAMPLE_EPOCHS: '1', EXAMPLE_OUT: out });
   expect(r.stderr).toBe('');
   expect(r.status).toBe(0);
-  expect(r.stdout).toMatch(/test accuracy [\d.]+%/);
+  const m = /test accuracy [\d.]+% on (\d+) messages \((\d+) ham, (\d+) spam\)/.exec(r.stdout);
+  expect(m).not.toBeNull();
+  // a stratified subset of the test split, not its first 300 (all ham)
+  expect(Number(m![1])).toBe(300);
+  expect(Number(m![3])).toBeGreaterThan(75);
+  expect(Number(m![2])).toBeGreaterThan(150);
   const c = TextClassifier.fromBytes(new Uint8Array(readFileSync(out)));
   expect(c.model.layers.map((l) => l.className)).toEqual(['Embedding', 'LSTM', 'Dense']);
 });

@@ -25,6 +25,8 @@ describe('CSV for training in the page', () => {
     const csv = '\ufefflabel,id,text\nspam,1,win now\n\nham,2,"see you, Bob"\r\nham,3,plain';
     expect(parseLabelledCsv(csv)).toEqual({ texts: ['win now', 'see you, Bob', 'plain'], labels: ['spam', 'ham', 'ham'] });
     expect(parseLabelledCsv('body\tclass\nhi\tx\n', { textColumn: 'body', labelColumn: 'class' })).toEqual({ texts: ['hi'], labels: ['x'] });
+    // lines of only white space are skipped like blank lines (as the CLI reads them)
+    expect(parseLabelledCsv('text,label\n   \na,x\r\n \t\r\nb,y\n  ')).toEqual({ texts: ['a', 'b'], labels: ['x', 'y'] });
   });
 
   it('rejects bad input with the line and a fix', () => {

@@ -210,7 +210,9 @@ describe('serialisation', () => {
     expect(() => TextVectorizer.fromJSON(JSON.stringify(j) as never)).toThrow(/JSON.parse it first/);
     expect(() => TextVectorizer.fromJSON({ ...j, version: 2 as never })).toThrow(/version 2 is not supported/);
     expect(() => TextVectorizer.fromJSON({ ...j, vocabulary: ['', '[UNK]', 'a', 'b', 'c'] })).toThrow(/the vocabulary has 5 ids but maxTokens is 4/);
-    expect(() => TextVectorizer.fromJSON({ ...j, vocabulary: ['a'] })).toThrow(/Vocabulary.fromJSON/);
+    expect(() => TextVectorizer.fromJSON({ ...j, vocabulary: ['a'] })).toThrow(/TextVectorizer\.fromJSON: expected vocabulary \['', '\[UNK\]', \.\.\.\]/);
+    // a repeated token is named by its places in the saved vocabulary, i.e. its ids
+    expect(() => TextVectorizer.fromJSON({ ...j, vocabulary: ['', '[UNK]', 'a', 'a'] })).toThrow(/TextVectorizer\.fromJSON: token "a" appears twice \(vocabulary\[2\] and vocabulary\[3\]\)/);
   });
 });
 

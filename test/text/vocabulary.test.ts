@@ -72,6 +72,9 @@ describe('Vocabulary', () => {
     expect(() => new Vocabulary(['a', ''])).toThrow(/tokens\[1\] is ""; tokens must be non-empty strings/);
     expect(() => Vocabulary.fromJSON({ tokens: ['a'] })).toThrow(/expected \{ tokens: \['', '\[UNK\]', \.\.\.\] \}/);
     expect(() => Vocabulary.fromJSON(null as never)).toThrow(/fromJSON/);
+    // a saved list names tokens by their id, its index (not by the index without '' and '[UNK]')
+    expect(() => Vocabulary.fromJSON({ tokens: ['', '[UNK]', 'a', 'b', 'a'] })).toThrow(/Vocabulary\.fromJSON: token "a" appears twice \(tokens\[2\] and tokens\[4\]\)/);
+    expect(() => Vocabulary.fromJSON({ tokens: ['', '[UNK]', 'a', 7 as never] })).toThrow(/tokens\[3\] is 7; tokens must be non-empty strings/);
     expect(() => Vocabulary.build(['a b'] as never)).toThrow(/document 0 is "a b", not an array of tokens/);
     expect(() => Vocabulary.build([['a', 3]] as never)).toThrow(/document 0, token 1 is 3, not a string/);
     expect(() => Vocabulary.build(docs, { maxSize: 1 })).toThrow(/maxSize must be a whole number >= 2, got 1; it counts the padding and OOV ids/);
