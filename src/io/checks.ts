@@ -46,7 +46,7 @@ export const LAYER_OPTIONS: Record<string, Record<string, Check>> = {
   LSTM: { ...RNN, unitForgetBias: bool },
   GRU: { ...RNN, resetAfter: oneOf(false) },
   Bidirectional: { mergeMode: oneOf('concat', 'sum', 'mul', 'ave') },
-  Conv1D: { filters: dim, kernelSize: dim, strides: dim, padding: oneOf('valid', 'same'), dilationRate: dim, activation: oneOf(...ACTIVATIONS), useBias: bool },
+  Conv1D: { filters: dim, kernelSize: dim, strides: dim, padding: oneOf('valid', 'same', 'causal'), dilationRate: dim, activation: oneOf(...ACTIVATIONS), useBias: bool },
   GlobalAveragePooling1D: {},
   GlobalMaxPooling1D: {},
 };

@@ -1,7 +1,7 @@
 // Conv1D over time (channels last, Keras semantics) and mask-aware global pooling over time:
 // the TextCNN building blocks.
 import type { Graph, Node } from '../autograd.js';
-import { conv1d, conv1dBackward, conv1dOutputLength, type Conv1dPadding } from '../kernels/conv1d.js';
+import { CONV1D_PADDINGS, conv1d, conv1dBackward, conv1dOutputLength, type Conv1dPadding } from '../kernels/conv1d.js';
 import { globalAvgPool1d, globalAvgPool1dBackward, globalMaxPool1d, globalMaxPool1dBackward } from '../kernels/pool.js';
 import type { Initializer } from '../initializers.js';
 import { LAYER_ARGS, Layer, Weight, positiveInt, type CallContext, type LayerArgs, type LayerShape, type Output } from './layer.js';
@@ -48,7 +48,7 @@ export class Conv1D extends Layer {
     this.strides = positiveInt('Conv1D', 'strides', args.strides ?? 1);
     this.dilationRate = positiveInt('Conv1D', 'dilationRate', args.dilationRate ?? 1);
     this.padding = args.padding ?? 'valid';
-    if (this.padding !== 'valid' && this.padding !== 'same') throw new RangeError(`wasmnn: Conv1D: padding must be 'valid' or 'same', got '${String(args.padding)}'`);
+    if (!(CONV1D_PADDINGS as readonly unknown[]).includes(this.padding)) throw new RangeError(`wasmnn: Conv1D: padding must be ${CONV1D_PADDINGS.map((p) => `'${p}'`).join(', ')}, got '${String(args.padding)}'`);
     this.activation = checkActivation('Conv1D', args.activation);
     this.useBias = args.useBias ?? true;
     this.kernelInit = args.kernelInitializer ?? 'glorotUniform';

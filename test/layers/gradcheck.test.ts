@@ -95,6 +95,7 @@ describe('Conv1D and global pooling: gradients match finite differences', () => 
   const ids = Int32Array.from([3, 5, 7, 2, 9, 4, 0, 0, 4, 6, 8, 1, 11, 10, 3, 2]);
   it.each([
     ['valid', 1, 1, 'relu', 'max'], ['same', 1, 1, 'tanh', 'avg'], ['valid', 2, 1, 'linear', 'avg'], ['same', 1, 2, 'relu', 'max'],
+    ['causal', 1, 2, 'tanh', 'avg'], ['causal', 2, 1, 'relu', 'max'],
   ] as const)('Conv1D padding %s stride %i dilation %i %s, then %s pooling', (padding, strides, dilationRate, activation, pool) => {
     const m = new Sequential([
       new Embedding({ inputDim: 12, outputDim: 3 }),

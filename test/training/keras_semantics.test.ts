@@ -298,6 +298,15 @@ describe('a model’s life cycle', () => {
     m.dispose();
   });
 
+  it("Conv1D padding 'causal': output step t sees inputs up to t only (Keras' causal convolution)", () => {
+    const m = new Sequential([new Conv1D({ filters: 1, kernelSize: 3, padding: 'causal', dilationRate: 2, useBias: false })]);
+    m.build([9, 1]);
+    m.setWeights([{ name: 'conv1d/kernel', values: [1, 10, 100] }]);   // y[t] = x[t-4] + 10 x[t-2] + 100 x[t]
+    const x = new Float32Array(9); x[3] = 1;   // an impulse at t = 3
+    expect(Array.from(m.predict({ data: x, shape: [1, 9, 1] }).data)).toEqual([0, 0, 0, 100, 0, 10, 0, 1, 0]);
+    m.dispose();
+  });
+
   it('default layer names follow Keras (conv1d, global_max_pooling1d, layer_normalization, embedding_bag)', () => {
     const m = new Sequential([new Embedding({ inputDim: 5, outputDim: 4 }), new Conv1D({ filters: 2, kernelSize: 2 }), new LayerNormalization(), new GlobalMaxPooling1D()]);
     m.build([6]);
