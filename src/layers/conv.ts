@@ -103,6 +103,14 @@ export class Conv1D extends Layer {
 abstract class GlobalPooling1D extends Layer {
   constructor(kind: string, args: LayerArgs = {}) { super(checkOptions(kind, args, POOLING_OPTIONS)); }
   computeOutputShape(s: LayerShape): LayerShape { return [s[s.length - 1]]; }
+
+  build(s: LayerShape): LayerShape {
+    if (s.length !== 2) {
+      throw new RangeError(`wasmnn: ${this.className}: pools over time steps, so it takes sequences (batch, steps, channels), got samples of shape ${JSON.stringify(s)}; ` +
+        'before it, give the recurrent layer returnSequences: true, or use a layer that keeps the time axis');
+    }
+    return super.build(s);
+  }
 }
 
 /** Mean over the unmasked time steps (all masked: 0). */

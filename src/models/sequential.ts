@@ -208,7 +208,7 @@ export class Sequential {
       const d = b.data as Int32Array;
       for (let i = 0; i < d.length; i++) {
         if (d[i] < 0 || d[i] >= first.inputDim!) {
-          throw new RangeError(`wasmnn: ${what}: token id ${d[i]} at ${position(i, b.shape)} is outside the vocabulary of ${first.className} '${first.name || 'the first layer'}' (inputDim ${first.inputDim}); raise inputDim or map unknown tokens to an out-of-vocabulary id`);
+          throw new RangeError(`wasmnn: ${what}: token id ${d[i]} at ${position(i, b.shape)} is outside the vocabulary of ${first.className}${first.name ? ` '${first.name}'` : ''} (the first layer, inputDim ${first.inputDim}); raise inputDim or map unknown tokens to an out-of-vocabulary id`);
         }
       }
     }
@@ -224,6 +224,10 @@ export class Sequential {
     if (sparse) {
       // one class index per output row: (n) for (n, classes) outputs, (n, T) for (n, T, classes)
       if (b.shape.length >= 2 && b.shape[b.shape.length - 1] === 1 && b.shape.length > 1) b.shape = b.shape.slice(0, -1);
+      const out = this.layers[this.layers.length - 1].outputShape!;
+      if (units > 1 && b.shape.length === out.length + 1 && b.shape[b.shape.length - 1] === units) {
+        throw new RangeError(`wasmnn: ${what} has shape (${b.shape.join(', ')}), one-hot rows like the outputs, but sparseCategoricalCrossentropy takes one class index per sample; pass the class indices, or compile with loss 'categoricalCrossentropy'`);
+      }
       const d = b.data as Int32Array;
       for (let i = 0; i < d.length; i++) {
         if (d[i] < 0 || d[i] >= units) {

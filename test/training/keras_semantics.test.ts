@@ -3,7 +3,7 @@
 // model's life cycle (failed builds, dispose, shared optimizers, trainable flags, concurrent fits).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  init, shutdown, Sequential, Dense, Embedding, LSTM, Conv1D, GlobalMaxPooling1D, LayerNormalization, EmbeddingBag,
+  init, shutdown, Sequential, Dense, Embedding, LSTM, Conv1D, GlobalMaxPooling1D, GlobalAveragePooling1D, LayerNormalization, EmbeddingBag,
   SGD, Adam, CallbackFunctions, EarlyStopping, confusionMatrix, classReport, MemoryLimitError,
 } from '../../src/index.js';
 import { uniform } from '../helpers/data.js';
@@ -305,6 +305,19 @@ describe('a model’s life cycle', () => {
     const x = new Float32Array(9); x[3] = 1;   // an impulse at t = 3
     expect(Array.from(m.predict({ data: x, shape: [1, 9, 1] }).data)).toEqual([0, 0, 0, 100, 0, 10, 0, 1, 0]);
     m.dispose();
+  });
+
+  it('shape mistakes Keras users make get errors that say what to change', async () => {
+    const m = new Sequential([new Embedding({ inputDim: 6, outputDim: 3 }), new LSTM({ units: 4 }), new GlobalAveragePooling1D(), new Dense({ units: 2 })]);
+    m.compile({ optimizer: new Adam(), loss: 'sparseCategoricalCrossentropy' });
+    await expect(m.fit([[1, 2, 3]], [0])).rejects.toThrow(/GlobalAveragePooling1D: pools over time steps.*returnSequences: true/);
+    const d = dense(3, 2, 'softmax', 'sparseCategoricalCrossentropy', [1, 0, 0, 0, 1, 0], [0, 0, 0]);
+    expect(() => d.evaluate([[1, 2], [2, 1]], [[0, 1, 0], [1, 0, 0]])).toThrow(/one-hot rows like the outputs, but sparseCategoricalCrossentropy takes one class index per sample; pass the class indices, or compile with loss 'categoricalCrossentropy'/);
+    expect(d.evaluate([[1, 2], [2, 1]], [[1], [0]]).loss).toBeGreaterThan(0);   // (n, 1) labels are indices
+    d.dispose();
+    const b = new Sequential([new EmbeddingBag({ inputDim: 4, outputDim: 2 }), new Dense({ units: 2, activation: 'softmax' })]);
+    b.compile({ optimizer: new Adam(), loss: 'sparseCategoricalCrossentropy' });
+    await expect(b.fit([[1, 9]], [0])).rejects.toThrow(/token id 9 at sample 0, position \[1\] is outside the vocabulary of EmbeddingBag \(the first layer, inputDim 4\)/);
   });
 
   it('default layer names follow Keras (conv1d, global_max_pooling1d, layer_normalization, embedding_bag)', () => {
