@@ -32,6 +32,11 @@ export class TextClassifier {
     const first = model?.layers?.[0] as { className: string; name: string; inputDim?: number } | undefined;
     const problem = first ? tokenizerMismatch(vectorizer, first.className, first.name || first.className, first.inputDim) : null;   // named when built
     if (problem) throw new RangeError(`wasmnn: TextClassifier: ${problem.replace('the tokenizer', 'the vectorizer')}; build that layer with inputDim: vectorizer.vocabularySize`);
+    // one output per label: known from the last layer's units (Dense) before the model is built
+    const last = model?.layers?.[model.layers.length - 1] as { className: string; units?: unknown } | undefined;
+    if (last && typeof last.units === 'number' && last.units !== labels.length) {
+      throw new RangeError(`wasmnn: TextClassifier: ${labels.length} labels but the model's last layer (${last.className}) has ${last.units} outputs; give it units: ${labels.length}, or pass one label per output`);
+    }
   }
 
   /** Class probabilities of every text: data is (n, classes), row-major. */

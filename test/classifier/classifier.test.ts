@@ -84,6 +84,10 @@ describe('TextClassifier', () => {
     await expect(trainTextClassifier(['a'], ['x', 'y'])).rejects.toThrow(/1 training texts but 2 labels/);
     await expect(trainTextClassifier(['a', 'b'], ['x', 'y'], { arch: 'rnn' as never })).rejects.toThrow(/unknown architecture 'rnn'/);
     expect(() => new TextClassifier(null as never, null as never, ['a', 'a'])).toThrow(/label names repeat/);
+    const vec = new TextVectorizer({ outputSequenceLength: 4 });
+    vec.adapt(['a b', 'c d']);
+    const three = new Sequential([new Embedding({ inputDim: vec.vocabularySize, outputDim: 2 }), new GlobalAveragePooling1D(), new Dense({ units: 3, activation: 'softmax' })]);
+    expect(() => new TextClassifier(three, vec, ['x', 'y'])).toThrow(/2 labels but the model's last layer \(Dense\) has 3 outputs; give it units: 2/);
   });
 });
 
