@@ -194,5 +194,5 @@ export function flat2(t: Tensor): Tensor { return view(t, [1, t.size]); }
 export function view(t: Tensor, shape: Shape): Tensor {
   const n = shape.reduce((a, b) => a * b, 1);
   if (n !== t.size) throw new RangeError(`wasmnn: cannot view ${fmtShape(t.shape)} as ${fmtShape(shape)}`);
-  return new Tensor(t.rt, t.ptr, [...shape], t.dtype, t.generation);
+  return t.view(shape);
 }

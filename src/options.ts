@@ -10,9 +10,17 @@
  */
 export type OptionNames<T> = { readonly [K in keyof Required<T>]: true };
 
+// The names of every list optionNames made, as a Set: checkOptions looks each key up in O(1), so a
+// check costs O(number of keys) and allocates nothing when every key is known (the kernel
+// wrappers check on every call).
+const knownSets = new WeakMap<readonly string[], ReadonlySet<string>>();
+const hasOwn = Object.prototype.hasOwnProperty;
+
 /** The option names of T in the order given (see OptionNames): `optionNames<FitArgs>({ epochs: true, ... })`. */
 export function optionNames<T>(names: OptionNames<T>): readonly string[] {
-  return Object.freeze(Object.keys(names));
+  const list = Object.freeze(Object.keys(names));
+  knownSets.set(list, new Set(list));
+  return list;
 }
 
 /**
@@ -21,16 +29,24 @@ export function optionNames<T>(names: OptionNames<T>): readonly string[] {
  * is not a plain object, or has a key not in `known`, throws a TypeError such as
  * "wasmnn: LSTM: unknown option 'returnSequence'; did you mean 'returnSequences'? (options: units, ...)".
  * Keys are checked whatever their value, undefined included. `owner` names the class or method
- * for the message: 'LSTM', 'Adam', 'Sequential.fit'.
+ * for the message: 'LSTM', 'Adam', 'Sequential.fit'. `aliases` maps names other libraries use
+ * for an option to its name here (goBackwards -> reverse), for the suggestion when the spelling
+ * alone would not find it. Costs O(number of keys) for a list made by optionNames.
  */
-export function checkOptions<T>(owner: string, options: T, known: readonly string[]): T {
+export function checkOptions<T>(owner: string, options: T, known: readonly string[], aliases?: Readonly<Record<string, string>>): T {
   if (options === undefined) return options;
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
     throw new TypeError(`wasmnn: ${owner}: options must be an object such as { ${known[0] ?? ''}: ... }, got ${describe(options)} (options: ${known.join(', ')})`);
   }
+  // fast path: own enumerable keys (as Object.keys), each looked up once
+  const set = knownSets.get(known);
+  let bad = false;
+  for (const k in options) {
+    if (hasOwn.call(options, k) && !(set ? set.has(k) : known.includes(k))) { bad = true; break; }
+  }
+  if (!bad) return options;
   const unknown = Object.keys(options).filter((k) => !known.includes(k));
-  if (unknown.length === 0) return options;
-  const guess = (k: string) => closestOption(k, known);
+  const guess = (k: string) => (aliases && hasOwn.call(aliases, k) && known.includes(aliases[k]) ? aliases[k] : closestOption(k, known));
   const list = `(options: ${known.length ? known.join(', ') : 'none'})`;
   if (unknown.length === 1) {
     const [k] = unknown, g = guess(k);

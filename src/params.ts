@@ -50,8 +50,8 @@ export class ParamStore {
     this.values = rt.alloc([Math.max(off, 1)]).fill(0);
     this.grads = rt.alloc([Math.max(trainableEnd, 1)]).fill(0);
     this.weights.forEach((w, i) => {
-      const value = new Tensor(rt, this.values.ptr + this.offsets[i] * 4, [...w.shape]);
-      const grad = w.trainable ? new Tensor(rt, this.grads.ptr + this.offsets[i] * 4, [...w.shape]) : null;
+      const value = this.values.view(w.shape, this.offsets[i]);
+      const grad = w.trainable ? this.grads.view(w.shape, this.offsets[i]) : null;
       w.param = new Param(value, grad as Tensor, w.name, w.trainable, this.offsets[i]);
       owners.set(w.param, this);
     });
@@ -84,9 +84,9 @@ export class ParamStore {
   /** The trainable values as one tensor, for the optimizer to update in place: counts as a write. */
   trainableValues(): Tensor {
     this.writes++;
-    return new Tensor(this.rt, this.values.ptr, [this.trainableFloats]);
+    return this.values.view([this.trainableFloats]);
   }
-  trainableGrads(): Tensor { return new Tensor(this.rt, this.grads.ptr, [this.trainableFloats]); }
+  trainableGrads(): Tensor { return this.grads.view([this.trainableFloats]); }
 
   /** A copy of every value (for restoreBestWeights and checkpoints). */
   snapshot(): Float32Array { return this.values.f32().slice(); }

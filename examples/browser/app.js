@@ -82,7 +82,14 @@ function classify() {
 async function loadFile(event) {
   const file = event.target.files?.[0];
   if (!file) return;
-  $('csv').value = await file.text();
+  let text;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(await file.arrayBuffer());
+  } catch {
+    $('csv-info').textContent = `${file.name}: not UTF-8 text; save the CSV as UTF-8 and choose it again`;
+    return;
+  }
+  $('csv').value = text;
   $('csv-info').textContent = `${file.name}, ${(file.size / 1024).toFixed(0)} KiB`;
 }
 
@@ -95,6 +102,13 @@ async function loadSample() {
 function train() {
   const csv = $('csv').value;
   if (!csv.trim()) { $('status').textContent = 'Paste a CSV, choose a file or load the sample first.'; return; }
+  // the form's own limits (min, max, step), which typing can get around: refuse before training
+  const bad = ['epochs', 'batch', 'lr', 'val'].map((id) => $(id)).find((el) => !el.checkValidity() || (el.id !== 'lr' && el.value === ''));
+  if (bad) {
+    $('status').textContent = `${bad.parentElement.textContent.trim()}: ${bad.value === '' ? 'enter a value' : bad.validationMessage}`;
+    bad.focus();
+    return;
+  }
   const options = {
     arch: $('arch').value,
     epochs: Number($('epochs').value),

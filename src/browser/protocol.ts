@@ -14,10 +14,10 @@ export type TrainingData =
 export type WorkerTrainOptions = Omit<TrainOptions, 'callbacks' | 'resume' | 'onCheckpoint' | 'signal' | 'validation'> & CsvColumns & {
   /** Threads in the Worker, its own included. Default: every hardware thread when the page is cross-origin isolated, else 1. */
   threads?: number;
-  /** 'auto' (default): simd-mt when the page is cross-origin isolated, simd otherwise. */
-  build?: 'auto' | 'simd' | 'simd-mt';
+  /** 'auto' (default): simd-mt when the page is cross-origin isolated, simd otherwise; with fma: true their fma builds. */
+  build?: 'auto' | 'simd' | 'simd-mt' | 'simd-fma' | 'simd-fma-mt';
   /** Absolute URLs of the .wasm builds, when they are not next to the library. */
-  wasm?: { simd?: string; 'simd-mt'?: string };
+  wasm?: { simd?: string; 'simd-mt'?: string; 'simd-fma'?: string; 'simd-fma-mt'?: string };
   maxMemoryBytes?: number;
 };
 

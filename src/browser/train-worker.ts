@@ -20,7 +20,8 @@ scope.onmessage = (event: MessageEvent<ToWorker>) => {
 async function train({ data, options, progressIntervalMs }: ToWorker): Promise<void> {
   const { texts, labels } = toTextsAndLabels(data, options);
   const { threads, build, wasm, maxMemoryBytes, textColumn: _t, labelColumn: _l, ...trainOptions } = options;
-  const rt = await init({ threads, build, wasm, maxMemoryBytes });
+  // fma: true picks the fma build of what 'auto' would (the page cannot call init in here)
+  const rt = await init({ threads, build, wasm, maxMemoryBytes, fma: trainOptions.fma === true && (build ?? 'auto') === 'auto' });
   const env = rt.env();
   post({ type: 'env', env });
 
@@ -69,9 +70,10 @@ async function train({ data, options, progressIntervalMs }: ToWorker): Promise<v
 function toTextsAndLabels(data: TrainingData, options: ToWorker['options']): { texts: string[]; labels: string[] } {
   if (typeof data === 'string') return parseLabelledCsv(data, options);
   if (Array.isArray(data)) {
-    return { texts: data.map((r) => r?.text), labels: data.map((r) => (r?.label === undefined ? r?.label : String(r.label))) };
+    // labels as given: trainTextClassifier refuses a label that is not a string, as in node
+    return { texts: data.map((r) => r?.text), labels: data.map((r) => r?.label) };
   }
-  if (data && Array.isArray(data.texts) && Array.isArray(data.labels)) return { texts: data.texts, labels: data.labels.map(String) };
+  if (data && Array.isArray(data.texts) && Array.isArray(data.labels)) return { texts: data.texts, labels: data.labels };
   throw new TypeError('wasmnn: training data must be CSV text, { texts, labels } or an array of { text, label } rows');
 }
 

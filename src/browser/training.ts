@@ -80,6 +80,7 @@ export function startTraining(data: TrainingData, options: StartTrainingOptions 
     onProgress(listener) { if (!settled) listeners.add(listener); return () => listeners.delete(listener); },
     env,
     result,
-    cancel() { finish(new TrainingCancelled()); },
+    // a page that cancels has asked for the rejection: it is not an unhandled one if result goes unread
+    cancel() { result.catch(() => {}); finish(new TrainingCancelled()); },
   };
 }

@@ -43,7 +43,7 @@ function fail(what: string): never {
 }
 
 function reshape(t: Tensor, shape: Shape): Tensor {
-  return new Tensor(t.rt, t.ptr, [...shape], t.dtype, t.generation);
+  return t.view(shape);
 }
 
 function as2d(t: Tensor): Tensor {

@@ -1,15 +1,18 @@
 // init() of the inference entry: the default runtime on the single-thread 'simd' build, run on the
 // calling thread. A small model predicts in well under a millisecond; starting threads would cost
 // far more. Asking for `threads` (> 1) or a `build` gets the full choice of src/runtime/runtime.ts.
-import { init as initDefault } from '../runtime/default.js';
+import { initWith } from '../runtime/default.js';
+import { checkOptions } from '../options.js';
+import { INIT_OPTIONS } from '../runtime/runtime.js';
 import { hostKind, threadSupport } from '../runtime/features.js';
 import type { CreateOptions, InitOptions, Runtime } from '../runtime/runtime.js';
 
 /** Starts the default runtime (idempotent; options count only the first time). */
-export function init(options: InitOptions = {}): Promise<Runtime> {
+export async function init(options: InitOptions = {}): Promise<Runtime> {
+  checkOptions('init', options, INIT_OPTIONS);
   // where threads cannot run, 'auto' picks simd anyway and says why; elsewhere ask for simd, and
   // env().reason says it is this entry's default (the caller chose nothing)
   const pick = options.build || (options.threads ?? 1) > 1 || !threadSupport(hostKind()).ok;
   const single: CreateOptions = { ...options, build: 'simd', defaultReason: 'single-thread build: the default of wasmnn/infer; init({ threads }) for more' };
-  return initDefault(pick ? options : single);
+  return initWith(pick ? options : single);
 }

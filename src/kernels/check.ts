@@ -3,6 +3,18 @@
 import { Tensor, fmtShape, type DType, type Shape } from '../tensor.js';
 import type { Runtime } from '../runtime/runtime.js';
 
+/**
+ * Refuses an arguments or options object that is missing or not an object (gemm(..., null),
+ * lstmSequence(rt)), which would otherwise fail later with a raw TypeError.
+ */
+export function argsObject<T>(op: string, name: string, v: T, example: string): T {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) {
+    const got = v === null ? 'null' : v === undefined ? 'nothing' : Array.isArray(v) ? 'an array' : typeof v;
+    throw new TypeError(`wasmnn: ${op}: ${name} must be an object such as ${example}, got ${got}`);
+  }
+  return v;
+}
+
 export function live(rt: Runtime, what: string, t: Tensor, dtype: DType = 'f32'): Tensor {
   rt.checkTensor(t, what);
   if (t.dtype !== dtype) throw new TypeError(`wasmnn: ${what} must be ${dtype}, got ${t.dtype}`);

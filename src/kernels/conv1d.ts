@@ -2,6 +2,7 @@
 //   x (B, T, C) · w (K, C, F) [+ bias (F)] -> y (B, Tout, F), then an optional relu.
 import { threaded } from './spec.js';
 import { live, apart, expectShapeWhy, overlaps } from './check.js';
+import { checkOptions, optionNames } from '../options.js';
 import { fmtShape, type Tensor } from '../tensor.js';
 import type { Runtime } from '../runtime/runtime.js';
 
@@ -26,6 +27,13 @@ export interface Conv1dOptions {
   /** Forward only; default 'linear'. The backward pass takes the gradient before it. */
   activation?: Conv1dActivation;
 }
+
+const CONV1D_OPTIONS = optionNames<Conv1dOptions>({ stride: true, dilation: true, padding: true, activation: true });
+/** Keras' names of the options, for the suggestion on a typo. */
+const CONV1D_ALIASES = { strides: 'stride', dilationRate: 'dilation', dilation_rate: 'dilation' };
+
+/** Largest value of the kernel's i32 arguments and positions. */
+const I32_MAX = 2 ** 31 - 1;
 
 // Blocking of the kernel (assembly/kernels/conv1d.ts): must match conv1dFwdWsFloats / conv1dBwdWsFloats.
 const MC = 32;
@@ -119,9 +127,40 @@ function geometry(op: string, x: Tensor, w: Tensor, options: Conv1dOptions): Geo
   if (K < 1) throw new RangeError(`wasmnn: ${op}: w${fmtShape(w.shape)} has kernel size 0; it must be at least 1`);
   const stride = whole(op, 'stride', options.stride ?? 1, 1);
   const dilation = whole(op, 'dilation', options.dilation ?? 1, 1);
+  for (const [name, v] of [['stride', stride], ['dilation', dilation]] as const) {
+    if (v > I32_MAX) {
+      throw new RangeError(`wasmnn: ${op}: ${name} ${v} does not fit the kernel's 32-bit integer argument; ${name} must be at most 2^31 - 1 (${I32_MAX})`);
+    }
+  }
   const padding = paddingOf(op, options.padding);
   const { Tout, padLeft } = conv1dGeometry(T, K, stride, dilation, padding);
+  fitsKernel(op, x, w, { B, T, C, F, K, stride, dilation, padLeft, Tout }, padding);
   return { B, T, C, F, K, stride, dilation, padLeft, Tout };
+}
+
+/**
+ * The kernels compute sizes, row numbers and input positions in i32: B, T, C, F, K, Tout and
+ * padLeft, the row counts B T and B Tout, and the terms of every tap position (t stride + k dilation
+ * - padLeft forwards, i + padLeft - k dilation backwards) must stay below 2^31, or they would wrap
+ * and read the wrong rows (a tap wrapped into [0, T) reads a real row instead of the padding).
+ * Sizes only reach that with empty tensors (C or F 0); positions with a huge stride or dilation.
+ */
+function fitsKernel(op: string, x: Tensor, w: Tensor, g: Geometry, padding: Conv1dPadding): void {
+  const { B, T, C, F, K, stride, dilation, padLeft, Tout } = g;
+  const sizes: [string, number][] = [['B (batch)', B], ['T (steps)', T], ['C (channels)', C], ['F (filters)', F], ['K (kernel size)', K],
+    ['B x T (rows of x)', B * T], ['B x Tout (rows of y)', B * Tout]];
+  for (const [name, v] of sizes) {
+    if (v > I32_MAX) {
+      throw new RangeError(`wasmnn: ${op}: ${name} is ${v} for x${fmtShape(x.shape)} and w${fmtShape(w.shape)}, more than the kernel's 32-bit ` +
+        `sizes hold (at most 2^31 - 1); split the batch or the sequence`);
+    }
+  }
+  const reach = Math.max((Tout - 1) * stride + (K - 1) * dilation, T - 1 + padLeft);
+  if (reach > I32_MAX) {
+    throw new RangeError(`wasmnn: ${op}: stride ${stride} and dilation ${dilation} with kernel size ${K}, ${T} steps and padding '${padding}' ` +
+      `need input positions up to ${reach}, beyond the kernel's 32-bit positions (at most 2^31 - 1); use a smaller stride or dilation ` +
+      `(a tap further away than the sequence is long only ever reads padding)`);
+  }
 }
 
 
@@ -134,6 +173,7 @@ function geometry(op: string, x: Tensor, w: Tensor, options: Conv1dOptions): Geo
  */
 export function conv1d(rt: Runtime, x: Tensor, w: Tensor, bias: Tensor | null, y: Tensor, options: Conv1dOptions = {}): void {
   const op = 'conv1d';
+  checkOptions(op, options, CONV1D_OPTIONS, CONV1D_ALIASES);
   live(rt, 'x', x); live(rt, 'w', w); live(rt, 'y', y);
   const g = geometry(op, x, w, options);
   const activation = options.activation ?? 'linear';
@@ -168,6 +208,9 @@ export interface Conv1dGradients {
   dbias?: Tensor | null;
 }
 
+const CONV1D_GRADIENTS = optionNames<Conv1dGradients>({ dx: true, dw: true, dbias: true });
+const CONV1D_GRADIENT_ALIASES = { db: 'dbias', bias: 'dbias' };
+
 /**
  * Gradients of conv1d: dy (B, Tout, F) is the gradient at the pre-activation output (apply the
  * activation's backward first, e.g. unaryBackward(rt, 'relu', ...)). dx, dw and dbias are
@@ -177,6 +220,8 @@ export interface Conv1dGradients {
 export function conv1dBackward(rt: Runtime, x: Tensor, w: Tensor, dy: Tensor, grads: Conv1dGradients,
                                options: Conv1dOptions = {}): void {
   const op = 'conv1d backward';
+  checkOptions(op, options, CONV1D_OPTIONS, CONV1D_ALIASES);
+  checkOptions(`${op} (grads)`, grads, CONV1D_GRADIENTS, CONV1D_GRADIENT_ALIASES);
   live(rt, 'x', x); live(rt, 'w', w); live(rt, 'dy', dy);
   const g = geometry(op, x, w, options);
   expectShapeWhy(op, 'dy', dy, [g.B, g.Tout, g.F], `the shape of the forward output`);

@@ -4,6 +4,7 @@
 // passes the same (seed, offset) to the backward pass.
 import { threaded } from './spec.js';
 import { live, noOverlap, sameShape } from './check.js';
+import { checkOptions, optionNames } from '../options.js';
 import { fmtShape, type Tensor } from '../tensor.js';
 import type { Runtime } from '../runtime/runtime.js';
 
@@ -34,8 +35,12 @@ export function seedWords(op: string, seed: number | bigint): [number, number] {
   return [seed % 2 ** 32 | 0, Math.floor(seed / 2 ** 32) | 0];
 }
 
-function checkOptions(op: string, o: DropoutOptions): [number, number, number, number] {
+const DROPOUT_OPTIONS = optionNames<DropoutOptions>({ rate: true, seed: true, offset: true });
+const DROPOUT_ALIASES = { p: 'rate', dropout: 'rate', dropoutRate: 'rate', counter: 'offset' };
+
+function dropoutArgs(op: string, o: DropoutOptions): [number, number, number, number] {
   if (o === null || typeof o !== 'object') throw new TypeError(`wasmnn: ${op}: options must be an object { rate, seed, offset }`);
+  checkOptions(op, o, DROPOUT_OPTIONS, DROPOUT_ALIASES);
   const { rate } = o;
   if (typeof rate !== 'number' || !(rate >= 0 && rate < 1)) {
     throw new RangeError(`wasmnn: ${op}: rate must be a number in [0, 1), got ${rate}; rate is the fraction of elements dropped`);
@@ -52,7 +57,7 @@ function checkOptions(op: string, o: DropoutOptions): [number, number, number, n
 
 /** y = x * mask / (1 - rate), mask_i = (u_i >= rate) with u_i uniform in [0, 1). y may be x. */
 export function dropout(rt: Runtime, x: Tensor, y: Tensor, options: DropoutOptions): void {
-  const [rate, lo, hi, offset] = checkOptions('dropout', options);
+  const [rate, lo, hi, offset] = dropoutArgs('dropout', options);
   live(rt, 'x', x); live(rt, 'y', y);
   sameShape('dropout', ['x', 'y'], [x, y]);
   noOverlap('dropout', 'x', x, 'y', y);
@@ -61,7 +66,7 @@ export function dropout(rt: Runtime, x: Tensor, y: Tensor, options: DropoutOptio
 
 /** dx = dy * mask / (1 - rate) with the mask of the forward call with the same options. dx may be dy. */
 export function dropoutBackward(rt: Runtime, dy: Tensor, dx: Tensor, options: DropoutOptions): void {
-  const [rate, lo, hi, offset] = checkOptions('dropout backward', options);
+  const [rate, lo, hi, offset] = dropoutArgs('dropout backward', options);
   live(rt, 'dy', dy); live(rt, 'dx', dx);
   sameShape('dropout backward', ['dy', 'dx'], [dy, dx]);
   noOverlap('dropout backward', 'dy', dy, 'dx', dx);
@@ -74,6 +79,8 @@ export interface PhiloxOptions {
   /** 64-bit key as two 32-bit words (k0, k1). */
   key: readonly [number, number];
 }
+
+const PHILOX_OPTIONS = optionNames<PhiloxOptions>({ counter: true, key: true });
 
 function word(op: string, name: string, v: number): number {
   if (!Number.isInteger(v) || v < -(2 ** 31) || v >= 2 ** 32) {
@@ -92,6 +99,7 @@ export function philox(rt: Runtime, out: Tensor, options: PhiloxOptions): void {
   if (out.rank !== 2 || out.shape[1] !== 4) {
     throw new RangeError(`wasmnn: ${op}: out must have shape (nblocks, 4), one row of four words per block, got ${fmtShape(out.shape)}`);
   }
+  checkOptions(op, options, PHILOX_OPTIONS);
   const c = options?.counter, k = options?.key;
   if (!Array.isArray(c) || c.length !== 4) throw new TypeError(`wasmnn: ${op}: counter must be an array of four 32-bit words`);
   if (!Array.isArray(k) || k.length !== 2) throw new TypeError(`wasmnn: ${op}: key must be an array of two 32-bit words`);

@@ -5,6 +5,7 @@
 // runs: a kernel never sees an id outside the table.
 import { threaded } from './spec.js';
 import { expectRank, expectShape, live } from './check.js';
+import { checkOptions, optionNames } from '../options.js';
 import { fmtShape, type Shape, type Tensor } from '../tensor.js';
 import type { Runtime } from '../runtime/runtime.js';
 
@@ -23,6 +24,10 @@ export interface EmbeddingBagOptions {
   /** 'sum' (default) or 'mean' (the sum divided by the bag's id count; an empty bag gives 0). */
   mode?: EmbeddingBagMode;
 }
+
+const BAG_OPTIONS = optionNames<EmbeddingBagOptions>({ weights: true, mode: true });
+/** PyTorch's names of the options, for the suggestion on a typo. */
+const BAG_ALIASES = { perSampleWeights: 'weights', per_sample_weights: 'weights' };
 
 /** Two tensors that must not share a single byte (an output and an input). */
 function disjoint(op: string, a: string, ta: Tensor, b: string, tb: Tensor): void {
@@ -169,6 +174,7 @@ export function bagsFromPadded(rt: Runtime, padded: Tensor): { ids: Tensor; offs
  * table (vocab, dim), ids i32 (n,), offsets i32 (bags + 1,), out (bags, dim). Empty bags give 0.
  */
 export function embeddingBag(rt: Runtime, table: Tensor, ids: Tensor, offsets: Tensor, out: Tensor, options: EmbeddingBagOptions = {}): void {
+  checkOptions('embeddingBag', options, BAG_OPTIONS, BAG_ALIASES);
   const { dim, weights, mode, bags } = checkBagCall(rt, 'embeddingBag', 'table', table, 'out', out, ids, offsets, options, 'perBag');
   rt.run('f32_embedding_bag_fwd', ids.size * dim * (weights ? 2 : 1) + bags * dim,
     [table.ptr, ids.ptr, offsets.ptr, weights ? weights.ptr : 0, out.ptr, bags, dim, mode]);
@@ -179,6 +185,7 @@ export function embeddingBag(rt: Runtime, table: Tensor, ids: Tensor, offsets: T
  * k of the bag in order. Accumulates into dtable; bitwise the same at any thread count.
  */
 export function embeddingBagBackward(rt: Runtime, ids: Tensor, offsets: Tensor, dout: Tensor, dtable: Tensor, options: EmbeddingBagOptions = {}): void {
+  checkOptions('embeddingBag backward', options, BAG_OPTIONS, BAG_ALIASES);
   const { dim, weights, mode, bags } = checkBagCall(rt, 'embeddingBag backward', 'dtable', dtable, 'dout', dout, ids, offsets, options, 'table');
   rt.run('f32_embedding_bag_bwd', ids.size * dim * (weights ? 2 : 1) + bags * dim,
     [ids.ptr, offsets.ptr, weights ? weights.ptr : 0, dout.ptr, dtable.ptr, bags, dim, mode]);
@@ -225,6 +232,9 @@ export interface RowsBackwardOptions {
   accumulate?: boolean;
 }
 
+const ROWS_BACKWARD_OPTIONS = optionNames<RowsBackwardOptions>({ accumulate: true });
+const BAG_ROWS_BACKWARD_OPTIONS = optionNames<EmbeddingBagOptions & RowsBackwardOptions>({ weights: true, mode: true, accumulate: true });
+
 function upload(rt: Runtime, a: Int32Array): Tensor { return rt.temp([Math.max(a.length, 1)], 'i32').set(a.length ? a : [0]); }
 
 /**
@@ -235,6 +245,7 @@ function upload(rt: Runtime, a: Int32Array): Tensor { return rt.temp([Math.max(a
  * Returns the touched rows (distinct, increasing).
  */
 export function embeddingRowsBackward(rt: Runtime, ids: Tensor, dout: Tensor, dtable: Tensor, options: RowsBackwardOptions = {}): Int32Array {
+  checkOptions('embedding rows backward', options, ROWS_BACKWARD_OPTIONS);
   const { vocab, dim } = checkEmbeddingBackward(rt, 'embedding rows backward', ids, dout, dtable);
   const ix = rowIndex(ids.i32(), vocab);
   if (ix.rows.length === 0) return ix.rows;
@@ -253,6 +264,7 @@ export function embeddingRowsBackward(rt: Runtime, ids: Tensor, dout: Tensor, dt
 export function embeddingBagRowsBackward(rt: Runtime, ids: Tensor, offsets: Tensor, dout: Tensor, dtable: Tensor,
   options: EmbeddingBagOptions & RowsBackwardOptions = {}): Int32Array {
   const op = 'embeddingBag rows backward';
+  checkOptions(op, options, BAG_ROWS_BACKWARD_OPTIONS, BAG_ALIASES);
   const { vocab, dim, weights, mode, bags } = checkBagCall(rt, op, 'dtable', dtable, 'dout', dout, ids, offsets, options, 'table');
   const ix = rowIndex(ids.i32(), vocab);
   if (ix.rows.length === 0) return ix.rows;

@@ -1,6 +1,7 @@
 // Host side of kernels/gemm.ts: C = act(op(A) · op(B) + bias), with op = identity or transpose.
 import { threaded } from './spec.js';
 import { live } from './check.js';
+import { checkOptions, optionNames } from '../options.js';
 import { fmtShape, type Tensor } from '../tensor.js';
 import type { Runtime } from '../runtime/runtime.js';
 
@@ -22,6 +23,10 @@ export interface GemmOptions {
   /** Applied last, elementwise. Default 'linear' (none). */
   activation?: GemmActivation;
 }
+
+const GEMM_OPTIONS = optionNames<GemmOptions>({ transA: true, transB: true, accumulate: true, bias: true, activation: true });
+/** Other libraries' names of the options, for the suggestion on a typo (tf.matMul's transposeA, ...). */
+const GEMM_ALIASES = { transposeA: 'transA', transposeB: 'transB', transpose_a: 'transA', transpose_b: 'transB' };
 
 // Blocking of the kernel (assembly/kernels/gemm.ts): must match gemmWsFloats there.
 const KC = 256;
@@ -62,6 +67,7 @@ function overlaps(x: Tensor, y: Tensor): boolean {
  * (rt.temp()), released with the caller's step.
  */
 export function gemm(rt: Runtime, a: Tensor, b: Tensor, c: Tensor, options: GemmOptions = {}): void {
+  checkOptions('gemm', options, GEMM_OPTIONS, GEMM_ALIASES);
   live(rt, 'a', a); live(rt, 'b', b); live(rt, 'c', c);
   const transA = flag('transA', options.transA);
   const transB = flag('transB', options.transB);

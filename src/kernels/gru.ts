@@ -3,10 +3,12 @@
 // call per sequence. The layer computes xw = x · W + b for every step first (one gemm), and after
 // the backward turns dz into dW = xᵀ · dz, db = Σ dz and dx = dz · Wᵀ; dU comes from the kernel.
 import { threaded } from './spec.js';
+import { argsObject } from './check.js';
 import {
   recurrentActivationIndex, recurrentDims, tableDims, recurrentFlag, recurrentOptional, recurrentSeparate, recurrentSync,
   recurrentTensor, recurrentThreads, type RecurrentActivation,
 } from './lstm.js';
+import { checkOptions, optionNames } from '../options.js';
 import type { Tensor } from '../tensor.js';
 import type { Runtime } from '../runtime/runtime.js';
 
@@ -52,12 +54,21 @@ export interface GruSequenceArgs {
   recurrentActivation?: RecurrentActivation;
 }
 
+/** Keras' and tfjs' names of the sequence options, for the suggestion on a typo (as in lstm.ts). */
+const RECURRENT_ALIASES = { goBackwards: 'reverse', go_backwards: 'reverse', backwards: 'reverse', initialState: 'h0', sequenceMask: 'mask' };
+
+const GRU_SEQUENCE_ARGS = optionNames<GruSequenceArgs>({
+  xw: true, xwRows: true, u: true, h0: true, mask: true, hs: true, gates: true, rh: true, reverse: true, recurrentActivation: true,
+});
+
 /**
  * Runs a GRU over a whole sequence in one call: hs, gates and rh for every step (keep them for
  * gruSequenceBackward). The final state is hs[:, T-1].
  */
 export function gruSequence(rt: Runtime, a: GruSequenceArgs): void {
   const op = 'gruSequence';
+  argsObject(op, 'the arguments', a, '{ xw, u, hs, gates, rh }');
+  checkOptions(op, a, GRU_SEQUENCE_ARGS, RECURRENT_ALIASES);
   const xwRows = a.xwRows ?? null;
   const [B, T, H] = xwRows ? tableDims(rt, op, a.xw, xwRows, a.u, 3) : recurrentDims(rt, op, 'xw', a.xw, 3, a.u, 3);
   const h0 = recurrentOptional(rt, op, 'h0', a.h0, [B, H], 'batch, units');
@@ -98,9 +109,16 @@ export interface GruSequenceBackwardArgs {
   du?: Tensor | null;
 }
 
+const GRU_SEQUENCE_BACKWARD_ARGS = optionNames<GruSequenceBackwardArgs>({
+  u: true, h0: true, mask: true, hs: true, gates: true, rh: true, reverse: true, recurrentActivation: true,
+  dhs: true, dhT: true, dz: true, dh0: true, du: true,
+});
+
 /** Backpropagation through the whole sequence in one call (see GruSequenceBackwardArgs). */
 export function gruSequenceBackward(rt: Runtime, a: GruSequenceBackwardArgs): void {
   const op = 'gruSequenceBackward';
+  argsObject(op, 'the arguments', a, '{ u, hs, gates, rh, dz }');
+  checkOptions(op, a, GRU_SEQUENCE_BACKWARD_ARGS, RECURRENT_ALIASES);
   const [B, T, H] = recurrentDims(rt, op, 'hs', a.hs, 1, a.u, 3);
   const h0 = recurrentOptional(rt, op, 'h0', a.h0, [B, H], 'batch, units');
   const mask = recurrentOptional(rt, op, 'mask', a.mask, [B, T], 'batch, steps');

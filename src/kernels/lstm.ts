@@ -5,8 +5,9 @@
 // gemm over all steps, done here from a copy of hs shifted by one step.
 // Also the pieces the GRU wrappers share (recurrent activations, thread choice, checks).
 import { threaded } from './spec.js';
-import { live } from './check.js';
+import { argsObject, live } from './check.js';
 import { gemm } from './gemm.js';
+import { checkOptions, optionNames } from '../options.js';
 import { Tensor, fmtShape, type Shape } from '../tensor.js';
 import type { Runtime } from '../runtime/runtime.js';
 
@@ -192,6 +193,9 @@ export function recurrentSeparate(op: string, outs: [string, Tensor | null][], i
   });
 }
 
+/** Keras' and tfjs' names of the sequence options, for the suggestion on a typo (also in gru.ts). */
+const RECURRENT_ALIASES = { goBackwards: 'reverse', go_backwards: 'reverse', backwards: 'reverse', initialState: 'h0', sequenceMask: 'mask' };
+
 /** Zeroed barrier words for one call. */
 export function recurrentSync(rt: Runtime): Tensor {
   return rt.temp([SYNC_WORDS], 'i32').fill(0);
@@ -244,12 +248,18 @@ export interface LstmSequenceArgs {
   recurrentActivation?: RecurrentActivation;
 }
 
+const LSTM_SEQUENCE_ARGS = optionNames<LstmSequenceArgs>({
+  xw: true, xwRows: true, u: true, h0: true, c0: true, mask: true, hs: true, cs: true, gates: true, reverse: true, recurrentActivation: true,
+});
+
 /**
  * Runs an LSTM over a whole sequence in one call: hs, cs and gates for every step (keep them for
  * lstmSequenceBackward). The final states are hs[:, T-1] and cs[:, T-1].
  */
 export function lstmSequence(rt: Runtime, a: LstmSequenceArgs): void {
   const op = 'lstmSequence';
+  argsObject(op, 'the arguments', a, '{ xw, u, hs, cs }');
+  checkOptions(op, a, LSTM_SEQUENCE_ARGS, RECURRENT_ALIASES);
   const xwRows = a.xwRows ?? null;
   const [B, T, H] = xwRows ? tableDims(rt, op, a.xw, xwRows, a.u, 4) : recurrentDims(rt, op, 'xw', a.xw, 4, a.u, 4);
   const h0 = recurrentOptional(rt, op, 'h0', a.h0, [B, H], 'batch, units');
@@ -305,9 +315,16 @@ export interface LstmSequenceBackwardArgs {
   du?: Tensor | null;
 }
 
+const LSTM_SEQUENCE_BACKWARD_ARGS = optionNames<LstmSequenceBackwardArgs>({
+  u: true, h0: true, c0: true, mask: true, hs: true, cs: true, gates: true, reverse: true, recurrentActivation: true,
+  dhs: true, dhT: true, dcT: true, dz: true, dh0: true, dc0: true, du: true,
+});
+
 /** Backpropagation through the whole sequence in one call (see LstmSequenceBackwardArgs). */
 export function lstmSequenceBackward(rt: Runtime, a: LstmSequenceBackwardArgs): void {
   const op = 'lstmSequenceBackward';
+  argsObject(op, 'the arguments', a, '{ u, hs, cs, gates, dz }');
+  checkOptions(op, a, LSTM_SEQUENCE_BACKWARD_ARGS, RECURRENT_ALIASES);
   const [B, T, H] = recurrentDims(rt, op, 'hs', a.hs, 1, a.u, 4);
   const h0 = recurrentOptional(rt, op, 'h0', a.h0, [B, H], 'batch, units');
   const c0 = recurrentOptional(rt, op, 'c0', a.c0, [B, H], 'batch, units');
@@ -332,7 +349,8 @@ export function lstmSequenceBackward(rt: Runtime, a: LstmSequenceBackwardArgs): 
   rt.run('f32_lstm_seq_bwd', 8 * B * T * H * H, [a.u.ptr, c0 ? c0.ptr : 0, mask ? mask.ptr : 0, cs.ptr, gates.ptr,
     dhs ? dhs.ptr : 0, dhT ? dhT.ptr : 0, dcT ? dcT.ptr : 0, dz.ptr, dh0 ? dh0.ptr : 0, dc0 ? dc0.ptr : 0,
     ws.ptr, sync.ptr, B, T, H, reverse ? 1 : 0, act], nth);
-  if (du) shiftedGemm(rt, a.hs, h0, dz, du, B, T, H, reverse);
+  // hprev and the gemm's scratch: released on return outside a step
+  if (du) rt.scratchScope(() => shiftedGemm(rt, a.hs, h0, dz, du, B, T, H, reverse));
 }
 
 /**
@@ -356,5 +374,5 @@ function shiftedGemm(rt: Runtime, hs: Tensor, h0: Tensor | null, dz: Tensor, du:
       for (let t = 0; t < T - 1; t++) dst.set(src.subarray(row + (T - 2 - t) * H, row + (T - 1 - t) * H), row + t * H);
     }
   }
-  gemm(rt, hprev, new Tensor(rt, dz.ptr, [B * T, dz.shape[2]], 'f32', dz.generation), du, { transA: true });
+  gemm(rt, hprev, dz.view([B * T, dz.shape[2]]), du, { transA: true });
 }

@@ -1,6 +1,7 @@
 // Host side of kernels/norm.ts: layer normalisation over the last axis.
 import { threaded } from './spec.js';
 import { expectShape, finiteScalar, live, noOverlap } from './check.js';
+import { checkOptions, optionNames } from '../options.js';
 import { fmtShape, type Tensor } from '../tensor.js';
 import type { Runtime } from '../runtime/runtime.js';
 
@@ -19,6 +20,9 @@ export interface LayerNormOptions {
   epsilon?: number;
 }
 
+const LAYER_NORM_OPTIONS = optionNames<LayerNormOptions>({ epsilon: true });
+const LAYER_NORM_ALIASES = { eps: 'epsilon' };
+
 /**
  * y = (x - mean) * rstd * gamma + beta over the last axis of x (biased variance, as Keras);
  * mean and rstd = 1 / sqrt(var + epsilon) (one per row) are written for the backward pass.
@@ -26,6 +30,7 @@ export interface LayerNormOptions {
  */
 export function layerNorm(rt: Runtime, x: Tensor, gamma: Tensor, beta: Tensor, y: Tensor, mean: Tensor, rstd: Tensor, options: LayerNormOptions = {}): void {
   const op = 'layerNorm';
+  checkOptions(op, options, LAYER_NORM_OPTIONS, LAYER_NORM_ALIASES);
   live(rt, 'x', x); live(rt, 'gamma', gamma); live(rt, 'beta', beta); live(rt, 'y', y); live(rt, 'mean', mean); live(rt, 'rstd', rstd);
   const [rows, cols] = rowsCols(op, x);
   expectShape(op, 'y', y, x.shape);

@@ -11,6 +11,7 @@
 // moments of rows without a gradient do not decay and their weights do not move that step.
 import { threaded } from './spec.js';
 import { finiteScalar, live } from './check.js';
+import { checkOptions, optionNames } from '../options.js';
 import { fmtShape, type Tensor } from '../tensor.js';
 import type { Runtime } from '../runtime/runtime.js';
 
@@ -61,8 +62,8 @@ let rowSeen = new Uint8Array(0);
 function checkRows(rt: Runtime, op: string, sel: RowSelection, size: number): number {
   live(rt, 'rows', sel.rows, 'i32');
   const dim = sel.dim;
-  if (!Number.isInteger(dim) || dim < 1 || size % dim !== 0) {
-    throw new RangeError(`wasmnn: ${op}: rows.dim must be a whole number >= 1 dividing the table's ${size} values, got ${dim}`);
+  if (!Number.isInteger(dim) || dim < 1 || dim > 2 ** 31 - 1 || size % dim !== 0) {
+    throw new RangeError(`wasmnn: ${op}: rows.dim must be a whole number >= 1 dividing the table's ${size} values (and at most 2^31 - 1, the kernel's 32-bit row length), got ${dim}`);
   }
   const vocab = size / dim;
   const r = sel.rows.i32();
@@ -106,6 +107,9 @@ function weightDecayOf(op: string, v: unknown): number {
   return x;
 }
 
+/** Keras' and PyTorch's other names of the hyperparameters, for the suggestion on a typo. */
+const OPTIM_ALIASES = { lr: 'learningRate', eps: 'epsilon', t: 'step', iterations: 'step' };
+
 // ---- SGD ---------------------------------------------------------------------------------------
 
 export interface SgdOptions {
@@ -117,12 +121,15 @@ export interface SgdOptions {
   weightDecay?: number;
 }
 
+const SGD_OPTIONS = optionNames<SgdOptions>({ learningRate: true, momentum: true, nesterov: true, weightDecay: true });
+
 /**
  * Keras SGD, in place. momentum 0: p -= lr * g. Otherwise v = momentum * v - lr * g and
  * p += v (nesterov: p += momentum * v - lr * g); v (the velocity, zeros at first) is required then.
  */
 export function sgdUpdate(rt: Runtime, p: Tensor, g: Tensor, v: Tensor | null, options: SgdOptions, rows?: RowSelection): void {
   const op = 'sgd';
+  checkOptions(op, options, SGD_OPTIONS, OPTIM_ALIASES);
   const lr = learningRate(op, options?.learningRate);
   const momentum = inRange(op, 'momentum', options.momentum ?? 0, 0, 1, true);
   const wd = weightDecayOf(op, options.weightDecay ?? 0);
@@ -158,6 +165,10 @@ export interface AdamOptions {
   biasCorrection2?: number;
 }
 
+const ADAM_OPTIONS = optionNames<AdamOptions>({
+  learningRate: true, beta1: true, beta2: true, epsilon: true, step: true, weightDecay: true, decoupled: true, biasCorrection1: true, biasCorrection2: true,
+});
+
 /** 1 - beta^step in f64 (rounded to f32 by the kernel call). */
 export function biasCorrection(beta: number, step: number): number {
   return 1 - Math.pow(beta, step);
@@ -169,6 +180,7 @@ export function biasCorrection(beta: number, step: number): number {
  */
 export function adamUpdate(rt: Runtime, p: Tensor, g: Tensor, m: Tensor, v: Tensor, options: AdamOptions, rows?: RowSelection): void {
   const op = 'adam';
+  checkOptions(op, options, ADAM_OPTIONS, OPTIM_ALIASES);
   const lr = learningRate(op, options?.learningRate);
   const b1 = inRange(op, 'beta1', options.beta1 ?? 0.9, 0, 1);
   const b2 = inRange(op, 'beta2', options.beta2 ?? 0.999, 0, 1);
@@ -203,12 +215,15 @@ export interface RmspropOptions {
   centered?: boolean;
 }
 
+const RMSPROP_OPTIONS = optionNames<RmspropOptions>({ learningRate: true, rho: true, momentum: true, epsilon: true, centered: true });
+
 /**
  * RMSprop as tfjs-core (centered as TensorFlow: tfjs-core 4.22 subtracts eps there), in place.
  * ms, mom and mg start at zeros; mom is used only when momentum != 0, mg only when centered.
  */
 export function rmspropUpdate(rt: Runtime, p: Tensor, g: Tensor, ms: Tensor, mom: Tensor | null, mg: Tensor | null, options: RmspropOptions, rows?: RowSelection): void {
   const op = 'rmsprop';
+  checkOptions(op, options, RMSPROP_OPTIONS, OPTIM_ALIASES);
   const lr = learningRate(op, options?.learningRate);
   const rho = inRange(op, 'rho', options.rho ?? 0.9, 0, 1);
   const momentum = inRange(op, 'momentum', options.momentum ?? 0, 0, 1, true);
@@ -234,9 +249,12 @@ export interface AdagradOptions {
   epsilon?: number;
 }
 
+const ADAGRAD_OPTIONS = optionNames<AdagradOptions>({ learningRate: true, epsilon: true });
+
 /** tfjs-core Adagrad, in place: acc += g^2; p -= lr * g / sqrt(acc + eps). acc starts at the initial value (tfjs 0.1). */
 export function adagradUpdate(rt: Runtime, p: Tensor, g: Tensor, acc: Tensor, options: AdagradOptions, rows?: RowSelection): void {
   const op = 'adagrad';
+  checkOptions(op, options, ADAGRAD_OPTIONS, OPTIM_ALIASES);
   const lr = learningRate(op, options?.learningRate);
   const eps = epsilon(op, options.epsilon ?? 1e-7);
   checkTensors(rt, op, [['p', p], ['g', g], ['acc', acc]]);
@@ -283,6 +301,11 @@ function sumSquares(rt: Runtime, tensors: readonly Tensor[], sparse: readonly Ta
   const counts = [...tensors.map((t) => Math.ceil(t.size / SUMSQ_CHUNK)), ...sparse.map((s) => s.rows.size)];
   const total = counts.reduce((a, b) => a + b, 0);
   if (total === 0) return 0;
+  // partials live across several kernel calls: released on return outside a step
+  return rt.scratchScope(() => sumPartials(rt, tensors, sparse, counts, total));
+}
+
+function sumPartials(rt: Runtime, tensors: readonly Tensor[], sparse: readonly TableRows[], counts: number[], total: number): number {
   const partials = rt.temp([total]);
   let at = 0;
   tensors.forEach((t, i) => {

@@ -3,6 +3,7 @@
 // A tensor of shape (..., cols) is (rows, cols) with rows the product of the leading dimensions.
 import { threaded } from './spec.js';
 import { finiteScalar, live, noOverlap, sameShape } from './check.js';
+import { checkOptions, optionNames } from '../options.js';
 import { fmtShape, type Shape, type Tensor } from '../tensor.js';
 import type { Runtime } from '../runtime/runtime.js';
 
@@ -120,6 +121,10 @@ export interface SoftmaxCrossEntropyBackwardOptions {
   scale?: number;
 }
 
+const XENT_OPTIONS = optionNames<SoftmaxCrossEntropyOptions>({ weights: true, probs: true, loss: true });
+const XENT_BACKWARD_OPTIONS = optionNames<SoftmaxCrossEntropyBackwardOptions>({ weights: true, dlogits: true, scale: true });
+const XENT_ALIASES = { sampleWeights: 'weights', sampleWeight: 'weights', sample_weight: 'weights', grad: 'dlogits', dx: 'dlogits' };
+
 /** f32 targets have the shape of logits; f32 of the labels' shape is a likely dtype mistake. */
 function targetsShape(op: string, name: string, logits: Tensor, targets: Tensor, r: Rows): void {
   const s = targets.shape;
@@ -146,6 +151,7 @@ function targetKind(rt: Runtime, target: Tensor): 'labels' | 'targets' {
  */
 export function softmaxCrossEntropy(rt: Runtime, logits: Tensor, target: Tensor, options: SoftmaxCrossEntropyOptions): void {
   const op = 'softmaxCrossEntropy';
+  checkOptions(op, options, XENT_OPTIONS, XENT_ALIASES);
   const { weights, probs, loss } = options ?? ({} as SoftmaxCrossEntropyOptions);
   const kind = targetKind(rt, target);
   live(rt, 'logits', logits);
@@ -181,6 +187,7 @@ export function softmaxCrossEntropy(rt: Runtime, logits: Tensor, target: Tensor,
  */
 export function softmaxCrossEntropyBackward(rt: Runtime, probs: Tensor, target: Tensor, options: SoftmaxCrossEntropyBackwardOptions): void {
   const op = 'softmaxCrossEntropy backward';
+  checkOptions(op, options, XENT_BACKWARD_OPTIONS, XENT_ALIASES);
   const { weights, dlogits, scale = 1 } = options ?? ({} as SoftmaxCrossEntropyBackwardOptions);
   const kind = targetKind(rt, target);
   live(rt, 'probs', probs);

@@ -1,6 +1,6 @@
 // Host side of kernels/unary.ts: elementwise activations with their gradients.
 import { threaded } from './spec.js';
-import { live, sameShape } from './check.js';
+import { live, noOverlap, sameShape } from './check.js';
 import type { Tensor } from '../tensor.js';
 import type { Runtime } from '../runtime/runtime.js';
 
@@ -19,18 +19,25 @@ function checkOp(op: string): UnaryOp {
   return op as UnaryOp;
 }
 
-/** y = op(x), elementwise; x and y have the same shape (y may be x). */
+/** y = op(x), elementwise; x and y have the same shape (y may be x, but must not partly overlap it). */
 export function unaryForward(rt: Runtime, op: UnaryOp, x: Tensor, y: Tensor): void {
   checkOp(op);
   live(rt, 'x', x); live(rt, 'y', y);
   sameShape(op, ['x', 'y'], [x, y]);
+  // each element is read before it is written, so y = x works; a shifted y would read outputs
+  noOverlap(op, 'y', y, 'x', x);
   rt.run(`f32_${op}_fwd`, x.size * COST[op], [x.ptr, y.ptr, x.size]);
 }
 
-/** dx = dy * op'(x), where y = op(x) from the forward pass. */
+/**
+ * dx = dy * op'(x), where y = op(x) from the forward pass. dx may be x, y or dy (the same range),
+ * but must not partly overlap any of them.
+ */
 export function unaryBackward(rt: Runtime, op: UnaryOp, x: Tensor, y: Tensor, dy: Tensor, dx: Tensor): void {
   checkOp(op);
+  const name = `${op} backward`;
   live(rt, 'x', x); live(rt, 'y', y); live(rt, 'dy', dy); live(rt, 'dx', dx);
-  sameShape(`${op} backward`, ['x', 'y', 'dy', 'dx'], [x, y, dy, dx]);
+  sameShape(name, ['x', 'y', 'dy', 'dx'], [x, y, dy, dx]);
+  noOverlap(name, 'dx', dx, 'x', x); noOverlap(name, 'dx', dx, 'y', y); noOverlap(name, 'dx', dx, 'dy', dy);
   rt.run(`f32_${op}_bwd`, x.size * COST[op], [x.ptr, y.ptr, dy.ptr, dx.ptr, x.size]);
 }

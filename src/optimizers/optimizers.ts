@@ -293,4 +293,4 @@ function boolArg(kind: string, name: string, v: unknown, dflt: boolean): boolean
 /** A stretch of the trainable slab (floats), updated densely or, with rows, in those rows only. */
 interface SlabPart { offset: number; size: number; rows?: RowSelection }
 
-function slice(t: Tensor, x: SlabPart): Tensor { return new Tensor(t.rt, t.ptr + x.offset * 4, [x.size]); }
+function slice(t: Tensor, x: SlabPart): Tensor { return t.view([x.size], x.offset); }

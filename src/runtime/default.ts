@@ -1,5 +1,6 @@
 // The default runtime that models use when none is given: init() starts it.
-import { Runtime, type CreateOptions, type InitOptions } from './runtime.js';
+import { INIT_OPTIONS, Runtime, type CreateOptions, type InitOptions } from './runtime.js';
+import { checkOptions } from '../options.js';
 
 let current: Runtime | null = null;
 let starting: Promise<Runtime> | null = null;
@@ -11,12 +12,35 @@ let defaults: InitOptions = {};
  */
 export function setInitDefaults(options: InitOptions): void { defaults = options; }
 
-/** Starts the default runtime (idempotent: later calls return it; options count only the first time). */
+// Bumped by shutdown(): a start begun before it must not become the default runtime.
+let epoch = 0;
+
+/**
+ * Starts the default runtime (idempotent: later calls return it; options count only the first
+ * time, though their names are checked every time). If shutdown() is called while the runtime is
+ * still starting, the start is abandoned: the runtime it made is closed and this promise rejects
+ * (no runtime is left running); call init() again to start a new one.
+ */
 export async function init(options: InitOptions = {}): Promise<Runtime> {
+  checkOptions('init', options, INIT_OPTIONS);
+  return initWith(options);
+}
+
+/** init() for the entries that add CreateOptions of their own (defaultReason). */
+export async function initWith(options: CreateOptions = {}): Promise<Runtime> {
   if (current) return current;
+  if (starting) return starting;
   const merged: CreateOptions = { ...defaults, ...options, wasm: { ...defaults.wasm, ...options.wasm } };
-  starting ??= Runtime.create(merged).then((rt) => (current = rt)).finally(() => { starting = null; });
-  return starting;
+  const mine = epoch;
+  const p: Promise<Runtime> = Runtime.create(merged).then(async (rt) => {
+    if (epoch !== mine) {
+      await rt.close();
+      throw new Error('wasmnn: shutdown() was called while init() was starting the runtime, so it was closed; call init() again to start a new one');
+    }
+    return (current = rt);
+  }).finally(() => { if (starting === p) starting = null; });
+  starting = p;
+  return p;
 }
 
 /** The default runtime; throws if init() has not finished. */
@@ -27,9 +51,16 @@ export function runtime(): Runtime {
 
 export function hasRuntime(): boolean { return current !== null; }
 
-/** Stops the default runtime's threads; init() may be called again afterwards. */
+/**
+ * Stops the default runtime's threads; init() may be called again afterwards. A runtime still
+ * starting (an init() not yet resolved) is closed as soon as it is made and that init() rejects;
+ * shutdown() resolves once it is closed, so no runtime is left running.
+ */
 export async function shutdown(): Promise<void> {
-  const rt = current;
+  epoch++;
+  const rt = current, pending = starting;
   current = null;
+  starting = null;
   await rt?.close();
+  if (pending) await pending.then(() => undefined, () => undefined);
 }

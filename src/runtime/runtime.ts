@@ -3,10 +3,11 @@
 // several side by side (both builds, several thread counts).
 import { compileWasm, defaultWasmUrl, instantiate, type WasmSource } from './loader.js';
 import { hasSimd, hardwareThreads, hostKind, requireRelaxedSimd, threadSupport, type BuildName, type HostKind } from './features.js';
-import { Arena, Heap, fmtBytes } from './memory.js';
+import { Arena, Heap, PAGE, fmtBytes, type HeapBlock } from './memory.js';
 import { ThreadPool } from './pool.js';
 import { KERNELS } from '../kernels/manifest.js';
-import { Tensor, HEAP, fmtShape, shapeSize, type DType, type Shape } from '../tensor.js';
+import { Tensor, HEAP, checkDType, checkValues, fmtShape, shapeSize, type DType, type Shape } from '../tensor.js';
+import { checkOptions, optionNames } from '../options.js';
 
 export interface InitOptions {
   /** Threads, the calling one included. Default: every hardware thread where threads can run. */
@@ -26,13 +27,28 @@ export interface InitOptions {
   fma?: boolean;
   /** Where the .wasm builds are: a path, URL, bytes, Response or compiled module per build. */
   wasm?: Partial<Record<BuildName, WasmSource>>;
-  /** Ceiling on linear memory. Default: 2 GiB in node, 1 GiB in browsers, 96 MiB in edge workers. */
+  /**
+   * Ceiling on linear memory, 1 MiB to 4 GiB; rounded down to whole 64 KiB pages (memoryInfo().maxBytes
+   * gives the value in force). Default: 2 GiB in node, 1 GiB in browsers, 96 MiB in edge workers.
+   */
   maxMemoryBytes?: number;
   /** Polls before an idle thread sleeps (default 20000, about 20-40 us). 0 sleeps at once. */
   spin?: number;
-  /** Work (about one flop a unit) below which a kernel stays on one thread; per extra thread. */
+  /**
+   * Work (about one flop a unit) below which a kernel stays on one thread; per extra thread. A
+   * number >= 1 (Infinity: never split). Default 32768.
+   */
   parallelThreshold?: number;
 }
+
+/** The option names of init() and Runtime.create(), for checkOptions. */
+export const INIT_OPTIONS = optionNames<InitOptions>({
+  threads: true, build: true, fma: true, wasm: true, maxMemoryBytes: true, spin: true, parallelThreshold: true,
+});
+const CREATE_OPTIONS = optionNames<CreateOptions>({
+  threads: true, build: true, fma: true, wasm: true, maxMemoryBytes: true, spin: true, parallelThreshold: true, defaultReason: true,
+});
+const BUILD_NAMES: readonly BuildName[] = ['simd', 'simd-mt', 'simd-fma', 'simd-fma-mt'];
 
 /** Runtime.create's options: init's, and for an entry that picks the build itself (not the
  *  caller), the reason env() gives for it. Not part of the public InitOptions. */
@@ -85,6 +101,10 @@ export class Runtime {
   readonly inferenceOnly: boolean;
   private closed = false;
   private peakLive = 0;
+  /** 1 inside rt.step(fn) (steps do not nest). */
+  private stepDepth = 0;
+  /** Depth of scratchScope() calls. */
+  private scopeDepth = 0;
 
   private constructor(
     readonly instance: WebAssembly.Instance,
@@ -111,6 +131,8 @@ export class Runtime {
   }
 
   static async create(options: CreateOptions = {}): Promise<Runtime> {
+    checkOptions('Runtime.create', options, CREATE_OPTIONS);
+    checkOptions('Runtime.create: wasm', options.wasm, BUILD_NAMES);
     const host = hostKind();
     if (!hasSimd()) {
       throw new Error('wasmnn: this JavaScript engine has no WebAssembly SIMD; wasmnn needs it (Node 16.4+, Chrome 91+, Firefox 89+, Safari 16.4+, Cloudflare Workers)');
@@ -120,9 +142,17 @@ export class Runtime {
     if (asked !== undefined && (!Number.isInteger(asked) || asked < 1 || asked > 256)) {
       throw new RangeError(`wasmnn: threads must be a whole number from 1 to 256, got ${asked}`);
     }
-    const maxBytes = options.maxMemoryBytes ?? (host === 'node' ? 2 ** 31 : host === 'workerd' ? 96 * 2 ** 20 : 2 ** 30);
-    if (!Number.isInteger(maxBytes) || maxBytes < 2 ** 20 || maxBytes > 2 ** 32) {
-      throw new RangeError(`wasmnn: maxMemoryBytes must be a whole number of bytes from 1 MiB to 4 GiB, got ${maxBytes}`);
+    const askedMax = options.maxMemoryBytes ?? (host === 'node' ? 2 ** 31 : host === 'workerd' ? 96 * 2 ** 20 : 2 ** 30);
+    if (!Number.isInteger(askedMax) || askedMax < 2 ** 20 || askedMax > 2 ** 32) {
+      throw new RangeError(`wasmnn: maxMemoryBytes must be a whole number of bytes from 1 MiB to 4 GiB, got ${String(askedMax)}`);
+    }
+    // linear memory grows by whole 64 KiB pages: the limit in force is the rounded-down one, so a
+    // request past it is a MemoryLimitError, never the engine's failed grow
+    const maxBytes = Math.floor(askedMax / PAGE) * PAGE;
+    const parallelThreshold = options.parallelThreshold ?? DEFAULT_PARALLEL_THRESHOLD;
+    if (typeof parallelThreshold !== 'number' || !(parallelThreshold >= 1)) {
+      throw new RangeError(`wasmnn: parallelThreshold must be a number >= 1 (units of work, about one flop each, per extra thread; ` +
+        `default ${DEFAULT_PARALLEL_THRESHOLD}; Infinity keeps every kernel on one thread), got ${typeof parallelThreshold === 'string' ? JSON.stringify(parallelThreshold) : String(parallelThreshold)}`);
     }
     // the host's thread count (in node the os module: about a millisecond where it has to be
     // imported) is awaited first only where it picks the build; otherwise it is looked up while
@@ -160,7 +190,7 @@ export class Runtime {
     }
     const source = options.wasm?.[build] ?? defaultWasmUrl(build);
     const [module, hw] = await Promise.all([compileWasm(source), hwThreads ?? hardwareThreads(host)]);
-    const maximum = Math.floor(maxBytes / 65536);
+    const maximum = maxBytes / PAGE;
     const memory = new WebAssembly.Memory({ initial: 2, maximum, shared: build === 'simd-mt' || build === 'simd-fma-mt' } as any);
     const instance = await instantiate(module, memory);
     const spin = options.spin ?? DEFAULT_SPIN;
@@ -168,7 +198,7 @@ export class Runtime {
       ? await ThreadPool.start({ module, memory, kernelNames: KERNELS.map((k) => k.name), threads, spin })
       : null;
     const info: EnvInfo = { build, threads, simd: true, host, hardwareThreads: hw, reason };
-    return new Runtime(instance, memory, pool, info, maxBytes, options.parallelThreshold ?? DEFAULT_PARALLEL_THRESHOLD);
+    return new Runtime(instance, memory, pool, info, maxBytes, parallelThreshold);
   }
 
   env(): EnvInfo { return { ...this.info }; }
@@ -196,18 +226,20 @@ export class Runtime {
 
   /** A tensor on the heap: lives until free(). */
   alloc(shape: Shape, dtype: DType = 'f32'): Tensor {
+    checkDType(dtype);
     const bytes = shapeSize(shape) * 4;
-    let ptr: number;
+    let block: HeapBlock;
     try {
-      ptr = this.heap.alloc(bytes, TENSOR);
+      block = this.heap.allocBlock(bytes, TENSOR);
     } catch (e) {
       throw describeTensor(e, shape, dtype);
     }
-    return new Tensor(this, ptr, [...shape], dtype, HEAP);
+    return new Tensor(this, block.ptr, shape, dtype, HEAP, block);
   }
 
   /** A tensor in the step arena: valid until the step ends (endStep / step()). */
   temp(shape: Shape, dtype: DType = 'f32'): Tensor {
+    checkDType(dtype);
     const bytes = shapeSize(shape) * 4;
     let ptr: number;
     try {
@@ -215,36 +247,114 @@ export class Runtime {
     } catch (e) {
       throw describeTensor(e, shape, dtype);
     }
-    return new Tensor(this, ptr, [...shape], dtype, this.arena.generation);
+    return new Tensor(this, ptr, shape, dtype, this.arena.generation, this.arena.lastBlock);
   }
 
-  /** A heap tensor holding a copy of `values`. */
-  fromArray(values: ArrayLike<number>, shape: Shape = [values.length], dtype: DType = 'f32'): Tensor {
-    return this.alloc(shape, dtype).set(values);
+  /**
+   * A heap tensor holding a copy of `values`. The values are checked before anything is allocated:
+   * their count must match the shape, and for i32 each must be a whole number in i32 range.
+   */
+  fromArray(values: ArrayLike<number>, shape?: Shape, dtype: DType = 'f32'): Tensor {
+    checkDType(dtype);
+    if (values === null || typeof values !== 'object' || typeof (values as ArrayLike<number>).length !== 'number') {
+      throw new TypeError(`wasmnn: fromArray: values must be an array or typed array of numbers, got ${values === null ? 'null' : typeof values}`);
+    }
+    const s = shape ?? [values.length];
+    checkValues(values, shapeSize(s), dtype, s, 'fromArray');
+    const t = this.alloc(s, dtype);
+    (dtype === 'f32' ? t.f32() : t.i32()).set(values);
+    return t;
   }
 
+  /**
+   * Frees a heap tensor made by alloc() / fromArray(). Refused (nothing is freed): a step tensor or
+   * a view into the step arena, a tensor already freed, and a view that does not start its block.
+   */
   free(t: Tensor): void {
-    if (t.generation !== HEAP) throw new Error('wasmnn: free() takes heap tensors; step tensors are released when the step ends');
-    this.heap.free_(t.ptr);
+    if (!(t instanceof Tensor)) throw new TypeError('wasmnn: free() takes a Tensor made by alloc() or fromArray()');
+    if (t.rt !== this) throw new Error(`wasmnn: free(): tensor ${fmtShape(t.shape)} belongs to another runtime; free it with that runtime`);
+    const b = t.block;
+    if (t.generation !== HEAP || (b !== null && b.arena)) {
+      throw new Error(`wasmnn: free() takes heap tensors; tensor ${fmtShape(t.shape)} is a step tensor (or a view into the step arena), and step tensors are released when the step ends`);
+    }
+    if (b === null) {
+      throw new Error(`wasmnn: free(): tensor ${fmtShape(t.shape)} at ${t.ptr} is not inside a live heap block (a bad pointer, or a view of memory freed before it was made); nothing was freed`);
+    }
+    if (!b.live) {
+      throw new Error(`wasmnn: free(): tensor ${fmtShape(t.shape)} was already freed (double free): it is not a live heap block any more; nothing was freed`);
+    }
+    if (t.ptr !== b.ptr) {
+      throw new Error(`wasmnn: free(): tensor ${fmtShape(t.shape)} is a view starting ${t.ptr - b.ptr} bytes into a heap block; views are not freed: free the tensor alloc() returned for the block`);
+    }
+    this.heap.freeBlock(b);
   }
 
   /** Ends the step: every temp() tensor is released at once. */
   endStep(): void { this.arena.reset(); }
 
-  /** Runs fn as one step: its temp() tensors are released when it returns or throws. */
+  /**
+   * Runs fn as one step: its temp() tensors are released when it returns or throws. Steps do not
+   * nest: rt.step inside rt.step throws before running fn (the inner step's end would release the
+   * outer step's tensors).
+   */
   step<T>(fn: () => T): T {
-    try { return fn(); } finally { this.endStep(); }
+    if (this.stepDepth > 0) {
+      throw new Error('wasmnn: rt.step calls cannot nest; the inner step would release the outer step\'s tensors when it ends: run the inner work directly in the outer step');
+    }
+    this.stepDepth = 1;
+    try { return fn(); } finally { this.stepDepth = 0; this.endStep(); }
   }
 
-  /** Refuses a tensor that is not a live range of this runtime's memory. */
-  checkTensor(t: Tensor, what: string): void {
-    if (!(t instanceof Tensor)) throw new TypeError(`wasmnn: ${what} must be a Tensor`);
-    if (t.rt !== this) throw new Error(`wasmnn: ${what} belongs to another runtime`);
-    if (t.generation !== HEAP && t.generation !== this.arena.generation) {
-      throw new Error(`wasmnn: ${what} ${fmtShape(t.shape)} is a step tensor from a step that has ended; keep results with toArray() or allocate them with alloc()`);
+  /** Whether an rt.step(fn) is running. */
+  get inStep(): boolean { return this.stepDepth > 0; }
+
+  /**
+   * Runs fn, a kernel wrapper's work that takes scratch with temp() and calls several kernels:
+   * outside rt.step() everything fn allocated with temp() is released when it returns (inside a
+   * step it stays until the step ends, as all temps). fn must not return a tensor it allocated.
+   */
+  scratchScope<T>(fn: () => T): T {
+    if (this.stepDepth > 0) return fn();
+    const outer = this.scopeDepth === 0;
+    if (outer) this.arena.mark();
+    this.scopeDepth++;
+    try { return fn(); } finally {
+      this.scopeDepth--;
+      if (outer) this.arena.rollback();
     }
-    if (t.size > 0 && !this.heap.contains(t.ptr, t.bytes)) {
-      throw new RangeError(`wasmnn: ${what} ${fmtShape(t.shape)} at ${t.ptr} (+${t.bytes} bytes) is not inside a live allocation (freed, or a bad pointer)`);
+  }
+
+  /**
+   * Refuses a tensor that is not a live range of this runtime's memory. O(1): the step arena's
+   * generation or the heap block's record (see HeapBlock), both kept by the tensor. Kernel wrappers
+   * call it (through live()) on every tensor before they take scratch: outside rt.step() the
+   * scratch taken after the checks is released when the kernel returns (see run()).
+   */
+  checkTensor(t: Tensor, what: string): void {
+    this.checkLive(t, what);
+    if (this.stepDepth === 0 && this.scopeDepth === 0) this.arena.mark();
+  }
+
+  /** checkTensor without marking the arena: Tensor's own accessors. */
+  checkLive(t: Tensor, what: string): void {
+    if (!(t instanceof Tensor)) throw new TypeError(`wasmnn: ${what} must be a Tensor, got ${describeValue(t)}`);
+    if (t.rt !== this) throw new Error(`wasmnn: ${what} belongs to another runtime`);
+    // the shape array is the tensor's own copy, but not frozen (frozen arrays slow every shape read
+    // in V8): a shape edited to more elements than the tensor holds is refused here, before any kernel
+    if (shapeSize(t.shape) !== t.size) {
+      throw new Error(`wasmnn: ${what}'s shape was changed to ${fmtShape(t.shape)} but the tensor holds ${t.size} values; shapes are fixed: make a view with t.view(shape) instead`);
+    }
+    const b = t.block;
+    if (t.generation !== HEAP) {
+      if (t.generation !== this.arena.generation) {
+        throw new Error(`wasmnn: ${what} ${fmtShape(t.shape)} is a step tensor from a step that has ended; keep results with toArray() or allocate them with alloc()`);
+      }
+    } else if (b !== null && !b.live) {
+      throw new Error(`wasmnn: ${what} ${fmtShape(t.shape)} at ${t.ptr} (+${t.bytes} bytes) is not inside a live allocation: the tensor ` +
+        `was freed (its memory may now belong to another tensor); use a tensor only until free(), and allocate a new one with alloc()`);
+    }
+    if (b === null ? t.size > 0 : !b.live) {
+      throw new RangeError(`wasmnn: ${what} ${fmtShape(t.shape)} at ${t.ptr} (+${t.bytes} bytes) is not inside a live allocation (a bad pointer, or a view past its block)`);
     }
   }
 
@@ -259,7 +369,9 @@ export class Runtime {
 
   /** Calls a kernel by name. Threaded kernels get (ith, nth); nth defaults to threadsFor(work). */
   run(name: string, work: number, args: number[], nth = this.threadsFor(work)): void {
-    if (this.closed) throw new Error('wasmnn: this runtime was closed');
+    if (this.closed) {
+      throw new Error('wasmnn: this runtime was closed (close() or shutdown()); start a new one with Runtime.create(), or call init() again for the default runtime');
+    }
     const k = this.kernels.get(name);
     if (!k) {
       if (this.inferenceOnly && KERNELS.some((s) => s.name === name)) {
@@ -269,12 +381,15 @@ export class Runtime {
       }
       throw new Error(`wasmnn: no kernel named ${name}`);
     }
-    if (!k.threaded) { k.fn(...args); return; }
-    if (nth > 1 && this.pool) {
-      this.pool.run(k.id, k.fn, args, Math.min(nth, this.pool.threads));
-      return;
+    try {
+      if (!k.threaded) k.fn(...args);
+      else if (nth > 1 && this.pool) this.pool.run(k.id, k.fn, args, Math.min(nth, this.pool.threads));
+      else callOne(k.fn, args);
+    } finally {
+      // outside a step the wrapper's scratch (temps taken after its tensor checks) dies with the
+      // call: without this every gemm/conv1d/LSTM call outside rt.step() would grow the arena
+      if (this.stepDepth === 0 && this.scopeDepth === 0) this.arena.rollback();
     }
-    callOne(k.fn, args);
   }
 
   /** Whether a kernel exists in this build. */
@@ -297,6 +412,13 @@ function describeTensor(e: unknown, shape: Shape, dtype: DType): unknown {
     if (e.stack) e.stack = e.stack.replace(TENSOR, what);
   }
   return e;
+}
+
+function describeValue(v: unknown): string {
+  if (v === null) return 'null';
+  if (v === undefined) return 'undefined (a missing argument?)';
+  if (Array.isArray(v)) return 'an array (make a tensor with rt.fromArray())';
+  return typeof v === 'object' ? `a ${(v as object).constructor?.name ?? 'object'}` : typeof v;
 }
 
 function callOne(fn: (...a: number[]) => void, a: number[]): void {

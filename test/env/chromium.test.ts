@@ -208,8 +208,13 @@ describe.skipIf(!HAVE_CHROMIUM)('in headless Chromium', () => {
         oneClass: await outcome(lib.startTraining('text,label\na,x\nb,x\n')),
         noScript: await outcome(lib.startTraining(csv, { workerUrl: '/dist/browser/no-such-worker.js' })),
         noMemory: await outcome(lib.startTraining(csv, { maxMemoryBytes: 2 ** 20 })),
+        // labels are names, as in node: not turned into 'null' or '[object Object]' classes
+        nullLabel: await outcome(lib.startTraining({ texts: ['a', 'b', 'c'], labels: ['x', null, 'y'] })),
+        rowLabel: await outcome(lib.startTraining([{ text: 'a', label: 'x' }, { text: 'b', label: { a: 1 } }, { text: 'c', label: 'y' }])),
       };
     }, trainCsv);
+    expect(r.nullLabel).toMatch(/^TrainingError: wasmnn: training label 1 is not a string/);
+    expect(r.rowLabel).toMatch(/^TrainingError: wasmnn: training label 1 is not a string/);
     expect(r.cancelled).toBe('TrainingCancelled: wasmnn: training was cancelled');
     expect(r.cancelMs).toBeLessThan(1000);
     expect(r.noRows).toMatch(/^TrainingError: wasmnn: the CSV has a header but no rows/);
@@ -217,6 +222,29 @@ describe.skipIf(!HAVE_CHROMIUM)('in headless Chromium', () => {
     expect(r.oneClass).toMatch(/^TrainingError: wasmnn: .*two classes/);
     expect(r.noScript).toMatch(/^TrainingError: wasmnn: the training worker failed/);
     expect(r.noMemory).toMatch(/^TrainingError: wasmnn: out of memory allocating .*Raise it with init\(\{ maxMemoryBytes/);
+  });
+
+  it('cancel without reading result raises no unhandled rejection; fma: true trains on the fma build', async () => {
+    const page = await isolatedPage();
+    const unhandled: string[] = [];
+    page.on('pageerror', (e) => unhandled.push(e.message));
+    const r = await page.evaluate(async (csv) => {
+      const lib = (globalThis as any).wasmnnLib;
+      const seen: string[] = [];
+      const onUnhandled = (e: PromiseRejectionEvent) => seen.push(String(e.reason));
+      addEventListener('unhandledrejection', onUnhandled);
+      const job = lib.startTraining(csv, { arch: 'bag', epochs: 50, embeddingDim: 8, vocabSize: 2000 });
+      await new Promise<void>((resolve) => job.onProgress(() => resolve()));
+      job.cancel();   // result is never read
+      await new Promise((res) => setTimeout(res, 300));
+      removeEventListener('unhandledrejection', onUnhandled);
+      const fma = lib.startTraining(csv, { arch: 'bag', epochs: 1, embeddingDim: 8, vocabSize: 2000, fma: true });
+      const { report } = await fma.result;
+      return { seen, fmaBuild: report.env.build };
+    }, trainCsv);
+    expect(r.seen).toEqual([]);
+    expect(unhandled).toEqual([]);
+    expect(r.fmaBuild).toBe('simd-fma-mt');
   });
 
   it('the demo classifies as one types and trains with a live chart (screenshot saved)', async () => {
@@ -236,6 +264,20 @@ describe.skipIf(!HAVE_CHROMIUM)('in headless Chromium', () => {
     expect(await page.textContent('#csv-info')).toMatch(/^tiny\.csv/);
     await page.click('#load-sample');
     await page.waitForFunction(() => (document.getElementById('csv') as HTMLTextAreaElement).value.startsWith('text,label'));
+    // the form refuses values outside its limits, and an empty box, before starting a Worker
+    await page.fill('#epochs', '');
+    await page.click('#start');
+    expect(await page.textContent('#status')).toMatch(/^epochs: enter a value/);
+    await page.fill('#epochs', '1000');
+    await page.click('#start');
+    expect(await page.textContent('#status')).toMatch(/^epochs: .+/);
+    expect(await page.evaluate(() => (globalThis as any).wasmnnDemo.trainingDone)).toBeFalsy();
+    // a file that is not UTF-8 is refused with the fix, the box keeps its text
+    const before = await page.inputValue('#csv');
+    await page.setInputFiles('#csv-file', { name: 'latin1.csv', mimeType: 'text/csv', buffer: Buffer.from([0x74, 0x65, 0x78, 0x74, 0x0a, 0x63, 0x61, 0x66, 0xe9, 0x0a]) });
+    await page.waitForFunction(() => /not UTF-8/.test(document.getElementById('csv-info')!.textContent ?? ''));
+    expect(await page.textContent('#csv-info')).toBe('latin1.csv: not UTF-8 text; save the CSV as UTF-8 and choose it again');
+    expect(await page.inputValue('#csv')).toBe(before);
     await page.fill('#epochs', '4');
     await page.click('#start');
     await page.waitForFunction(() => (globalThis as any).wasmnnDemo.trainingDone);

@@ -137,6 +137,16 @@ describe('the classifier Worker in workerd', () => {
       expect(r.type).toMatch(/^application\/json/);
       expect(r.body.error).toMatch(message);
     }
+    // a chunked upload declares no length: it is cut off at the limit, not read whole first
+    const chunk = new Uint8Array(256 * 1024).fill(0x20);
+    let sent = 0;
+    const stream = new ReadableStream({
+      pull(c) { if (sent >= 40 * 2 ** 20) c.close(); else { sent += chunk.byteLength; c.enqueue(chunk); } },
+    });
+    const chunked = await mf.dispatchFetch(`${ORIGIN}/classify`, { method: 'POST', body: stream as any, duplex: 'half' } as any);
+    expect(chunked.status).toBe(413);
+    expect((await chunked.json() as any).error).toMatch(/over 1500000 bytes; send at most 1500000/);
+    expect(sent).toBeLessThan(40 * 2 ** 20);   // the Worker stopped reading
     const get = await mf.dispatchFetch(`${ORIGIN}/classify`);
     expect(get.status).toBe(405);
     expect(get.headers.get('allow')).toBe('POST');

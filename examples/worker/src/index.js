@@ -40,8 +40,7 @@ function json(body, status = 200, headers = {}) {
 async function readJson(request) {
   const declared = Number(request.headers.get('content-length') ?? 0);
   if (declared > MAX_BODY_BYTES) throw new HttpError(413, `the body is ${declared} bytes; send at most ${MAX_BODY_BYTES}`);
-  const body = await request.arrayBuffer();
-  if (body.byteLength > MAX_BODY_BYTES) throw new HttpError(413, `the body is ${body.byteLength} bytes; send at most ${MAX_BODY_BYTES}`);
+  const body = await readAtMost(request, MAX_BODY_BYTES);
   let text;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(body);
@@ -53,6 +52,32 @@ async function readJson(request) {
   } catch {
     throw new HttpError(400, 'the body is not JSON; send {"text": "..."} or {"texts": ["...", ...]}');
   }
+}
+
+/**
+ * The body's bytes, read chunk by chunk and refused (413) as soon as they pass `limit`: a chunked
+ * upload has no Content-Length, and reading it whole first could take far more than the isolate's
+ * 128 MB.
+ */
+async function readAtMost(request, limit) {
+  if (!request.body) return new Uint8Array(0);
+  const reader = request.body.getReader();
+  const chunks = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      throw new HttpError(413, `the body is over ${limit} bytes; send at most ${limit}`);
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) { out.set(c, at); at += c.byteLength; }
+  return out;
 }
 
 function checkText(t, where) {
