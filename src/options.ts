@@ -91,10 +91,14 @@ export function editDistance(a: string, b: string): number {
   return rows[a.length][b.length];
 }
 
-function describe(v: unknown): string {
+/** Short description of a value for error messages (shared by every options and argument check). */
+export function describe(v: unknown): string {
   if (v === null) return 'null';
-  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}...` : v);
+  if (v === undefined) return 'undefined';
+  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v);
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
   if (Array.isArray(v)) return `an array of ${v.length}`;
   if (typeof v === 'function') return 'a function';
-  return String(v);
+  const name = (v as object).constructor?.name;
+  return name && name !== 'Object' ? `a ${name}` : 'an object';
 }

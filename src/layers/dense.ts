@@ -48,8 +48,9 @@ export class Dense extends Layer {
   }
 
   call(g: Graph, x: Node, mask: Tensor | null, ctx: CallContext): Output {
-    // the model asks the last layer for logits when the loss applies its link (softmax, sigmoid) itself
-    const act: Activation = ctx.logits && (this.activation === 'softmax' || this.activation === 'sigmoid') ? 'linear' : this.activation;
+    // the model asks the last layer for logits only when the loss applies this layer's activation
+    // itself (Sequential.fused(): the activation is the loss's link, softmax or sigmoid)
+    const act: Activation = ctx.logits ? 'linear' : this.activation;
     return { y: denseOp(g, x, this.kernel.p, this.bias?.p ?? null, act, this.name), mask };
   }
 

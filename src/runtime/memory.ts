@@ -67,18 +67,13 @@ export class Heap {
   private top: number;                 // first byte never handed out
   liveBytes = 0;
   peakBytes = 0;
-  /** The ceiling, rounded down to whole 64 KiB pages (the memory cannot grow by less). */
-  readonly maxBytes: number;
-
-  constructor(private readonly memory: WebAssembly.Memory, readonly base: number, maxBytes: number) {
-    this.maxBytes = Math.floor(maxBytes / PAGE) * PAGE;
+  /** maxBytes: the ceiling, in whole 64 KiB pages (Runtime.create rounds it: the memory cannot grow by less). */
+  constructor(private readonly memory: WebAssembly.Memory, readonly base: number, readonly maxBytes: number) {
     this.top = alignUp(base, ALIGN);
   }
 
   /** Bytes of linear memory in use by the module right now. */
   get memoryBytes(): number { return this.memory.buffer.byteLength; }
-
-  alloc(bytes: number, what = 'a buffer'): number { return this.allocBlock(bytes, what).ptr; }
 
   /** Allocates a block and returns its record (see HeapBlock). */
   allocBlock(bytes: number, what = 'a buffer', arena = false): HeapBlock {
@@ -109,12 +104,6 @@ export class Heap {
     return block;
   }
 
-  free_(ptr: number): void {
-    const block = this.liveBlocks.get(ptr);
-    if (block === undefined) throw new Error(`wasmnn: free of ${ptr}, which is not a live heap block (double free?)`);
-    this.freeBlock(block);
-  }
-
   /** Frees a live block by its record; a dead record (double free) is refused, never someone else's block. */
   freeBlock(block: HeapBlock): void {
     if (!block.live || this.liveBlocks.get(block.ptr) !== block) {
@@ -139,9 +128,6 @@ export class Heap {
     }
   }
 
-  /** Size of the live block starting at ptr, or undefined. */
-  sizeOf(ptr: number): number | undefined { return this.liveBlocks.get(ptr)?.bytes; }
-
   /** The live block [ptr, ptr + bytes) lies in, or null (O(log blocks)). */
   blockAt(ptr: number, bytes = 0): HeapBlock | null {
     if (!Number.isInteger(ptr) || !Number.isInteger(bytes) || ptr < 0 || bytes < 0) return null;
@@ -155,9 +141,6 @@ export class Heap {
     const block = this.liveBlocks.get(this.liveStarts[at]) as HeapBlock;
     return ptr + Math.max(bytes, 1) <= block.ptr + block.bytes ? block : null;
   }
-
-  /** True when [ptr, ptr + bytes) lies inside one live block. */
-  contains(ptr: number, bytes: number): boolean { return this.blockAt(ptr, bytes) !== null; }
 
   private ensure(end: number, what: string, requestBytes: number): void {
     if (end > this.maxBytes) throw new MemoryLimitError(end, this.maxBytes, what, requestBytes);

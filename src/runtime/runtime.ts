@@ -7,7 +7,7 @@ import { Arena, Heap, PAGE, fmtBytes, type HeapBlock } from './memory.js';
 import { ThreadPool } from './pool.js';
 import { KERNELS } from '../kernels/manifest.js';
 import { Tensor, HEAP, checkDType, checkValues, fmtShape, shapeSize, type DType, type Shape } from '../tensor.js';
-import { checkOptions, optionNames } from '../options.js';
+import { checkOptions, describe, optionNames } from '../options.js';
 
 export interface InitOptions {
   /** Threads, the calling one included. Default: every hardware thread where threads can run. */
@@ -415,10 +415,9 @@ function describeTensor(e: unknown, shape: Shape, dtype: DType): unknown {
 }
 
 function describeValue(v: unknown): string {
-  if (v === null) return 'null';
   if (v === undefined) return 'undefined (a missing argument?)';
   if (Array.isArray(v)) return 'an array (make a tensor with rt.fromArray())';
-  return typeof v === 'object' ? `a ${(v as object).constructor?.name ?? 'object'}` : typeof v;
+  return describe(v);
 }
 
 function callOne(fn: (...a: number[]) => void, a: number[]): void {

@@ -1,18 +1,8 @@
 // Argument checks shared by the text pipeline. Errors follow the project format:
 // `wasmnn: <op>: <what is wrong>; <how to fix>`.
-import { checkOptions } from '../options.js';
+import { checkOptions, describe } from '../options.js';
 
-/** Short description of a value for error messages. */
-export function describe(v: unknown): string {
-  if (v === null) return 'null';
-  if (v === undefined) return 'undefined';
-  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v);
-  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
-  if (Array.isArray(v)) return `an array of ${v.length}`;
-  if (typeof v === 'function') return 'a function';
-  const name = (v as object).constructor?.name;
-  return name && name !== 'Object' ? `a ${name}` : 'an object';
-}
+export { describe };
 
 /** Throws when `options` has a key not in `known` (catches typos such as `lowerCase`): the library-wide check of src/options.ts. */
 export function checkKeys(op: string, options: object, known: readonly string[]): void {
