@@ -6,6 +6,8 @@ import type { Runtime } from '../runtime/runtime.js';
 import { hasRuntime, init } from '../runtime/default.js';
 import { decodeWnn, encodeWnn, loadModel } from '../io/wnn.js';
 import { tokenizerMismatch } from '../io/checks.js';
+import type { Quantization } from '../io/quantize.js';
+import { checkOptions, optionNames } from '../options.js';
 import { classifyTexts, toPredictions, type Prediction, type PredictOptions } from '../predictions.js';
 
 export type { Prediction, PredictOptions } from '../predictions.js';
@@ -15,7 +17,12 @@ export interface ToBytesOptions {
   training?: Record<string, unknown> | null;
   /** Also store the optimizer state (checkpoints for resuming training). */
   includeOptimizer?: boolean;
+  /** Store the large weights as 'float16' (half the file) or 'int8' with a scale per row (about a
+   *  quarter); they load as float32. Not with includeOptimizer. */
+  quantize?: Quantization | null;
 }
+
+const TO_BYTES_OPTIONS = optionNames<ToBytesOptions>({ training: true, includeOptimizer: true, quantize: true });
 
 export interface LoadOptions { runtime?: Runtime }
 
@@ -52,10 +59,12 @@ export class TextClassifier {
 
   /** The .wnn file's bytes: weights, model config, vectorizer and labels. */
   toBytes(options: ToBytesOptions = {}): Uint8Array {
+    checkOptions('TextClassifier.toBytes', options, TO_BYTES_OPTIONS);
     return encodeWnn({
       model: this.model, vectorizer: this.vectorizer, labels: this.labels,
       training: options.training !== undefined ? options.training : this.training,
       includeOptimizer: options.includeOptimizer ?? false,
+      quantize: options.quantize ?? null,
     });
   }
 

@@ -9,8 +9,9 @@ import { trainCommand } from './train_command.js';
 import { evalCommand } from './eval_command.js';
 import { predictCommand } from './predict_command.js';
 import { infoCommand } from './info_command.js';
+import { quantizeCommand } from './quantize_command.js';
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = { train: trainCommand, eval: evalCommand, predict: predictCommand, info: infoCommand };
+const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = { train: trainCommand, eval: evalCommand, predict: predictCommand, info: infoCommand, quantize: quantizeCommand };
 
 const HELP = `Usage: wasmnn <command> [options]
 
@@ -21,6 +22,7 @@ Commands:
   eval MODEL DATA          accuracy, per-class precision / recall / F1, confusion matrix
   predict MODEL [TEXT...]  labels and probabilities of texts (arguments, or stdin one per line)
   info MODEL               architecture, parameters, vocabulary, labels, training metadata
+  quantize MODEL           a smaller copy: large weights stored as int8 or float16
 
 Options:
   --help, -h               show help (wasmnn <command> --help for a command's options)

@@ -16,10 +16,11 @@ export async function startRuntime(threads?: number, fma = false): Promise<void>
 }
 
 /** Reads and decodes a .wnn text classifier; every problem becomes a data error (exit 1). */
-export async function loadClassifier(path: string): Promise<{ classifier: TextClassifier; bytes: number }> {
+export async function loadClassifier(path: string): Promise<{ classifier: TextClassifier; bytes: number; file: Uint8Array }> {
   const bytes = await readFileOrExplain(path, 'model file');
+  const file = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   try {
-    return { classifier: TextClassifier.fromBytes(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)), bytes: bytes.length };
+    return { classifier: TextClassifier.fromBytes(file), bytes: bytes.length, file };
   } catch (e) {
     throw dataError(`cannot load model ${path}: ${(e as Error).message.replace(/^wasmnn: /, '')}`);
   }

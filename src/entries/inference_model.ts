@@ -38,9 +38,11 @@ type Forward = (rt: Runtime, f: Flow) => Flow;
 
 const ACTIVATIONS = ['linear', 'relu', 'sigmoid', 'tanh', 'gelu', 'softplus', 'softmax'];
 
-function fail(what: string): never {
-  throw new Error(`wasmnn: ${what}; save the model again with this version of wasmnn, or load it with the full library (import 'wasmnn')`);
+/** A file this reader cannot use: a WnnFormatError, as the full loader's. */
+function fail(what: string, fix = "save the model again with this version of wasmnn, or load it with the full library (import 'wasmnn')"): never {
+  throw new WnnFormatError(`wasmnn: ${what}; ${fix}`);
 }
+const DAMAGED = 'the file is damaged or was not written by wasmnn';
 
 function reshape(t: Tensor, shape: Shape): Tensor {
   return t.view(shape);
@@ -113,10 +115,10 @@ export class InferenceModel {
   /** The weight `layer/name`; checks its shape against what the config says (null: any size). */
   private w(layer: string, name: string, shape: (number | null)[]): Tensor {
     const t = this.weights.get(`${layer}/${name}`);
-    if (!t) fail(`the model file has no weight '${layer}/${name}'`);
+    if (!t) fail(`the model file has no weight '${layer}/${name}'`, DAMAGED);
     this.used.add(`${layer}/${name}`);
     if (t.shape.length !== shape.length || shape.some((d, i) => d !== null && d !== t.shape[i])) {
-      fail(`weight '${layer}/${name}' has shape [${t.shape.join(', ')}] but the layer's config needs [${shape.map((d) => d ?? '*').join(', ')}]`);
+      fail(`weight '${layer}/${name}' has shape [${t.shape.join(', ')}] but the layer's config needs [${shape.map((d) => d ?? '*').join(', ')}]`, DAMAGED);
     }
     return t;
   }

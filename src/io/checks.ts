@@ -8,7 +8,9 @@ import type { LayerShape } from '../layers/layer.js';
 import { TextVectorizer, type TextVectorizerJSON } from '../text/vectorizer.js';
 import { WnnFormatError } from './safetensors.js';
 
-export const WNN_FORMAT_VERSION = 1;
+/** The newest format this version reads. It writes format 1 (F32 weights only) unless weights are
+ *  quantized: F16 and I8 weights came with format 2 (src/io/quantize.ts). */
+export const WNN_FORMAT_VERSION = 2;
 /** Tensors holding optimizer slots: `__optimizer__/<i>`. */
 export const OPTIMIZER_PREFIX = '__optimizer__/';
 /** Keys of __metadata__ this version writes and reads. */
@@ -106,7 +108,8 @@ export function parseJsonEntry(metadata: Record<string, string>, key: string): u
 }
 
 /** format is 'wasmnn', format_version one this code reads, no unknown metadata key. */
-export function checkFormat(metadata: Record<string, string>): void {
+/** Checks the format entries and returns the file's format version. */
+export function checkFormat(metadata: Record<string, string>): number {
   if (!Object.hasOwn(metadata, 'format')) fileError('the file has no "format" metadata: it is a safetensors file but not a wasmnn model', 'save the model with wasmnn (or import it with importTfjsModel)');
   if (metadata.format !== 'wasmnn') fileError(`the file's format is ${JSON.stringify(metadata.format).slice(0, 60)}, not "wasmnn"`, 'load a .wnn file written by wasmnn');
   const v = metadata.format_version;
@@ -115,7 +118,8 @@ export function checkFormat(metadata: Record<string, string>): void {
   if (n > WNN_FORMAT_VERSION) {
     throw new WnnFormatError(`wasmnn: this model file was made by a newer wasmnn (format ${n}); upgrade wasmnn to load it (this version reads format ${WNN_FORMAT_VERSION})`);
   }
-  for (const k of Object.keys(metadata)) if (!(METADATA_KEYS as readonly string[]).includes(k)) fileError(`the file has an unknown metadata key '${k.slice(0, 60)}' for format ${WNN_FORMAT_VERSION}`);
+  for (const k of Object.keys(metadata)) if (!(METADATA_KEYS as readonly string[]).includes(k)) fileError(`the file has an unknown metadata key '${k.slice(0, 60)}' for format ${n}`);
+  return n;
 }
 
 export interface ModelEntry {

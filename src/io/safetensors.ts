@@ -7,19 +7,21 @@
 // the JSON itself is checked before any tensor is allocated or copied, and the tensors it
 // allocates add up to at most the file's size. Any problem is a WnnFormatError naming it.
 
-export type SafeDType = 'F32' | 'I32';
+export type SafeDType = 'F32' | 'I32' | 'F16' | 'I8';
+/** A tensor's values: F32 Float32Array, I32 Int32Array, F16 Uint16Array (the bit patterns), I8 Int8Array. */
+export type SafeData = Float32Array | Int32Array | Uint16Array | Int8Array;
 
 export interface SafeTensorIn {
   name: string;
   dtype: SafeDType;
   shape: number[];
-  data: Float32Array | Int32Array;
+  data: SafeData;
 }
 
 export interface SafeTensorOut {
   dtype: SafeDType;
   shape: number[];
-  data: Float32Array | Int32Array;
+  data: SafeData;
 }
 
 /** A malformed or hostile model file (or one this version cannot read). */
@@ -33,9 +35,10 @@ export class WnnFormatError extends Error {
 /** The header is capped like the reference implementation's (100 MB). */
 export const MAX_HEADER_BYTES = 100_000_000;
 const MAX_RANK = 8;
-const ITEM_BYTES: Record<SafeDType, number> = { F32: 4, I32: 4 };
+const ARRAY_OF = { F32: Float32Array, I32: Int32Array, F16: Uint16Array, I8: Int8Array } as const;
+const ITEM_BYTES: Record<SafeDType, number> = { F32: 4, I32: 4, F16: 2, I8: 1 };
 /** dtypes of the safetensors spec that this version does not read. */
-const OTHER_DTYPES = new Set(['BOOL', 'U8', 'I8', 'F8_E5M2', 'F8_E4M3', 'I16', 'U16', 'F16', 'BF16', 'U32', 'I64', 'U64', 'F64']);
+const OTHER_DTYPES = new Set(['BOOL', 'U8', 'F8_E5M2', 'F8_E4M3', 'I16', 'U16', 'BF16', 'U32', 'I64', 'U64', 'F64']);
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 function fail(what: string, fix = 'the file is damaged or not a wasmnn/safetensors file'): never {
@@ -58,8 +61,8 @@ export function encodeSafetensors(tensors: SafeTensorIn[], metadata: Record<stri
     if (typeof t.name !== 'string' || t.name === '' || t.name === '__metadata__') throw new TypeError(`wasmnn: bad tensor name ${JSON.stringify(t.name)}; names are non-empty strings other than __metadata__`);
     if (seen.has(t.name)) throw new Error(`wasmnn: two tensors are named '${t.name}'; names must be unique`);
     seen.add(t.name);
-    const want = t.dtype === 'F32' ? Float32Array : t.dtype === 'I32' ? Int32Array : null;
-    if (!want || !(t.data instanceof want)) throw new TypeError(`wasmnn: tensor '${t.name}': dtype ${String(t.dtype)} needs a ${want ? want.name : 'Float32Array or Int32Array'}`);
+    const want = Object.hasOwn(ARRAY_OF, t.dtype) ? ARRAY_OF[t.dtype] : null;
+    if (!want || !(t.data instanceof want)) throw new TypeError(`wasmnn: tensor '${t.name}': dtype ${String(t.dtype)} needs a ${want ? want.name : 'Float32Array, Int32Array, Uint16Array (F16) or Int8Array (I8)'}`);
     const count = t.shape.reduce((a, b) => a * b, 1);
     if (!t.shape.every((d) => Number.isInteger(d) && d >= 0) || count !== t.data.length) {
       throw new RangeError(`wasmnn: tensor '${t.name}': shape [${t.shape.join(', ')}] does not match its ${t.data.length} values`);
@@ -84,11 +87,12 @@ export function encodeSafetensors(tensors: SafeTensorIn[], metadata: Record<stri
   return out;
 }
 
-function writeLittleEndian(out: Uint8Array, at: number, data: Float32Array | Int32Array): void {
-  if (LITTLE_ENDIAN) { out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), at); return; }
+function writeLittleEndian(out: Uint8Array, at: number, data: SafeData): void {
+  if (LITTLE_ENDIAN || data instanceof Int8Array) { out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), at); return; }
   const v = new DataView(out.buffer, out.byteOffset);
   for (let i = 0; i < data.length; i++) {
     if (data instanceof Float32Array) v.setFloat32(at + 4 * i, data[i], true);
+    else if (data instanceof Uint16Array) v.setUint16(at + 2 * i, data[i], true);
     else v.setInt32(at + 4 * i, data[i], true);
   }
 }
@@ -149,17 +153,19 @@ export function decodeSafetensors(bytes: Uint8Array): { metadata: Record<string,
   const tensors = new Map<string, SafeTensorOut>();
   for (const e of entries) {
     const count = (e.end - e.begin) / ITEM_BYTES[e.dtype];
-    const data = e.dtype === 'F32' ? new Float32Array(count) : new Int32Array(count);
+    const data = new ARRAY_OF[e.dtype](count);
     readLittleEndian(bytes, dataStart + e.begin, data);
     tensors.set(e.name, { dtype: e.dtype, shape: e.shape, data });
   }
   return { metadata, tensors };
 }
 
-function readLittleEndian(bytes: Uint8Array, at: number, data: Float32Array | Int32Array): void {
-  if (LITTLE_ENDIAN) { new Uint8Array(data.buffer).set(bytes.subarray(at, at + data.byteLength)); return; }
+function readLittleEndian(bytes: Uint8Array, at: number, data: SafeData): void {
+  if (LITTLE_ENDIAN || data instanceof Int8Array) { new Uint8Array(data.buffer).set(bytes.subarray(at, at + data.byteLength)); return; }
   const v = new DataView(bytes.buffer, bytes.byteOffset);
-  for (let i = 0; i < data.length; i++) data[i] = data instanceof Float32Array ? v.getFloat32(at + 4 * i, true) : v.getInt32(at + 4 * i, true);
+  for (let i = 0; i < data.length; i++) {
+    data[i] = data instanceof Float32Array ? v.getFloat32(at + 4 * i, true) : data instanceof Uint16Array ? v.getUint16(at + 2 * i, true) : v.getInt32(at + 4 * i, true);
+  }
 }
 
 function readMetadata(value: unknown): Record<string, string> {
@@ -178,8 +184,8 @@ function readEntry(name: string, value: unknown, dataLen: number): Entry {
   for (const k of Object.keys(v)) if (k !== 'dtype' && k !== 'shape' && k !== 'data_offsets') fail(`${where} has an unknown field '${k}'`);
   const dtype = v.dtype;
   if (typeof dtype !== 'string') fail(`${where} has no dtype string`);
-  if (dtype !== 'F32' && dtype !== 'I32') {
-    if (OTHER_DTYPES.has(dtype as string)) fail(`${where} has dtype ${dtype}, which wasmnn does not read`, 'save the weights as F32 (float32)');
+  if (!Object.hasOwn(ARRAY_OF, dtype as string)) {
+    if (OTHER_DTYPES.has(dtype as string)) fail(`${where} has dtype ${dtype}, which wasmnn does not read`, 'save the weights as F32 (float32), F16 or I8');
     fail(`${where} has an unknown dtype ${JSON.stringify(dtype).slice(0, 40)}`);
   }
   const shape = v.shape;

@@ -1,4 +1,5 @@
-// The .wnn model file: safetensors (weights, F32, named by weight name) whose __metadata__ holds
+// The .wnn model file: safetensors (weights named by weight name: F32, or quantized to F16 or I8
+// with per-row scales, see quantize.ts) whose __metadata__ holds
 // the format version, the model config, and optionally the compile config, the text vectorizer,
 // the label names, training metadata and the optimizer state (slots as __optimizer__/<i> tensors).
 // decodeWnn treats the bytes as hostile: the safetensors layer checks the layout, then the config
@@ -8,10 +9,12 @@ import { Sequential } from '../models/sequential.js';
 import { hasRuntime, init, runtime } from '../runtime/default.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { TextVectorizer } from '../text/vectorizer.js';
-import { checkFiniteWeight, checkFormat, checkLabels, checkModelEntry, checkTokenizer, checkTokenizerFits, checkTraining, firstNonFinite, isPlainObject, OPTIMIZER_PREFIX, parseJsonEntry, tokenizerMismatch, WNN_FORMAT_VERSION } from './checks.js';
+import { checkFiniteWeight, checkFormat, checkLabels, checkModelEntry, checkTokenizer, checkTokenizerFits, checkTraining, firstNonFinite, isPlainObject, OPTIMIZER_PREFIX, parseJsonEntry, tokenizerMismatch } from './checks.js';
 import { compileFromConfig, dryBuild, layersFromEntry } from './config.js';
 import { readModelSource, type ModelSource as Source } from './source.js';
+import { checkOptions, optionNames } from '../options.js';
 import { decodeSafetensors, encodeSafetensors, WnnFormatError, type SafeTensorIn, type SafeTensorOut } from './safetensors.js';
+import { checkQuantization, isScalesOfInt8Weight, QUANTIZED_FORMAT_VERSION, readWeightValues, weightTensors, type Quantization } from './quantize.js';
 
 export { WNN_FORMAT_VERSION, OPTIMIZER_PREFIX, METADATA_KEYS } from './checks.js';
 
@@ -22,7 +25,12 @@ export interface WnnContentsIn {
   training?: Record<string, unknown> | null;
   /** Also store the optimizer state (moments, iterations) so training can resume exactly. */
   includeOptimizer?: boolean;
+  /** Store the large weights (4,096 values or more) as 'float16' (half the bytes) or 'int8' with
+   *  a scale per row (a quarter); they load as float32. Not with includeOptimizer. */
+  quantize?: Quantization | null;
 }
+
+const CONTENTS_KEYS = optionNames<WnnContentsIn>({ model: true, vectorizer: true, labels: true, training: true, includeOptimizer: true, quantize: true });
 
 export interface WnnContents {
   model: Sequential;
@@ -42,11 +50,14 @@ function bad(what: string, fix = 'the file is damaged or was not written by wasm
 export function encodeWnn(c: WnnContentsIn): Uint8Array {
   const model = c?.model;
   if (!(model instanceof Sequential)) throw new TypeError('wasmnn: encodeWnn takes { model: Sequential, ... }');
+  checkOptions('encodeWnn', c, CONTENTS_KEYS);
   const inputShape = model.inputShape;
   if (!model.store || !inputShape) throw new Error('wasmnn: the model is not built yet, so it has no weights to save; call fit, predict or build(inputShape) first');
+  const quantize = checkQuantization(c.quantize, 'encodeWnn');
+  if (quantize && c.includeOptimizer) throw new Error('wasmnn: encodeWnn: quantize and includeOptimizer exclude each other: training resumes exactly only from float32 weights; save checkpoints without quantize');
   const metadata: Record<string, string> = {
     format: 'wasmnn',
-    format_version: String(WNN_FORMAT_VERSION),
+    format_version: '1',
     model: JSON.stringify({ className: 'Sequential', config: model.getConfig(), inputShape }),
   };
   if (model.optimizer && model.loss) {
@@ -69,11 +80,13 @@ export function encodeWnn(c: WnnContentsIn): Uint8Array {
     metadata.labels = JSON.stringify(c.labels);
   }
   if (c.training) metadata.training = JSON.stringify(c.training);
-  const tensors: SafeTensorIn[] = model.getWeights().map((w) => {
+  const tensors: SafeTensorIn[] = model.getWeights().flatMap((w) => {
     const i = firstNonFinite(w.values);
     if (i >= 0) throw new RangeError(`wasmnn: encodeWnn: weight ${w.name} holds ${w.values[i]} at index ${i}; a model with non-finite weights cannot be saved (training diverged: lower the learning rate or set clipNorm)`);
-    return { name: w.name, dtype: 'F32', shape: w.shape, data: w.values };
+    return weightTensors(w.name, w.shape, w.values, quantize);
   });
+  // readers before format 2 know only F32 weights: they must refuse such a file, not misread it
+  if (tensors.some((t) => t.dtype !== 'F32')) metadata.format_version = String(QUANTIZED_FORMAT_VERSION);
   if (c.includeOptimizer) {
     if (!model.optimizer || !model.loss) throw new Error('wasmnn: encodeWnn: includeOptimizer needs a compiled model; call model.compile first');
     const state = model.optimizer.getState();
@@ -90,7 +103,7 @@ export function decodeWnn(bytes: Uint8Array | ArrayBuffer, options: DecodeOption
   const u8 = bytes instanceof Uint8Array ? bytes : bytes instanceof ArrayBuffer ? new Uint8Array(bytes) : null;
   if (!u8) throw new TypeError('wasmnn: decodeWnn takes the file as a Uint8Array or ArrayBuffer');
   const { metadata, tensors } = decodeSafetensors(u8);
-  checkFormat(metadata);
+  const version = checkFormat(metadata);
 
   // the model config, whitelisted, dry-built, and compared with the tensors
   const entry = checkModelEntry(metadata);
@@ -102,12 +115,14 @@ export function decodeWnn(bytes: Uint8Array | ArrayBuffer, options: DecodeOption
     if (names.has(w.name)) bad(`two weights of the model are named '${w.name}'`, 'rename the layers');
     names.add(w.name);
   }
+  const values = new Map<string, Float32Array>();
   for (const w of declared) {
     const t = tensors.get(w.name);
-    if (!t) bad(`the file has no tensor for the model's weight '${w.name}' (shape ${fmt(w.shape)})`);
-    if (t!.dtype !== 'F32') bad(`tensor '${w.name}' is ${t!.dtype}; weights are F32`);
-    if (t!.shape.length !== w.shape.length || t!.shape.some((d, i) => d !== w.shape[i])) bad(`tensor '${w.name}' has shape ${fmt(t!.shape)} but the model config gives that weight shape ${fmt(w.shape)}`);
-    checkFiniteWeight(w.name, t!.data as Float32Array);
+    if (!t) return bad(`the file has no tensor for the model's weight '${w.name}' (shape ${fmt(w.shape)})`);
+    if (t.shape.length !== w.shape.length || t.shape.some((d, i) => d !== w.shape[i])) bad(`tensor '${w.name}' has shape ${fmt(t.shape)} but the model config gives that weight shape ${fmt(w.shape)}`);
+    const v = readWeightValues(w.name, t, tensors, version);
+    checkFiniteWeight(w.name, v);
+    values.set(w.name, v);
   }
 
   // optional entries, parsed and checked before the model takes any memory
@@ -123,7 +138,7 @@ export function decodeWnn(bytes: Uint8Array | ArrayBuffer, options: DecodeOption
     optState = o as unknown as { iterations: number; slots: number; trainSteps: number };
   }
   for (const [name, t] of tensors) {
-    if (names.has(name)) continue;
+    if (names.has(name) || isScalesOfInt8Weight(name, tensors)) continue;
     const i = name.startsWith(OPTIMIZER_PREFIX) ? name.slice(OPTIMIZER_PREFIX.length) : null;
     if (i === null || !optState || !/^(0|[1-9][0-9]?)$/.test(i) || Number(i) >= optState.slots) bad(`the file has a tensor '${name.slice(0, 100)}' that is not a weight of the model`);
     if (t.dtype !== 'F32' || t.shape.length !== 1) bad(`optimizer tensor '${name}' must be a 1-D F32 tensor`);
@@ -149,7 +164,7 @@ export function decodeWnn(bytes: Uint8Array | ArrayBuffer, options: DecodeOption
   const model = new Sequential(layers, { name: entry.name });
   try {
     model.build(inputShape, rt);
-    model.setWeights(declared.map((w) => ({ name: w.name, values: tensors.get(w.name)!.data })));
+    model.setWeights(declared.map((w) => ({ name: w.name, values: values.get(w.name)! })));
     if (compile) {
       model.compile(compile);
       if (optState) restoreOptimizer(model, optState, tensors);

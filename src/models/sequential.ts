@@ -157,7 +157,8 @@ export class Sequential {
     }
     const loss = lossFrom(args.loss);
     const metrics = checkMetrics(args.metrics);
-    if (this.optimizer) { this.optimizer.release(); optimizerOwners.delete(this.optimizer); }
+    // the same optimizer compiled again keeps its state (Keras); another one replaces it
+    if (this.optimizer && this.optimizer !== optimizer) { this.optimizer.release(); optimizerOwners.delete(this.optimizer); }
     this.optimizer = optimizer;
     optimizerOwners.set(optimizer, this);
     this.loss = loss;
@@ -311,7 +312,8 @@ export class Sequential {
       const f = args.validationSplit;
       if (!(typeof f === 'number' && f > 0 && f < 1)) throw new RangeError(`wasmnn: fit: validationSplit must be in (0, 1), got ${f}`);
       const n = xa.shape[0];
-      const nVal = Math.floor(n * f);
+      // as Keras and tfjs: the first floor(n * (1 - f)) samples train, the rest validate
+      const nVal = n - Math.floor(n * (1 - f));
       if (nVal === 0 || nVal === n) throw new RangeError(`wasmnn: fit: validationSplit ${f} of ${n} samples leaves ${nVal === 0 ? 'no validation' : 'no training'} samples`);
       [xa, val] = splitTail(xa, ya, n - nVal);
       ya = sliceRows(ya, 0, n - nVal);

@@ -55,12 +55,35 @@ export abstract class Optimizer {
   /** Names of the state slabs this optimizer keeps per parameter. */
   protected abstract slots(): string[];
 
-  /** Binds to a model's parameters (allocating zeroed state). */
+  /** The value state slab i starts from. */
+  protected initialState(_slot: number): number { return 0; }
+
+  /** Where each trainable weight's state sits in the slabs (name -> [offset, size]), for attach. */
+  private layout = new Map<string, [number, number]>();
+
+  /**
+   * Binds to a model's parameters, allocating the state. Rebound to another layout of the same
+   * model's weights (compile again after a change of `trainable`), it keeps the state, and the
+   * update count, of every weight that stays trainable, as Keras keeps an optimizer's variables
+   * across compiles; a weight that starts training starts from zero. First bound (or after
+   * release), everything starts from zero.
+   */
   attach(store: ParamStore): void {
     if (this.store === store) return;
+    const rt = store.rt;
+    const old = this.store?.rt === rt ? { state: this.state, layout: this.layout } : null;
+    if (old) this.state = [];   // kept from release(): copied below, then freed
     this.release();
     this.store = store;
-    this.state = this.slots().map(() => store.rt.alloc([store.trainableFloats || 1]).fill(0));
+    this.state = this.slots().map((_, i) => rt.alloc([store.trainableFloats || 1]).fill(this.initialState(i)));
+    this.layout = new Map(store.trainableParams().map((q) => [q.name, [q.slabOffset, q.gradSlot.size]]));
+    if (!old) { this.iterations = 0; return; }
+    for (const [name, [offset, size]] of this.layout) {
+      const was = old.layout.get(name);
+      if (!was || was[1] !== size) continue;
+      this.state.forEach((t, i) => t.f32().set(old.state[i].f32().subarray(was[0], was[0] + size), offset));
+    }
+    for (const t of old.state) rt.free(t);
   }
 
   /** The learning rate the next update will use. */
@@ -126,6 +149,7 @@ export abstract class Optimizer {
     if (this.store) for (const t of this.state) this.store.rt.free(t);
     this.state = [];
     this.store = null;
+    this.layout = new Map();
   }
 }
 
@@ -231,11 +255,7 @@ export class Adagrad extends Optimizer {
     this.epsilon = positive('Adagrad', 'epsilon', args.epsilon, 1e-7);
   }
   protected slots() { return ['accumulator']; }
-  attach(store: ParamStore): void {
-    const fresh = this.store !== store;
-    super.attach(store);
-    if (fresh) this.state[0].fill(this.initialAccumulatorValue);
-  }
+  protected override initialState(): number { return this.initialAccumulatorValue; }
   zeroGradIsIdentity(): boolean { return true; }
   protected update(p: Tensor, g: Tensor, state: Tensor[], lr: number, rows?: RowSelection): void {
     adagradUpdate(this.store!.rt, p, g, state[0], { learningRate: lr, epsilon: this.epsilon }, rows);

@@ -61,12 +61,20 @@ export class EarlyStopping implements Callback {
 
   onTrainBegin(): void {
     this.wait = 0;
-    this.best = this.baseline ?? (this.mode === 'min' ? Infinity : -Infinity);
+    this.best = this.mode === 'min' ? Infinity : -Infinity;
     this.bestWeights = null;
     this.stoppedEpoch = -1;
     this.bestEpoch = -1;
   }
 
+  private improves(v: number, reference: number): boolean {
+    return this.mode === 'min' ? v < reference - this.minDelta : v > reference + this.minDelta;
+  }
+
+  // As Keras 3 (and tfjs): training stops once `patience` epochs in a row brought no improvement
+  // (at least one, so patience 0 and 1 both stop at the first epoch without one). The best epoch
+  // is tracked, and its weights kept for restoreBestWeights, whether or not it beats the
+  // baseline; only an epoch that beats the baseline too resets the wait.
   onEpochEnd(epoch: number, logs: Logs): void {
     let key = this.monitor;
     if (!(key in logs) && !this.monitorGiven && key.startsWith('val_') && key.slice(4) in logs) key = key.slice(4);
@@ -77,16 +85,15 @@ export class EarlyStopping implements Callback {
         : `add it to compile's metrics, or monitor one of those`;
       throw new Error(`wasmnn: EarlyStopping monitors '${this.monitor}', which the epoch's logs do not have (they have ${Object.keys(logs).join(', ')}); ${fix}`);
     }
-    const better = this.mode === 'min' ? v < this.best - this.minDelta : v > this.best + this.minDelta;
-    if (better) {
+    this.wait++;
+    if (this.improves(v, this.best)) {
       this.best = v;
-      this.wait = 0;
       this.bestEpoch = epoch;
       if (this.restoreBestWeights) this.bestWeights = this.model!.snapshotWeights();
+      if (this.baseline === undefined || this.improves(v, this.baseline)) this.wait = 0;
       return;
     }
-    this.wait++;
-    if (this.wait > this.patience) {
+    if (this.wait >= this.patience && epoch > 0) {
       this.stoppedEpoch = epoch;
       this.model!.stopTraining = true;
     }

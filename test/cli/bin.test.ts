@@ -138,6 +138,52 @@ describe('checkpoints', () => {
   });
 });
 
+describe('quantized models', () => {
+  it('train --quantize int8 saves the quantized model and reports the saved model\'s figures; quantize makes the same file from a float32 one', () => {
+    const r = run(['train', p('train.csv'), ...FAST, '--epochs', '3', '--test', p('test.csv'), '--out', p('q8.wnn'), '--quantize', 'int8', '--json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const test = jsonLines(r.stdout).find((e) => e.event === 'evaluation' && e.set === 'test')!;
+    const ev = JSON.parse(run(['eval', p('q8.wnn'), p('test.csv'), '--json']).stdout);
+    expect(ev.accuracy).toBe(test.accuracy);
+    expect(ev.confusion).toEqual(test.confusion);
+    const q8 = decodeSafetensors(new Uint8Array(readFileSync(p('q8.wnn'))));
+    expect(q8.metadata.format_version).toBe('2');
+    const info = JSON.parse(run(['info', p('q8.wnn'), '--json']).stdout);
+    expect(info.storage['conv1d/kernel']).toBe('I8');   // 5 x 32 x 64 (the embedding of this small vocabulary stays F32)
+    expect(info.storage['dense/bias']).toBe('F32');
+    expect(run(['info', p('q8.wnn')]).stdout).toMatch(/weights stored as: int8 with per-row scales \(conv1d\/kernel\), float32 \(the rest\)/);
+
+    // the same training in float32, then quantized: the same tensors, and before / after figures
+    expect(run(['train', p('train.csv'), ...FAST, '--epochs', '3', '--out', p('f32.wnn'), '--quiet']).code).toBe(0);
+    const q = run(['quantize', p('f32.wnn'), '--test', p('test.csv'), '--json']);
+    expect(q.stderr).toBe('');
+    expect(q.code).toBe(0);
+    const res = JSON.parse(q.stdout);
+    expect(res.out).toBe(p('f32-int8.wnn'));
+    expect(res.bytesAfter).toBe(readFileSync(p('f32-int8.wnn')).length);
+    expect(res.bytesAfter).toBeLessThan(0.5 * res.bytesBefore);
+    expect(res.after.accuracy).toBe(test.accuracy);
+    expect(res.sameLabel).toBeGreaterThan(0.95);
+    const again = decodeSafetensors(new Uint8Array(readFileSync(p('f32-int8.wnn'))));
+    for (const [name, t] of q8.tensors) expect(again.tensors.get(name)?.data, name).toEqual(t.data);
+    // float16, as text
+    const h = run(['quantize', p('f32.wnn'), '--to', 'float16', '--out', p('h.wnn')]);
+    expect(h.code).toBe(0);
+    expect(h.stdout).toMatch(/f32\.wnn \(.*\) -> .*h\.wnn \(.*, \d+\.\d%\), float16 weights: conv1d\/kernel/);
+    expect(run(['predict', p('h.wnn'), 'great wonderful love']).code).toBe(0);
+  });
+
+  it('usage and file problems', () => {
+    const err = (args: string[], code: number, message: RegExp) => { const r = run(args); expect(r.code, r.stderr).toBe(code); expect(r.stderr).toMatch(message); };
+    err(['quantize'], 2, /quantize needs one model file/);
+    err(['quantize', p('f32.wnn'), '--to', 'int4'], 2, /--to must be float16 or int8, got 'int4'/);
+    err(['train', p('train.csv'), '--quantize', 'fp16'], 2, /--quantize must be float16 or int8, got 'fp16'/);
+    err(['quantize', p('missing.wnn')], 1, /missing\.wnn does not exist/);
+    err(['quantize', p('f32.wnn'), '--out', dir], 2, /--out .* is a directory/);
+  });
+});
+
 describe('errors a person can act on', () => {
   const err = (args: string[], code: number, pattern: RegExp) => {
     const r = run(args);

@@ -129,10 +129,11 @@ describe('inference reader errors', () => {
     const { metadata, weights } = decodeWnnForInference(bytes);
     const rewrite = (meta: Record<string, string>, ws = weights) => encodeSafetensors(
       [...ws].map(([name, w]) => ({ name, dtype: 'F32' as const, shape: w.shape, data: w.data })), meta);
-    expect(() => InferenceClassifier.fromBytes(rewrite({ ...metadata, format_version: '2' }))).toThrow(/made by a newer wasmnn \(format 2\); upgrade wasmnn/);
+    expect(() => InferenceClassifier.fromBytes(rewrite({ ...metadata, format_version: '3' }))).toThrow(/made by a newer wasmnn \(format 3\); upgrade wasmnn/);
     expect(() => InferenceClassifier.fromBytes(rewrite({ ...metadata, format: 'other' }))).toThrow(/wasmnn: .*not "wasmnn"/);
     const fewer = new Map([...weights].filter(([n]) => !n.endsWith('/bias')));
-    expect(() => InferenceClassifier.fromBytes(rewrite(metadata, fewer))).toThrow(/wasmnn: the model file has no weight '.*\/bias'/);
+    expect(() => InferenceClassifier.fromBytes(rewrite(metadata, fewer))).toThrow(WnnFormatError);
+    expect(() => InferenceClassifier.fromBytes(rewrite(metadata, fewer))).toThrow(/wasmnn: the model file has no weight '.*\/bias'; the file is damaged/);
     const model = JSON.parse(metadata.model);
     model.config.layers[1].className = 'Attention';
     expect(() => InferenceClassifier.fromBytes(rewrite({ ...metadata, model: JSON.stringify(model) }))).toThrow(/wasmnn: the model config is invalid: layer 2 has an unknown layer class "Attention"/);

@@ -121,7 +121,7 @@ describe('safetensors hostile input', () => {
     ['metadata value not a string', craft('{"__metadata__": {"format": 1}}'), /'format' is a number/],
     ['entry not an object', craft(JSON.stringify({ w: 5 })), /not a \{ dtype/],
     ['unknown dtype', craft(JSON.stringify({ w: entry('Q7', [2], 0, 8) }), d8), /unknown dtype "Q7"/],
-    ['dtype wasmnn does not read', craft(JSON.stringify({ w: entry('F16', [4], 0, 8) }), d8), /F16, which wasmnn does not read/],
+    ['dtype wasmnn does not read', craft(JSON.stringify({ w: entry('BF16', [4], 0, 8) }), d8), /BF16, which wasmnn does not read; save the weights as F32 \(float32\), F16 or I8/],
     ['negative dim', craft(JSON.stringify({ w: entry('F32', [-2], 0, 8) }), d8), /bad dimension -2/],
     ['fractional dim', craft(JSON.stringify({ w: entry('F32', [1.5], 0, 8) }), d8), /bad dimension 1.5/],
     ['string dim', craft(JSON.stringify({ w: entry('F32', ['2'], 0, 8) }), d8), /bad dimension "2"/],

@@ -71,9 +71,83 @@ describe('fit', () => {
     m.compile({ optimizer: new SGD({ learningRate: 0 }), loss: 'sparseCategoricalCrossentropy' });   // nothing improves
     const es = new EarlyStopping({ monitor: 'loss', patience: 2, restoreBestWeights: true });
     const h = await m.fit(xs, Y, { epochs: 20, callbacks: [es] });
-    expect(h.epoch.length).toBe(4);   // best at epoch 0, then 3 epochs without improvement
-    expect(es.stoppedEpoch).toBe(3);
+    expect(h.epoch.length).toBe(3);   // best at epoch 0, then 2 epochs without improvement (Keras, tfjs)
+    expect(es.stoppedEpoch).toBe(2);
     m.dispose();
+  });
+
+  it('compiling again with the same optimizer keeps its state and step count; after a trainable change, those of the weights still training', async () => {
+    const make = () => {
+      const m = new Sequential([new Dense({ units: 8, activation: 'relu' }), new Dense({ units: 2, activation: 'softmax' })], { seed: 4 });
+      m.compile({ optimizer: new Adam({ learningRate: 0.01 }), loss: 'sparseCategoricalCrossentropy' });
+      return m;
+    };
+    const fit = (m: Sequential) => m.fit(xs, Y, { epochs: 1, batchSize: 50, shuffle: false });
+    const w = (m: Sequential) => Object.fromEntries(m.getWeights().map((x) => [x.name, Array.from(x.values)]));
+    const [a, b, c] = [make(), make(), make()];
+    for (const m of [a, b, c]) await fit(m);   // 4 steps each
+    a.compile({ optimizer: a.optimizer!, loss: 'sparseCategoricalCrossentropy' });   // the same Adam again
+    expect(a.optimizer!.iterations).toBe(4);
+    c.layers[0].trainable = false;
+    c.compile({ optimizer: c.optimizer!, loss: 'sparseCategoricalCrossentropy' });   // re-lays the slab
+    const before = w(c);
+    // one step (the frozen layer's outputs are the same as b's only until b updates that layer)
+    for (const m of [a, b, c]) await m.fit(xs, Y, { epochs: 1, batchSize: N, shuffle: false });
+    expect(w(a)).toEqual(w(b));   // as if never recompiled
+    const [wc, wb] = [w(c), w(b)];
+    expect([wc['dense/kernel'], wc['dense/bias']]).toEqual([before['dense/kernel'], before['dense/bias']]);
+    expect([wc['dense_1/kernel'], wc['dense_1/bias']]).toEqual([wb['dense_1/kernel'], wb['dense_1/bias']]);   // its moments carried over: the same updates
+    // a different optimizer starts from scratch
+    b.compile({ optimizer: new Adam({ learningRate: 0.01 }), loss: 'sparseCategoricalCrossentropy' });
+    expect(b.optimizer!.iterations).toBe(0);
+    for (const m of [a, b, c]) m.dispose();
+  });
+
+  it('validationSplit holds out the last n - floor(n * (1 - f)) samples, as Keras and tfjs do', async () => {
+    // y = x with kernel 1 and target 0: each sample's squared error is x^2, so val_loss tells which samples validate
+    for (const [n, f, k] of [[10, 0.25, 3], [7, 0.5, 4], [2, 0.1, 1], [200, 0.1, 20], [5, 0.999, 5 - 0]] as const) {
+      const m = new Sequential([new Dense({ units: 1, useBias: false })]);
+      m.compile({ optimizer: new SGD({ learningRate: 0 }), loss: 'meanSquaredError' });
+      m.build([1]);
+      m.setWeights([{ name: 'dense/kernel', values: [1] }]);
+      const x = Float32Array.from({ length: n }, (_, i) => i + 1);
+      if (k === n) {
+        await expect(m.fit({ data: x, shape: [n, 1] }, new Float32Array(n), { epochs: 1, validationSplit: f })).rejects.toThrow(/leaves no training samples/);
+      } else {
+        const h = await m.fit({ data: x, shape: [n, 1] }, new Float32Array(n), { epochs: 1, validationSplit: f, batchSize: n });
+        let want = 0;
+        for (let i = n - k + 1; i <= n; i++) want += i * i / k;
+        expect(h.history.val_loss[0]).toBeCloseTo(want, 3);
+      }
+      m.dispose();
+    }
+  });
+
+  it('EarlyStopping follows Keras 3 epoch for epoch: patience, minDelta, mode, baseline, the best weights', () => {
+    // the monitored values of each epoch, driven through the callback with a stand-in model; the
+    // expected stops and best epochs are traced by hand from keras/src/callbacks/early_stopping.py
+    function run(values: number[], args: ConstructorParameters<typeof EarlyStopping>[0]) {
+      let snapshot = -1, restored = -1, epoch = 0;
+      const model = { stopTraining: false, snapshotWeights: () => { snapshot = epoch; return new Float32Array([epoch]); }, restoreWeights: (w: Float32Array) => { restored = w[0]; } };
+      const es = new EarlyStopping(args);
+      es.setModel(model as any);
+      es.onTrainBegin();
+      let ran = 0;
+      for (epoch = 0; epoch < values.length && !model.stopTraining; epoch++, ran++) es.onEpochEnd(epoch, { loss: values[epoch], accuracy: values[epoch] });
+      es.onTrainEnd();
+      return { ran, stopped: es.stoppedEpoch, best: es.bestEpoch, snapshot, restored };
+    }
+    const flat = [1, 1, 1, 1, 1, 1, 1];
+    expect([0, 1, 2, 3].map((p) => run(flat, { monitor: 'loss', patience: p }).ran)).toEqual([2, 2, 3, 4]);
+    const noisy = [5, 4, 4.5, 4.2, 3.9, 4.0, 4.1, 3.8];
+    expect(run(noisy, { monitor: 'loss', patience: 2 })).toMatchObject({ ran: 4, stopped: 3, best: 1 });
+    expect(run(noisy, { monitor: 'loss', patience: 3, restoreBestWeights: true })).toMatchObject({ ran: 8, stopped: -1, best: 7, restored: 7 });
+    expect(run(noisy, { monitor: 'loss', patience: 1, minDelta: 0.5 })).toMatchObject({ ran: 3, stopped: 2, best: 1 });
+    expect(run([0.5, 0.6, 0.6, 0.7], { monitor: 'accuracy', patience: 1 })).toMatchObject({ ran: 3, stopped: 2, best: 1 });   // 'auto': max for accuracy
+    // a baseline never beaten: the wait is never reset, yet the best epoch is kept and restored
+    expect(run([5, 4, 3, 3.5, 3.2, 1], { monitor: 'loss', patience: 2, baseline: 2, restoreBestWeights: true })).toMatchObject({ ran: 4, stopped: 3, best: 2, restored: 2 });
+    // beaten: as without one
+    expect(run([5, 1, 3, 3.5, 3.2], { monitor: 'loss', patience: 2, baseline: 2 })).toMatchObject({ ran: 4, stopped: 3, best: 1 });
   });
 
   it('a LearningRateScheduler callback and schedules set the learning rate', async () => {
@@ -125,7 +199,7 @@ describe('bad input gets a clear error', () => {
     await expect(m.fit([[1.5, 2]], [0])).rejects.toThrow(/not a whole number/);
     await expect(m.fit({ data: new Int32Array(0), shape: [0, 5] }, new Int32Array(0))).rejects.toThrow(/empty/);
     await expect(m.fit([[1, 2]], [0], { batchSize: 0 })).rejects.toThrow(/batchSize must be/);
-    await expect(m.fit([[1, 2], [3, 4]], [0, 1], { validationSplit: 0.1 })).rejects.toThrow(/leaves no validation/);
+    await expect(m.fit([[1, 2], [3, 4]], [0, 1], { validationSplit: 0.9 })).rejects.toThrow(/leaves no training/);
     const d = new Sequential([new Dense({ units: 2, activation: 'softmax' })]);
     d.compile({ optimizer: 'sgd', loss: 'sparseCategoricalCrossentropy' });
     await expect(d.fit({ data: new Float32Array([1, NaN]), shape: [1, 2] }, [0])).rejects.toThrow(/value NaN at sample 0, position \[1\] is not finite/);

@@ -1,0 +1,86 @@
+// `wasmnn quantize MODEL --to int8|float16`: rewrites a model file with its large weights stored as
+// int8 (per-row scales, about a quarter of the bytes) or float16 (half), e.g. to fit a Cloudflare
+// Worker's upload limit. With --test DATA it evaluates both models on the same data, so the cost in
+// accuracy is known before the smaller file ships.
+import { basename, dirname, extname, join } from 'node:path';
+import { TextClassifier } from '../classifier/text_classifier.js';
+import { writeFileAtomic } from '../io/node.js';
+import { checkQuantization, QUANTIZATIONS, QUANTIZE_MIN_VALUES, type Quantization } from '../io/quantize.js';
+import { formatOptions, parseArgs, type OptionSpec } from './args.js';
+import { readDataset } from './data.js';
+import { usageError } from './errors.js';
+import { classReportJson, evaluateClassifier, HELP, loadClassifier, startRuntime } from './shared.js';
+import { checkWritable } from './train_command.js';
+
+export const QUANTIZE_OPTIONS: OptionSpec[] = [
+  { name: 'to', type: 'string', value: QUANTIZATIONS.join('|'), help: 'how the large weights are stored: int8 (a scale per row, about 1/4 of the bytes) or float16 (1/2)', defaultText: 'int8' },
+  { name: 'out', type: 'string', value: 'FILE', help: 'where to save the quantized model', defaultText: 'beside MODEL, named MODEL-int8.wnn (or -float16)' },
+  { name: 'test', type: 'string', value: 'DATA', help: 'labelled data to evaluate the model on before and after' },
+  { name: 'format', type: 'string', value: 'csv|tsv|jsonl', help: 'format of --test', defaultText: 'from the file extension' },
+  { name: 'text-column', type: 'string', value: 'NAME', help: 'column (JSONL key) of the texts', defaultText: 'text' },
+  { name: 'label-column', type: 'string', value: 'NAME', help: 'column (JSONL key) of the labels', defaultText: 'label' },
+  { name: 'json', type: 'flag', help: 'print the result as one JSON object' },
+  HELP,
+];
+
+export const QUANTIZE_HELP = `Usage: wasmnn quantize MODEL [options]
+
+Saves a copy of a text classifier whose large weights (4,096 values or more: embeddings, recurrent
+and convolution kernels) are stored as int8 with a float32 scale per row, or as float16. Biases and
+small layers stay float32. The copy loads and predicts everywhere the original does (as float32),
+and cannot resume training (optimizer state is not kept).
+
+Options:
+${formatOptions(QUANTIZE_OPTIONS)}
+
+Example:
+  wasmnn quantize model.wnn --to int8 --test test.csv --out worker/model/classifier.wnn`;
+
+/** MODEL-int8.wnn beside MODEL. */
+function defaultOut(model: string, q: Quantization): string {
+  const ext = extname(model) || '.wnn';
+  return join(dirname(model), `${basename(model, extname(model))}-${q}${ext}`);
+}
+
+export async function quantizeCommand(argv: string[]): Promise<number> {
+  const { options: o, positionals } = parseArgs(argv, QUANTIZE_OPTIONS, 'quantize');
+  if (o.help) { process.stdout.write(`${QUANTIZE_HELP}\n`); return 0; }
+  if (positionals.length !== 1) throw usageError('quantize needs one model file: wasmnn quantize MODEL --to int8 (see wasmnn quantize --help)');
+  let q: Quantization;
+  try {
+    q = checkQuantization(o.to ?? 'int8', 'quantize')!;
+  } catch {
+    throw usageError(`--to must be ${QUANTIZATIONS.join(' or ')}, got '${String(o.to)}'`);
+  }
+  const modelPath = positionals[0];
+  const out = (o.out as string | undefined) ?? defaultOut(modelPath, q);
+  const test = o.test ? await readDataset(o.test as string, { format: o.format as string | undefined, textColumn: o['text-column'] as string | undefined, labelColumn: o['label-column'] as string | undefined }) : null;
+  await checkWritable(out, '--out');
+  await startRuntime(1);
+  const { classifier, bytes: before } = await loadClassifier(modelPath);
+  const bytes = classifier.toBytes({ quantize: q });
+  // evaluated as saved: the quantized file read back
+  const quantized = TextClassifier.fromBytes(bytes);
+  const result: Record<string, unknown> = { model: modelPath, out, quantize: q, bytesBefore: before, bytesAfter: bytes.length };
+  const lines = [`${modelPath} (${mb(before)}) -> ${out} (${mb(bytes.length)}, ${(100 * bytes.length / before).toFixed(1)}%), ${q} weights: ${storedAs(classifier, q)}`];
+  if (test) {
+    const a = evaluateClassifier(classifier, test.texts, test.labels, `test data ${o.test}`);
+    const b = evaluateClassifier(quantized, test.texts, test.labels, `test data ${o.test}`);
+    const pa = classifier.predict(test.texts), pb = quantized.predict(test.texts);
+    const same = pa.filter((p, i) => p.label === pb[i].label).length;
+    Object.assign(result, { testSamples: test.texts.length, before: classReportJson(classifier.labels, a), after: classReportJson(classifier.labels, b), sameLabel: same / test.texts.length });
+    lines.push(`test accuracy ${a.accuracy.toFixed(4)} -> ${b.accuracy.toFixed(4)} (macro F1 ${a.macroF1.toFixed(4)} -> ${b.macroF1.toFixed(4)}); the same label for ${same} of ${test.texts.length} texts`);
+  }
+  quantized.model.dispose();
+  await writeFileAtomic(out, bytes);
+  process.stdout.write(o.json ? `${JSON.stringify(result)}\n` : `${lines.join('\n')}\n`);
+  return 0;
+}
+
+const mb = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(2)} MB` : `${(n / 1e3).toFixed(1)} KB`);
+
+/** The weights the quantized file stores as q (the others stay float32). */
+function storedAs(c: TextClassifier, q: Quantization): string {
+  const names = c.model.getWeights().filter((w) => w.values.length >= QUANTIZE_MIN_VALUES).map((w) => w.name);
+  return names.length ? names.join(', ') : `none (every weight is under 4,096 values, so the file keeps float32; ${q} would save nothing)`;
+}
