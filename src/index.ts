@@ -10,12 +10,12 @@ export { WorkerDiedError } from './runtime/pool.js';
 export type { WasmSource } from './runtime/loader.js';
 export * as kernels from './kernels/index.js';
 
-export { Sequential, type CompileArgs, type FitArgs, type SequentialArgs } from './models/sequential.js';
+export { Sequential, type CompileArgs, type FitArgs, type EvaluateArgs, type SequentialArgs } from './models/sequential.js';
 export * from './layers/index.js';
 export { SGD, Adam, AdamW, RMSprop, Adagrad, Optimizer, type OptimizerName } from './optimizers/optimizers.js';
 export { exponentialDecay, stepDecay, piecewiseConstant, cosineDecay, linearWarmup, type Schedule } from './optimizers/schedules.js';
 export { EarlyStopping, LearningRateScheduler, CallbackFunctions, type Callback, type History, type Logs } from './training/callbacks.js';
-export { classReport, confusionMatrix, type ClassReport } from './metrics.js';
+export { classReport, confusionMatrix, type ClassReport, type MetricName } from './metrics.js';
 export type { LossName, LossConfig } from './losses.js';
 export type { DataInput, Shaped } from './training/data.js';
 export * from './text/index.js';

@@ -87,9 +87,10 @@ function st(p: usize, v: v128, count: i32): void {
 // @ts-ignore: decorator
 @inline
 function sgdAt<D, M>(p: usize, g: usize, v: usize, c: i32, lr: v128, mom: v128, wd: v128): void {
+  const d = changetype<D>(0);
   const pv = ld(p, c);
-  const gv = changetype<D>(0).grad(ld(g, c), pv, wd);
-  changetype<M>(0).step(p, v, pv, gv, c, lr, mom);
+  const gv = d.grad(ld(g, c), pv, wd);
+  changetype<M>(0).step(p, v, d.pre(pv, wd, lr), gv, c, lr, mom);
 }
 
 // @ts-ignore: decorator
@@ -118,10 +119,12 @@ function sgdDecay<D>(p: usize, g: usize, v: usize, n: i32, lr: f32, momentum: f3
 
 // Keras SGD. momentum 0: p = p - g * lr (v is not touched and may be 0). Otherwise
 // v = v * momentum - g * lr, then p = p + v, or with nesterov != 0 p = p + (v * momentum - g * lr).
-// weightDecay != 0 is L2: g is replaced by g + p * weightDecay (p before the update).
-export function f32_sgd_update(p: usize, g: usize, v: usize, n: i32, lr: f32, momentum: f32, nesterov: i32, weightDecay: f32, ith: i32, nth: i32): void {
-  if (weightDecay != 0) sgdDecay<L2Decay>(p, g, v, n, lr, momentum, nesterov, weightDecay, ith, nth);
-  else sgdDecay<NoDecay>(p, g, v, n, lr, momentum, nesterov, weightDecay, ith, nth);
+// weightDecay != 0: decoupled != 0 is Keras' weight decay, p = p - (p * weightDecay) * lr first,
+// then the update of the decayed p; else L2: g is replaced by g + p * weightDecay (p before the update).
+export function f32_sgd_update(p: usize, g: usize, v: usize, n: i32, lr: f32, momentum: f32, nesterov: i32, weightDecay: f32, decoupled: i32, ith: i32, nth: i32): void {
+  if (weightDecay == 0) sgdDecay<NoDecay>(p, g, v, n, lr, momentum, nesterov, weightDecay, ith, nth);
+  else if (decoupled) sgdDecay<DecoupledDecay>(p, g, v, n, lr, momentum, nesterov, weightDecay, ith, nth);
+  else sgdDecay<L2Decay>(p, g, v, n, lr, momentum, nesterov, weightDecay, ith, nth);
 }
 
 // ---- Adam / AdamW (tfjs-core AdamOptimizer) --------------------------------------------------
@@ -363,11 +366,11 @@ export function f32_scale_fwd(x: usize, n: i32, s: f32, ith: i32, nth: i32): voi
 @inline
 function rowOffset(rows: usize, u: i32, dim: i32): usize { return (<usize>load<i32>(rows + (<usize>u << 2)) * <usize>dim) << 2; }
 
-export function f32_sgd_rows_update(p: usize, g: usize, v: usize, rows: usize, nRows: i32, dim: i32, lr: f32, momentum: f32, nesterov: i32, weightDecay: f32, ith: i32, nth: i32): void {
+export function f32_sgd_rows_update(p: usize, g: usize, v: usize, rows: usize, nRows: i32, dim: i32, lr: f32, momentum: f32, nesterov: i32, weightDecay: f32, decoupled: i32, ith: i32, nth: i32): void {
   const u1 = partStart(nRows, 1, ith + 1, nth);
   for (let u = partStart(nRows, 1, ith, nth); u < u1; u++) {
     const o = rowOffset(rows, u, dim);
-    f32_sgd_update(p + o, g + o, v + o, dim, lr, momentum, nesterov, weightDecay, 0, 1);
+    f32_sgd_update(p + o, g + o, v + o, dim, lr, momentum, nesterov, weightDecay, decoupled, 0, 1);
   }
 }
 

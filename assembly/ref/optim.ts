@@ -5,11 +5,12 @@
 function at(p: usize, i: i32): f32 { return load<f32>(p + (<usize>i << 2)); }
 function put(p: usize, i: i32, v: f32): void { store<f32>(p + (<usize>i << 2), v); }
 
-export function f32_sgd_update(p: usize, g: usize, v: usize, n: i32, lr: f32, momentum: f32, nesterov: i32, weightDecay: f32): void {
+export function f32_sgd_update(p: usize, g: usize, v: usize, n: i32, lr: f32, momentum: f32, nesterov: i32, weightDecay: f32, decoupled: i32): void {
   for (let i = 0; i < n; i++) {
-    const pi = at(p, i);
+    let pi = at(p, i);
     let gi = at(g, i);
-    if (weightDecay != 0) gi = gi + pi * weightDecay;
+    if (weightDecay != 0 && !decoupled) gi = gi + pi * weightDecay;
+    if (weightDecay != 0 && decoupled) pi = pi - (pi * weightDecay) * lr;
     if (momentum == 0) {
       put(p, i, pi - gi * lr);
     } else {
@@ -89,9 +90,9 @@ export function f32_scale_fwd(x: usize, n: i32, s: f32): void {
 
 function rowAt(p: usize, rows: usize, u: i32, dim: i32): usize { return p + ((<usize>load<i32>(rows + (<usize>u << 2)) * dim) << 2); }
 
-export function f32_sgd_rows_update(p: usize, g: usize, v: usize, rows: usize, nRows: i32, dim: i32, lr: f32, momentum: f32, nesterov: i32, weightDecay: f32): void {
+export function f32_sgd_rows_update(p: usize, g: usize, v: usize, rows: usize, nRows: i32, dim: i32, lr: f32, momentum: f32, nesterov: i32, weightDecay: f32, decoupled: i32): void {
   for (let u = 0; u < nRows; u++) {
-    f32_sgd_update(rowAt(p, rows, u, dim), rowAt(g, rows, u, dim), rowAt(v, rows, u, dim), dim, lr, momentum, nesterov, weightDecay);
+    f32_sgd_update(rowAt(p, rows, u, dim), rowAt(g, rows, u, dim), rowAt(v, rows, u, dim), dim, lr, momentum, nesterov, weightDecay, decoupled);
   }
 }
 

@@ -37,8 +37,8 @@ export class TextClassifier {
     if (new Set(labels).size !== labels.length) throw new RangeError(`wasmnn: TextClassifier: the label names repeat (${labels.join(', ')}); each class needs its own name`);
     // ids beyond the first layer's table would fail every prediction and make a file no loader takes
     const first = model?.layers?.[0] as { className: string; name: string; inputDim?: number } | undefined;
-    const problem = first ? tokenizerMismatch(vectorizer, first.className, first.name || first.className, first.inputDim) : null;   // named when built
-    if (problem) throw new RangeError(`wasmnn: TextClassifier: ${problem.replace('the tokenizer', 'the vectorizer')}; build that layer with inputDim: vectorizer.vocabularySize`);
+    const problem = first ? tokenizerMismatch(vectorizer, first.className, first.name || first.className, first.inputDim, model.inputShape) : null;   // named when built
+    if (problem) throw new RangeError(`wasmnn: TextClassifier: ${problem.replace('the tokenizer', 'the vectorizer')}; ${problem.includes('rows of') ? 'build the model for rows of the vectorizer\'s outputSequenceLength' : 'build that layer with inputDim: vectorizer.vocabularySize'}`);
     // one output per label: known from the last layer's units (Dense) before the model is built
     const last = model?.layers?.[model.layers.length - 1] as { className: string; units?: unknown } | undefined;
     if (last && typeof last.units === 'number' && last.units !== labels.length) {

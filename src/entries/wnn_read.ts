@@ -40,6 +40,6 @@ export function decodeWnnForInference(input: Uint8Array | ArrayBuffer): WnnForIn
     weights.set(name, { shape: t.shape, data });
   }
   const vectorizer = checkTokenizer(metadata);
-  checkTokenizerFits(vectorizer, entry.layers[0]);
+  checkTokenizerFits(vectorizer, entry.layers[0], entry.inputShape);
   return { model, weights, vectorizer, labels: checkLabels(metadata), metadata };
 }

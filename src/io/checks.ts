@@ -189,15 +189,19 @@ export function checkFiniteWeight(name: string, data: Float32Array): void {
  * takes ids below its inputDim), or null when they fit (or the layer takes no ids). `first` is a
  * layer or a file's layer entry: its className, name and inputDim.
  */
-export function tokenizerMismatch(vectorizer: TextVectorizer | null, className: string, name: unknown, inputDim: unknown): string | null {
-  if (!vectorizer || !vectorizer.adapted || (className !== 'Embedding' && className !== 'EmbeddingBag')) return null;
+export function tokenizerMismatch(vectorizer: TextVectorizer | null, className: string, name: unknown, inputDim: unknown, inputShape?: readonly (number | null)[] | null): string | null {
+  if (!vectorizer) return null;
+  // a model built for rows of a fixed length takes only rows of that length
+  const len = vectorizer.config.outputSequenceLength, fixed = inputShape?.length === 1 ? inputShape[0] : null;
+  if (typeof fixed === 'number' && len !== fixed) return `the tokenizer makes rows of ${len === null ? 'the longest text\'s length' : `${len} ids`} but the model takes rows of ${fixed}`;
+  if (!vectorizer.adapted || (className !== 'Embedding' && className !== 'EmbeddingBag')) return null;
   const ids = vectorizer.vocabularySize;
   return ids > (inputDim as number) ? `the tokenizer emits ids up to ${ids - 1} but layer '${String(name)}' takes ids below ${String(inputDim)}` : null;
 }
 
 /** The file's tokenizer fits its first layer (the model entry's layers[0]). */
-export function checkTokenizerFits(vectorizer: TextVectorizer | null, first: { className: string; config: Record<string, unknown> }): void {
-  const problem = tokenizerMismatch(vectorizer, first.className, first.config.name, first.config.inputDim);
+export function checkTokenizerFits(vectorizer: TextVectorizer | null, first: { className: string; config: Record<string, unknown> }, inputShape: readonly (number | null)[]): void {
+  const problem = tokenizerMismatch(vectorizer, first.className, first.config.name, first.config.inputDim, inputShape);
   if (problem) fileError(problem);
 }
 

@@ -35,6 +35,9 @@ export class WnnFormatError extends Error {
 /** The header is capped like the reference implementation's (100 MB). */
 export const MAX_HEADER_BYTES = 100_000_000;
 const MAX_RANK = 8;
+/** More tensors than any model has (a layer has at most 6 weights): a header listing more is refused
+ *  before the per-entry work, which a hostile file could otherwise multiply by millions. */
+export const MAX_TENSORS = 10_000;
 const ARRAY_OF = { F32: Float32Array, I32: Int32Array, F16: Uint16Array, I8: Int8Array } as const;
 const ITEM_BYTES: Record<SafeDType, number> = { F32: 4, I32: 4, F16: 2, I8: 1 };
 /** dtypes of the safetensors spec that this version does not read. */
@@ -120,6 +123,11 @@ export function decodeSafetensors(bytes: Uint8Array): { metadata: Record<string,
     return fail('the header is not valid UTF-8');
   }
   if (text.charCodeAt(0) !== 0x7b) fail('the header does not start with "{"; it is not a safetensors JSON header');
+  // every tensor entry names its data_offsets: count them with a native search first
+  let listed = 0;
+  for (let at = text.indexOf('"data_offsets"'); at >= 0; at = text.indexOf('"data_offsets"', at + 14)) {
+    if (++listed > MAX_TENSORS) fail(`the header lists more than ${MAX_TENSORS} tensors`);
+  }
   checkDuplicateKeys(text);
   let header: unknown;
   try {

@@ -5,6 +5,8 @@
 // that we lack are refused by name; initialisers, regularisers and constraints (training-only)
 // are ignored. Weights are taken in the manifest's order, layer by layer, and each shape is
 // checked against the layer we built.
+// Embedding(maskZero) is imported so that predictions match tfjs' predict, whose masks flow
+// differently from ours, or refused (see maskPlan).
 import { Bidirectional } from '../layers/bidirectional.js';
 import { Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D } from '../layers/conv.js';
 import { Dense } from '../layers/dense.js';
@@ -39,8 +41,13 @@ export type TfjsWeights = Bytes | Bytes[] | Record<string, Bytes>;
 
 export interface ImportOptions { runtime?: Runtime }
 
+/** Errors bad() built: complete (prefix, place and advice), so no wrapper adds to them. */
+const complete = new WeakSet<Error>();
+
 function bad(what: string, fix = 'export the model with tfjs-layers (model.save) and pass its model.json and weight files'): never {
-  throw new WnnFormatError(`wasmnn: tfjs import: ${what}; ${fix}`);
+  const err = new WnnFormatError(`wasmnn: tfjs import: ${what}; ${fix}`);
+  complete.add(err);
+  throw err;
 }
 
 const toU8 = (b: Bytes): Uint8Array => (b instanceof ArrayBuffer ? new Uint8Array(b) : new Uint8Array(b.buffer, b.byteOffset, b.byteLength));
@@ -155,12 +162,12 @@ function refuseUnknown(c: Cfg, known: string[], where: string): void {
 
 function rnnArgs(cls: string, c: Cfg, where: string): Record<string, unknown> {
   refuseUnknown(c, ['units', 'activation', 'recurrent_activation', 'use_bias', 'return_sequences', 'go_backwards', 'unit_forget_bias', 'dropout', 'recurrent_dropout', 'return_state', 'stateful', 'reset_after'], where);
-  if (activation(c.activation ?? 'tanh', where) !== 'tanh') bad(`${where}: ${cls} activation must be tanh`);
+  if (activation(c.activation ?? 'tanh', where) !== 'tanh') bad(`${where}: ${cls} activation must be tanh, got '${String(c.activation)}'`, `build the ${cls} with activation 'tanh' (tfjs' default)`);
   const ra = c.recurrent_activation ?? 'hard_sigmoid';
-  if (ra !== 'sigmoid' && ra !== 'hard_sigmoid') bad(`${where}: recurrent_activation '${String(ra)}' is not supported (sigmoid or hard_sigmoid)`);
-  if (c.return_state) bad(`${where}: return_state is not supported`);
-  if (c.stateful) bad(`${where}: stateful recurrent layers are not supported`);
-  if (c.reset_after) bad(`${where}: GRU reset_after is not supported`);
+  if (ra !== 'sigmoid' && ra !== 'hard_sigmoid') bad(`${where}: recurrent_activation '${String(ra)}' is not supported`, `build the ${cls} with recurrentActivation 'sigmoid' or 'hardSigmoid'`);
+  if (c.return_state) bad(`${where}: return_state is not supported`, 'build the layer without returnState');
+  if (c.stateful) bad(`${where}: stateful recurrent layers are not supported`, 'build the layer without stateful');
+  if (c.reset_after) bad(`${where}: GRU reset_after is not supported`, 'build the GRU with resetAfter: false');
   // dropout inside the cell acts only in training: the imported model predicts the same without it
   return {
     units: c.units, recurrentActivation: ra === 'sigmoid' ? 'sigmoid' : 'hardSigmoid', useBias: c.use_bias ?? true,
@@ -168,10 +175,12 @@ function rnnArgs(cls: string, c: Cfg, where: string): Record<string, unknown> {
   };
 }
 
-function layerFrom(cls: string, c: Cfg, where: string): Layer | null {
+/** `noMask`: build an Embedding with maskZero off (see maskPlan). */
+function layerFrom(cls: string, c: Cfg, where: string, noMask = false): Layer | null {
   const name = typeof c.name === 'string' && c.name ? c.name : undefined;
+  // a wasmnn layer's own error gets the place; one bad() already built passes unchanged
   const w = (f: () => Layer): Layer => {
-    try { return f(); } catch (e) { return bad(`${where}: ${(e as Error).message.replace(/^wasmnn: /, '')}`); }
+    try { return f(); } catch (e) { if (e instanceof Error && complete.has(e)) throw e; return bad(`${where}: ${(e as Error).message.replace(/^wasmnn: /, '')}`, 'change the layer in tfjs to options wasmnn has'); }
   };
   switch (cls) {
     case 'InputLayer': return null;
@@ -180,7 +189,7 @@ function layerFrom(cls: string, c: Cfg, where: string): Layer | null {
       return w(() => new Dense({ ...ZERO_INIT.Dense, name, units: c.units as number, activation: activation(c.activation, where) as any, useBias: (c.use_bias ?? true) as boolean }));
     case 'Embedding':
       refuseUnknown(c, ['input_dim', 'output_dim', 'mask_zero'], where);
-      return w(() => new Embedding({ ...ZERO_INIT.Embedding, name, inputDim: c.input_dim as number, outputDim: c.output_dim as number, maskZero: !!c.mask_zero }));
+      return w(() => new Embedding({ ...ZERO_INIT.Embedding, name, inputDim: c.input_dim as number, outputDim: c.output_dim as number, maskZero: !!c.mask_zero && !noMask }));
     case 'LSTM': return w(() => new LSTM({ ...ZERO_INIT.LSTM, name, ...rnnArgs(cls, c, where) } as any));
     case 'GRU': return w(() => new GRU({ ...ZERO_INIT.GRU, name, ...rnnArgs(cls, c, where) } as any));
     case 'Bidirectional': {
@@ -216,16 +225,73 @@ function layerFrom(cls: string, c: Cfg, where: string): Layer | null {
   }
 }
 
+// ---- masks: what tfjs-layers 4.22 predicts vs what wasmnn computes ----
+// tfjs: Embedding(maskZero) makes a mask of the ids != 0; Dense, Dropout, LayerNormalization and
+// recurrent layers with returnSequences pass it on; Conv1D and the global poolings do not support
+// masks and drop it. Only LSTM, GRU and Bidirectional read a mask: the poolings average / take the
+// max over every step, padding included. And predict() (engine/executor.js) hands every layer the
+// last mask it saw (kwargs.mask is set, never cleared), so every recurrent layer after the Embedding
+// is masked by its ids, even behind a Conv1D that dropped the mask, and even when that Conv1D
+// changed the number of steps.
+// wasmnn: the same flow, except that Conv1D passes the mask on when it keeps the steps (strides 1,
+// padding 'same' or kernel 1) and drops it otherwise, and that the poolings read it.
+// So: with no recurrent layer after the Embedding, tfjs reads the mask nowhere and the Embedding is
+// imported with maskZero off (exactly what tfjs computes); otherwise a pooling the mask reaches in
+// wasmnn, or a recurrent layer it does not reach (a Conv1D changed the steps), would compute
+// something else, and the import is refused.
+
+const isRecurrent = (l: Layer): l is LSTM | GRU | Bidirectional => l instanceof LSTM || l instanceof GRU || l instanceof Bidirectional;
+const keepsSteps = (c: Conv1D) => c.strides === 1 && (c.padding !== 'valid' || (c.kernelSize - 1) * c.dilationRate === 0);
+
+/** The positions of the Embeddings to import with maskZero off; refuses what would predict differently. */
+function maskPlan(p: Parsed): Set<number> {
+  const off = new Set<number>();
+  const advice = 'train the tfjs model without maskZero';
+  p.layers.forEach((emb, i) => {
+    if (!(emb instanceof Embedding) || !emb.maskZero) return;
+    let end = p.layers.findIndex((l, k) => k > i && l instanceof Embedding);
+    if (end < 0) end = p.layers.length;
+    const readers = p.layers.slice(i + 1, end).map((l, k) => (isRecurrent(l) ? i + 1 + k : -1)).filter((k) => k >= 0);
+    if (!readers.length) { off.add(i); return; }   // tfjs reads the mask nowhere: neither shall we
+    const source = `the maskZero mask of ${p.wheres[i]}`;
+    let live = true;     // whether wasmnn's mask reaches this layer
+    let dropper = -1;    // the Conv1D that dropped it
+    for (let k = i + 1; k < end; k++) {
+      const l = p.layers[k];
+      if (isRecurrent(l)) {
+        if (!live) {
+          bad(`${p.wheres[k]}: tfjs masks this ${l.className} with ${source} although ${dropper >= 0 ? p.wheres[dropper] : 'an earlier layer'} changed the number of steps (so the mask no longer lines up with them), while wasmnn's Conv1D drops the mask there; predictions on padded inputs would differ`,
+            `${advice}, or with strides 1 and padding 'same' on the Conv1D layers before the recurrent layer`);
+        }
+        if (!(l instanceof Bidirectional ? l.forwardLayer.returnSequences : l.returnSequences)) live = false;
+      } else if (l instanceof Conv1D) {
+        if (live && !keepsSteps(l)) { live = false; dropper = k; }
+      } else if (live && (l instanceof GlobalAveragePooling1D || l instanceof GlobalMaxPooling1D)) {
+        const [theirs, ours] = l instanceof GlobalAveragePooling1D
+          ? ['averages over every step, padding included', 'averages only the unmasked steps']
+          : ['takes the max over every step, padding included', 'takes it over the unmasked steps only'];
+        bad(`${p.wheres[k]}: tfjs' ${l.className} ignores ${source} and ${theirs}, but wasmnn's ${ours}, so predictions on padded inputs would differ; ` +
+          `the mask cannot be left out on import, since tfjs' ${p.wheres[readers[0]]} reads it`,
+          `${advice}, or with returnSequences: false on the last recurrent layer in place of the ${l.className}`);
+      }
+    }
+  });
+  return off;
+}
+
 /** The sample shape (no batch axis) of a batch_input_shape / batch_shape. */
 function sampleShape(v: unknown, where: string): LayerShape {
   if (!Array.isArray(v) || v.length < 2 || !v.every((d) => d === null || (Number.isInteger(d) && d >= 1))) bad(`${where}: batch_input_shape ${JSON.stringify(v)} is not a shape`);
   return (v as LayerShape).slice(1);
 }
 
-interface Parsed { layers: Layer[]; tfNames: string[]; lnAxes: { at: number; axis: unknown }[]; inputShape: LayerShape; name: string }
+interface Parsed { layers: Layer[]; tfNames: string[]; wheres: string[]; lnAxes: { at: number; axis: unknown }[]; inputShape: LayerShape; name: string }
 
-/** Fresh layers from the topology (called twice: a dry build to check the weights, then the model). */
-function parseTopology(json: TfjsModelJson): Parsed {
+/**
+ * Fresh layers from the topology (called twice: a dry build to check the weights, then the model).
+ * `noMask`: the positions (in `layers`) of Embeddings to build with maskZero off.
+ */
+function parseTopology(json: TfjsModelJson, noMask: ReadonlySet<number> = new Set()): Parsed {
   let topo = json.modelTopology as Cfg;
   if (isPlainObject(topo) && isPlainObject(topo.model_config)) topo = topo.model_config as Cfg;   // Keras h5-style wrapper
   if (!isPlainObject(topo)) bad('model.json has no modelTopology');
@@ -235,6 +301,7 @@ function parseTopology(json: TfjsModelJson): Parsed {
   let inputShape: LayerShape | null = null;
   const layers: Layer[] = [];
   const tfNames: string[] = [];
+  const wheres: string[] = [];
   const lnAxes: { at: number; axis: unknown }[] = [];
   for (const [i, e] of entries.entries()) {
     if (!isPlainObject(e) || typeof e.class_name !== 'string' || !isPlainObject(e.config)) bad(`layer ${i + 1} is not a { class_name, config } object`);
@@ -242,8 +309,9 @@ function parseTopology(json: TfjsModelJson): Parsed {
     const where = `layer ${i + 1} (${e.class_name}${typeof c.name === 'string' ? ` '${c.name}'` : ''})`;
     const shapeKey = c.batch_input_shape ?? c.batch_shape;
     if (shapeKey !== undefined && shapeKey !== null && inputShape === null) inputShape = sampleShape(shapeKey, where);
-    const l = layerFrom(e.class_name as string, c, where);
+    const l = layerFrom(e.class_name as string, c, where, noMask.has(layers.length));
     if (!l) continue;
+    wheres.push(where);
     if (e.class_name === 'LayerNormalization') lnAxes.push({ at: layers.length, axis: c.axis ?? -1 });
     layers.push(l);
     tfNames.push(typeof c.name === 'string' ? c.name : l.name);
@@ -251,7 +319,7 @@ function parseTopology(json: TfjsModelJson): Parsed {
   if (!layers.length) bad('the model has no layers');
   if (!inputShape) bad('the model has no input shape (batch_input_shape)', 'give the first layer an inputShape in tfjs');
   const name = isPlainObject(cfg) && typeof cfg.name === 'string' && cfg.name ? cfg.name : 'sequential';
-  return { layers, tfNames, lnAxes, inputShape: inputShape!, name };
+  return { layers, tfNames, wheres, lnAxes, inputShape: inputShape!, name };
 }
 
 function buildFrom(json: TfjsModelJson, shards: Uint8Array[], rt: Runtime): Sequential {
@@ -267,8 +335,9 @@ function buildFrom(json: TfjsModelJson, shards: Uint8Array[], rt: Runtime): Sequ
     const a = Array.isArray(axis) && axis.length === 1 ? axis[0] : axis;
     if (a !== -1 && a !== inRank) bad(`LayerNormalization '${dry.layers[at].name}' normalises axis ${JSON.stringify(axis)}; wasmnn normalises the last axis only`);
   }
+  const noMask = maskPlan(dry);
   const values = matchWeights(dry, json, shards);
-  const { layers, inputShape, name } = parseTopology(json);
+  const { layers, inputShape, name } = parseTopology(json, noMask);
   const model = new Sequential(layers, { name });
   try {
     model.build(inputShape, rt);

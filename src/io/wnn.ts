@@ -68,8 +68,8 @@ export function encodeWnn(c: WnnContentsIn): Uint8Array {
   }
   if (c.vectorizer) {
     const first = model.layers[0] as { className: string; name: string; inputDim?: number } | undefined;
-    const problem = first ? tokenizerMismatch(c.vectorizer, first.className, first.name, first.inputDim) : null;
-    if (problem) throw new RangeError(`wasmnn: encodeWnn: ${problem}, so the file would not load; build that layer with inputDim: vectorizer.vocabularySize`);
+    const problem = first ? tokenizerMismatch(c.vectorizer, first.className, first.name, first.inputDim, inputShape) : null;
+    if (problem) throw new RangeError(`wasmnn: encodeWnn: ${problem}, so the file would not load; make them agree (the first layer's inputDim: vectorizer.vocabularySize; rows of the tokenizer's outputSequenceLength)`);
     metadata.tokenizer = JSON.stringify(c.vectorizer.toJSON());
   }
   if (c.labels) {
@@ -152,7 +152,7 @@ export function decodeWnn(bytes: Uint8Array | ArrayBuffer, options: DecodeOption
   const training = checkTraining(metadata);
 
   // consistency between the parts: ids the vectorizer emits fit the first layer; one label per output
-  checkTokenizerFits(vectorizer, entry.layers[0]);
+  checkTokenizerFits(vectorizer, entry.layers[0], inputShape);
   const layers = layersFromEntry(entry);
 
   const out = dry[dry.length - 1].outputShape!;
@@ -181,9 +181,16 @@ function restoreOptimizer(model: Sequential, o: { iterations: number; slots: num
   const opt = model.optimizer!;
   const want = opt.getState();
   if (want.slots.length !== o.slots) bad(`the file has ${o.slots} optimizer slots but ${opt.className} keeps ${want.slots.length}`);
+  const names = opt.slotNames();
   const slots = want.slots.map((s, i) => {
     const t = tensors.get(`${OPTIMIZER_PREFIX}${i}`)!;
     if (t.data.length !== s.length) bad(`optimizer tensor '${OPTIMIZER_PREFIX}${i}' has ${t.data.length} values but the model's optimizer state has ${s.length}`);
+    // running averages of squares (Adam v, RMSprop ms) and Adagrad's sum of squares are never
+    // negative: a negative one would turn the next update into NaN, blamed on the learning rate
+    if (['v', 'ms', 'accumulator'].includes(names[i])) {
+      const d = t.data as Float32Array;
+      for (let k = 0; k < d.length; k++) if (d[k] < 0) bad(`optimizer tensor '${OPTIMIZER_PREFIX}${i}' (${opt.className}'s ${names[i]}, a running sum of squares) holds ${d[k]} at index ${k}; it is never negative`);
+    }
     return t.data as Float32Array;
   });
   opt.setState({ iterations: o.iterations, slots });

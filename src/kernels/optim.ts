@@ -117,11 +117,14 @@ export interface SgdOptions {
   /** In [0, 1]; 0 (default) is plain SGD and needs no velocity tensor. */
   momentum?: number;
   nesterov?: boolean;
-  /** L2 coefficient: the gradient becomes g + weightDecay * p. Default 0. */
+  /** Weight decay, default 0: L2 (the gradient becomes g + weightDecay * p), or with decoupled
+   *  Keras' (p -= lr * weightDecay * p first, then the update). */
   weightDecay?: number;
+  /** true: decoupled weight decay, as Keras' optimizers apply weight_decay; false (default): L2. */
+  decoupled?: boolean;
 }
 
-const SGD_OPTIONS = optionNames<SgdOptions>({ learningRate: true, momentum: true, nesterov: true, weightDecay: true });
+const SGD_OPTIONS = optionNames<SgdOptions>({ learningRate: true, momentum: true, nesterov: true, weightDecay: true, decoupled: true });
 
 /**
  * Keras SGD, in place. momentum 0: p -= lr * g. Otherwise v = momentum * v - lr * g and
@@ -135,7 +138,7 @@ export function sgdUpdate(rt: Runtime, p: Tensor, g: Tensor, v: Tensor | null, o
   const wd = weightDecayOf(op, options.weightDecay ?? 0);
   if (momentum !== 0 && !v) throw new TypeError(`wasmnn: ${op}: momentum ${momentum} needs a velocity tensor v (zeros at first, the size of p)`);
   checkTensors(rt, op, [['p', p], ['g', g], ['v', momentum !== 0 ? v : null]]);
-  const vp = momentum !== 0 ? v!.ptr : 0, hyper = [lr, momentum, options.nesterov ? 1 : 0, wd];
+  const vp = momentum !== 0 ? v!.ptr : 0, hyper = [lr, momentum, options.nesterov ? 1 : 0, wd, options.decoupled ? 1 : 0];
   if (!rows) { rt.run('f32_sgd_update', p.size * 5, [p.ptr, g.ptr, vp, p.size, ...hyper]); return; }
   const n = checkRows(rt, op, rows, p.size);
   rt.run('f32_sgd_rows_update', n * rows.dim * 5, [p.ptr, g.ptr, vp, rows.rows.ptr, n, rows.dim, ...hyper]);

@@ -24,7 +24,7 @@ export interface SequentialArgs {
 export interface CompileArgs {
   optimizer?: Optimizer | OptimizerName;
   loss: LossName | LossConfig;
-  metrics?: MetricName[] | string[];
+  metrics?: MetricName[];
 }
 
 export interface FitArgs {
@@ -139,6 +139,16 @@ export class Sequential {
     for (const l of this.layers) {
       if (names.has(l.name)) throw new Error(`wasmnn: two layers are named '${l.name}'; layer names must be unique`);
       names.add(l.name);
+    }
+    // weights are named <layer>/<weight> (Bidirectional: <layer>/forward_<inner>/...): a layer
+    // named like a path could collide with another layer's weight, and files key weights by name
+    const owner = new Map<string, string>();
+    for (const l of this.layers) {
+      for (const w of l.weights) {
+        const other = owner.get(w.name);
+        if (other !== undefined) throw new Error(`wasmnn: layers '${other}' and '${l.name}' both have a weight named '${w.name}'; rename one of them (weight names must be unique, e.g. avoid '/' in layer names)`);
+        owner.set(w.name, l.name);
+      }
     }
     this.store = new ParamStore(rt, this.layers.flatMap((l) => l.weights));
     this.store.initialize(this.seed ?? 0);
@@ -265,8 +275,8 @@ export class Sequential {
     return !!link && last instanceof Dense && last.activation === link;
   }
 
-  /** Forward pass through every layer; returns the output node and every layer's output. */
-  private forward(g: Graph, x: Tensor, ctx: CallContext): { y: Node; outputs: Node[] } {
+  /** Forward pass through every layer; returns the output node, every layer's output and the output's mask. */
+  private forward(g: Graph, x: Tensor, ctx: CallContext): { y: Node; outputs: Node[]; mask: Tensor | null } {
     let node = g.constant(x);
     let mask: Tensor | null = null;
     const outputs: Node[] = [];
@@ -278,7 +288,23 @@ export class Sequential {
       node = r.y; mask = r.mask;
       outputs.push(node);
     });
-    return { y: node, outputs };
+    return { y: node, outputs, mask };
+  }
+
+  /**
+   * Per-row loss weights of a per-time-step output (B, T, C) that carries a (B, T) mask, as Keras 3
+   * weights a masked loss: mask * total / (valid + 1e-7), so the batch's loss is the mean over the
+   * unmasked steps (padded steps count neither in the loss, its gradient nor the metrics). Null
+   * when the output has no time axis or no mask.
+   */
+  private static maskWeights(y: Node, mask: Tensor | null): Float32Array | null {
+    const shape = y.value.shape;
+    if (!mask || shape.length !== 3 || mask.size !== shape[0] * shape[1]) return null;
+    const m = mask.f32();
+    let valid = 0;
+    for (let i = 0; i < m.length; i++) valid += m[i];
+    const scale = m.length / (valid + 1e-7);
+    return Float32Array.from(m, (v) => v * scale);
   }
 
   async fit(x: DataInput, y: DataInput, args: FitArgs = {}): Promise<History> {
@@ -417,14 +443,17 @@ export class Sequential {
       const t = rt.temp(yShape, yb instanceof Int32Array ? 'i32' : 'f32').set(yb);
       const w = wb ? rt.temp([wb.length]).set(wb) : null;
       const ctx: CallContext = { rt, training: true, seed: at.seed, step: this.trainSteps, logits: fused };
-      const { y, outputs } = this.forward(g, x, ctx);
-      const r = lossAndBackward(g, y, t, w, loss, fused || !!loss.fromLogits);
+      const { y, outputs, mask } = this.forward(g, x, ctx);
+      // a masked per-time-step output: the padded steps weigh nothing (class weights are per
+      // sample, refused for such outputs, so w is null then)
+      const mw = Sequential.maskWeights(y, mask);
+      const r = lossAndBackward(g, y, t, mw ? rt.temp(y.value.shape.slice(0, -1)).set(mw) : w, loss, fused || !!loss.fromLogits);
       if (!Number.isFinite(r.loss)) this.explainNonFinite(r.loss, outputs, at);
       if (update) {
         this.optimizer!.step();
         this.trainSteps++;
       }
-      return { loss: r.loss, ...this.countCorrect(r.probs, yb, confusion) };
+      return { loss: r.loss, ...this.countCorrect(r.probs, yb, confusion, mw) };
     });
   }
 
@@ -442,9 +471,9 @@ export class Sequential {
    * A batch's outputs against its targets, counted into `confusion` (m[true][predicted], made here
    * when null): returns it, the correct predictions and how many were counted (rows, or values for binary).
    */
-  private countCorrect(probs: Float32Array, y: Int32Array | Float32Array, confusion: number[][] | null = null): { correct: number; counted: number; confusion: number[][] } {
+  private countCorrect(probs: Float32Array, y: Int32Array | Float32Array, confusion: number[][] | null = null, rowWeights: Float32Array | null = null): { correct: number; counted: number; confusion: number[][] } {
     const kind = this.classKind(), units = this.outputUnits;
-    const truth = trueClassesOf(kind, y, units), pred = predictedClassesOf(kind, probs, units);
+    const { truth, pred } = this.unmaskedClasses(kind, y, probs, rowWeights);
     const k = classCountOf(kind, units);
     const m = confusion ?? Array.from({ length: k }, () => new Array<number>(k).fill(0));
     let correct = 0;
@@ -453,6 +482,20 @@ export class Sequential {
       m[truth[i]][pred[i]]++;
     }
     return { correct, counted: truth.length, confusion: m };
+  }
+
+  /** True and predicted classes, without the rows a mask leaves out (rowWeights 0: padded time steps). */
+  private unmaskedClasses(kind: ClassKind, y: Int32Array | Float32Array, probs: Float32Array, rowWeights: Float32Array | null): { truth: Int32Array; pred: Int32Array } {
+    const units = this.outputUnits;
+    let truth = trueClassesOf(kind, y, units), pred = predictedClassesOf(kind, probs, units);
+    if (rowWeights) {
+      // one class per row, or one per output unit (binary): a row's weight covers its units
+      const per = truth.length / rowWeights.length;
+      const keep = (_: number, i: number) => rowWeights[Math.floor(i / per)] !== 0;
+      truth = truth.filter(keep);
+      pred = pred.filter(keep);
+    }
+    return { truth, pred };
   }
 
   private explainNonFinite(loss: number, outputs: Node[], at: { epoch: number; batch: number }): never {
@@ -503,6 +546,7 @@ export class Sequential {
     const loss = this.loss!;
     let lossSum = 0;
     const probsAll: Float32Array[] = [];   // (rows, units) per batch; rows = samples (x time steps)
+    const maskAll: Float32Array[] = [];   // per-row weights of masked per-time-step outputs (else empty)
     const xRow = rowSizeOf(xa), yRow = rowSizeOf(ya);
     for (let s = 0; s < n; s += batchSize) {
       const m = Math.min(batchSize, n - s);
@@ -510,17 +554,20 @@ export class Sequential {
         const g = new Graph(rt, false);
         const x = rt.temp([m, ...xa.shape.slice(1)], xa.data instanceof Int32Array ? 'i32' : 'f32').set(xa.data.subarray(s * xRow, (s + m) * xRow));
         const t = rt.temp([m, ...ya.shape.slice(1)], ya.data instanceof Int32Array ? 'i32' : 'f32').set(ya.data.subarray(s * yRow, (s + m) * yRow));
-        const { y } = this.forward(g, x, { rt, training: false, seed: 0, step: 0, logits: fused });
-        return lossAndBackward(g, y, t, null, loss, fused || !!loss.fromLogits);
+        const { y, mask } = this.forward(g, x, { rt, training: false, seed: 0, step: 0, logits: fused });
+        const mw = Sequential.maskWeights(y, mask);
+        return { ...lossAndBackward(g, y, t, mw ? rt.temp(y.value.shape.slice(0, -1)).set(mw) : null, loss, fused || !!loss.fromLogits), mw };
       });
       lossSum += r.loss * m;
       probsAll.push(r.probs);
+      if (r.mw) maskAll.push(r.mw);
     }
     const out: Record<string, number> = { loss: lossSum / n };
     if (this.metrics.length) {
       const kind = this.classKind();
       const probs = concat(probsAll);
-      const rep = classReport(trueClassesOf(kind, ya.data, units), predictedClassesOf(kind, probs, units), classCountOf(kind, units));
+      const { truth, pred } = this.unmaskedClasses(kind, ya.data, probs, maskAll.length ? concat(maskAll) : null);
+      const rep = classReport(truth, pred, classCountOf(kind, units));
       if (this.metrics.includes('accuracy')) out.accuracy = rep.accuracy;
       if (this.metrics.includes('precision')) out.precision = rep.macroPrecision;
       if (this.metrics.includes('recall')) out.recall = rep.macroRecall;

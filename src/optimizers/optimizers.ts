@@ -1,6 +1,10 @@
 // Optimizers: hyper-parameters plus state slabs shaped like the model's trainable region; one
 // fused kernel call updates every parameter. Keras' names and defaults; tfjs-core's formulas
-// (see src/kernels/optim.ts).
+// (see src/kernels/optim.ts). `weightDecay` (SGD, Adam, AdamW) is Keras 3's: decoupled, applied to
+// the weights before each update (p -= lr * weightDecay * p), not added to the gradient; so
+// Adam({ weightDecay }) and AdamW({ weightDecay }) are the same update. `clipNorm` clips the
+// global norm of all the gradients together (Keras' `global_clipnorm`; Keras' own `clipnorm`
+// clips each weight's gradient on its own).
 //
 // Row-sparse updates: an embedding table whose gradient arrived row by row (Param.stepRows, see
 // Graph.addRowGrad) is updated only in those rows when that is exact, i.e. when a zero gradient
@@ -18,7 +22,8 @@ import { checkOptions, optionNames, type OptionNames } from '../options.js';
 
 export interface OptimizerArgs {
   learningRate?: LearningRate;
-  /** Clip the gradients' global norm to this value before each update. */
+  /** Clip the global norm of all the gradients together to this value before each update
+   *  (Keras' `global_clipnorm`, not its per-weight `clipnorm`). */
   clipNorm?: number;
 }
 
@@ -127,6 +132,9 @@ export abstract class Optimizer {
   /** Updates p from g with the state views given (all the same size); rows: only those rows of the (rows, dim) table. */
   protected abstract update(p: Tensor, g: Tensor, state: Tensor[], lr: number, rows?: RowSelection): void;
 
+  /** Names of the state slabs, in slot order (checkpoints name them in errors). */
+  slotNames(): string[] { return this.slots(); }
+
   /** Optimizer state (for checkpoints): iterations and every slab. */
   getState(): { iterations: number; slots: Float32Array[] } {
     return { iterations: this.iterations, slots: this.state.map((t) => t.f32().slice()) };
@@ -172,7 +180,8 @@ export class SGD extends Optimizer {
   protected slots() { return this.momentum ? ['velocity'] : []; }
   zeroGradIsIdentity(): boolean { return this.momentum === 0 && this.weightDecay === 0; }
   protected update(p: Tensor, g: Tensor, state: Tensor[], lr: number, rows?: RowSelection): void {
-    sgdUpdate(this.store!.rt, p, g, this.momentum ? state[0] : null, { learningRate: lr, momentum: this.momentum, nesterov: this.nesterov, weightDecay: this.weightDecay }, rows);
+    // weightDecay as Keras applies it for every optimizer: decoupled (p -= lr * weightDecay * p, then the update)
+    sgdUpdate(this.store!.rt, p, g, this.momentum ? state[0] : null, { learningRate: lr, momentum: this.momentum, nesterov: this.nesterov, weightDecay: this.weightDecay, decoupled: true }, rows);
   }
   getConfig() { return { ...super.getConfig(), momentum: this.momentum, nesterov: this.nesterov, weightDecay: this.weightDecay }; }
 }
@@ -187,7 +196,6 @@ export class Adam extends Optimizer {
   readonly beta2: number;
   readonly epsilon: number;
   readonly weightDecay: number;
-  protected readonly decoupled: boolean = false;
   /** kind: the name in error messages ('AdamW' passes its own). */
   constructor(args: AdamArgs = {}, kind = 'Adam') {
     super(checkOptions(kind, args, ADAM_OPTIONS), 0.001, kind);
@@ -201,16 +209,16 @@ export class Adam extends Optimizer {
   protected update(p: Tensor, g: Tensor, state: Tensor[], lr: number, rows?: RowSelection): void {
     adamUpdate(this.store!.rt, p, g, state[0], state[1], {
       learningRate: lr, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon, step: this.iterations,
-      weightDecay: this.weightDecay, decoupled: this.decoupled,
+      // weightDecay as Keras applies it for every optimizer: decoupled, so Adam({ weightDecay }) is AdamW
+      weightDecay: this.weightDecay, decoupled: true,
     }, rows);
   }
   getConfig() { return { ...super.getConfig(), beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon, weightDecay: this.weightDecay }; }
 }
 
-/** Adam with decoupled weight decay (Keras AdamW; weightDecay default 0.004). */
+/** Adam with decoupled weight decay, by default 0.004 (Keras AdamW; Adam({ weightDecay }) decays the same way). */
 export class AdamW extends Adam {
   readonly className = 'AdamW';
-  protected readonly decoupled = true;
   constructor(args: AdamArgs = {}) { super({ weightDecay: 0.004, ...checkOptions('AdamW', args, ADAM_OPTIONS) }, 'AdamW'); }
 }
 

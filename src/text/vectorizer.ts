@@ -72,6 +72,9 @@ export interface TextVectorizerJSON {
 }
 
 const OP = 'TextVectorizer';
+/** Longest row outputSequenceLength may ask for: a million ids (4 MB a text). */
+export const MAX_SEQUENCE_LENGTH = 1_000_000;
+
 const KEYS = ['normalize', 'tokenizer', 'keepSpaces', 'maxTokens', 'minCount', 'outputSequenceLength', 'padding', 'truncating', 'ngrams'] as const;
 const CACHE_LIMIT = 1 << 18;
 
@@ -111,7 +114,7 @@ export class TextVectorizer {
       keepSpaces: checkBool(OP, 'keepSpaces', o.keepSpaces, false),
       maxTokens: o.maxTokens == null ? null : checkInt(OP, 'maxTokens', o.maxTokens, 2, 2147483647, 'it counts the padding and OOV ids, so 2 is the smallest'),
       minCount: checkInt(OP, 'minCount', o.minCount ?? 1, 1),
-      outputSequenceLength: o.outputSequenceLength == null ? null : checkInt(OP, 'outputSequenceLength', o.outputSequenceLength, 1, 2147483647, 'rows need room for at least one id; leave it out to pad to the longest text'),
+      outputSequenceLength: o.outputSequenceLength == null ? null : checkInt(OP, 'outputSequenceLength', o.outputSequenceLength, 1, MAX_SEQUENCE_LENGTH, 'rows need room for at least one id, and a row of more ids than a million would take more memory per text than a model should; leave it out to pad to the longest text'),
       padding: checkChoice(OP, 'padding', o.padding, ['pre', 'post'], 'post'),
       truncating: checkChoice(OP, 'truncating', o.truncating, ['pre', 'post'], 'post'),
       ngrams: null,

@@ -2,7 +2,7 @@
 // test, a bitwise round trip, and every kind of malformed header refused with a WnnFormatError
 // that names the problem.
 import { describe, expect, it } from 'vitest';
-import { decodeSafetensors, encodeSafetensors, WnnFormatError } from '../../src/io/safetensors.js';
+import { decodeSafetensors, encodeSafetensors, MAX_TENSORS, WnnFormatError } from '../../src/io/safetensors.js';
 import { uniform } from '../helpers/data.js';
 
 /** A file from a raw header string and data bytes, with the length field as given (default: the header's byte length). */
@@ -173,6 +173,15 @@ describe('safetensors hostile input', () => {
     refuses(craft(`{"__metadata__":{"k":"${value}","x":"y","k":"z"}}`), /key 'k' twice/);
     const { metadata } = decodeSafetensors(craft(`{"__metadata__":{"k":"${value}\\\\","x":"y"}}`));
     expect(metadata.k).toBe('"'.repeat(6_000_000) + '\\');
+  });
+
+  it('a header of more than MAX_TENSORS entries is refused before the per-entry work, quickly', () => {
+    const header = (n: number) => `{${Array.from({ length: n }, (_, i) => `"t${i}":{"dtype":"F32","shape":[0],"data_offsets":[0,0]}`).join(',')}}`;
+    expect(decodeSafetensors(craft(header(MAX_TENSORS))).tensors.size).toBe(MAX_TENSORS);
+    const many = craft(header(200_000));   // 11 MB of zero-size tensors
+    const t0 = performance.now();
+    refuses(many, new RegExp(`lists more than ${MAX_TENSORS} tensors`));
+    expect(performance.now() - t0).toBeLessThan(500);
   });
 
   it('a legal file with __proto__ and constructor names decodes them as plain tensors', () => {

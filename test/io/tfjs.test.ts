@@ -110,7 +110,138 @@ describe('tfjs-layers models import with the same predictions', () => {
   });
 });
 
+// tfjs-layers 4.22's predict: only LSTM/GRU/Bidirectional read the mask of Embedding(maskZero), and every
+// one after the Embedding does (the executor never clears a mask it has handed on, so even a Conv1D, which
+// drops the mask, does not stop it); the global poolings never read it. wasmnn's poolings do, and its
+// Conv1D passes the mask on only when it keeps the steps. Every combination either imports with tfjs'
+// predictions on padded inputs or is refused by name.
+describe('Embedding(maskZero) before pooling, Conv1D, recurrent layers and Dropout', () => {
+  const L = () => T.tfl.layers;
+  const mid: Record<string, () => any[]> = {
+    'nothing': () => [],
+    'Dropout': () => [L().dropout({ rate: 0.4 })],
+    'Conv1D(same)': () => [L().conv1d({ filters: 3, kernelSize: 3, padding: 'same' })],
+    'Conv1D(valid)': () => [L().conv1d({ filters: 3, kernelSize: 3, padding: 'valid' })],
+    'Conv1D(valid, kernel 1)': () => [L().conv1d({ filters: 3, kernelSize: 1, padding: 'valid' })],
+    'Conv1D(same, strides 2)': () => [L().conv1d({ filters: 3, kernelSize: 3, padding: 'same', strides: 2 })],
+    'Conv1D(causal)': () => [L().conv1d({ filters: 3, kernelSize: 3, padding: 'causal' })],
+    'Dropout -> Conv1D(same) -> Dropout': () => [L().dropout({ rate: 0.2 }), L().conv1d({ filters: 3, kernelSize: 2, padding: 'same' }), L().dropout({ rate: 0.2 })],
+    'LayerNormalization -> Dense': () => [L().layerNormalization(), L().dense({ units: 3, activation: 'tanh' })],
+    'LSTM(seq)': () => [L().lstm({ units: 3, returnSequences: true, ...rec })],
+    'LSTM(seq) -> Dropout': () => [L().lstm({ units: 3, returnSequences: true, ...rec }), L().dropout({ rate: 0.3 })],
+    'Dropout -> GRU(seq, goBackwards)': () => [L().dropout({ rate: 0.3 }), L().gru({ units: 3, returnSequences: true, goBackwards: true, ...rec })],
+    'Bidirectional(LSTM, seq)': () => [L().bidirectional({ layer: L().lstm({ units: 2, returnSequences: true, ...rec }) as any })],
+    'Conv1D(same) -> LSTM(seq)': () => [L().conv1d({ filters: 3, kernelSize: 3, padding: 'same' }), L().lstm({ units: 3, returnSequences: true, ...rec })],
+    'LSTM(seq) -> Conv1D(same)': () => [L().lstm({ units: 3, returnSequences: true, ...rec }), L().conv1d({ filters: 3, kernelSize: 3, padding: 'same' })],
+    'LSTM(seq) -> Conv1D(valid)': () => [L().lstm({ units: 3, returnSequences: true, ...rec }), L().conv1d({ filters: 3, kernelSize: 3, padding: 'valid' })],
+    'LSTM(seq) -> Conv1D(same, strides 2)': () => [L().lstm({ units: 3, returnSequences: true, ...rec }), L().conv1d({ filters: 3, kernelSize: 2, padding: 'same', strides: 2 })],
+  };
+  // with maskZero: 'import', or the refusal expected; without maskZero everything but causal padding imports
+  const masked: Record<string, 'import' | RegExp> = {
+    'nothing': 'import', 'Dropout': 'import', 'Conv1D(same)': 'import', 'Conv1D(valid)': 'import', 'Conv1D(valid, kernel 1)': 'import',
+    'Conv1D(same, strides 2)': 'import', 'Dropout -> Conv1D(same) -> Dropout': 'import', 'LayerNormalization -> Dense': 'import',
+    'LSTM(seq) -> Conv1D(valid)': 'import', 'LSTM(seq) -> Conv1D(same, strides 2)': 'import',
+    'LSTM(seq)': /ignores the maskZero mask/, 'LSTM(seq) -> Dropout': /ignores the maskZero mask/, 'Dropout -> GRU(seq, goBackwards)': /ignores the maskZero mask/,
+    'Bidirectional(LSTM, seq)': /ignores the maskZero mask/, 'Conv1D(same) -> LSTM(seq)': /ignores the maskZero mask/, 'LSTM(seq) -> Conv1D(same)': /ignores the maskZero mask/,
+  };
+  const CAUSAL = /padding 'causal' is not supported/;
+  const combos: [string, boolean, string, 'avg' | 'max', 'import' | RegExp][] = [];
+  for (const m of Object.keys(mid)) {
+    for (const maskZero of [true, false]) {
+      for (const pool of ['avg', 'max'] as const) {
+        const expect = m.includes('causal') ? CAUSAL : maskZero ? masked[m] : 'import';
+        combos.push([`Embedding(maskZero ${maskZero}) -> ${m} -> Global${pool === 'avg' ? 'Average' : 'Max'}Pooling1D -> Dense`, maskZero, m, pool, expect]);
+      }
+    }
+  }
+
+  async function check(layers: any[], expected: 'import' | RegExp, seed: number): Promise<any> {
+    const theirs = T.tfl.sequential({ layers });
+    shake(theirs, seed);
+    const art = await artifactsOf(theirs);
+    if (expected !== 'import') {
+      const err = await importTfjsModel(art).catch((e) => e);
+      expect(err).toBeInstanceOf(WnnFormatError);
+      expect(err.message).toMatch(/^wasmnn: tfjs import: layer \d+ \(/);
+      expect(err.message).toMatch(expected);
+      expect(err.message.split('tfjs import:').length).toBe(2);
+      return null;
+    }
+    const ours = await importTfjsModel(art);
+    const x = inputs('ids');
+    expect(Array.from(x.ours.data.slice(N * S - 3))).toEqual([0, 0, 0]);   // rows with padding at the end
+    const want = (theirs.predict(x.theirs) as any).dataSync() as Float32Array;
+    const got = ours.predict(x.ours);
+    expect(got.data.length).toBe(want.length);
+    expect(maxRelErr(got.data, want)).toBeLessThan(1e-5);
+    return ours;
+  }
+
+  it.each(combos)('%s', async (_, maskZero, m, pool, expected) => {
+    const layers = [T.tfl.layers.embedding({ inputDim: V, outputDim: 4, inputLength: S, maskZero }), ...mid[m](),
+      pool === 'avg' ? T.tfl.layers.globalAveragePooling1d() : T.tfl.layers.globalMaxPooling1d(), T.tfl.layers.dense({ units: 2, activation: 'softmax' })];
+    const ours = await check(layers, expected, 23);
+    if (!ours) return;
+    // with no recurrent layer after it, tfjs reads the mask nowhere: the Embedding comes without it
+    const recurrent = /LSTM|GRU|Bidirectional/.test(m);
+    expect((ours.layers[0] as any).maskZero).toBe(maskZero && recurrent);
+    ours.dispose();
+  });
+
+  // a recurrent layer after a Conv1D: tfjs still masks it with the Embedding's ids
+  const rnnCases: [string, () => any[], 'import' | RegExp][] = [
+    ['Conv1D(same) -> LSTM', () => [L().conv1d({ filters: 3, kernelSize: 3, padding: 'same' }), L().lstm({ units: 3, ...rec })], 'import'],
+    ['Conv1D(valid, kernel 1) -> Dropout -> GRU', () => [L().conv1d({ filters: 3, kernelSize: 1 }), L().dropout({ rate: 0.2 }), L().gru({ units: 3, ...rec })], 'import'],
+    ['LSTM(seq) -> Conv1D(same) -> Bidirectional(GRU)', () => [L().lstm({ units: 3, returnSequences: true, ...rec }), L().conv1d({ filters: 3, kernelSize: 2, padding: 'same' }), L().bidirectional({ layer: L().gru({ units: 2, ...rec }) as any })], 'import'],
+    ['Conv1D(valid) -> LSTM', () => [L().conv1d({ filters: 3, kernelSize: 3 }), L().lstm({ units: 3, ...rec })], /tfjs masks this LSTM with the maskZero mask of layer 1 \(Embedding .*changed the number of steps/],
+    ['Conv1D(same, strides 2) -> GRU', () => [L().conv1d({ filters: 3, kernelSize: 3, padding: 'same', strides: 2 }), L().gru({ units: 3, ...rec })], /tfjs masks this GRU .*changed the number of steps/],
+    ['LSTM(seq) -> Conv1D(valid) -> LSTM', () => [L().lstm({ units: 3, returnSequences: true, ...rec }), L().conv1d({ filters: 3, kernelSize: 2 }), L().lstm({ units: 3, ...rec })], /tfjs masks this LSTM .*changed the number of steps/],
+  ];
+  it.each(rnnCases)('Embedding(maskZero) -> %s -> Dense', async (_, layers, expected) => {
+    const ours = await check([T.tfl.layers.embedding({ inputDim: V, outputDim: 4, inputLength: S, maskZero: true }), ...layers(), T.tfl.layers.dense({ units: 2, activation: 'softmax' })], expected, 29);
+    ours?.dispose();
+  });
+
+  it('the refusals name the layers, what differs and what to do', async () => {
+    const emb = () => T.tfl.layers.embedding({ inputDim: V, outputDim: 4, inputLength: S, maskZero: true, name: 'emb' });
+    let art = await artifactsOf(T.tfl.sequential({ layers: [emb(), T.tfl.layers.lstm({ units: 3, returnSequences: true, name: 'rnn', ...rec }), T.tfl.layers.globalAveragePooling1d({ name: 'pool' }), T.tfl.layers.dense({ units: 2, name: 'out' })] }));
+    let err = await importTfjsModel(art).catch((e) => e);
+    expect(err.message).toBe("wasmnn: tfjs import: layer 3 (GlobalAveragePooling1D 'pool'): tfjs' GlobalAveragePooling1D ignores the maskZero mask of layer 1 (Embedding 'emb') " +
+      "and averages over every step, padding included, but wasmnn's averages only the unmasked steps, so predictions on padded inputs would differ; the mask cannot be left out on import, " +
+      "since tfjs' layer 2 (LSTM 'rnn') reads it; train the tfjs model without maskZero, or with returnSequences: false on the last recurrent layer in place of the GlobalAveragePooling1D");
+    art = await artifactsOf(T.tfl.sequential({ layers: [emb(), T.tfl.layers.conv1d({ filters: 2, kernelSize: 3, name: 'conv' }), T.tfl.layers.gru({ units: 3, name: 'rnn', ...rec })] }));
+    err = await importTfjsModel(art).catch((e) => e);
+    expect(err.message).toBe("wasmnn: tfjs import: layer 3 (GRU 'rnn'): tfjs masks this GRU with the maskZero mask of layer 1 (Embedding 'emb') although layer 2 (Conv1D 'conv') " +
+      "changed the number of steps (so the mask no longer lines up with them), while wasmnn's Conv1D drops the mask there; predictions on padded inputs would differ; " +
+      "train the tfjs model without maskZero, or with strides 1 and padding 'same' on the Conv1D layers before the recurrent layer");
+  });
+});
+
 describe('what does not import gets a clear error', () => {
+  it('each message has its prefix, place and advice once', async () => {
+    const messageOf = async (layers: any[], edit?: (a: any) => void) => {
+      const art = await artifactsOf(T.tfl.sequential({ layers }));
+      edit?.(art);
+      const err = await importTfjsModel(art).catch((e) => e);
+      expect(err).toBeInstanceOf(WnnFormatError);
+      return err.message as string;
+    };
+    expect(await messageOf([T.tfl.layers.lstm({ units: 2, activation: 'relu', name: 'rnn', inputShape: [3, 2], ...rec })]))
+      .toBe("wasmnn: tfjs import: layer 1 (LSTM 'rnn'): LSTM activation must be tanh, got 'relu'; build the LSTM with activation 'tanh' (tfjs' default)");
+    expect(await messageOf([T.tfl.layers.dense({ units: 2, activation: 'relu6', name: 'd', inputShape: [3] })]))
+      .toBe("wasmnn: tfjs import: layer 1 (Dense 'd'): activation 'relu6' is not one wasmnn has; use one of linear, relu, sigmoid, tanh, softmax, softplus, gelu");
+    expect(await messageOf([T.tfl.layers.inputLayer({ inputShape: [4, 2] }), T.tfl.layers.bidirectional({ layer: T.tfl.layers.gru({ units: 2, recurrentActivation: 'relu', ...rec }) as any, name: 'bi' })]))
+      .toBe("wasmnn: tfjs import: layer 2 (Bidirectional 'bi') (wrapped GRU): recurrent_activation 'relu' is not supported; build the GRU with recurrentActivation 'sigmoid' or 'hardSigmoid'");
+    expect(await messageOf([T.tfl.layers.conv1d({ filters: 2, kernelSize: 2, name: 'c', inputShape: [5, 3] })],
+      (a) => { a.modelTopology.config.layers[0].config.dilation_rate = [2, 2]; }))
+      .toBe("wasmnn: tfjs import: layer 1 (Conv1D 'c'): dilation_rate [2,2] must have one value (1-D); export the model with tfjs-layers (model.save) and pass its model.json and weight files");
+    // an error of wasmnn's own layer gets the place and advice once too
+    const own = await messageOf([T.tfl.layers.dense({ units: 2, name: 'd', inputShape: [3] })], (a) => { a.modelTopology.config.layers[0].config.units = 2.5; });
+    expect(own).toMatch(/^wasmnn: tfjs import: layer 1 \(Dense 'd'\): [^;]*; change the layer in tfjs to options wasmnn has$/);
+    expect(own.split('tfjs import:').length).toBe(2);
+  });
+
+
   const cases: [string, () => any[], RegExp][] = [
     ['an activation we lack', () => [T.tfl.layers.dense({ units: 2, activation: 'elu', inputShape: [3] })], /activation 'elu' is not one wasmnn has/],
     ['a layer class we lack', () => [T.tfl.layers.dense({ units: 4, inputShape: [3] }), T.tfl.layers.batchNormalization()], /layer class 'BatchNormalization' is not one wasmnn has/],

@@ -170,6 +170,23 @@ describe('contents besides the weights', () => {
     a.dispose();
   });
 
+  it('refuses a tokenizer whose rows the model cannot take, or of a hostile length (both readers)', async () => {
+    const { decodeWnnForInference } = await import('../../src/infer.js');
+    const vec = new TextVectorizer({ outputSequenceLength: T });
+    vec.adapt(['a b c d e f g h']);
+    const bag = make(() => [new EmbeddingBag({ inputDim: V, outputDim: 3 }), new Dense({ units: 2 })], idsX);   // built for rows of T = 7
+    const good = encodeWnn({ model: bag, vectorizer: vec });
+    const withLength = (n: number) => edit(good, (m) => { const t = JSON.parse(m.tokenizer); t.config.outputSequenceLength = n; m.tokenizer = JSON.stringify(t); });
+    for (const read of [(b: Uint8Array) => decodeWnn(b).model.dispose(), (b: Uint8Array) => decodeWnnForInference(b)]) {
+      expect(() => read(withLength(5))).toThrow(/the tokenizer makes rows of 5 ids but the model takes rows of 7/);
+      expect(() => read(withLength(2.5e8))).toThrow(/tokenizer is invalid: .*outputSequenceLength must be a whole number in \[1, 1000000\]/);
+    }
+    const short = new TextVectorizer({ outputSequenceLength: 5 });
+    short.adapt(['a b c']);
+    expect(() => encodeWnn({ model: bag, vectorizer: short })).toThrow(/rows of 5 ids but the model takes rows of 7, so the file would not load/);
+    bag.dispose();
+  });
+
   it('refuses to encode a model that is not built', () => {
     expect(() => encodeWnn({ model: new Sequential([new Dense({ units: 2 })]) })).toThrow(/not built/);
   });
@@ -247,6 +264,7 @@ describe('the loader refuses what does not fit', () => {
     ['an I32 weight', (_, t) => { const w = t.find((x) => x.name === 'dense/bias'); w.dtype = 'I32'; w.data = new Int32Array(w.data.length); }, /'dense\/bias' is I32/],
     ['a NaN weight', (_, t) => { t.find((x) => x.name === 'dense/bias').data[1] = NaN; }, /non-finite value \(NaN\) at index 1/],
     ['an infinite optimizer moment', (_, t) => { t.find((x) => x.name === '__optimizer__/1').data[3] = Infinity; }, /optimizer tensor '__optimizer__\/1' has a non-finite value \(Infinity\) at index 3/],
+    ['a negative second moment (Adam v)', (_, t) => { t.find((x) => x.name === '__optimizer__/1').data[2] = -1e-3; }, /optimizer tensor '__optimizer__\/1' \(Adam's v, a running sum of squares\) holds -0\.001\d* at index 2; it is never negative/],
     ['an unknown optimizer', (m) => { const c = JSON.parse(m.compile); c.optimizer.className = 'Lion'; m.compile = JSON.stringify(c); }, /unknown class 'Lion'/],
     ['an unknown loss', (m) => { const c = JSON.parse(m.compile); c.loss.name = 'hinge'; m.compile = JSON.stringify(c); }, /unknown loss/],
     ['optimizer state with the wrong slot count', (m, t) => { m.optimizer = JSON.stringify({ ...JSON.parse(m.optimizer), slots: 1 }); t.splice(t.findIndex((x) => x.name === '__optimizer__/1'), 1); }, /1 optimizer slots but Adam keeps 2/],

@@ -29,6 +29,8 @@ const CASES: Case[] = [
   { kind: 'sgd', label: 'nesterov', opts: { learningRate: 0.05, momentum: 0.9, nesterov: true } },
   { kind: 'sgd', label: 'momentum + L2', opts: { learningRate: 0.05, momentum: 0.5, weightDecay: 0.01 } },
   { kind: 'sgd', label: 'plain + L2', opts: { learningRate: 0.05, weightDecay: 0.1 } },
+  { kind: 'sgd', label: 'momentum + decoupled decay', opts: { learningRate: 0.05, momentum: 0.5, weightDecay: 0.01, decoupled: true } },
+  { kind: 'sgd', label: 'nesterov + decoupled decay', opts: { learningRate: 0.05, momentum: 0.9, nesterov: true, weightDecay: 0.1, decoupled: true } },
   { kind: 'adam', label: 'step 1', opts: { learningRate: 1e-3, step: 1 } },
   { kind: 'adam', label: 'step 7, eps 1e-2', opts: { learningRate: 1e-2, beta1: 0.8, beta2: 0.99, epsilon: 1e-2, step: 7 } },
   { kind: 'adam', label: 'AdamW', opts: { learningRate: 1e-2, step: 3, weightDecay: 0.05, decoupled: true } },
@@ -87,7 +89,7 @@ function runRef(c: Case, a: Arrays): Arrays {
   for (const [k, v] of Object.entries(a)) ptr[k] = ref.put(v);
   const n = a.p.length, o = c.opts;
   switch (c.kind) {
-    case 'sgd': ref.call('f32_sgd_update', ptr.p, ptr.g, ptr.v, n, o.learningRate, o.momentum ?? 0, o.nesterov ? 1 : 0, o.weightDecay ?? 0); break;
+    case 'sgd': ref.call('f32_sgd_update', ptr.p, ptr.g, ptr.v, n, o.learningRate, o.momentum ?? 0, o.nesterov ? 1 : 0, o.weightDecay ?? 0, o.decoupled ? 1 : 0); break;
     case 'adam': {
       const b1 = o.beta1 ?? 0.9, b2 = o.beta2 ?? 0.999;
       ref.call('f32_adam_update', ptr.p, ptr.g, ptr.m, ptr.v, n, o.learningRate, b1, 1 - b1, b2, 1 - b2, o.epsilon ?? 1e-7,
@@ -138,7 +140,7 @@ function runRefRows(c: Case, a: Arrays, rows: Int32Array, dim: number): Arrays {
   for (const [k, v] of Object.entries(a)) ptr[k] = ref.put(v);
   const pr = ref.put(rows, 'i32'), n = rows.length, o = c.opts;
   switch (c.kind) {
-    case 'sgd': ref.call('f32_sgd_rows_update', ptr.p, ptr.g, ptr.v, pr, n, dim, o.learningRate, o.momentum ?? 0, o.nesterov ? 1 : 0, o.weightDecay ?? 0); break;
+    case 'sgd': ref.call('f32_sgd_rows_update', ptr.p, ptr.g, ptr.v, pr, n, dim, o.learningRate, o.momentum ?? 0, o.nesterov ? 1 : 0, o.weightDecay ?? 0, o.decoupled ? 1 : 0); break;
     case 'adam': {
       const b1 = o.beta1 ?? 0.9, b2 = o.beta2 ?? 0.999;
       ref.call('f32_adam_rows_update', ptr.p, ptr.g, ptr.m, ptr.v, pr, n, dim, o.learningRate, b1, 1 - b1, b2, 1 - b2, o.epsilon ?? 1e-7,
@@ -274,7 +276,8 @@ function stepF64(c: Case, s: Record<string, Float64Array>, step: number): void {
   for (let i = 0; i < p.length; i++) {
     switch (c.kind) {
       case 'sgd': {
-        const gi = g[i] + (o.weightDecay ?? 0) * p[i];
+        const gi = g[i] + (o.decoupled ? 0 : (o.weightDecay ?? 0) * p[i]);
+        if (o.decoupled) p[i] -= o.learningRate * (o.weightDecay ?? 0) * p[i];   // Keras: decay first, then the update
         const mu = o.momentum ?? 0;
         if (mu === 0) { p[i] -= o.learningRate * gi; break; }
         s.v[i] = mu * s.v[i] - o.learningRate * gi;

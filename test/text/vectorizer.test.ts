@@ -239,7 +239,9 @@ describe('bad input', () => {
     expect(() => new TextVectorizer().vocabularySize).toThrow(/call adapt/);
   });
   it('refuses bad options', () => {
-    expect(() => new TextVectorizer({ outputSequenceLength: 0 })).toThrow(/outputSequenceLength must be a whole number >= 1, got 0/);
+    expect(() => new TextVectorizer({ outputSequenceLength: 0 })).toThrow(/outputSequenceLength must be a whole number in \[1, 1000000\], got 0/);
+    expect(() => new TextVectorizer({ outputSequenceLength: 2.5e8 })).toThrow(/outputSequenceLength must be a whole number in \[1, 1000000\], got 250000000; .*a million/);
+    expect(new TextVectorizer({ outputSequenceLength: 1e6 }).config.outputSequenceLength).toBe(1e6);
     expect(() => new TextVectorizer({ maxTokens: 1 })).toThrow(/maxTokens must be a whole number >= 2/);
     expect(() => new TextVectorizer({ minCount: 0 })).toThrow(/minCount must be a whole number >= 1/);
     expect(() => new TextVectorizer({ ngrams: { word: [1, 2], buckets: 0 } })).toThrow(/ngrams.buckets must be a whole number >= 1, got 0; hashed n-grams need buckets/);

@@ -103,6 +103,44 @@ describe('fit', () => {
     for (const m of [a, b, c]) m.dispose();
   });
 
+  it('layer names that make two weights share a name are refused at build, before any training', () => {
+    const m = new Sequential([
+      new Embedding({ inputDim: 10, outputDim: 3 }), new Bidirectional({ layer: new LSTM({ units: 2 }), name: 'bidirectional' }),
+      new Dense({ units: 4, name: 'bidirectional/forward_lstm' }), new Dense({ units: 2, activation: 'softmax' }),
+    ]);
+    expect(() => m.build([6])).toThrow(/layers 'bidirectional' and 'bidirectional\/forward_lstm' both have a weight named 'bidirectional\/forward_lstm\/kernel'; rename one of them/);
+    expect(m.store).toBeNull();
+    m.dispose();
+  });
+
+  it('weightDecay is Keras 3\'s decoupled decay for every optimizer: Adam({ weightDecay }) is AdamW, SGD decays before its update', async () => {
+    const run = async (optimizer: any) => {
+      const m = new Sequential([new Dense({ units: 3, activation: 'relu' }), new Dense({ units: 2, activation: 'softmax' })], { seed: 8 });
+      m.compile({ optimizer, loss: 'sparseCategoricalCrossentropy' });
+      await m.fit(xs, Y, { epochs: 1, batchSize: 100, shuffle: false });
+      const w = m.getWeights().map((x) => Array.from(x.values));
+      m.dispose();
+      return w;
+    };
+    expect(await run(new Adam({ learningRate: 0.01, weightDecay: 0.1 }))).toEqual(await run(new AdamW({ learningRate: 0.01, weightDecay: 0.1 })));
+    // SGD with momentum, one step from zero velocity: p1 = p0 - lr*wd*p0 - lr*g (Keras); the L2 form,
+    // p0 - lr*(g + wd*p0), is the same here, so take two steps where the momentum sees the difference
+    const lr = 0.1, wd = 0.5, mu = 0.9;
+    const m = new Sequential([new Dense({ units: 1, useBias: false })]);
+    m.compile({ optimizer: new SGD({ learningRate: lr, momentum: mu, weightDecay: wd }), loss: 'meanSquaredError' });
+    m.build([1]);
+    m.setWeights([{ name: 'dense/kernel', values: [1] }]);
+    await m.fit({ data: Float32Array.from([1]), shape: [1, 1] }, Float32Array.from([0]), { epochs: 2, batchSize: 1 });
+    // loss (p*1 - 0)^2: g = 2p. Keras: p -= lr*wd*p; v = mu*v - lr*g(p_before_decay); p += v
+    let p = 1, v = 0;
+    for (let k = 0; k < 2; k++) { const g = 2 * p; p -= lr * wd * p; v = mu * v - lr * g; p += v; }
+    expect(m.getWeights()[0].values[0]).toBeCloseTo(p, 6);
+    let q = 1, u = 0;
+    for (let k = 0; k < 2; k++) { const g = 2 * q + wd * q; u = mu * u - lr * g; q += u; }   // L2: a different answer
+    expect(Math.abs(p - q)).toBeGreaterThan(0.01);
+    m.dispose();
+  });
+
   it('validationSplit holds out the last n - floor(n * (1 - f)) samples, as Keras and tfjs do', async () => {
     // y = x with kernel 1 and target 0: each sample's squared error is x^2, so val_loss tells which samples validate
     for (const [n, f, k] of [[10, 0.25, 3], [7, 0.5, 4], [2, 0.1, 1], [200, 0.1, 20], [5, 0.999, 5 - 0]] as const) {

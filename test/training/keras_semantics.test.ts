@@ -144,6 +144,51 @@ describe('metrics with three or more classes', () => {
   });
 });
 
+describe('masked per-time-step outputs (Keras 3: padded steps count nowhere)', () => {
+  // Embedding(maskZero) -> LSTM(returnSequences) -> Dense softmax: each row ends in padding (id 0)
+  const T = 6, n = 5, V = 9, C = 3;
+  const ids = Int32Array.from({ length: n * T }, (_, i) => ((i % T) < 2 + (Math.floor(i / T) % 4) ? 1 + (i * 5) % (V - 1) : 0));
+  const labels = Int32Array.from(ids, (v, i) => (v + i) % C);
+  const x = { data: ids, shape: [n, T] };
+  const make = (lr = 0) => {
+    const m = new Sequential([new Embedding({ inputDim: V, outputDim: 4, maskZero: true }), new LSTM({ units: 5, returnSequences: true }), new Dense({ units: C, activation: 'softmax' })], { seed: 3 });
+    m.compile({ optimizer: new SGD({ learningRate: lr }), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+    m.build([T]);
+    return m;
+  };
+
+  it('the loss is the mean over the unmasked steps of what predict gives; accuracy counts only them', async () => {
+    const m = make();
+    const p = m.predict(x).data;
+    let sum = 0, valid = 0, right = 0;
+    for (let r = 0; r < n * T; r++) {
+      if (ids[r] === 0) continue;
+      valid++;
+      sum += -Math.log(p[r * C + labels[r]]);
+      let best = 0;
+      for (let c = 1; c < C; c++) if (p[r * C + c] > p[r * C + best]) best = c;
+      if (best === labels[r]) right++;
+    }
+    const ev = m.evaluate(x, { data: labels, shape: [n, T] }, { batchSize: n });
+    expect(ev.loss).toBeCloseTo(sum / valid, 5);
+    expect(ev.accuracy).toBeCloseTo(right / valid, 12);
+    const h = await m.fit(x, { data: labels, shape: [n, T] }, { epochs: 1, batchSize: n, shuffle: false });   // learning rate 0
+    expect(h.history.loss[0]).toBeCloseTo(sum / valid, 5);
+    expect(h.history.accuracy[0]).toBeCloseTo(right / valid, 12);
+    m.dispose();
+  });
+
+  it('labels at padded steps change neither the loss nor a single gradient', () => {
+    const m = make();
+    const other = Int32Array.from(labels, (l, i) => (ids[i] === 0 ? (l + 1) % C : l));
+    const a = m.lossAndGradients(x, { data: labels, shape: [n, T] });
+    const b = m.lossAndGradients(x, { data: other, shape: [n, T] });
+    expect(b.loss).toBe(a.loss);
+    for (const [name, g] of a.grads) expect(b.grads.get(name), name).toEqual(g);
+    m.dispose();
+  });
+});
+
 describe('metric functions check their inputs', () => {
   it('confusionMatrix and classReport refuse classes outside the range and mismatched lengths', () => {
     expect(confusionMatrix([0, 1], [0, 1], 2)).toEqual([[1, 0], [0, 1]]);
