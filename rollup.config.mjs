@@ -8,8 +8,12 @@
 //   browser.js         wasmnn/browser: a page's entry (inference on the page, startTraining)
 //   train-worker.js    wasmnn/train-worker: the training Worker browser.js starts (new URL('./train-worker.js', import.meta.url))
 // Scripts that a bundle starts by URL (worker.js, web-worker.js, train-worker.js) sit beside it.
-// The bundles sit two levels below the package root, like dist/runtime/, so the default wasm URL
-// (new URL('../../build/wasmnn-<build>.wasm', import.meta.url)) still finds build/.
+// The bundles sit two levels below the package root, like dist/runtime/, so the default wasm URLs
+// (new URL('../../build/wasmnn-simd.wasm', import.meta.url), one literal per build) still find build/.
+// Those URLs and the Worker starts (new Worker(new URL('./train-worker.js', import.meta.url), { type:
+// 'module', ... }) as one expression) stay in these forms through terser: they are what a user's
+// bundler (Vite, webpack) follows to emit the .wasm files and bundle the Workers
+// (test/env/bundlers.test.ts).
 import { existsSync } from 'node:fs';
 import terser from '@rollup/plugin-terser';
 

@@ -10,14 +10,20 @@ export type TrainingData =
   | { texts: string[]; labels: string[] }
   | { text: string; label: string }[];
 
-/** Training settings that cross into the Worker (plain data: no callbacks or resume). */
-export type WorkerTrainOptions = Omit<TrainOptions, 'callbacks' | 'resume' | 'onCheckpoint' | 'signal' | 'validation'> & CsvColumns & {
+/**
+ * Training settings that cross into the Worker (plain data: no callbacks, hooks or resume; the
+ * start information onStart would give is job.env, progress is job.onProgress).
+ */
+export type WorkerTrainOptions = Omit<TrainOptions, 'callbacks' | 'resume' | 'onCheckpoint' | 'onStart' | 'signal' | 'validation'> & CsvColumns & {
   /** Threads in the Worker, its own included. Default: every hardware thread when the page is cross-origin isolated, else 1. */
   threads?: number;
   /** 'auto' (default): simd-mt when the page is cross-origin isolated, simd otherwise; with fma: true their fma builds. */
   build?: 'auto' | 'simd' | 'simd-mt' | 'simd-fma' | 'simd-fma-mt';
-  /** Absolute URLs of the .wasm builds, when they are not next to the library. */
-  wasm?: { simd?: string; 'simd-mt'?: string; 'simd-fma'?: string; 'simd-fma-mt'?: string };
+  /**
+   * URLs of the .wasm builds, when they are not next to the library (relative ones are resolved
+   * against the page's URL; the Worker fetches them).
+   */
+  wasm?: { simd?: string | URL; 'simd-mt'?: string | URL; 'simd-fma'?: string | URL; 'simd-fma-mt'?: string | URL };
   maxMemoryBytes?: number;
 };
 

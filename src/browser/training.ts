@@ -41,7 +41,8 @@ export class TrainingError extends Error {
 export function startTraining(data: TrainingData, options: StartTrainingOptions = {}): TrainingJob {
   if (typeof Worker !== 'function') throw new Error('wasmnn: startTraining needs Web Workers (a browser page); in node call trainTextClassifier directly');
   const { workerUrl, progressIntervalMs = 100, ...workerOptions } = options;
-  const url = workerUrl ? new URL(workerUrl, location.href) : new URL('./train-worker.js', import.meta.url);
+  const customUrl = workerUrl ? new URL(workerUrl, location.href) : null;
+  const scriptName = customUrl ? customUrl.href : "the library's train-worker.js";
   const listeners = new Set<(p: TrainingProgress) => void>();
   let settled = false;
   let resolveEnv!: (e: EnvInfo) => void, rejectEnv!: (e: unknown) => void;
@@ -50,7 +51,12 @@ export function startTraining(data: TrainingData, options: StartTrainingOptions 
   const result = new Promise<{ bytes: Uint8Array; report: TrainingReport }>((res, rej) => { resolveResult = res; rejectResult = rej; });
   env.catch(() => {});   // a rejection is reported through result; env alone may go unobserved
 
-  const worker = new Worker(url, { type: 'module', name: 'wasmnn training' });
+  // the default is the one-expression form new Worker(new URL('./x.js', import.meta.url), { type: 'module' }):
+  // bundlers (Vite, webpack) recognise only it as a worker entry, which they bundle with the
+  // wasm and pool-thread URLs inside it (a URL computed first would be copied as a plain file)
+  const worker = customUrl
+    ? new Worker(customUrl, { type: 'module', name: 'wasmnn training' })
+    : new Worker(new URL('./train-worker.js', import.meta.url), { type: 'module', name: 'wasmnn training' });
   const finish = (error: Error | null, value?: { bytes: Uint8Array; report: TrainingReport }) => {
     if (settled) return;
     settled = true;
@@ -67,14 +73,18 @@ export function startTraining(data: TrainingData, options: StartTrainingOptions 
   };
   worker.onerror = (e: ErrorEvent) => {
     e.preventDefault();
-    finish(new TrainingError(`wasmnn: the training worker failed: ${e.message || `its script did not load (serve ${url} and the library's modules as text/javascript)`}`, 'WorkerError'));
+    finish(new TrainingError(`wasmnn: the training worker failed: ${e.message || `its script did not load (serve ${scriptName} and the library's modules as text/javascript)`}`, 'WorkerError'));
   };
   worker.onmessageerror = () => finish(new TrainingError('wasmnn: a message from the training worker could not be read', 'MessageError'));
-  const message: ToWorker = { type: 'train', data, options: workerOptions, progressIntervalMs };
   try {
-    worker.postMessage(message);
+    const message: ToWorker = { type: 'train', data, options: workerOptionsToSend(workerOptions), progressIntervalMs };
+    try {
+      worker.postMessage(message);
+    } catch (e: any) {
+      throw new TypeError(`wasmnn: startTraining: the data or options cannot be sent to a Worker (${e?.message ?? e}); pass strings, arrays and plain objects`);
+    }
   } catch (e: any) {
-    finish(new TypeError(`wasmnn: startTraining: the data or options cannot be sent to a Worker (${e?.message ?? e}); pass strings, arrays and plain objects`));
+    finish(e);
   }
   return {
     onProgress(listener) { if (!settled) listeners.add(listener); return () => listeners.delete(listener); },
@@ -83,4 +93,35 @@ export function startTraining(data: TrainingData, options: StartTrainingOptions 
     // a page that cancels has asked for the rejection: it is not an unhandled one if result goes unread
     cancel() { result.catch(() => {}); finish(new TrainingCancelled()); },
   };
+}
+
+/**
+ * The options as posted: a function (an onStart, onCheckpoint or callbacks given from JavaScript;
+ * the type has none) is an error naming it, not a DataCloneError, and the wasm URLs are absolute.
+ */
+function workerOptionsToSend(options: WorkerTrainOptions): WorkerTrainOptions {
+  for (const [key, value] of Object.entries(options)) {
+    const fn = typeof value === 'function' || (Array.isArray(value) && value.some((v) => typeof v === 'function' || (v && typeof v === 'object' && Object.values(v).some((f) => typeof f === 'function'))));
+    if (fn) {
+      throw new TypeError(`wasmnn: startTraining: option '${key}' holds a function, which cannot be sent to the training Worker` +
+        (key === 'onStart' ? '; the start information (build, threads, reason) is job.env' : '; follow training with job.onProgress()'));
+    }
+  }
+  const wasm = absoluteWasmUrls(options.wasm);
+  return wasm === undefined ? options : { ...options, wasm };
+}
+
+/** The wasm option with every URL absolute (relative ones are the page's, not the Worker's) and a string (URL objects do not clone). */
+function absoluteWasmUrls(wasm: WorkerTrainOptions['wasm']): WorkerTrainOptions['wasm'] {
+  if (wasm === undefined || wasm === null) return undefined;
+  if (typeof wasm !== 'object') throw new TypeError(`wasmnn: startTraining: wasm must be an object of build name to URL, got ${typeof wasm}`);
+  const out: Record<string, string> = {};
+  for (const [build, where] of Object.entries(wasm)) {
+    if (where === undefined) continue;
+    if (typeof where !== 'string' && !(where instanceof URL)) {
+      throw new TypeError(`wasmnn: startTraining: wasm['${build}'] must be a URL or URL string (bytes and modules stay on the page; the Worker fetches its kernels), got ${where === null ? 'null' : typeof where}`);
+    }
+    out[build] = new URL(where, location.href).href;
+  }
+  return out as WorkerTrainOptions['wasm'];
 }

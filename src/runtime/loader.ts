@@ -6,11 +6,23 @@ import { getBuiltin, type BuildName } from './features.js';
 
 export type WasmSource = string | URL | ArrayBuffer | ArrayBufferView | Response | WebAssembly.Module;
 
-export const ABI_VERSION = 1;
+export const ABI_VERSION = 2;
 
-/** Where the builds sit next to this module: <pkg>/build/ from <pkg>/dist/runtime/ or <pkg>/src/runtime/. */
+/**
+ * Where the builds sit next to this module: <pkg>/build/ from <pkg>/dist/runtime/ or <pkg>/src/runtime/
+ * (and from <pkg>/dist/bundle/). One literal `new URL('...', import.meta.url)` per build, evaluated
+ * only for the build asked for: bundlers (Vite, webpack, rollup/parcel plugins) follow only this
+ * static form to copy the file and rewrite the URL; a template literal is opaque to them (Vite's dev
+ * pre-bundler turned it into .../deps/undefined).
+ */
 export function defaultWasmUrl(build: BuildName): URL {
-  return new URL(`../../build/wasmnn-${build}.wasm`, import.meta.url);
+  switch (build) {
+    case 'simd': return new URL('../../build/wasmnn-simd.wasm', import.meta.url);
+    case 'simd-mt': return new URL('../../build/wasmnn-simd-mt.wasm', import.meta.url);
+    case 'simd-fma': return new URL('../../build/wasmnn-simd-fma.wasm', import.meta.url);
+    case 'simd-fma-mt': return new URL('../../build/wasmnn-simd-fma-mt.wasm', import.meta.url);
+    default: throw new RangeError(`wasmnn: no build named ${String(build)}`);
+  }
 }
 
 export async function compileWasm(source: WasmSource): Promise<WebAssembly.Module> {

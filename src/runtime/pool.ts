@@ -98,7 +98,9 @@ export class ThreadPool {
    */
   private startWebThreads(): Promise<void>[] {
     const ready: Promise<void>[] = [];
-    const url = webWorkerUrl ?? new URL('./web-worker.js', import.meta.url);
+    // for messages only: not a literal new URL('./web-worker.js', import.meta.url), which a bundler
+    // would copy as a plain asset besides the worker it bundles
+    const url = webWorkerUrl ? webWorkerUrl.href : "the library's web-worker.js (beside the module that starts the pool)";
     for (let ith = 1; ith < this.threads; ith++) {
       ready.push(new Promise<void>((resolve, reject) => {
         const fail = (why: string, loading = true) => {
@@ -109,7 +111,11 @@ export class ThreadPool {
         const timer = setTimeout(() => fail(`no answer within ${START_TIMEOUT_MS / 1000} s`), START_TIMEOUT_MS);
         let w: Worker;
         try {
-          w = new Worker(url, { type: 'module', name: `wasmnn pool thread ${ith}` });
+          // the default is the one-expression form new Worker(new URL('./x.js', import.meta.url), { type: 'module' })
+          // that bundlers (Vite, webpack) recognise as a worker entry to bundle and rewrite
+          w = webWorkerUrl
+            ? new Worker(webWorkerUrl, { type: 'module', name: `wasmnn pool thread ${ith}` })
+            : new Worker(new URL('./web-worker.js', import.meta.url), { type: 'module', name: `wasmnn pool thread ${ith}` });
         } catch (e: any) {
           fail(e?.message ?? String(e));
           return;

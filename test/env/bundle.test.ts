@@ -128,7 +128,7 @@ describe('inference bundle size budget', () => {
     const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
     const bundleOf = (input: string) => `./dist/bundle/${(ENTRIES as [string, string][]).find(([i]) => i === input)![1]}`;
     expect(pkg.exports['./infer']).toEqual({
-      types: './dist/infer.d.ts', workerd: bundleOf('dist/entries/infer_workerd.js'), worker: bundleOf('dist/entries/infer_workerd.js'),
+      types: './dist/infer.d.ts', workerd: bundleOf('dist/entries/infer_workerd.js'), worker: bundleOf('dist/entries/infer_page.js'),
       // node too gets the one-file bundle: importing it costs a few ms, the module tree of dist/ ~50
       browser: bundleOf('dist/entries/infer_page.js'), node: bundleOf('dist/entries/infer_page.js'), default: bundleOf('dist/entries/infer_page.js'),
     });
