@@ -170,7 +170,7 @@ describe('kernel wrappers refuse unknown option names', () => {
         "wasmnn: adam: unknown option 'beta_1'; did you mean 'beta1'? " +
         '(options: learningRate, beta1, beta2, epsilon, step, weightDecay, decoupled, biasCorrection1, biasCorrection2)');
       expect(() => sgdUpdate(rt, p, g, null, { lr: 0.1 } as never))
-        .toThrow("wasmnn: sgd: unknown option 'lr'; did you mean 'learningRate'? (options: learningRate, momentum, nesterov, weightDecay)");
+        .toThrow("wasmnn: sgd: unknown option 'lr'; did you mean 'learningRate'? (options: learningRate, momentum, nesterov, weightDecay, decoupled)");
       expect(() => rmspropUpdate(rt, p, g, m, null, null, { learningRate: 0.1, centred: true } as never))
         .toThrow(/^wasmnn: rmsprop: unknown option 'centred'; did you mean 'centered'\?/);
       expect(() => adagradUpdate(rt, p, g, m, { learning_rate: 0.1 } as never))
