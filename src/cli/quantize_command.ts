@@ -5,6 +5,7 @@
 import { basename, dirname, extname, join } from 'node:path';
 import { TextClassifier } from '../classifier/text_classifier.js';
 import { writeFileAtomic } from '../io/node.js';
+import { decodeSafetensors } from '../io/safetensors.js';
 import { checkQuantization, QUANTIZATIONS, QUANTIZE_MIN_VALUES, type Quantization } from '../io/quantize.js';
 import { formatOptions, parseArgs, type OptionSpec } from './args.js';
 import { readDataset } from './data.js';
@@ -57,12 +58,18 @@ export async function quantizeCommand(argv: string[]): Promise<number> {
   const test = o.test ? await readDataset(o.test as string, { format: o.format as string | undefined, textColumn: o['text-column'] as string | undefined, labelColumn: o['label-column'] as string | undefined }) : null;
   await checkWritable(out, '--out');
   await startRuntime(1);
-  const { classifier, bytes: before } = await loadClassifier(modelPath);
+  const { classifier, bytes: before, file } = await loadClassifier(modelPath);
+  const already = [...new Set([...decodeSafetensors(file).tensors.values()].map((t) => t.dtype).filter((d) => d === 'I8' || d === 'F16'))];
   const bytes = classifier.toBytes({ quantize: q });
   // evaluated as saved: the quantized file read back
   const quantized = TextClassifier.fromBytes(bytes);
   const result: Record<string, unknown> = { model: modelPath, out, quantize: q, bytesBefore: before, bytesAfter: bytes.length };
   const lines = [`${modelPath} (${mb(before)}) -> ${out} (${mb(bytes.length)}, ${(100 * bytes.length / before).toFixed(1)}%), ${q} weights: ${storedAs(classifier, q)}`];
+  if (already.length) {
+    const was = already.map((d) => (d === 'I8' ? 'int8' : 'float16')).join(' and ');
+    lines.push(`note: ${modelPath} was already quantized (${was}); the copy starts from the values read back from it${bytes.length > before ? ', and is bigger' : ''}`);
+    result.alreadyQuantized = was;
+  }
   if (test) {
     const a = evaluateClassifier(classifier, test.texts, test.labels, `test data ${o.test}`);
     const b = evaluateClassifier(quantized, test.texts, test.labels, `test data ${o.test}`);

@@ -35,7 +35,7 @@ export const TRAIN_OPTIONS: OptionSpec[] = [
   { name: 'val-split', type: 'number', min: 0, below: 1, help: 'fraction of every class held out for validation', defaultText: '0.1' },
   { name: 'test', type: 'string', value: 'DATA', help: 'labelled test data to evaluate the model on after training' },
   { name: 'out', type: 'string', value: 'FILE', help: 'where to save the model', defaultText: 'model.wnn' },
-  { name: 'quantize', type: 'string', value: QUANTIZATIONS.join('|'), help: 'store the large weights as int8 (about 1/4 of the file) or float16 (1/2); the accuracies reported are the saved model\'s', defaultText: 'float32' },
+  { name: 'quantize', type: 'string', value: `${QUANTIZATIONS.join('|')}|float32`, help: 'store the large weights as int8 (about 1/4 of the file) or float16 (1/2); the accuracies reported are the saved model\'s', defaultText: 'float32' },
   { name: 'checkpoint-dir', type: 'string', value: 'DIR', help: 'where checkpoints go (kept after training)', defaultText: 'beside --out, named after it without its extension (model.checkpoints for model.wnn); removed after training' },
   { name: 'resume', type: 'flag', help: 'continue from the last checkpoint (same DATA; settings come from the checkpoint, --epochs may grow)' },
   { name: 'report', type: 'string', value: 'FILE.html', help: 'write an HTML report: learning curves and confusion matrices' },
@@ -72,7 +72,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
   }
   if (o.json && o.quiet) throw usageError('--json and --quiet exclude each other; pick one');
   let quantize: ReturnType<typeof checkQuantization>;
-  try { quantize = checkQuantization(o.quantize, 'train'); } catch { throw usageError(`--quantize must be ${QUANTIZATIONS.join(' or ')}, got '${String(o.quantize)}'`); }
+  try { quantize = checkQuantization(o.quantize, 'train'); } catch { throw usageError(`--quantize must be ${QUANTIZATIONS.join(', ')} or float32, got '${String(o.quantize)}'`); }
   const dataPath = positionals[0];
   const out = (o.out as string | undefined) ?? 'model.wnn';
   const explicitDir = o['checkpoint-dir'] as string | undefined;
@@ -168,10 +168,6 @@ export async function trainCommand(argv: string[]): Promise<number> {
       throw dataError(`${(e as Error).message.replace(/^wasmnn: /, '')}. The trained model is in the checkpoint ${ckptPath}; to save it, run: ${resumeCommand(dataPath, o)}`);
     }
     if (!explicitDir) await rm(ckptDir, { recursive: true, force: true });
-    if (quantizeError) {
-      const m = quantizeError instanceof Error ? quantizeError.message : String(quantizeError);
-      throw dataError(`${m.replace(/^wasmnn: /, '')} (the model was saved to ${out} in float32)`);
-    }
     if (evaluationError) {
       const m = evaluationError instanceof Error ? evaluationError.message : String(evaluationError);
       throw dataError(`${m.replace(/^wasmnn: /, '')} (the trained model was saved to ${out} before this evaluation)`);
@@ -192,6 +188,11 @@ export async function trainCommand(argv: string[]): Promise<number> {
     }
     p.info(`\nSaved ${out} (${formatDuration(seconds)})${o.report ? `; report ${o.report}` : ''}${explicitDir ? `; checkpoints in ${ckptDir}` : ''}`);
     p.event({ event: 'done', model: out, report: o.report ?? null, seconds: round(seconds, 3), epochs: state.epochsDone, history: history.history });
+    // the run is complete (figures, report, model), but not as asked: say so last, and exit 1
+    if (quantizeError) {
+      const m = quantizeError instanceof Error ? quantizeError.message : String(quantizeError);
+      throw dataError(`${m.replace(/^wasmnn: /, '')} (the model was saved to ${out} in float32; its figures above are float32's)`);
+    }
     return 0;
   } catch (e) {
     process.off('SIGINT', onSigint);

@@ -149,7 +149,30 @@ export function checkModelEntry(metadata: Record<string, string>): ModelEntry {
     if (names.has(n)) bad(`layer '${n}'`, 'appears twice; layer names must be unique');
     names.add(n);
   }
+  checkLayerRanks(entries, inputShape);
   return { name: config.name as string, layers: entries, inputShape };
+}
+
+const SEQUENCE_LAYERS = new Set(['LSTM', 'GRU', 'Bidirectional', 'Conv1D', 'GlobalAveragePooling1D', 'GlobalMaxPooling1D']);
+
+/**
+ * The rank of each layer's samples, walked from the input shape as the layers' builds do: the
+ * recurrent, convolution and pooling layers take (steps, features), EmbeddingBag a row of ids. A
+ * reader that builds no layers (wasmnn/infer) refuses what the full loader's dry build refuses.
+ */
+function checkLayerRanks(entries: { className: string; config: Record<string, unknown> }[], inputShape: LayerShape): void {
+  let rank = ((entries[0].config.inputShape as LayerShape | undefined) ?? inputShape).length;
+  entries.forEach((e, i) => {
+    const c = e.className;
+    const where = `layer ${i + 1} (${c})`;
+    if (SEQUENCE_LAYERS.has(c) && rank !== 2) bad(where, `takes sequences of (steps, features) but gets samples of rank ${rank}; the model's inputShape or layers are inconsistent`);
+    if (c === 'EmbeddingBag' && rank !== 1) bad(where, `takes a row of ids but gets samples of rank ${rank}; the model's inputShape is inconsistent`);
+    const seq = (cfg: Record<string, unknown>) => (cfg.returnSequences === true ? 2 : 1);
+    if (c === 'Embedding') rank += 1;
+    else if (c === 'LSTM' || c === 'GRU') rank = seq(e.config);
+    else if (c === 'Bidirectional') rank = seq(((e.config.layer as { config?: Record<string, unknown> })?.config) ?? {});
+    else if (c === 'GlobalAveragePooling1D' || c === 'GlobalMaxPooling1D') rank = 1;
+  });
 }
 
 /** The `labels` entry (distinct strings) or null. */

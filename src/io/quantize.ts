@@ -163,9 +163,9 @@ export function isScalesOfInt8Weight(name: string, tensors: Map<string, SafeTens
   return name.startsWith(SCALE_PREFIX) && tensors.get(name.slice(SCALE_PREFIX.length))?.dtype === 'I8';
 }
 
-/** The one option value checks: 'float16', 'int8', or nothing. */
+/** The one option value checks: 'float16', 'int8', or nothing ('float32' says so explicitly). */
 export function checkQuantization(v: unknown, where: string): Quantization | null {
-  if (v === undefined || v === null || v === false) return null;
+  if (v === undefined || v === null || v === false || v === 'float32') return null;
   if (typeof v === 'string' && (QUANTIZATIONS as readonly string[]).includes(v)) return v as Quantization;
-  throw new TypeError(`wasmnn: ${where}: quantize must be ${QUANTIZATIONS.map((q) => `'${q}'`).join(' or ')} (or left out for float32), got ${typeof v === 'string' ? `'${v}'` : String(v)}`);
+  throw new TypeError(`wasmnn: ${where}: quantize must be ${QUANTIZATIONS.map((q) => `'${q}'`).join(' or ')} (or 'float32', or left out, for float32), got ${typeof v === 'string' ? `'${v}'` : String(v)}`);
 }

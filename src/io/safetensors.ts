@@ -123,12 +123,7 @@ export function decodeSafetensors(bytes: Uint8Array): { metadata: Record<string,
     return fail('the header is not valid UTF-8');
   }
   if (text.charCodeAt(0) !== 0x7b) fail('the header does not start with "{"; it is not a safetensors JSON header');
-  // every tensor entry names its data_offsets: count them with a native search first
-  let listed = 0;
-  for (let at = text.indexOf('"data_offsets"'); at >= 0; at = text.indexOf('"data_offsets"', at + 14)) {
-    if (++listed > MAX_TENSORS) fail(`the header lists more than ${MAX_TENSORS} tensors`);
-  }
-  checkDuplicateKeys(text);
+  checkDuplicateKeys(text);   // also stops at the (MAX_TENSORS + 2)th top-level key
   let header: unknown;
   try {
     header = JSON.parse(text);
@@ -140,7 +135,9 @@ export function decodeSafetensors(bytes: Uint8Array): { metadata: Record<string,
 
   let metadata: Record<string, string> = {};
   const entries: Entry[] = [];
-  for (const name of Object.keys(h)) {
+  const names = Object.keys(h);
+  if (names.length - (Object.hasOwn(h, '__metadata__') ? 1 : 0) > MAX_TENSORS) fail(`the header lists more than ${MAX_TENSORS} tensors`);
+  for (const name of names) {
     const value = h[name];
     if (name === '__metadata__') { metadata = readMetadata(value); continue; }
     if (name === '') fail('a tensor has an empty name');
@@ -221,7 +218,8 @@ function readEntry(name: string, value: unknown, dataLen: number): Entry {
 
 /**
  * Refuses duplicate keys in any JSON object of the header (JSON.parse would keep the last one
- * silently). A linear scan over the text that tracks strings and nesting; the text's validity as
+ * silently), and a header of more than MAX_TENSORS tensors as soon as its top level has more keys
+ * than that and __metadata__ (the keys are read as JSON, escapes and all). A linear scan over the text that tracks strings and nesting; the text's validity as
  * JSON is checked by JSON.parse afterwards. A string ends at the next '"' preceded by an even run
  * of backslashes (found with indexOf: a cold start runs this once, in the interpreter, where a
  * step per character cost about as much as the rest of the parse; a regular expression over the
@@ -247,6 +245,8 @@ function checkDuplicateKeys(text: string): void {
         try { key = JSON.parse(text.slice(i, j + 1)) as string; } catch { return; }
         if (top.has(key)) fail(`the header has the key '${key.length > 200 ? `${key.slice(0, 200)}...` : key}' twice`);
         top.add(key);
+        // the header's own keys are the tensors and __metadata__: refuse a hostile count before any per-entry work
+        if (stack.length === 1 && top.size > MAX_TENSORS + 1) fail(`the header lists more than ${MAX_TENSORS} tensors`);
       }
       expectKey = false;
       i = j;

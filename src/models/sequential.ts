@@ -389,12 +389,12 @@ export class Sequential {
         seen += m;
         if (callbacks.length) {
           const logs: Logs = { batch: b, size: m, loss: r.loss };
-          if (this.metrics.includes('accuracy')) logs.accuracy = r.correct / r.counted;
+          if (this.metrics.includes('accuracy')) logs.accuracy = r.counted ? r.correct / r.counted : 0;   // a batch of padded steps only: 0, as Keras
           for (const c of callbacks) await c.onBatchEnd?.(b, logs);
         }
       }
       const logs: Logs = { loss: lossSum / seen };
-      if (this.metrics.includes('accuracy')) logs.accuracy = correct / counted;
+      if (this.metrics.includes('accuracy')) logs.accuracy = counted ? correct / counted : 0;
       if (confusion) {
         const rep = reportOfConfusion(confusion);
         if (this.metrics.includes('precision')) logs.precision = rep.macroPrecision;

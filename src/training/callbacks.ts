@@ -68,7 +68,8 @@ export class EarlyStopping implements Callback {
   }
 
   private improves(v: number, reference: number): boolean {
-    return this.mode === 'min' ? v < reference - this.minDelta : v > reference + this.minDelta;
+    // Keras' own arithmetic (current -+ min_delta against the reference), so ties round alike
+    return this.mode === 'min' ? v + this.minDelta < reference : v - this.minDelta > reference;
   }
 
   // As Keras 3 (and tfjs): training stops once `patience` epochs in a row brought no improvement

@@ -172,13 +172,18 @@ describe('quantized models', () => {
     expect(h.code).toBe(0);
     expect(h.stdout).toMatch(/f32\.wnn \(.*\) -> .*h\.wnn \(.*, \d+\.\d%\), float16 weights: conv1d\/kernel/);
     expect(run(['predict', p('h.wnn'), 'great wonderful love']).code).toBe(0);
+    // an int8 file quantized again to float16: said so (and bigger)
+    expect(run(['quantize', p('q8.wnn'), '--to', 'float16', '--out', p('q8h.wnn')]).stdout).toMatch(/note: .*q8\.wnn was already quantized \(int8\); the copy starts from the values read back from it, and is bigger/);
+    // float32 named explicitly is no quantization
+    expect(run(['train', p('train.csv'), ...FAST, '--epochs', '1', '--out', p('f.wnn'), '--quantize', 'float32', '--quiet']).code).toBe(0);
+    expect(decodeSafetensors(new Uint8Array(readFileSync(p('f.wnn')))).metadata.format_version).toBe('1');
   });
 
   it('usage and file problems', () => {
     const err = (args: string[], code: number, message: RegExp) => { const r = run(args); expect(r.code, r.stderr).toBe(code); expect(r.stderr).toMatch(message); };
     err(['quantize'], 2, /quantize needs one model file/);
     err(['quantize', p('f32.wnn'), '--to', 'int4'], 2, /--to must be float16 or int8, got 'int4'/);
-    err(['train', p('train.csv'), '--quantize', 'fp16'], 2, /--quantize must be float16 or int8, got 'fp16'/);
+    err(['train', p('train.csv'), '--quantize', 'fp16'], 2, /--quantize must be float16, int8 or float32, got 'fp16'/);
     err(['quantize', p('missing.wnn')], 1, /missing\.wnn does not exist/);
     err(['quantize', p('f32.wnn'), '--out', dir], 2, /--out .* is a directory/);
   });

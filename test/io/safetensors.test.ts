@@ -182,6 +182,12 @@ describe('safetensors hostile input', () => {
     const t0 = performance.now();
     refuses(many, new RegExp(`lists more than ${MAX_TENSORS} tensors`));
     expect(performance.now() - t0).toBeLessThan(500);
+    // the keys are read as JSON: spelling data_offsets with an escape does not get past the count
+    const escaped = craft(header(200_000).replaceAll('"data_offsets"', '"data\\u005foffsets"'));
+    const t1 = performance.now();
+    refuses(escaped, new RegExp(`lists more than ${MAX_TENSORS} tensors`));
+    expect(performance.now() - t1).toBeLessThan(500);
+    refuses(craft(header(MAX_TENSORS + 1)), new RegExp(`lists more than ${MAX_TENSORS} tensors`));   // no __metadata__: counted after the parse
   });
 
   it('a legal file with __proto__ and constructor names decodes them as plain tensors', () => {

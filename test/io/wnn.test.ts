@@ -187,6 +187,23 @@ describe('contents besides the weights', () => {
     bag.dispose();
   });
 
+  it('refuses a model inputShape its layers cannot take, in both readers (wasmnn/infer builds no layers)', async () => {
+    const { decodeWnnForInference } = await import('../../src/infer.js');
+    const m = make(() => [new Embedding({ inputDim: V, outputDim: 3 }), new LSTM({ units: 2 }), new Dense({ units: 2 })], idsX);
+    const good = encodeWnn({ model: m });
+    m.dispose();
+    const shaped = (shape: unknown) => edit(good, (meta) => { const e = JSON.parse(meta.model); e.inputShape = shape; meta.model = JSON.stringify(e); });
+    for (const read of [(b: Uint8Array) => decodeWnn(b).model.dispose(), (b: Uint8Array) => decodeWnnForInference(b)]) {
+      expect(() => read(shaped([12, 1]))).toThrow(/layer 2 \(LSTM\) takes sequences of \(steps, features\) but gets samples of rank 3/);
+      read(shaped([null]));   // the usual sequence model loads
+    }
+    const bag = make(() => [new EmbeddingBag({ inputDim: V, outputDim: 3 }), new Dense({ units: 2 })], idsX);
+    const bagFile = encodeWnn({ model: bag });
+    bag.dispose();
+    expect(() => decodeWnnForInference(edit(bagFile, (meta) => { const e = JSON.parse(meta.model); e.inputShape = [3, 4, 5]; meta.model = JSON.stringify(e); })))
+      .toThrow(/layer 1 \(EmbeddingBag\) takes a row of ids but gets samples of rank 3/);
+  });
+
   it('refuses to encode a model that is not built', () => {
     expect(() => encodeWnn({ model: new Sequential([new Dense({ units: 2 })]) })).toThrow(/not built/);
   });

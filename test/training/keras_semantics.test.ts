@@ -178,6 +178,17 @@ describe('masked per-time-step outputs (Keras 3: padded steps count nowhere)', (
     m.dispose();
   });
 
+  it('a batch of padded steps only: loss 0, accuracy 0 (not NaN), as Keras', async () => {
+    const m = make();
+    const pad = { data: new Int32Array(2 * T), shape: [2, T] };
+    const seen: number[] = [];
+    const h = await m.fit(pad, { data: new Int32Array(2 * T), shape: [2, T] }, { epochs: 1, batchSize: 1, callbacks: [new CallbackFunctions({ onBatchEnd: (_, logs) => { seen.push(logs.accuracy as number); } })] });
+    expect(seen).toEqual([0, 0]);
+    expect(h.history.loss[0]).toBe(0);
+    expect(h.history.accuracy[0]).toBe(0);
+    m.dispose();
+  });
+
   it('labels at padded steps change neither the loss nor a single gradient', () => {
     const m = make();
     const other = Int32Array.from(labels, (l, i) => (ids[i] === 0 ? (l + 1) % C : l));
