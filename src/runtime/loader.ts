@@ -4,7 +4,24 @@
 // to compile from bytes: import the .wasm and pass the module).
 import { getBuiltin, type BuildName } from './features.js';
 
-export type WasmSource = string | URL | ArrayBuffer | ArrayBufferView | Response | WebAssembly.Module;
+/** Where kernels come from: a URL or path, the bytes, a fetch Response, or a compiled module
+ *  (`& object`: lib "dom" declares WebAssembly.Module as an empty interface, which a number would fit). */
+export type WasmSource = string | URL | ArrayBuffer | ArrayBufferView | Response | (WebAssembly.Module & object);
+
+// The WebAssembly types the published declarations name (Module, Memory, Instance), declared here
+// empty: they merge with lib "dom"'s where a project has it, and let a node project without lib
+// "dom" compile against wasmnn's declarations (skipLibCheck off) instead of failing on the namespace.
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace WebAssembly {
+    // eslint-disable-next-line @typescript-eslint/no-empty-interface
+    interface Module {}
+    // eslint-disable-next-line @typescript-eslint/no-empty-interface
+    interface Memory {}
+    // eslint-disable-next-line @typescript-eslint/no-empty-interface
+    interface Instance {}
+  }
+}
 
 export const ABI_VERSION = 2;
 
@@ -50,7 +67,8 @@ async function readBytes(where: string | URL): Promise<ArrayBuffer | Uint8Array>
     } catch (e: any) {
       const path = url ? (getBuiltin<typeof import('node:url')>('url') ?? await import('node:url')).fileURLToPath(url) : where as string;
       throw new Error(`wasmnn: cannot read the kernels at ${path} (${e.code ?? e.message}). ` +
-        `Run 'npm run build' to build them, or pass init({ wasm: { ... } }) with their location.`);
+        'In a clone of wasmnn, build them with npm run build; in an installed package they ship in its build/ folder, ' +
+        'so reinstall it if they are missing; or pass init({ wasm: { ... } }) with their location.');
     }
   }
   const res = await fetch(url ?? new URL(where as string, import.meta.url));

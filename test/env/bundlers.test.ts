@@ -215,6 +215,40 @@ describe("startTraining's option type", () => {
   }, 60_000);
 });
 
+describe('the published declarations (dist/*.d.ts)', () => {
+  // a node project without lib "dom", and one with it, both with skipLibCheck off: wasmnn's
+  // declarations compile in both, and a number is no wasm source
+  for (const lib of [['lib.es2022.d.ts'], ['lib.es2022.d.ts', 'lib.dom.d.ts']]) {
+    it(`compile under lib ${lib.join(' + ')} with skipLibCheck off`, async () => {
+      const ts = (await import('typescript')).default;
+      const dir = mkdtempSync(join(tmpdir(), 'wasmnn-types-'));
+      try {
+        const file = join(dir, 'use.ts');
+        writeFileSync(file, [
+          `import { init, Sequential, Dense, Runtime } from ${JSON.stringify(join(ROOT, 'dist/index.js'))};`,
+          `import { TextClassifier } from ${JSON.stringify(join(ROOT, 'dist/infer.js'))};`,
+          'export async function main(): Promise<void> {',
+          '  const rt: Runtime = await init({ threads: 1 });',
+          '  const m = new Sequential([new Dense({ units: 2 })]);',
+          '  m.build([3], rt);',
+          '  // @ts-expect-error a number is not a wasm source',
+          '  await init({ wasm: { simd: 42 } });',
+          '  await TextClassifier.load(new Uint8Array(8));',
+          '}',
+        ].join('\n'));
+        const program = ts.createProgram([file], {
+          target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext,
+          lib, strict: true, noEmit: true, skipLibCheck: false, types: ['node'], typeRoots: [join(ROOT, 'node_modules/@types')],
+        });
+        const errors = ts.getPreEmitDiagnostics(program).map((d) => `${d.file?.fileName ?? ''}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
+        expect(errors).toEqual([]);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }, 60_000);
+  }
+});
+
 describe('package.json exports and the tarball', () => {
   const resolveWith = (condition: string | null, specifier: string) => execFileSync(process.execPath,
     [...(condition ? [`--conditions=${condition}`] : []), '--input-type=module', '-e', `console.log(import.meta.resolve(${JSON.stringify(specifier)}))`],
