@@ -190,28 +190,30 @@ describe.skipIf(!HAVE_CHROMIUM)('the Vite dev server (dependency pre-bundling)',
   }, 60_000);
 });
 
+/** TypeScript's diagnostics of a snippet (lines of a use.ts file) compiled with these options. */
+async function typeErrors(lines: string[], options: Record<string, unknown>, wholeProgram = false): Promise<string[]> {
+  const ts = (await import('typescript')).default;
+  const dir = mkdtempSync(join(tmpdir(), 'wasmnn-types-'));
+  try {
+    const file = join(dir, 'use.ts');
+    writeFileSync(file, lines.join('\n'));
+    const program = ts.createProgram([file], { target: ts.ScriptTarget.ES2022, strict: true, noEmit: true, ...options });
+    return ts.getPreEmitDiagnostics(program, wholeProgram ? undefined : program.getSourceFile(file))
+      .map((d) => `${wholeProgram ? `${d.file?.fileName ?? ''}: ` : ''}${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 describe("startTraining's option type", () => {
   it('has no onStart (a function cannot reach the Worker); wasm takes URLs', async () => {
     const ts = (await import('typescript')).default;
-    const dir = mkdtempSync(join(tmpdir(), 'wasmnn-types-'));
-    try {
-      const file = join(dir, 'use.ts');
-      writeFileSync(file, [
-        `import { startTraining } from ${JSON.stringify(join(ROOT, 'src/browser/training.js'))};`,
-        "// @ts-expect-error onStart is not a startTraining option",
-        "startTraining('text,label\\n', { arch: 'bag', onStart: () => {} });",
-        "startTraining('text,label\\n', { arch: 'bag', wasm: { simd: new URL('https://example.com/k.wasm'), 'simd-mt': '/k-mt.wasm' } });",
-      ].join('\n'));
-      const program = ts.createProgram([file], {
-        target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler,
-        lib: ['lib.es2022.d.ts', 'lib.dom.d.ts'], strict: true, noEmit: true, skipLibCheck: true, types: [],
-      });
-      const errors = ts.getPreEmitDiagnostics(program, program.getSourceFile(file))
-        .map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
-      expect(errors).toEqual([]);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    expect(await typeErrors([
+      `import { startTraining } from ${JSON.stringify(join(ROOT, 'src/browser/training.js'))};`,
+      "// @ts-expect-error onStart is not a startTraining option",
+      "startTraining('text,label\\n', { arch: 'bag', onStart: () => {} });",
+      "startTraining('text,label\\n', { arch: 'bag', wasm: { simd: new URL('https://example.com/k.wasm'), 'simd-mt': '/k-mt.wasm' } });",
+    ], { module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler, lib: ['lib.es2022.d.ts', 'lib.dom.d.ts'], skipLibCheck: true, types: [] })).toEqual([]);
   }, 60_000);
 });
 
@@ -221,30 +223,18 @@ describe('the published declarations (dist/*.d.ts)', () => {
   for (const lib of [['lib.es2022.d.ts'], ['lib.es2022.d.ts', 'lib.dom.d.ts']]) {
     it(`compile under lib ${lib.join(' + ')} with skipLibCheck off`, async () => {
       const ts = (await import('typescript')).default;
-      const dir = mkdtempSync(join(tmpdir(), 'wasmnn-types-'));
-      try {
-        const file = join(dir, 'use.ts');
-        writeFileSync(file, [
-          `import { init, Sequential, Dense, Runtime } from ${JSON.stringify(join(ROOT, 'dist/index.js'))};`,
-          `import { TextClassifier } from ${JSON.stringify(join(ROOT, 'dist/infer.js'))};`,
-          'export async function main(): Promise<void> {',
-          '  const rt: Runtime = await init({ threads: 1 });',
-          '  const m = new Sequential([new Dense({ units: 2 })]);',
-          '  m.build([3], rt);',
-          '  // @ts-expect-error a number is not a wasm source',
-          '  await init({ wasm: { simd: 42 } });',
-          '  await TextClassifier.load(new Uint8Array(8));',
-          '}',
-        ].join('\n'));
-        const program = ts.createProgram([file], {
-          target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext,
-          lib, strict: true, noEmit: true, skipLibCheck: false, types: ['node'], typeRoots: [join(ROOT, 'node_modules/@types')],
-        });
-        const errors = ts.getPreEmitDiagnostics(program).map((d) => `${d.file?.fileName ?? ''}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
-        expect(errors).toEqual([]);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
+      expect(await typeErrors([
+        `import { init, Sequential, Dense, Runtime } from ${JSON.stringify(join(ROOT, 'dist/index.js'))};`,
+        `import { TextClassifier } from ${JSON.stringify(join(ROOT, 'dist/infer.js'))};`,
+        'export async function main(): Promise<void> {',
+        '  const rt: Runtime = await init({ threads: 1 });',
+        '  const m = new Sequential([new Dense({ units: 2 })]);',
+        '  m.build([3], rt);',
+        '  // @ts-expect-error a number is not a wasm source',
+        '  await init({ wasm: { simd: 42 } });',
+        '  await TextClassifier.load(new Uint8Array(8));',
+        '}',
+      ], { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, lib, skipLibCheck: false, types: ['node'], typeRoots: [join(ROOT, 'node_modules/@types')] }, true)).toEqual([]);
     }, 60_000);
   }
 });
