@@ -76,15 +76,13 @@ export function startTraining(data: TrainingData, options: StartTrainingOptions 
     finish(new TrainingError(`wasmnn: the training worker failed: ${e.message || `its script did not load (serve ${scriptName} and the library's modules as text/javascript)`}`, 'WorkerError'));
   };
   worker.onmessageerror = () => finish(new TrainingError('wasmnn: a message from the training worker could not be read', 'MessageError'));
+  let message: ToWorker | null = null;
   try {
-    const message: ToWorker = { type: 'train', data, options: workerOptionsToSend(workerOptions), progressIntervalMs };
-    try {
-      worker.postMessage(message);
-    } catch (e: any) {
-      throw new TypeError(`wasmnn: startTraining: the data or options cannot be sent to a Worker (${e?.message ?? e}); pass strings, arrays and plain objects`);
-    }
+    message = { type: 'train', data, options: workerOptionsToSend(workerOptions), progressIntervalMs };
+    worker.postMessage(message);
   } catch (e: any) {
-    finish(e);
+    // our own refusal as it is; the structured clone's, said in our words
+    finish(message ? new TypeError(`wasmnn: startTraining: the data or options cannot be sent to a Worker (${e?.message ?? e}); pass strings, arrays and plain objects`) : e);
   }
   return {
     onProgress(listener) { if (!settled) listeners.add(listener); return () => listeners.delete(listener); },

@@ -2,8 +2,7 @@
 import { formatOptions, parseArgs, type OptionSpec } from './args.js';
 import { usageError } from './errors.js';
 import { HELP, loadClassifier, startRuntime } from './shared.js';
-import { decodeSafetensors } from '../io/safetensors.js';
-import { SCALE_PREFIX } from '../io/quantize.js';
+import { weightStorage } from '../io/quantize.js';
 
 export const INFO_OPTIONS: OptionSpec[] = [
   { name: 'json', type: 'flag', help: 'print the information as one JSON object' },
@@ -28,8 +27,7 @@ export async function infoCommand(argv: string[]): Promise<number> {
   const path = positionals[0];
   const { classifier, bytes, file } = await loadClassifier(path);
   // how the file stores each weight: F32, or quantized (F16, I8 with per-row scales)
-  const storage: Record<string, string> = {};
-  for (const [name, t] of decodeSafetensors(file).tensors) if (!name.startsWith(SCALE_PREFIX) && !name.startsWith('__')) storage[name] = t.dtype;
+  const storage = weightStorage(file);
   const { model, vectorizer, labels, training } = classifier;
   const v = vectorizer.config;
   const info = {

@@ -5,8 +5,7 @@
 import { basename, dirname, extname, join } from 'node:path';
 import { TextClassifier } from '../classifier/text_classifier.js';
 import { writeFileAtomic } from '../io/node.js';
-import { decodeSafetensors } from '../io/safetensors.js';
-import { checkQuantization, QUANTIZATIONS, QUANTIZE_MIN_VALUES, type Quantization } from '../io/quantize.js';
+import { checkQuantization, QUANTIZATIONS, weightStorage, type Quantization } from '../io/quantize.js';
 import { formatOptions, parseArgs, type OptionSpec } from './args.js';
 import { readDataset } from './data.js';
 import { usageError } from './errors.js';
@@ -59,12 +58,12 @@ export async function quantizeCommand(argv: string[]): Promise<number> {
   await checkWritable(out, '--out');
   await startRuntime(1);
   const { classifier, bytes: before, file } = await loadClassifier(modelPath);
-  const already = [...new Set([...decodeSafetensors(file).tensors.values()].map((t) => t.dtype).filter((d) => d === 'I8' || d === 'F16'))];
+  const already = [...new Set(Object.values(weightStorage(file)).filter((d) => d !== 'F32'))];
   const bytes = classifier.toBytes({ quantize: q });
   // evaluated as saved: the quantized file read back
   const quantized = TextClassifier.fromBytes(bytes);
   const result: Record<string, unknown> = { model: modelPath, out, quantize: q, bytesBefore: before, bytesAfter: bytes.length };
-  const lines = [`${modelPath} (${mb(before)}) -> ${out} (${mb(bytes.length)}, ${(100 * bytes.length / before).toFixed(1)}%), ${q} weights: ${storedAs(classifier, q)}`];
+  const lines = [`${modelPath} (${mb(before)}) -> ${out} (${mb(bytes.length)}, ${(100 * bytes.length / before).toFixed(1)}%), ${q} weights: ${storedAs(bytes, q)}`];
   if (already.length) {
     const was = already.map((d) => (d === 'I8' ? 'int8' : 'float16')).join(' and ');
     lines.push(`note: ${modelPath} was already quantized (${was}); the copy starts from the values read back from it${bytes.length > before ? ', and is bigger' : ''}`);
@@ -87,7 +86,7 @@ export async function quantizeCommand(argv: string[]): Promise<number> {
 const mb = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(2)} MB` : `${(n / 1e3).toFixed(1)} KB`);
 
 /** The weights the quantized file stores as q (the others stay float32). */
-function storedAs(c: TextClassifier, q: Quantization): string {
-  const names = c.model.getWeights().filter((w) => w.values.length >= QUANTIZE_MIN_VALUES).map((w) => w.name);
+function storedAs(file: Uint8Array, q: Quantization): string {
+  const names = Object.entries(weightStorage(file)).filter(([, d]) => d !== 'F32').map(([name]) => name);
   return names.length ? names.join(', ') : `none (every weight is under 4,096 values, so the file keeps float32; ${q} would save nothing)`;
 }

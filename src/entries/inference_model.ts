@@ -16,7 +16,7 @@ import { layerNorm } from '../kernels/norm.js';
 import { binaryForward } from '../kernels/binary.js';
 import { FoldedProjection, foldFits } from '../folded_projection.js';
 import { Tensor, type Shape } from '../tensor.js';
-import { WnnFormatError } from '../io/safetensors.js';
+import { fileError } from '../io/checks.js';
 import type { Runtime } from '../runtime/runtime.js';
 
 /** One layer as the model file stores it: `{ className, config }` (config is its getConfig()). */
@@ -39,10 +39,7 @@ type Forward = (rt: Runtime, f: Flow) => Flow;
 const ACTIVATIONS = ['linear', 'relu', 'sigmoid', 'tanh', 'gelu', 'softplus', 'softmax'];
 
 /** A file this reader cannot use: a WnnFormatError, as the full loader's. */
-function fail(what: string, fix = "save the model again with this version of wasmnn, or load it with the full library (import 'wasmnn')"): never {
-  throw new WnnFormatError(`wasmnn: ${what}; ${fix}`);
-}
-const DAMAGED = 'the file is damaged or was not written by wasmnn';
+const fail = (what: string, fix = "save the model again with this version of wasmnn, or load it with the full library (import 'wasmnn')"): never => fileError(what, fix);
 
 function reshape(t: Tensor, shape: Shape): Tensor {
   return t.view(shape);
@@ -88,7 +85,7 @@ export class InferenceModel {
     const readsSource = (l: LayerSpec | undefined) => !!l && (l.className === 'LSTM' || l.className === 'GRU' || l.className === 'Bidirectional');
     this.forwards = layers.map((l, i) => (l.className === 'Embedding' ? this.embedding(String(l.config.name), l.config, readsSource(layers[i + 1])) : this.layer(l)));
     for (const n of weights.keys()) {
-      if (!this.used.has(n)) throw new WnnFormatError(`wasmnn: the file has a tensor '${n.slice(0, 100)}' that is not a weight of the model; the file is damaged or was not written by wasmnn`);
+      if (!this.used.has(n)) fileError(`the file has a tensor '${n.slice(0, 100)}' that is not a weight of the model`);
     }
     const first = spec.config.layers[0];
     this.firstInputDim = first.className === 'Embedding' || first.className === 'EmbeddingBag' ? first.config.inputDim : null;
@@ -115,10 +112,10 @@ export class InferenceModel {
   /** The weight `layer/name`; checks its shape against what the config says (null: any size). */
   private w(layer: string, name: string, shape: (number | null)[]): Tensor {
     const t = this.weights.get(`${layer}/${name}`);
-    if (!t) fail(`the model file has no weight '${layer}/${name}'`, DAMAGED);
+    if (!t) fileError(`the model file has no weight '${layer}/${name}'`);
     this.used.add(`${layer}/${name}`);
     if (t.shape.length !== shape.length || shape.some((d, i) => d !== null && d !== t.shape[i])) {
-      fail(`weight '${layer}/${name}' has shape [${t.shape.join(', ')}] but the layer's config needs [${shape.map((d) => d ?? '*').join(', ')}]`, DAMAGED);
+      fileError(`weight '${layer}/${name}' has shape [${t.shape.join(', ')}] but the layer's config needs [${shape.map((d) => d ?? '*').join(', ')}]`);
     }
     return t;
   }

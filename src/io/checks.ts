@@ -94,7 +94,8 @@ export function checkInputShape(v: unknown): LayerShape {
   return v as LayerShape;
 }
 
-function fileError(what: string, fix = 'the file is damaged or was not written by wasmnn'): never {
+/** A WnnFormatError: `wasmnn: <what>; <fix>` (by default: the file is damaged or not wasmnn's). */
+export function fileError(what: string, fix = 'the file is damaged or was not written by wasmnn'): never {
   throw new WnnFormatError(`wasmnn: ${what}; ${fix}`);
 }
 

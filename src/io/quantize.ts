@@ -9,7 +9,8 @@
 // zero); it is read back as fround(q * s). An all-zero row has s = 0. Rows follow the weights'
 // Keras layouts: an Embedding row is one token's vector, a Dense or LSTM kernel row is one input
 // feature's weights to every unit. The scales are the F32 tensor `__scale__/<weight name>`.
-import { WnnFormatError, type SafeTensorIn, type SafeTensorOut } from './safetensors.js';
+import { decodeSafetensorsHeader, type SafeDType, type SafeTensorIn, type SafeTensorOut } from './safetensors.js';
+import { fileError } from './checks.js';
 
 export type Quantization = 'float16' | 'int8';
 export const QUANTIZATIONS: readonly Quantization[] = ['float16', 'int8'];
@@ -132,8 +133,14 @@ export function weightTensors(name: string, shape: number[], values: Float32Arra
   return [{ name, dtype: 'I8', shape, data: q }, { name: `${SCALE_PREFIX}${name}`, dtype: 'F32', shape: [scales.length], data: scales }];
 }
 
-function bad(what: string): never {
-  throw new WnnFormatError(`wasmnn: ${what}; the file is damaged or was not written by wasmnn`);
+const bad = (what: string): never => fileError(what);
+
+/** How a file stores each weight (F32, F16, I8), read from its header alone: the tensors that are
+ *  neither optimizer slots nor scales (both named __...__/). */
+export function weightStorage(file: Uint8Array): Record<string, SafeDType> {
+  const storage: Record<string, SafeDType> = {};
+  for (const [name, t] of decodeSafetensorsHeader(file).tensors) if (!name.startsWith('__')) storage[name] = t.dtype;
+  return storage;
 }
 
 /**

@@ -104,6 +104,25 @@ interface Entry { name: string; dtype: SafeDType; shape: number[]; begin: number
 
 /** Parses one safetensors file; see the file comment for what it checks. */
 export function decodeSafetensors(bytes: Uint8Array): { metadata: Record<string, string>; tensors: Map<string, SafeTensorOut> } {
+  const { metadata, entries, dataStart } = readHeader(bytes);
+  // every check passed: the copies below add up to the data's length <= the file size
+  const tensors = new Map<string, SafeTensorOut>();
+  for (const e of entries) {
+    const count = (e.end - e.begin) / ITEM_BYTES[e.dtype];
+    const data = new ARRAY_OF[e.dtype](count);
+    readLittleEndian(bytes, dataStart + e.begin, data);
+    tensors.set(e.name, { dtype: e.dtype, shape: e.shape, data });
+  }
+  return { metadata, tensors };
+}
+
+/** The header of one safetensors file (every check of decodeSafetensors), without copying any tensor. */
+export function decodeSafetensorsHeader(bytes: Uint8Array): { metadata: Record<string, string>; tensors: Map<string, { dtype: SafeDType; shape: number[] }> } {
+  const { metadata, entries } = readHeader(bytes);
+  return { metadata, tensors: new Map(entries.map((e) => [e.name, { dtype: e.dtype, shape: e.shape }])) };
+}
+
+function readHeader(bytes: Uint8Array): { metadata: Record<string, string>; entries: Entry[]; dataStart: number } {
   if (!(bytes instanceof Uint8Array)) throw new TypeError('wasmnn: decodeSafetensors takes a Uint8Array');
   const size = bytes.length;
   if (size < 8) fail(`the file is ${size} bytes long, shorter than the 8-byte header length`);
@@ -123,7 +142,7 @@ export function decodeSafetensors(bytes: Uint8Array): { metadata: Record<string,
     return fail('the header is not valid UTF-8');
   }
   if (text.charCodeAt(0) !== 0x7b) fail('the header does not start with "{"; it is not a safetensors JSON header');
-  checkDuplicateKeys(text);   // also stops at the (MAX_TENSORS + 2)th top-level key
+  checkDuplicateKeys(text);   // also stops at the (MAX_TENSORS + 1)th tensor
   let header: unknown;
   try {
     header = JSON.parse(text);
@@ -135,9 +154,7 @@ export function decodeSafetensors(bytes: Uint8Array): { metadata: Record<string,
 
   let metadata: Record<string, string> = {};
   const entries: Entry[] = [];
-  const names = Object.keys(h);
-  if (names.length - (Object.hasOwn(h, '__metadata__') ? 1 : 0) > MAX_TENSORS) fail(`the header lists more than ${MAX_TENSORS} tensors`);
-  for (const name of names) {
+  for (const name of Object.keys(h)) {
     const value = h[name];
     if (name === '__metadata__') { metadata = readMetadata(value); continue; }
     if (name === '') fail('a tensor has an empty name');
@@ -153,16 +170,7 @@ export function decodeSafetensors(bytes: Uint8Array): { metadata: Record<string,
     expected = e.end;
   }
   if (expected !== dataLen) fail(`the tensors cover ${expected} bytes of data but the file has ${dataLen} after the header (${dataLen - expected} trailing bytes)`);
-
-  // every check passed: the copies below add up to dataLen <= the file size
-  const tensors = new Map<string, SafeTensorOut>();
-  for (const e of entries) {
-    const count = (e.end - e.begin) / ITEM_BYTES[e.dtype];
-    const data = new ARRAY_OF[e.dtype](count);
-    readLittleEndian(bytes, dataStart + e.begin, data);
-    tensors.set(e.name, { dtype: e.dtype, shape: e.shape, data });
-  }
-  return { metadata, tensors };
+  return { metadata, entries, dataStart };
 }
 
 function readLittleEndian(bytes: Uint8Array, at: number, data: SafeData): void {
@@ -218,8 +226,8 @@ function readEntry(name: string, value: unknown, dataLen: number): Entry {
 
 /**
  * Refuses duplicate keys in any JSON object of the header (JSON.parse would keep the last one
- * silently), and a header of more than MAX_TENSORS tensors as soon as its top level has more keys
- * than that and __metadata__ (the keys are read as JSON, escapes and all). A linear scan over the text that tracks strings and nesting; the text's validity as
+ * silently), and a header of more than MAX_TENSORS tensors as soon as its top level names one more
+ * than that besides __metadata__ (the keys are read as JSON, escapes and all). A linear scan over the text that tracks strings and nesting; the text's validity as
  * JSON is checked by JSON.parse afterwards. A string ends at the next '"' preceded by an even run
  * of backslashes (found with indexOf: a cold start runs this once, in the interpreter, where a
  * step per character cost about as much as the rest of the parse; a regular expression over the
@@ -227,6 +235,7 @@ function readEntry(name: string, value: unknown, dataLen: number): Entry {
  */
 function checkDuplicateKeys(text: string): void {
   const stack: (Set<string> | null)[] = [];
+  let tensorKeys = 0;
   let expectKey = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
@@ -246,7 +255,7 @@ function checkDuplicateKeys(text: string): void {
         if (top.has(key)) fail(`the header has the key '${key.length > 200 ? `${key.slice(0, 200)}...` : key}' twice`);
         top.add(key);
         // the header's own keys are the tensors and __metadata__: refuse a hostile count before any per-entry work
-        if (stack.length === 1 && top.size > MAX_TENSORS + 1) fail(`the header lists more than ${MAX_TENSORS} tensors`);
+        if (stack.length === 1 && key !== '__metadata__' && ++tensorKeys > MAX_TENSORS) fail(`the header lists more than ${MAX_TENSORS} tensors`);
       }
       expectKey = false;
       i = j;

@@ -9,7 +9,7 @@ import { Sequential } from '../models/sequential.js';
 import { hasRuntime, init, runtime } from '../runtime/default.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { TextVectorizer } from '../text/vectorizer.js';
-import { checkFiniteWeight, checkFormat, checkLabels, checkModelEntry, checkTokenizer, checkTokenizerFits, checkTraining, firstNonFinite, isPlainObject, OPTIMIZER_PREFIX, parseJsonEntry, tokenizerMismatch } from './checks.js';
+import { checkFiniteWeight, checkFormat, fileError, checkLabels, checkModelEntry, checkTokenizer, checkTokenizerFits, checkTraining, firstNonFinite, isPlainObject, OPTIMIZER_PREFIX, parseJsonEntry, tokenizerMismatch } from './checks.js';
 import { compileFromConfig, dryBuild, layersFromEntry } from './config.js';
 import { readModelSource, type ModelSource as Source } from './source.js';
 import { checkOptions, optionNames } from '../options.js';
@@ -42,9 +42,7 @@ export interface WnnContents {
 
 export interface DecodeOptions { runtime?: Runtime }
 
-function bad(what: string, fix = 'the file is damaged or was not written by wasmnn'): never {
-  throw new WnnFormatError(`wasmnn: ${what}; ${fix}`);
-}
+const bad = fileError;
 
 /** The bytes of a .wnn file holding the model's weights and everything needed to rebuild it. */
 export function encodeWnn(c: WnnContentsIn): Uint8Array {

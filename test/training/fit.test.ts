@@ -143,7 +143,7 @@ describe('fit', () => {
 
   it('validationSplit holds out the last n - floor(n * (1 - f)) samples, as Keras and tfjs do', async () => {
     // y = x with kernel 1 and target 0: each sample's squared error is x^2, so val_loss tells which samples validate
-    for (const [n, f, k] of [[10, 0.25, 3], [7, 0.5, 4], [2, 0.1, 1], [200, 0.1, 20], [5, 0.999, 5 - 0]] as const) {
+    for (const [n, f, k] of [[10, 0.25, 3], [7, 0.5, 4], [2, 0.1, 1], [200, 0.1, 20], [5, 0.999, 5]] as const) {
       const m = new Sequential([new Dense({ units: 1, useBias: false })]);
       m.compile({ optimizer: new SGD({ learningRate: 0 }), loss: 'meanSquaredError' });
       m.build([1]);
