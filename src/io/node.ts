@@ -9,9 +9,9 @@ import { encodeWnn, type WnnContentsIn } from './wnn.js';
  */
 export async function writeFileAtomic(path: string, bytes: Uint8Array | string): Promise<void> {
   if (typeof path !== 'string' || path === '') throw new TypeError('wasmnn: writeFileAtomic needs a file path');
-  const fs = await import('node:fs/promises');
-  const { dirname, basename, join } = await import('node:path');
-  const { randomBytes } = await import('node:crypto');
+  const fs = await import(/* webpackIgnore: true */ 'node:fs/promises');
+  const { dirname, basename, join } = await import(/* webpackIgnore: true */ 'node:path');
+  const { randomBytes } = await import(/* webpackIgnore: true */ 'node:crypto');
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   let handle: Awaited<ReturnType<typeof fs.open>> | null = null;
   try {

@@ -17,8 +17,8 @@ export async function readModelSource(source: ModelSource): Promise<Uint8Array> 
     const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(s)?.[1]?.toLowerCase();
     const remote = scheme !== undefined && scheme !== 'file' && !(scheme.length === 1 && isNode());   // 'C:' is a Windows drive
     if (!remote && isNode()) {
-      const fs = getBuiltin<typeof import('node:fs/promises')>('fs/promises') ?? await import('node:fs/promises');
-      const path = scheme === 'file' ? (getBuiltin<typeof import('node:url')>('url') ?? await import('node:url')).fileURLToPath(s) : s;
+      const fs = getBuiltin<typeof import('node:fs/promises')>('fs/promises') ?? await import(/* webpackIgnore: true */ 'node:fs/promises');
+      const path = scheme === 'file' ? (getBuiltin<typeof import('node:url')>('url') ?? await import(/* webpackIgnore: true */ 'node:url')).fileURLToPath(s) : s;
       try {
         return new Uint8Array(await fs.readFile(path));
       } catch (err) {

@@ -108,9 +108,9 @@ async function readFromLocation(where: string): Promise<{ json: TfjsModelJson; s
   const node = typeof process !== 'undefined' && !!process.versions?.node;
   let read: (rel: string | null) => Promise<Uint8Array>;
   if (!remote && node) {
-    const fs = await import('node:fs/promises');
-    const pathMod = await import('node:path');
-    const { fileURLToPath } = await import('node:url');
+    const fs = await import(/* webpackIgnore: true */ 'node:fs/promises');
+    const pathMod = await import(/* webpackIgnore: true */ 'node:path');
+    const { fileURLToPath } = await import(/* webpackIgnore: true */ 'node:url');
     const file = where.startsWith('file:') ? fileURLToPath(where) : where;
     read = async (rel) => {
       const p = rel === null ? file : pathMod.resolve(pathMod.dirname(file), rel);

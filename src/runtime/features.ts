@@ -31,7 +31,10 @@ export function hostKind(): HostKind {
  * A node built-in module without the ES module loader: process.getBuiltinModule (node 20.16+,
  * 22.3+) is synchronous and takes a fraction of a millisecond, where the first import('node:...')
  * of a process costs about one (measured on a cold start). Undefined elsewhere: callers then
- * import it (`getBuiltin(name) ?? await import('node:name')`, a literal specifier for bundlers).
+ * import it: `getBuiltin(name) ?? await import('node:name')` with a literal specifier, marked with
+ * webpack's ignore comment (webpackIgnore, which the bundles keep): webpack builds for browsers
+ * fail on a node: specifier they try to bundle, and leave a marked one as it is (the browser never
+ * reaches it).
  */
 export function getBuiltin<T>(name: string): T | undefined {
   return (globalThis as any).process?.getBuiltinModule?.(name) as T | undefined;
@@ -58,7 +61,7 @@ export async function requireRelaxedSimd(host: HostKind, build: BuildName): Prom
   if (hasRelaxedSimd()) return;
   if (host === 'node') {
     try {
-      const v8 = getBuiltin<typeof import('node:v8')>('v8') ?? await import('node:v8');
+      const v8 = getBuiltin<typeof import('node:v8')>('v8') ?? await import(/* webpackIgnore: true */ 'node:v8');
       v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
     } catch { /* reported below */ }
     if (hasRelaxedSimd()) return;
@@ -71,7 +74,7 @@ export async function requireRelaxedSimd(host: HostKind, build: BuildName): Prom
 /** Hardware threads the host reports (1 where it reports none). */
 export async function hardwareThreads(host: HostKind): Promise<number> {
   if (host === 'node') {
-    const os = getBuiltin<typeof import('node:os')>('os') ?? await import('node:os');
+    const os = getBuiltin<typeof import('node:os')>('os') ?? await import(/* webpackIgnore: true */ 'node:os');
     return (os as any).availableParallelism?.() ?? os.cpus().length;
   }
   const n = (globalThis as any).navigator?.hardwareConcurrency;

@@ -1,6 +1,6 @@
 // Finds, compiles and instantiates a build of the kernels.
-// A source may be a file path (node), a URL (browsers: resolved against this module's URL unless
-// given), bytes, a Response, or an already compiled WebAssembly.Module (Cloudflare Workers refuse
+// A source may be a file path (node), a URL (a relative one, in browsers, resolved as fetch()
+// resolves it: against the page, or a Worker's own URL), bytes, a Response, or an already compiled WebAssembly.Module (Cloudflare Workers refuse
 // to compile from bytes: import the .wasm and pass the module).
 import { getBuiltin, type BuildName } from './features.js';
 
@@ -61,17 +61,19 @@ async function readBytes(where: string | URL): Promise<ArrayBuffer | Uint8Array>
   if (where instanceof URL) url = where;
   else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(where)) url = new URL(where);
   if (isNode && (url === null || url.protocol === 'file:')) {
-    const fs = getBuiltin<typeof import('node:fs/promises')>('fs/promises') ?? await import('node:fs/promises');
+    const fs = getBuiltin<typeof import('node:fs/promises')>('fs/promises') ?? await import(/* webpackIgnore: true */ 'node:fs/promises');
     try {
       return await fs.readFile(url ?? where);   // readFile takes file: URLs as they are
     } catch (e: any) {
-      const path = url ? (getBuiltin<typeof import('node:url')>('url') ?? await import('node:url')).fileURLToPath(url) : where as string;
+      const path = url ? (getBuiltin<typeof import('node:url')>('url') ?? await import(/* webpackIgnore: true */ 'node:url')).fileURLToPath(url) : where as string;
       throw new Error(`wasmnn: cannot read the kernels at ${path} (${e.code ?? e.message}). ` +
         'In a clone of wasmnn, build them with npm run build; in an installed package they ship in its build/ folder, ' +
         'so reinstall it if they are missing; or pass init({ wasm: { ... } }) with their location.');
     }
   }
-  const res = await fetch(url ?? new URL(where as string, import.meta.url));
+  // a relative URL is the page's, as for fetch() (not this module's: once bundled, the module's
+  // URL is a chunk's, or with webpack a file: URL of the build machine)
+  const res = await fetch(url ?? (where as string));
   if (!res.ok) throw new Error(`wasmnn: could not fetch the kernels (${res.status} ${res.statusText} from ${res.url}); pass init({ wasm: { ... } }) with their location`);
   return res.arrayBuffer();
 }

@@ -72,7 +72,7 @@ export class ThreadPool {
   private startNodeThreads(): Promise<void>[] {
     const ready: Promise<void>[] = [];
     const url = new URL('./worker.js', import.meta.url);
-    const threads = import('node:worker_threads');
+    const threads = import(/* webpackIgnore: true */ 'node:worker_threads');
     for (let ith = 1; ith < this.threads; ith++) {
       ready.push(threads.then(({ Worker }) => new Promise<void>((resolve, reject) => {
         const w = new Worker(url, {

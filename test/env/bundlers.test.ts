@@ -8,6 +8,9 @@
 //   its kernels (a template-literal URL used to become .../.vite/deps/undefined);
 // - startTraining: a function option (onStart) is a clear error, an explicit `wasm` URL is the one
 //   the Worker fetches (relative to the page);
+// - webpack 5 (a production build with no configuration but the entry): the same page, the same
+//   results; node-only imports do not break it;
+// - a relative wasm URL given to init() is the page's (as for fetch()), not the bundled module's;
 // - export conditions: `worker` gets the plain page build of wasmnn/infer, `workerd` the build that
 //   imports its .wasm as a module; the tarball has a LICENSE and no stray build output (a build
 //   starts from an empty dist/: test/env/build-script.test.ts).
@@ -28,7 +31,7 @@ const COI = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedde
 const HTML = '<!doctype html><html><body><pre id="out"></pre><script type="module" src="/main.js"></script></body></html>\n';
 // The page: each step's outcome in window.__results, then __done.
 const MAIN = `
-import { init, env, Sequential, Dense } from 'wasmnn';
+import { init, env, shutdown, Sequential, Dense } from 'wasmnn';
 import { startTraining } from 'wasmnn/browser';
 const results = {};
 const outcome = async (job) => { try { await job.result; return 'resolved'; } catch (e) { return e.name + ': ' + e.message; } };
@@ -39,6 +42,9 @@ const outcome = async (job) => { try { await job.result; return 'resolved'; } ca
     m.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' });
     const h = await m.fit([[1, 0], [0, 1], [1, 1], [0, 0]], [0, 1, 1, 0], { epochs: 2 });
     results.full = { env: env(), losses: h.history.loss.length };
+    // a relative wasm URL is the page's, as for fetch() (not the bundled module's)
+    await shutdown();
+    results.relative = await init({ build: 'simd', wasm: { simd: 'elsewhere/init.wasm' } }).then(() => 'resolved', (e) => e.message);
   } catch (e) { results.full = { error: String(e && e.stack || e) }; }
   if (window.__train) {
     const csv = 'text,label\\n' + Array.from({ length: 40 }, (_, i) => i % 2 ? 'buy cheap pills now ' + i + ',spam' : 'meeting notes for thursday ' + i + ',ham').join('\\n');
@@ -162,7 +168,54 @@ describe('vite build of a page using wasmnn/browser and wasmnn', () => {
       expect(results.onStart).toMatch(/^TypeError: wasmnn: startTraining: option 'onStart' holds a function.*job\.env/);
       // the wasm option reaches the Worker, resolved against the page's URL
       expect(results.wasm).toContain(`404 Not Found from ${server.url}elsewhere/kernels.wasm`);
-      expect(server.missing).toEqual(['/elsewhere/kernels.wasm']);
+      expect(results.relative).toContain(`404 Not Found from ${server.url}elsewhere/init.wasm`);
+      expect(server.missing.sort()).toEqual(['/elsewhere/init.wasm', '/elsewhere/kernels.wasm']);
+    } finally {
+      await server.close();
+    }
+  }, 60_000);
+});
+
+// webpack 5 as a web app's default config has it (Next.js, Angular and older create-react-app
+// projects build with it): conditions browser/import, new URL(..., import.meta.url) as assets,
+// new Worker(new URL(...)) as worker chunks. It fails on a node: specifier it tries to bundle;
+// the library's node-only imports carry webpackIgnore comments that the bundles keep.
+describe('webpack build of the same page', () => {
+  let out: string;
+  let warnings: string[];
+
+  beforeAll(async () => {
+    const webpack = (await import('webpack')).default;
+    out = join(scratch, 'webpack-out');
+    const stats = await new Promise<any>((ok, fail) => webpack({
+      mode: 'production', context: scratch, entry: './main.js', output: { path: out, clean: true }, performance: { hints: false },
+    }, (err, s) => (err ? fail(err) : ok(s))));
+    if (stats.hasErrors()) throw new Error(`webpack failed:\n${stats.toString('errors-only')}`);
+    warnings = stats.toJson({ all: false, warnings: true }).warnings.map((w: { message: string }) => w.message);
+    writeFileSync(join(out, 'index.html'), HTML.replace(' type="module"', ''));   // webpack's output is a classic script
+  }, 120_000);
+
+  it('builds without a warning and emits the wasm builds and the Workers', () => {
+    expect(warnings).toEqual([]);
+    const files = readdirSync(out);
+    expect(files.filter((f) => f.endsWith('.wasm')).length, files.join(', ')).toBeGreaterThanOrEqual(2);
+    const js = files.filter((f) => f.endsWith('.js')).map((f) => readFileSync(join(out, f), 'utf8'));
+    expect(js.some((code) => code.includes('training data must be CSV text')), files.join(', ')).toBe(true);
+    // no path of the build machine was baked in for the kernels or the Workers
+    expect(js.filter((code) => code.includes(`file://${scratch}`) || code.includes('../../build/wasmnn-'))).toEqual([]);
+  });
+
+  it.skipIf(!HAVE_CHROMIUM)('the built page runs the full library and trains in its Worker on 2 threads', async () => {
+    const server = await serveStatic(out);
+    try {
+      const { results, errors } = await runPage(server.url, true, 50_000);
+      expect(errors).toEqual([]);
+      expect(results.full, JSON.stringify(results.full)).toMatchObject({ losses: 2, env: { build: 'simd', threads: 1 } });
+      expect(results.train, JSON.stringify(results.train)).toMatchObject({ env: { build: 'simd-mt', threads: 2, host: 'web-worker' }, labels: ['ham', 'spam'] });
+      expect(results.onStart).toMatch(/option 'onStart' holds a function/);
+      expect(results.wasm).toContain(`404 Not Found from ${server.url}elsewhere/kernels.wasm`);
+      expect(results.relative).toContain(`404 Not Found from ${server.url}elsewhere/init.wasm`);
+      expect(server.missing.sort()).toEqual(['/elsewhere/init.wasm', '/elsewhere/kernels.wasm']);
     } finally {
       await server.close();
     }
