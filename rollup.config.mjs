@@ -47,9 +47,9 @@ export function bundleOptions(input, file, plugins = []) {
       // ascii_only: V8 scans the bundle as one-byte source. Short lines: node prints the source
       // line of an uncaught error's throw site, and one 97 KB line buried the message; a newline
       // where a semicolon would go costs about 40 bytes of gzip, and no line (string literals
-      // aside) passes 400 characters. The webpackIgnore comments on import('node:...') stay:
-      // without them a webpack build for browsers fails on the node: specifiers
-      plugins: [terser({ ecma: 2020, module: true, format: { ascii_only: true, semicolons: false, max_line_len: 400, comments: /^\s*webpackIgnore: true\s*$/ } })],
+      // aside) passes 400 characters. The comments on nodeModule's import() stay (webpackIgnore,
+      // @vite-ignore): page builds then leave the node-only import alone, without a note
+      plugins: [terser({ ecma: 2020, module: true, format: { ascii_only: true, semicolons: false, max_line_len: 400, comments: /^\s*(webpackIgnore: true|@vite-ignore)\s*$/ } })],
     },
     onwarn(warning, warn) {
       if (warning.code === 'THIS_IS_UNDEFINED' || warning.code === 'CIRCULAR_DEPENDENCY') return;

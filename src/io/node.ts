@@ -1,6 +1,7 @@
 // Node-only file helpers: atomic writes and saving a model to a path. node: modules are imported
 // when a function runs, so this file can sit in the main entry of browser and worker bundles.
 import { encodeWnn, type WnnContentsIn } from './wnn.js';
+import { nodeModule } from '../runtime/features.js';
 
 /**
  * Writes bytes to path atomically: a uniquely named temp file in the same directory is written,
@@ -9,9 +10,9 @@ import { encodeWnn, type WnnContentsIn } from './wnn.js';
  */
 export async function writeFileAtomic(path: string, bytes: Uint8Array | string): Promise<void> {
   if (typeof path !== 'string' || path === '') throw new TypeError('wasmnn: writeFileAtomic needs a file path');
-  const fs = await import(/* webpackIgnore: true */ 'node:fs/promises');
-  const { dirname, basename, join } = await import(/* webpackIgnore: true */ 'node:path');
-  const { randomBytes } = await import(/* webpackIgnore: true */ 'node:crypto');
+  const fs = await nodeModule<typeof import('node:fs/promises')>('fs/promises');
+  const { dirname, basename, join } = await nodeModule<typeof import('node:path')>('path');
+  const { randomBytes } = await nodeModule<typeof import('node:crypto')>('crypto');
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   let handle: Awaited<ReturnType<typeof fs.open>> | null = null;
   try {

@@ -1,7 +1,7 @@
 // Where a model file's bytes come from: a path or file: URL in node, an http(s) or relative URL
 // (fetch), a Response, or bytes. Shared by the full loader (wnn.ts) and the inference entry; no
 // static node: imports, so browsers and workers can load it.
-import { getBuiltin } from '../runtime/features.js';
+import { nodeModule } from '../runtime/features.js';
 
 export type ModelSource = string | URL | ArrayBuffer | ArrayBufferView | Response;
 
@@ -17,8 +17,8 @@ export async function readModelSource(source: ModelSource): Promise<Uint8Array> 
     const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(s)?.[1]?.toLowerCase();
     const remote = scheme !== undefined && scheme !== 'file' && !(scheme.length === 1 && isNode());   // 'C:' is a Windows drive
     if (!remote && isNode()) {
-      const fs = getBuiltin<typeof import('node:fs/promises')>('fs/promises') ?? await import(/* webpackIgnore: true */ 'node:fs/promises');
-      const path = scheme === 'file' ? (getBuiltin<typeof import('node:url')>('url') ?? await import(/* webpackIgnore: true */ 'node:url')).fileURLToPath(s) : s;
+      const fs = await nodeModule<typeof import('node:fs/promises')>('fs/promises');
+      const path = scheme === 'file' ? (await nodeModule<typeof import('node:url')>('url')).fileURLToPath(s) : s;
       try {
         return new Uint8Array(await fs.readFile(path));
       } catch (err) {

@@ -10,6 +10,7 @@
 import { Bidirectional } from '../layers/bidirectional.js';
 import { Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D } from '../layers/conv.js';
 import { Dense } from '../layers/dense.js';
+import { nodeModule } from '../runtime/features.js';
 import { Dropout } from '../layers/dropout.js';
 import { Embedding } from '../layers/embedding.js';
 import type { Layer, LayerShape } from '../layers/layer.js';
@@ -108,9 +109,9 @@ async function readFromLocation(where: string): Promise<{ json: TfjsModelJson; s
   const node = typeof process !== 'undefined' && !!process.versions?.node;
   let read: (rel: string | null) => Promise<Uint8Array>;
   if (!remote && node) {
-    const fs = await import(/* webpackIgnore: true */ 'node:fs/promises');
-    const pathMod = await import(/* webpackIgnore: true */ 'node:path');
-    const { fileURLToPath } = await import(/* webpackIgnore: true */ 'node:url');
+    const fs = await nodeModule<typeof import('node:fs/promises')>('fs/promises');
+    const pathMod = await nodeModule<typeof import('node:path')>('path');
+    const { fileURLToPath } = await nodeModule<typeof import('node:url')>('url');
     const file = where.startsWith('file:') ? fileURLToPath(where) : where;
     read = async (rel) => {
       const p = rel === null ? file : pathMod.resolve(pathMod.dirname(file), rel);

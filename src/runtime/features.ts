@@ -30,14 +30,24 @@ export function hostKind(): HostKind {
 /**
  * A node built-in module without the ES module loader: process.getBuiltinModule (node 20.16+,
  * 22.3+) is synchronous and takes a fraction of a millisecond, where the first import('node:...')
- * of a process costs about one (measured on a cold start). Undefined elsewhere: callers then
- * import it: `getBuiltin(name) ?? await import('node:name')` with a literal specifier, marked with
- * webpack's ignore comment (webpackIgnore, which the bundles keep): webpack builds for browsers
- * fail on a node: specifier they try to bundle, and leave a marked one as it is (the browser never
- * reaches it).
+ * of a process costs about one (measured on a cold start). Undefined elsewhere.
  */
 export function getBuiltin<T>(name: string): T | undefined {
   return (globalThis as any).process?.getBuiltinModule?.(name) as T | undefined;
+}
+
+/**
+ * A node built-in module (`name` without the node: prefix), for the node-only code paths of
+ * modules that browser and Worker bundles also hold: getBuiltin, else a dynamic import that
+ * bundlers leave alone. A literal import('node:...') breaks page builds: webpack fails on the
+ * node: scheme (UnhandledSchemeError) and esbuild on a built-in it cannot resolve for browsers; a
+ * computed specifier is one they do not follow, and the comments (kept in our bundles) silence
+ * webpack's and Vite's notes about it. Pages never reach these paths.
+ */
+export async function nodeModule<T>(name: string): Promise<T> {
+  const builtin = getBuiltin<T>(name);
+  if (builtin) return builtin;
+  return import(/* webpackIgnore: true */ /* @vite-ignore */ `node:${name}`) as Promise<T>;
 }
 
 export function hasSimd(): boolean {
@@ -61,7 +71,7 @@ export async function requireRelaxedSimd(host: HostKind, build: BuildName): Prom
   if (hasRelaxedSimd()) return;
   if (host === 'node') {
     try {
-      const v8 = getBuiltin<typeof import('node:v8')>('v8') ?? await import(/* webpackIgnore: true */ 'node:v8');
+      const v8 = await nodeModule<typeof import('node:v8')>('v8');
       v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
     } catch { /* reported below */ }
     if (hasRelaxedSimd()) return;
@@ -74,7 +84,7 @@ export async function requireRelaxedSimd(host: HostKind, build: BuildName): Prom
 /** Hardware threads the host reports (1 where it reports none). */
 export async function hardwareThreads(host: HostKind): Promise<number> {
   if (host === 'node') {
-    const os = getBuiltin<typeof import('node:os')>('os') ?? await import(/* webpackIgnore: true */ 'node:os');
+    const os = await nodeModule<typeof import('node:os')>('os');
     return (os as any).availableParallelism?.() ?? os.cpus().length;
   }
   const n = (globalThis as any).navigator?.hardwareConcurrency;

@@ -2,7 +2,7 @@
 // A source may be a file path (node), a URL (a relative one, in browsers, resolved as fetch()
 // resolves it: against the page, or a Worker's own URL), bytes, a Response, or an already compiled WebAssembly.Module (Cloudflare Workers refuse
 // to compile from bytes: import the .wasm and pass the module).
-import { getBuiltin, type BuildName } from './features.js';
+import { nodeModule, type BuildName } from './features.js';
 
 /** Where kernels come from: a URL or path, the bytes, a fetch Response, or a compiled module
  *  (`& object`: lib "dom" declares WebAssembly.Module as an empty interface, which a number would fit). */
@@ -61,11 +61,11 @@ async function readBytes(where: string | URL): Promise<ArrayBuffer | Uint8Array>
   if (where instanceof URL) url = where;
   else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(where)) url = new URL(where);
   if (isNode && (url === null || url.protocol === 'file:')) {
-    const fs = getBuiltin<typeof import('node:fs/promises')>('fs/promises') ?? await import(/* webpackIgnore: true */ 'node:fs/promises');
+    const fs = await nodeModule<typeof import('node:fs/promises')>('fs/promises');
     try {
       return await fs.readFile(url ?? where);   // readFile takes file: URLs as they are
     } catch (e: any) {
-      const path = url ? (getBuiltin<typeof import('node:url')>('url') ?? await import(/* webpackIgnore: true */ 'node:url')).fileURLToPath(url) : where as string;
+      const path = url ? (await nodeModule<typeof import('node:url')>('url')).fileURLToPath(url) : where as string;
       throw new Error(`wasmnn: cannot read the kernels at ${path} (${e.code ?? e.message}). ` +
         'In a clone of wasmnn, build them with npm run build; in an installed package they ship in its build/ folder, ' +
         'so reinstall it if they are missing; or pass init({ wasm: { ... } }) with their location.');

@@ -6,6 +6,7 @@
 // node worker_threads (worker.js) or, in a cross-origin isolated Web Worker, module Web Workers
 // (web-worker.js); both run pool-thread.js over the same control block (pool-layout.ts).
 import { CTL } from './pool-layout.js';
+import { nodeModule } from './features.js';
 
 export interface PoolOptions {
   module: WebAssembly.Module;
@@ -72,7 +73,7 @@ export class ThreadPool {
   private startNodeThreads(): Promise<void>[] {
     const ready: Promise<void>[] = [];
     const url = new URL('./worker.js', import.meta.url);
-    const threads = import(/* webpackIgnore: true */ 'node:worker_threads');
+    const threads = nodeModule<typeof import('node:worker_threads')>('worker_threads');
     for (let ith = 1; ith < this.threads; ith++) {
       ready.push(threads.then(({ Worker }) => new Promise<void>((resolve, reject) => {
         const w = new Worker(url, {

@@ -178,8 +178,8 @@ describe('vite build of a page using wasmnn/browser and wasmnn', () => {
 
 // webpack 5 as a web app's default config has it (Next.js, Angular and older create-react-app
 // projects build with it): conditions browser/import, new URL(..., import.meta.url) as assets,
-// new Worker(new URL(...)) as worker chunks. It fails on a node: specifier it tries to bundle;
-// the library's node-only imports carry webpackIgnore comments that the bundles keep.
+// new Worker(new URL(...)) as worker chunks. It fails on any literal node: specifier it meets
+// (UnhandledSchemeError), so the library's node-only imports are computed (nodeModule).
 describe('webpack build of the same page', () => {
   let out: string;
   let warnings: string[];
