@@ -58,11 +58,17 @@ export class Tensor {
   }
 
   /**
-   * A view of this tensor's memory from `offset` floats on, in `shape`: the same block and lifetime,
-   * without the constructor's block lookup (views are made on every kernel call).
+   * A view of this tensor's memory from `offset` values on, in `shape`: the same block and lifetime,
+   * without the constructor's block lookup (views are made on every kernel call). The view must lie
+   * inside this tensor: a kernel writing through a view must never reach another tensor's memory.
    */
   view(shape: Shape, offset = 0): Tensor {
-    return new Tensor(this.rt, this.ptr + offset * 4, shape, this.dtype, this.generation, this.block);
+    const t = new Tensor(this.rt, this.ptr + offset * 4, shape, this.dtype, this.generation, this.block);
+    if (!Number.isInteger(offset) || offset < 0 || offset + t.size > this.size) {
+      throw new RangeError(`wasmnn: a view ${fmtShape(t.shape)} at offset ${String(offset)} does not fit in the tensor ${fmtShape(this.shape)} ` +
+        `(${this.size} values): the offset must be a whole number >= 0 and offset + the view's size at most ${this.size}`);
+    }
+    return t;
   }
 
   get bytes(): number { return this.size * 4; }

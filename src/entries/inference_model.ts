@@ -71,6 +71,14 @@ export class InferenceModel {
   private readonly folds: FoldedProjection[] = [];
   /** Weights the layers took (w()); any other is no weight of the model. */
   private readonly used = new Set<string>();
+  /**
+   * While the layers are built: the feature width the next layer receives (null: not known yet, the
+   * first layer's weight says it). The weights' input dimensions are checked against it, as the full
+   * loader's build does: a file whose layers do not chain is refused at load, not at predict.
+   */
+  private width: number | null = null;
+  /** The samples' shape the model takes (the file's inputShape; null entries are any size). */
+  private readonly sampleShape: readonly (number | null)[] | null;
   private closed = false;
 
   private constructor(
@@ -81,6 +89,10 @@ export class InferenceModel {
     readonly outputUnits: number,
   ) {
     const layers = spec.config.layers;
+    const first0 = layers[0];
+    this.sampleShape = (first0.config.inputShape as (number | null)[] | undefined) ?? spec.inputShape ?? null;
+    const ids = first0.className === 'Embedding' || first0.className === 'EmbeddingBag';
+    this.width = ids || !this.sampleShape?.length ? null : this.sampleShape[this.sampleShape.length - 1];
     // an Embedding right before a recurrent layer (which reads it through the folded table) need not gather
     const readsSource = (l: LayerSpec | undefined) => !!l && (l.className === 'LSTM' || l.className === 'GRU' || l.className === 'Bidirectional');
     this.forwards = layers.map((l, i) => (l.className === 'Embedding' ? this.embedding(String(l.config.name), l.config, readsSource(layers[i + 1])) : this.layer(l)));
@@ -96,6 +108,7 @@ export class InferenceModel {
     if (!spec || spec.className !== 'Sequential' || !Array.isArray(spec.config?.layers) || spec.config.layers.length === 0) {
       fail('the model entry is not a Sequential model with layers');
     }
+    if (!(weights instanceof Map)) throw new TypeError('wasmnn: InferenceModel.create: weights must be a Map from weight names to { shape, data }, as decodeWnnForInference returns them');
     const heap = new Map<string, Tensor>();
     for (const [name, w] of weights) heap.set(name, rt.fromArray(w.data, w.shape));
     const layers = spec.config.layers;
@@ -115,7 +128,7 @@ export class InferenceModel {
     if (!t) fileError(`the model file has no weight '${layer}/${name}'`);
     this.used.add(`${layer}/${name}`);
     if (t.shape.length !== shape.length || shape.some((d, i) => d !== null && d !== t.shape[i])) {
-      fileError(`weight '${layer}/${name}' has shape [${t.shape.join(', ')}] but the layer's config needs [${shape.map((d) => d ?? '*').join(', ')}]`);
+      fileError(`weight '${layer}/${name}' has shape [${t.shape.join(', ')}] but the model's config needs [${shape.map((d) => d ?? '*').join(', ')}] (the layer's options and the width of the layer before it)`);
     }
     return t;
   }
@@ -146,8 +159,9 @@ export class InferenceModel {
   }
 
   private dense(name: string, c: Record<string, any>): Forward {
-    const kernel = this.w(name, 'kernel', [null, c.units]);
+    const kernel = this.w(name, 'kernel', [this.width, c.units]);
     const bias = c.useBias === false ? null : this.w(name, 'bias', [c.units]);
+    this.width = c.units;
     const act = activationOf(`Dense ${name}`, c.activation);
     const epi = act === 'relu' || act === 'sigmoid' || act === 'tanh' ? act : 'linear';
     const units = kernel.shape[1];
@@ -163,6 +177,7 @@ export class InferenceModel {
 
   private embedding(name: string, c: Record<string, any>, deferOutput = false): Forward {
     const table = this.w(name, 'embeddings', [c.inputDim, c.outputDim]);
+    this.width = c.outputDim;
     const maskZero = !!c.maskZero;
     return (rt, { x: ids }) => {
       const out = rt.temp([...ids.shape, table.shape[1]]);
@@ -181,6 +196,7 @@ export class InferenceModel {
 
   private embeddingBag(name: string, c: Record<string, any>): Forward {
     const table = this.w(name, 'embeddings', [c.inputDim, c.outputDim]);
+    this.width = c.outputDim;
     const mode = c.mode ?? 'mean';
     return (rt, { x: padded }) => {
       const { ids, offsets } = bagsFromPadded(rt, padded);
@@ -192,8 +208,9 @@ export class InferenceModel {
 
   private recurrent(kind: string, name: string, c: Record<string, any>, goBackwards = !!c.goBackwards): Forward {
     const H = c.units, G = (kind === 'LSTM' ? 4 : 3) * H;
-    const W = this.w(name, 'kernel', [null, G]), U = this.w(name, 'recurrent_kernel', [H, G]);
+    const W = this.w(name, 'kernel', [this.width, G]), U = this.w(name, 'recurrent_kernel', [H, G]);
     const bias = c.useBias === false ? null : this.w(name, 'bias', [G]);
+    this.width = H;
     const returnSequences = !!c.returnSequences;
     const recurrentActivation = c.recurrentActivation ?? 'sigmoid';
     let fold: FoldedProjection | null | undefined;
@@ -223,6 +240,8 @@ export class InferenceModel {
       }
       if (returnSequences) return { x: hs, mask };
       const out = rt.temp([B, H]);
+      // no step at all (T = 0): the final state is the initial one, zeros (the arena's memory is not)
+      if (T === 0) return { x: out.fill(0), mask: null };
       const s = hs.f32(), d = out.f32();
       for (let i = 0; i < B; i++) d.set(s.subarray((i * T + T - 1) * H, (i * T + T) * H), i * H);
       return { x: out, mask: null };
@@ -234,10 +253,13 @@ export class InferenceModel {
     if (!inner || (inner.className !== 'LSTM' && inner.className !== 'GRU')) fail(`Bidirectional ${name}: wraps an unknown layer`);
     const kind = inner.className, low = kind.toLowerCase();
     const back = !!inner.config.goBackwards;
+    const inWidth = this.width;
     const fwd = this.recurrent(kind, `${name}/forward_${low}`, inner.config, back);
+    this.width = inWidth;   // both directions read the same input
     const bwd = this.recurrent(kind, `${name}/backward_${low}`, inner.config, !back);
     const seq = !!inner.config.returnSequences;
     const merge = c.mergeMode ?? 'concat';
+    this.width = merge === 'concat' ? 2 * inner.config.units : inner.config.units;
     return (rt, flow) => {
       const f = fwd(rt, flow).x, b = bwd(rt, flow).x;
       const shape = f.shape, H = shape[shape.length - 1], B = shape[0], T = seq ? shape[1] : 1;
@@ -266,8 +288,9 @@ export class InferenceModel {
   }
 
   private conv(name: string, c: Record<string, any>): Forward {
-    const W = this.w(name, 'kernel', [c.kernelSize, null, c.filters]);
+    const W = this.w(name, 'kernel', [c.kernelSize, this.width, c.filters]);
     const bias = c.useBias === false ? null : this.w(name, 'bias', [c.filters]);
+    this.width = c.filters;
     const act = activationOf(`Conv1D ${name}`, c.activation);
     const fused = act === 'relu' || act === 'linear';
     const opts = { stride: c.strides ?? 1, dilation: c.dilationRate ?? 1, padding: c.padding ?? 'valid' };
@@ -284,8 +307,9 @@ export class InferenceModel {
   }
 
   private layerNorm(name: string, c: Record<string, any>): Forward {
-    const gamma = c.scale === false ? null : this.w(name, 'gamma', [null]);
-    const beta = c.center === false ? null : this.w(name, 'beta', [null]);
+    const gamma = c.scale === false ? null : this.w(name, 'gamma', [this.width]);
+    const beta = c.center === false ? null : this.w(name, 'beta', [this.width]);
+    this.width ??= (gamma ?? beta)?.shape[0] ?? null;
     const epsilon = c.epsilon ?? 1e-3;
     return (rt, { x, mask }) => {
       const d = x.shape[x.rank - 1], rows = x.size / d;
@@ -299,13 +323,16 @@ export class InferenceModel {
   /** The model's outputs for ids (N, L) (or float features), in batches: { data, shape: [N, ...output] }. */
   predict(x: { data: Int32Array | Float32Array; shape: number[] }, options: { batchSize?: number } = {}): { data: Float32Array; shape: number[] } {
     if (this.closed) throw new Error('wasmnn: this model was disposed; load it again');
+    if (options === null || typeof options !== 'object') throw new TypeError('wasmnn: predict: options must be an object such as { batchSize: 32 }');
     const batchSize = options.batchSize ?? 32;
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`wasmnn: predict: batchSize must be a whole number >= 1, got ${batchSize}`);
+    this.checkInput(x);
     const n = x.shape[0];
     if (!(n > 0)) throw new RangeError('wasmnn: predict: x is empty: there are no samples');
     const row = x.data.length / n;
     const dtype = x.data instanceof Int32Array ? 'i32' : 'f32';
     if (this.firstInputDim !== null) {
+      if (dtype !== 'i32') throw new TypeError(`wasmnn: predict: the model starts with an embedding, so x.data must be an Int32Array of token ids, got a ${x.data.constructor.name}; pass the ids from the model's own vectorizer (TextVectorizer.transform)`);
       const d = x.data;
       for (let i = 0; i < d.length; i++) {
         if (!(dtype === 'i32' && d[i] >= 0 && d[i] < this.firstInputDim)) {
@@ -327,6 +354,22 @@ export class InferenceModel {
       });
     }
     return { data: out!, shape: outShape };
+  }
+
+  /** x is { data: Int32Array | Float32Array, shape: [N, ...sample shape] }, of the model's sample shape. */
+  private checkInput(x: unknown): asserts x is { data: Int32Array | Float32Array; shape: number[] } {
+    const want = this.sampleShape ? `[N, ${this.sampleShape.map((d) => d ?? 'any').join(', ')}]` : '[N, ...]';
+    if (x === null || typeof x !== 'object' || !((x as any).data instanceof Int32Array || (x as any).data instanceof Float32Array) || !Array.isArray((x as any).shape)) {
+      throw new TypeError(`wasmnn: predict: x must be { data: Int32Array | Float32Array, shape: ${want} }, got ${x === null ? 'null' : Array.isArray(x) ? 'an array' : typeof x}`);
+    }
+    const { data, shape } = x as { data: Int32Array | Float32Array; shape: unknown[] };
+    if (!shape.every((d) => Number.isInteger(d) && (d as number) >= 0)) throw new RangeError(`wasmnn: predict: x.shape must be whole numbers >= 0, got [${shape.map(String).join(', ')}]`);
+    const size = (shape as number[]).reduce((a, b) => a * b, 1);
+    if (size !== data.length) throw new RangeError(`wasmnn: predict: x.shape [${shape.join(', ')}] holds ${size} values but x.data has ${data.length}`);
+    const sample = this.sampleShape;
+    if (sample && (shape.length !== sample.length + 1 || sample.some((d, i) => d !== null && d !== shape[i + 1]))) {
+      throw new RangeError(`wasmnn: predict: x has shape [${shape.join(', ')}] but the model takes ${want}`);
+    }
   }
 
   /** Frees the weights. */

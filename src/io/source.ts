@@ -20,11 +20,15 @@ export async function readModelSource(source: ModelSource): Promise<Uint8Array> 
       const fs = await nodeModule<typeof import('node:fs/promises')>('fs/promises');
       const path = scheme === 'file' ? (await nodeModule<typeof import('node:url')>('url')).fileURLToPath(s) : s;
       try {
+        // a device or pipe (/dev/zero, a FIFO) would be read without end: only regular files
+        const stat = await fs.stat(path);
+        if (!stat.isFile() && !stat.isDirectory()) throw Object.assign(new Error('not a regular file'), { code: 'ENOTREG' });
         return new Uint8Array(await fs.readFile(path));
       } catch (err) {
         const code = (err as { code?: string }).code;
         if (code === 'ENOENT') throw new Error(`wasmnn: no model file at ${path}; check the path`);
         if (code === 'EISDIR') throw new Error(`wasmnn: ${path} is a directory, not a model file`);
+        if (code === 'ENOTREG') throw new Error(`wasmnn: ${path} is not a regular file (a device, pipe or socket); a model file is a .wnn file on disk`);
         throw new Error(`wasmnn: cannot read the model file ${path}: ${(err as Error).message}`);
       }
     }

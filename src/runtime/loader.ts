@@ -44,15 +44,27 @@ export function defaultWasmUrl(build: BuildName): URL {
 
 export async function compileWasm(source: WasmSource): Promise<WebAssembly.Module> {
   if (source instanceof WebAssembly.Module) return source;
-  if (source instanceof ArrayBuffer) return WebAssembly.compile(source);
-  if (ArrayBuffer.isView(source)) return WebAssembly.compile(source as unknown as BufferSource);
-  if (typeof source === 'string' || source instanceof URL) return WebAssembly.compile((await readBytes(source)) as BufferSource);
+  if (source instanceof ArrayBuffer) return compileBytes(source, 'the bytes given');
+  if (ArrayBuffer.isView(source)) return compileBytes(source as unknown as BufferSource, 'the bytes given');
+  if (typeof source === 'string' || source instanceof URL) return compileBytes((await readBytes(source)) as BufferSource, String(source));
   // only now touch the global Response: in node its first use loads the fetch implementation (10-40 ms)
   if (typeof Response !== 'undefined' && source instanceof Response) {
     if (!source.ok) throw new Error(`wasmnn: could not fetch the kernels (${source.status} ${source.statusText} from ${source.url})`);
-    return WebAssembly.compile(await source.arrayBuffer());
+    return compileBytes(await source.arrayBuffer(), source.url || 'the Response');
   }
   throw new TypeError('wasmnn: a wasm source is a path, URL, ArrayBuffer, typed array, Response or WebAssembly.Module');
+}
+
+/** WebAssembly.compile, with an engine's CompileError turned into one that says what to do. */
+async function compileBytes(bytes: BufferSource, where: string): Promise<WebAssembly.Module> {
+  try {
+    return await WebAssembly.compile(bytes);
+  } catch (e) {
+    if (!(e instanceof WebAssembly.CompileError)) throw e;
+    throw new Error(`wasmnn: the kernels from ${where} are not a WebAssembly module this engine can compile (${e.message}); ` +
+      'the file is damaged, is not a wasmnn build (an HTML error page served in its place?), or needs a feature this engine lacks: ' +
+      'rebuild with npm run build, or pass init({ wasm: { ... } }) the right file');
+  }
 }
 
 async function readBytes(where: string | URL): Promise<ArrayBuffer | Uint8Array> {

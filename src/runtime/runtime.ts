@@ -353,7 +353,9 @@ export class Runtime {
       throw new Error(`wasmnn: ${what} ${fmtShape(t.shape)} at ${t.ptr} (+${t.bytes} bytes) is not inside a live allocation: the tensor ` +
         `was freed (its memory may now belong to another tensor); use a tensor only until free(), and allocate a new one with alloc()`);
     }
-    if (b === null ? t.size > 0 : !b.live) {
+    // the whole range inside its block: a tensor made at a pointer (new Tensor(rt, ptr, shape)) that
+    // starts in a block but runs past its end would let a kernel write into the next allocation
+    if (b === null ? t.size > 0 : !b.live || t.ptr < b.ptr || t.ptr + t.bytes > b.ptr + b.bytes) {
       throw new RangeError(`wasmnn: ${what} ${fmtShape(t.shape)} at ${t.ptr} (+${t.bytes} bytes) is not inside a live allocation (a bad pointer, or a view past its block)`);
     }
   }

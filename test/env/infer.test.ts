@@ -139,7 +139,7 @@ describe('inference reader errors', () => {
     expect(() => InferenceClassifier.fromBytes(rewrite({ ...metadata, model: JSON.stringify(model) }))).toThrow(/wasmnn: the model config is invalid: layer 2 has an unknown layer class "Attention"/);
     expect(() => InferenceClassifier.fromBytes(rewrite({ ...metadata, labels: '["a","b","c"]' }))).toThrow(/3 labels but the model predicts 2/);
     const shrunk = new Map([...weights].map(([n, w]) => [n, n.endsWith('/embeddings') ? { shape: [10, w.shape[1]], data: w.data.slice(0, 10 * w.shape[1]) } : w]));
-    expect(() => InferenceClassifier.fromBytes(rewrite(metadata, shrunk))).toThrow(/wasmnn: weight '.*\/embeddings' has shape \[10, 4\] but the layer's config needs/);
+    expect(() => InferenceClassifier.fromBytes(rewrite(metadata, shrunk))).toThrow(/wasmnn: weight '.*\/embeddings' has shape \[10, 4\] but the model's config needs/);
     expect(() => InferenceClassifier.fromBytes(new Uint8Array([1, 2, 3]))).toThrow(/wasmnn: /);
     const lite = InferenceClassifier.fromBytes(bytes);
     expect(() => lite.predict([1 as any])).toThrow(/texts must be a string or an array of strings/);
@@ -216,6 +216,67 @@ describe('the inference reader refuses what the full loader refuses', () => {
     expect(infer).toBe('loaded');
   });
 
+  it('weights whose layers do not chain: refused at load by both readers, not at predict', () => {
+    const { file } = setup();
+    const t = new Map(file.tensors) as Tensors;
+    // the probe of the QA report: the embedding narrowed to width 1, the LSTM kernel left at width 4
+    const emb = t.get('embedding/embeddings')!;
+    t.set('embedding/embeddings', { dtype: 'F32', shape: [emb.shape[0], 1], data: new Float32Array(emb.shape[0]) });
+    const model = JSON.parse(file.metadata.model);
+    model.config.layers[0].config.outputDim = 1;
+    const [full, infer] = errors(encode({ ...file.metadata, model: JSON.stringify(model) }, t));
+    expect(full).toMatch(/^WnnFormatError: .*lstm\/kernel/);
+    expect(infer).toMatch(/^WnnFormatError: wasmnn: weight 'lstm\/kernel' has shape \[4, 16\] but the model's config needs \[1, 16\]/);
+  });
+
+  it('a Bidirectional whose merge changes the width the next layer reads: refused at load', () => {
+    const vec = new TextVectorizer({ maxTokens: 50, outputSequenceLength: 6 }).adapt(TEXTS);
+    const model = new Sequential([new Embedding({ inputDim: vec.vocabularySize, outputDim: 3 }), new Bidirectional({ layer: new LSTM({ units: 4 }) }), new Dense({ units: 2, activation: 'softmax' })], { seed: 1 });
+    const tc = new TextClassifier(model, vec, ['ham', 'spam']);
+    tc.predictProbabilities(TEXTS);   // builds it
+    const file = decodeSafetensors(tc.toBytes());
+    model.dispose();
+    const spec = JSON.parse(file.metadata.model);
+    spec.config.layers[1].config.mergeMode = 'sum';   // the Dense kernel stays (8, 2)
+    const [full, infer] = errors(encode({ ...file.metadata, model: JSON.stringify(spec) }, file.tensors as Tensors));
+    expect(full).toMatch(/^WnnFormatError: /);
+    expect(infer).toMatch(/^WnnFormatError: wasmnn: weight 'dense\/kernel' has shape \[8, 2\] but the model's config needs \[4, 2\]/);
+  });
+
+  it('predict: zero-length sequences give the initial state, not the memory of an earlier call', () => {
+    const { file } = setup();
+    const lite = InferenceClassifier.fromBytes(encode(file.metadata, file.tensors as Tensors));
+    const m = lite.model;
+    const want = (() => {
+      // the oracle: the Dense layer on h = 0 is its bias alone, softmax-ed
+      const b = file.tensors.get('dense/bias')!.data as Float32Array;
+      const e = Array.from(b, (v) => Math.exp(v - Math.max(...b)));
+      return e.map((v) => v / e.reduce((x, y) => x + y));
+    })();
+    const empty = { data: new Int32Array(0), shape: [3, 0] };
+    for (let round = 0; round < 2; round++) {
+      const got = m.predict(empty);
+      expect(got.shape).toEqual([3, 2]);
+      for (let i = 0; i < 3; i++) for (let j = 0; j < 2; j++) expect(got.data[i * 2 + j]).toBeCloseTo(want[j], 6);
+      m.predict({ data: Int32Array.from({ length: 24 }, (_, i) => 1 + (i % 9)), shape: [2, 12] });   // leaves other values in the arena
+    }
+    lite.dispose();
+  });
+
+  it('predict: bad inputs get wasmnn errors naming the problem', () => {
+    const { file } = setup();
+    const lite = InferenceClassifier.fromBytes(encode(file.metadata, file.tensors as Tensors));
+    const m = lite.model;
+    expect(() => m.predict(null as never)).toThrow(/^wasmnn: predict: x must be \{ data: Int32Array \| Float32Array, shape: \[N, .*\] \}, got null$/);
+    expect(() => m.predict([[1, 2, 3]] as never)).toThrow(/x must be \{ data: .*got an array$/);
+    expect(() => m.predict({ data: new Int32Array(3), shape: [3] })).toThrow(/^wasmnn: predict: x has shape \[3\] but the model takes \[N, /);
+    expect(() => m.predict({ data: new Int32Array(4), shape: [2, 3] })).toThrow(/x.shape \[2, 3\] holds 6 values but x.data has 4/);
+    expect(() => m.predict({ data: new Float32Array([2, 3, 4]), shape: [1, 3] })).toThrow(/x.data must be an Int32Array of token ids, got a Float32Array/);
+    expect(() => m.predict({ data: new Int32Array(3), shape: [1, 3] }, null as never)).toThrow(/options must be an object/);
+    expect(() => InferenceModel.create(runtime(), JSON.parse(file.metadata.model), {} as never)).toThrow(/weights must be a Map/);
+    lite.dispose();
+  });
+
   it('batchSize 0: the same error as the full library', () => {
     const { file } = setup();
     const lite = InferenceClassifier.fromBytes(encode(file.metadata, file.tensors as Tensors));
@@ -237,6 +298,9 @@ describe('model sources', () => {
         expect(Array.from(got)).toEqual(src instanceof DataView ? [2, 3, 4] : [1, 2, 3, 4, 5]);
       }
       await expect(readModelSource(join(dir, 'missing.wnn'))).rejects.toThrow(/wasmnn: no model file at .*missing\.wnn; check the path/);
+      // a device would be read without end (the QA probe ran for 8 s before it was stopped)
+      await expect(readModelSource('/dev/zero')).rejects.toThrow(/^wasmnn: \/dev\/zero is not a regular file \(a device, pipe or socket\)/);
+      await expect(readModelSource(dir)).rejects.toThrow(/is a directory, not a model file/);
       await expect(readModelSource(new Response('x', { status: 404 }))).rejects.toThrow(/wasmnn: could not fetch the model from .*HTTP 404/);
       await expect(readModelSource(42 as any)).rejects.toThrow(/wasmnn: a model source is a path, URL/);
       await expect(InferenceClassifier.load(file)).rejects.toThrow(/wasmnn: /);

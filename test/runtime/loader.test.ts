@@ -34,7 +34,11 @@ describe('loader', () => {
       .rejects.toThrow(/cannot read the kernels at \/nonexistent\/wasmnn-simd.wasm \(ENOENT\).*npm run build/);
     await expect(Runtime.create({ build: 'simd', wasm: { simd: new Response('nope', { status: 404 }) } }))
       .rejects.toThrow(/could not fetch the kernels \(404/);
-    await expect(Runtime.create({ build: 'simd', wasm: { simd: new Uint8Array([1, 2, 3]) } })).rejects.toThrow();
+    // bytes that are no wasm (a damaged file, an HTML page served in its place): a wasmnn error, not the engine's CompileError
+    await expect(Runtime.create({ build: 'simd', wasm: { simd: new Uint8Array([1, 2, 3]) } }))
+      .rejects.toThrow(/^wasmnn: the kernels from the bytes given are not a WebAssembly module this engine can compile \(.+\); .*npm run build/);
+    await expect(Runtime.create({ build: 'simd', wasm: { simd: new Response('<!doctype html><p>not found</p>') } }))
+      .rejects.toThrow(/^wasmnn: the kernels from the Response are not a WebAssembly module .*an HTML error page/);
   });
 
   it('the threaded build imports shared memory; the single-thread build does not', () => {

@@ -182,6 +182,27 @@ describe('views take their lifetime from their block', () => {
   });
 });
 
+describe('views stay inside their tensor', () => {
+  it('refuses a view past the end, before the start, at a fractional offset; a kernel never writes a neighbour through one', () => {
+    const a = rt.fromArray([1, 2, 3, 4]), b = rt.fromArray([10, 20, 30, 40]);
+    // the probe of the QA report: a's view placed over b, as a kernel's output
+    expect(() => a.view([4], (b.ptr - a.ptr) / 4)).toThrow(/view \(4,\) at offset \d+ does not fit in the tensor \(4,\) \(4 values\)/);
+    expect(() => a.view([1000])).toThrow(/view \(1000,\) at offset 0 does not fit/);
+    expect(() => a.view([4], -4)).toThrow(/offset must be a whole number >= 0/);
+    expect(() => a.view([2], 0.5)).toThrow(/at offset 0.5 does not fit/);
+    expect(() => a.view([2], 3)).toThrow(/offset \+ the view's size at most 4/);
+    expect(Array.from(b.f32())).toEqual([10, 20, 30, 40]);
+    // every in-range view works, at each offset and size
+    for (let off = 0; off <= 4; off++) for (let n = 0; off + n <= 4; n++) expect(Array.from(a.view([n], off).f32())).toEqual([1, 2, 3, 4].slice(off, off + n));
+    expect(Array.from(a.view([2, 2]).f32())).toEqual([1, 2, 3, 4]);
+    // a tensor made at a pointer inside a block but running past its end is refused by every accessor and kernel
+    const past = new Tensor(rt, a.ptr + a.block!.bytes - 8, [4]);   // blocks are rounded up to 64 bytes
+    expect(() => past.f32()).toThrow(/not inside a live allocation/);
+    expect(() => unaryForward(rt, 'relu', rt.fromArray([-5, 7, -5, 7]), past)).toThrow(/not inside a live allocation/);
+    rt.free(a); rt.free(b);
+  });
+});
+
 describe('limits and options at create', () => {
   it('rounds maxMemoryBytes down to whole 64 KiB pages, so running out is a MemoryLimitError', async () => {
     const small = await Runtime.create({ build: 'simd', maxMemoryBytes: 2 ** 20 + 1000 });
