@@ -369,7 +369,12 @@ export class Runtime {
     return Math.max(1, Math.min(t, Math.floor(work / this.parallelThreshold)));
   }
 
-  /** Calls a kernel by name. Threaded kernels get (ith, nth); nth defaults to threadsFor(work). */
+  /**
+   * Calls a kernel by name. Threaded kernels get (ith, nth); nth defaults to threadsFor(work).
+   * The raw entry: pointers and sizes go to the kernel as given, unchecked (the wrappers in
+   * `kernels` check them). A kernel that traps (a pointer outside memory) throws a wasmnn error
+   * naming the kernel; the wasm sandbox keeps the trap inside linear memory.
+   */
   run(name: string, work: number, args: number[], nth = this.threadsFor(work)): void {
     if (this.closed) {
       throw new Error('wasmnn: this runtime was closed (close() or shutdown()); start a new one with Runtime.create(), or call init() again for the default runtime');
@@ -387,6 +392,10 @@ export class Runtime {
       if (!k.threaded) k.fn(...args);
       else if (nth > 1 && this.pool) this.pool.run(k.id, k.fn, args, Math.min(nth, this.pool.threads));
       else callOne(k.fn, args);
+    } catch (e) {
+      if (!(e instanceof WebAssembly.RuntimeError)) throw e;
+      throw new RangeError(`wasmnn: kernel ${name} trapped (${e.message}): rt.run passes raw pointers and sizes unchecked; ` +
+        'call the checked wrappers in kernels (import { kernels } from \'wasmnn\') or pass pointers of live tensors', { cause: e });
     } finally {
       // outside a step the wrapper's scratch (temps taken after its tensor checks) dies with the
       // call: without this every gemm/conv1d/LSTM call outside rt.step() would grow the arena

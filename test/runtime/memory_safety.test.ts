@@ -275,6 +275,12 @@ describe('messages', () => {
     expect(() => gemm(rt, a, b, c, null as never)).toThrow(/wasmnn: gemm: options must be an object/);
     expect(() => gemm(rt, a, b, undefined as never)).toThrow(/wasmnn: c must be a Tensor, got undefined/);
     rt.endStep();
+    // the raw entry checks nothing, but a trap comes back as a wasmnn error naming the kernel; the runtime stays usable
+    expect(() => rt.run('f32_relu_fwd', 1, [2 ** 31, 0, 10])).toThrow(/^wasmnn: kernel f32_relu_fwd trapped \(.*out of bounds.*\): rt.run passes raw pointers/);
+    const t = rt.fromArray([-1, 2]);
+    rt.run('f32_relu_fwd', 1, [t.ptr, t.ptr, 2]);
+    expect(Array.from(t.f32())).toEqual([0, 2]);
+    rt.free(t);
   });
 
   it('a closed runtime says how to get a new one', async () => {
