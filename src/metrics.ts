@@ -71,26 +71,36 @@ export function confusionMatrix(truth: ArrayLike<number>, pred: ArrayLike<number
 
 export interface ClassReport {
   accuracy: number;
-  /** Per class, and their unweighted (macro) means. */
+  /** Per class (every class, also those absent from the data: their figures are 0). */
   precision: number[];
   recall: number[];
   f1: number[];
   support: number[];
+  /**
+   * Unweighted (macro) means of the per-class figures over the classes present: those that occur
+   * in the truth or in the predictions (scikit-learn's default, labels=None). A class with no
+   * sample and no prediction has no defined precision or recall, so it is left out rather than
+   * counted as 0, which would understate the means whenever the data lacks a class the model
+   * knows (a test set without one of the labels, a validation split without a rare class).
+   * A class that is only predicted counts, with 0. 0 when no class is present (no samples).
+   */
   macroPrecision: number;
   macroRecall: number;
   macroF1: number;
   confusion: number[][];
 }
 
-/** Accuracy, per-class and macro precision / recall / F1 (0 where undefined, as scikit-learn's zero_division=0). */
+/** Accuracy, per-class precision / recall / F1 (0 where undefined, as scikit-learn's zero_division=0)
+ *  and their macro means over the classes present in the truth or the predictions (see ClassReport). */
 export function classReport(truth: ArrayLike<number>, pred: ArrayLike<number>, classes: number): ClassReport {
   return reportOfConfusion(confusionMatrix(truth, pred, classes));
 }
 
-/** The report of a confusion matrix m[true][predicted] (e.g. summed over batches). */
+/** The report of a confusion matrix m[true][predicted] (e.g. summed over batches); see classReport. */
 export function reportOfConfusion(confusion: number[][]): ClassReport {
   const classes = confusion.length;
   const precision: number[] = [], recall: number[] = [], f1: number[] = [], support: number[] = [];
+  const present: number[] = [];
   let correct = 0, total = 0;
   for (let c = 0; c < classes; c++) {
     const tp = confusion[c][c];
@@ -102,8 +112,10 @@ export function reportOfConfusion(confusion: number[][]): ClassReport {
     const r = actual ? tp / actual : 0;
     precision.push(p); recall.push(r); support.push(actual);
     f1.push(p + r ? (2 * p * r) / (p + r) : 0);
+    if (actual || predicted) present.push(c);
   }
-  const mean = (a: number[]) => (a.length ? a.reduce((s, v) => s + v, 0) / a.length : 0);
+  // macro means over the classes present (in the truth or the predictions), as scikit-learn
+  const mean = (a: number[]) => (present.length ? present.reduce((s, c) => s + a[c], 0) / present.length : 0);
   return {
     accuracy: total ? correct / total : 0,
     precision, recall, f1, support,

@@ -1,8 +1,9 @@
 // Labelled-text data files for the CLI: CSV (RFC 4180: quotes, doubled quotes, newlines inside
-// quotes, CRLF, a BOM), TSV (the same rules with tabs) and JSONL (one JSON object per line).
-// Errors name the file, the line and what to do.
+// quotes, CRLF, a BOM; another delimiter with --delimiter), TSV (the same rules with tabs) and JSONL
+// (one JSON object per line). Errors name the file, the line and what to do.
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
+import type { OptionSpec } from './args.js';
 import { dataError, usageError } from './errors.js';
 
 export type DataFormat = 'csv' | 'tsv' | 'jsonl';
@@ -12,6 +13,8 @@ export interface DataOptions {
   format?: string;
   textColumn?: string;
   labelColumn?: string;
+  /** The field delimiter of CSV / TSV files (one character; default ',' for CSV, a tab for TSV). */
+  delimiter?: string;
   /** When false, the label column may be missing (predict-style use); default true. */
   needLabels?: boolean;
 }
@@ -24,8 +27,47 @@ export interface Dataset {
   format: DataFormat;
 }
 
-/** The format of a file: --format if given, else its extension. */
-export function formatOf(path: string, format?: string): DataFormat {
+/** The options of the commands that read labelled data (train: DATA and --test; eval; quantize --test). */
+export function dataOptionSpecs(what: string): OptionSpec[] {
+  return [
+    { name: 'format', type: 'string', value: 'csv|tsv|jsonl', help: `format of ${what}`, defaultText: 'from the file extension' },
+    { name: 'delimiter', type: 'string', value: 'C', help: `field delimiter of a CSV / TSV ${what}: one character, e.g. ';' (tab: tab or '\\t')`, defaultText: "',' for csv, tab for tsv" },
+    { name: 'text-column', type: 'string', value: 'NAME', help: 'column (JSONL key) of the texts', defaultText: 'text' },
+    { name: 'label-column', type: 'string', value: 'NAME', help: 'column (JSONL key) of the labels', defaultText: 'label' },
+  ];
+}
+
+/** The DataOptions of parsed command-line options, checked before any file is read: a delimiter
+ *  that is one character, and a text column that is not the label column. */
+export function dataOptionsOf(o: Record<string, string | number | boolean | undefined>): DataOptions {
+  const textColumn = o['text-column'] as string | undefined, labelColumn = o['label-column'] as string | undefined;
+  checkColumns(textColumn ?? 'text', labelColumn ?? 'label', { text: textColumn !== undefined, label: labelColumn !== undefined });
+  const d = o.delimiter as string | undefined;
+  return { format: o.format as string | undefined, textColumn, labelColumn, delimiter: d === undefined ? undefined : parseDelimiter(d) };
+}
+
+/** --delimiter's value: one character; a tab also as 'tab' or '\t' (what a shell passes for '\t'). */
+export function parseDelimiter(value: string): string {
+  const d = value === 'tab' || value === '\\t' ? '\t' : value;
+  if (d.length !== 1) throw usageError(`--delimiter must be one character (e.g. ';', ',', '|', or tab for a tab), got ${JSON.stringify(value)}`);
+  if (d === '"' || d === '\n' || d === '\r') throw usageError(`--delimiter cannot be ${JSON.stringify(d)}: quotes and line breaks have their own meaning in CSV; use e.g. ';' or tab`);
+  return d;
+}
+
+/** The texts and the labels must come from two different columns. */
+function checkColumns(textColumn: string, labelColumn: string, given: { text: boolean; label: boolean } = { text: true, label: true }): void {
+  if (textColumn === labelColumn) {
+    const flags = `${given.text ? `--text-column ${textColumn}` : `--text-column (default '${textColumn}')`} and ${given.label ? `--label-column ${labelColumn}` : `--label-column (default '${labelColumn}')`}`;
+    throw usageError(`${flags} name the same column; the texts and the labels must be two different columns: pass ${given.label && !given.text ? '--text-column' : '--label-column'} with the name of the other one`);
+  }
+}
+
+/** A delimiter as people write it in a message. */
+const delimName = (d: string) => (d === '\t' ? '\\t' : d);
+
+/** The format of a file: --format if given, else its extension (a file of another extension read
+ *  with --delimiter is delimited: CSV rules with that delimiter). */
+export function formatOf(path: string, format?: string, delimiter?: string): DataFormat {
   if (format !== undefined) {
     const f = format.toLowerCase() as DataFormat;
     if (!DATA_FORMATS.includes(f)) throw usageError(`unknown --format '${format}'; use one of ${DATA_FORMATS.join(', ')}`);
@@ -35,6 +77,7 @@ export function formatOf(path: string, format?: string): DataFormat {
   if (ext === '.csv') return 'csv';
   if (ext === '.tsv' || ext === '.tab') return 'tsv';
   if (ext === '.jsonl' || ext === '.ndjson') return 'jsonl';
+  if (delimiter !== undefined) return 'csv';
   throw usageError(`cannot tell the format of ${path} from its extension '${ext}'; name it .csv, .tsv or .jsonl, or pass --format csv|tsv|jsonl`);
 }
 
@@ -53,35 +96,65 @@ export async function readFileOrExplain(path: string, what: string): Promise<Buf
 
 /** Reads a labelled-text file and picks its text and label columns. */
 export async function readDataset(path: string, o: DataOptions = {}): Promise<Dataset> {
-  const format = formatOf(path, o.format);
+  const format = formatOf(path, o.format, o.delimiter);
+  if (format === 'jsonl' && o.delimiter !== undefined) throw usageError(`--delimiter applies to CSV and TSV files, but ${path} is JSONL; leave --delimiter out`);
   const text = decodeUtf8(await readFileOrExplain(path, 'data file'), path);
   return parseDataset(text, path, format, o);
 }
 
 /**
- * A data file's text. Data files are UTF-8: a UTF-16 file (its byte order mark) and bytes that are
- * not UTF-8 (Latin-1, Windows-1252) are errors naming the line, where a lenient decoder would turn
- * them into U+FFFD and train on that silently.
+ * A data file's text. Data files are UTF-8: a UTF-16 file (its byte order mark, or without one the
+ * NUL bytes of its ASCII characters), other bytes that are not UTF-8 (Latin-1, Windows-1252) and
+ * NUL bytes (a binary file) are errors naming the line, where a lenient decoder would turn them into
+ * U+FFFD or invisible characters and train on that silently. (NUL is valid UTF-8, but no text file
+ * holds one; in a terminal it does not show, so 't\0e\0x\0t\0' would read as a column 'text'.)
  */
 export function decodeUtf8(bytes: Uint8Array, path: string): string {
   if (bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))) {
     throw dataError(`${path} is UTF-16 (it starts with a UTF-16 byte order mark); data files are UTF-8: save it as UTF-8 (e.g. "Save as CSV UTF-8", or iconv -f UTF-16 -t UTF-8)`);
   }
+  const nul = bytes.indexOf(0);
+  if (nul >= 0) {
+    const utf16 = utf16WithoutBom(bytes);
+    if (utf16) {
+      throw dataError(`${path} holds NUL bytes in every other byte: it looks like ${utf16} text without a byte order mark; data files are UTF-8: save it as UTF-8 (e.g. "Save as CSV UTF-8", or iconv -f ${utf16} -t UTF-8 ${path} > utf8.csv)`);
+    }
+    throw dataError(`${path}: line ${lineAt(bytes, nul)}: a NUL byte (offset ${nul}); data files are UTF-8 text and this looks like a binary file (a spreadsheet, a model, an archive) or text in another encoding: export the data as CSV UTF-8 text`);
+  }
   try {
     return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
   } catch {
     const at = firstInvalidUtf8(bytes);
-    let line = 1;
-    for (let i = 0; i < at; i++) if (bytes[i] === 10 || (bytes[i] === 13 && bytes[i + 1] !== 10)) line++;
-    throw dataError(`${path}: line ${line}: byte 0x${bytes[at].toString(16).toUpperCase().padStart(2, '0')} (offset ${at}) is not UTF-8; data files are UTF-8: save it as UTF-8 (it may be Latin-1 or Windows-1252: iconv -f WINDOWS-1252 -t UTF-8)`);
+    throw dataError(`${path}: line ${lineAt(bytes, at)}: byte 0x${bytes[at].toString(16).toUpperCase().padStart(2, '0')} (offset ${at}) is not UTF-8; data files are UTF-8: save it as UTF-8 (it may be Latin-1 or Windows-1252: iconv -f WINDOWS-1252 -t UTF-8)`);
   }
+}
+
+/** The line (1-based; LF, CRLF or CR line ends) of a byte offset. */
+function lineAt(bytes: Uint8Array, at: number): number {
+  let line = 1;
+  for (let i = 0; i < at; i++) if (bytes[i] === 10 || (bytes[i] === 13 && bytes[i + 1] !== 10)) line++;
+  return line;
+}
+
+/** 'UTF-16LE' / 'UTF-16BE' when the start of a file is UTF-16 without a byte order mark: mostly
+ *  ASCII, so a NUL in (nearly) every odd byte (little-endian) or every even byte (big-endian). */
+function utf16WithoutBom(bytes: Uint8Array): 'UTF-16LE' | 'UTF-16BE' | null {
+  const n = Math.min(bytes.length, 4096) & ~1;
+  if (n < 4) return null;
+  let even = 0, odd = 0;
+  for (let i = 0; i < n; i++) if (bytes[i] === 0) { if (i & 1) odd++; else even++; }
+  const pairs = n / 2;
+  if (odd >= 0.5 * pairs && even <= 0.05 * pairs) return 'UTF-16LE';
+  if (even >= 0.5 * pairs && odd <= 0.05 * pairs) return 'UTF-16BE';
+  return null;
 }
 
 export function parseDataset(source: string, path: string, format: DataFormat, o: DataOptions = {}): Dataset {
   const textColumn = o.textColumn ?? 'text', labelColumn = o.labelColumn ?? 'label';
+  checkColumns(textColumn, labelColumn);
   const needLabels = o.needLabels ?? true;
   const body = source.charCodeAt(0) === 0xfeff ? source.slice(1) : source;
-  const ds = format === 'jsonl' ? readJsonl(body, path, textColumn, labelColumn, needLabels) : readDelimited(body, path, format === 'csv' ? ',' : '\t', textColumn, labelColumn, needLabels);
+  const ds = format === 'jsonl' ? readJsonl(body, path, textColumn, labelColumn, needLabels) : readDelimited(body, path, o.delimiter ?? (format === 'csv' ? ',' : '\t'), textColumn, labelColumn, needLabels, o.delimiter !== undefined);
   if (ds.texts.length === 0) throw dataError(`${path} has no data rows; it needs at least one labelled text${format === 'jsonl' ? '' : ' after the header line'}`);
   return { ...ds, format };
 }
@@ -104,8 +177,40 @@ export function firstInvalidUtf8(b: Uint8Array): number {
   return i;
 }
 
-function missingColumn(path: string, which: string, name: string, flag: string, columns: string[]): Error {
-  return dataError(`${path} has no ${which} column '${name}'; its columns are ${columns.map((c) => `'${c}'`).join(', ')}; pick one with ${flag}`);
+/** A column name as a message shows it: quoted, with a tab or other control characters escaped. */
+const showName = (c: string) => (/[\p{Cc}]/u.test(c) ? JSON.stringify(c) : `'${c}'`);
+
+/** Delimiters a header of one column may really be split by, and how to read such a file. */
+// (the fix by --format works only while no --delimiter overrides the format's delimiter)
+const OTHER_DELIMITERS: { d: string; name: string; byDelimiter: string; byFormat?: string }[] = [
+  { d: ';', name: 'semicolon', byDelimiter: "--delimiter ';'" },
+  { d: '\t', name: 'tab', byDelimiter: '--delimiter tab', byFormat: '--format tsv (or --delimiter tab)' },
+  { d: ',', name: 'comma', byDelimiter: '--delimiter ,', byFormat: '--format csv (or --delimiter ,)' },
+  { d: '|', name: 'pipe', byDelimiter: "--delimiter '|'" },
+];
+
+function missingColumn(path: string, which: string, name: string, flag: string, columns: string[], delim?: string, delimiterGiven = false): Error {
+  // a header of one column holding another delimiter: the file is split by that one (a "CSV" from
+  // a European-locale spreadsheet uses ';'); picking a column cannot help, reading it so does
+  const other = delim !== undefined && columns.length === 1 ? OTHER_DELIMITERS.find(({ d }) => d !== delim && columns[0].includes(d)) : undefined;
+  if (other) {
+    const fix = !delimiterGiven && other.byFormat ? other.byFormat : other.byDelimiter;
+    return dataError(`${path} has no ${which} column '${name}': its header is one column, ${showName(columns[0])}, so the file looks ${other.name}-separated, not ${delim === '\t' ? 'tab' : delim === ',' ? 'comma' : `'${delim}'`}-separated; read it with ${fix}`);
+  }
+  return dataError(`${path} has no ${which} column '${name}'; its columns are ${columns.map(showName).join(', ')}; pick one with ${flag}`);
+}
+
+/**
+ * Why a label cannot be used, or null: labels are printed one per line (predict) and in table
+ * columns (eval, train), so a line break, a tab or another control character in one would break
+ * that output (trimmed labels: this is about characters inside them).
+ */
+export function badLabel(label: string): string | null {
+  const m = /[\p{Cc}\u2028\u2029]/u.exec(label);
+  if (!m) return null;
+  const c = m[0];
+  const what = c === '\n' || c === '\r' || c === '\u2028' || c === '\u2029' ? 'a line break' : c === '\t' ? 'a tab' : `the control character U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+  return `the label ${JSON.stringify(label)} holds ${what}; labels are printed one per line and in table columns, so they cannot hold line breaks, tabs or other control characters: rename that label`;
 }
 
 /** One record of a delimited file and the line it starts on (1-based). */
@@ -157,31 +262,42 @@ export function parseDelimited(s: string, delim: string, path: string): Record_[
   return out;
 }
 
-function readDelimited(s: string, path: string, delim: string, textColumn: string, labelColumn: string, needLabels: boolean): Omit<Dataset, 'format'> {
+function readDelimited(s: string, path: string, delim: string, textColumn: string, labelColumn: string, needLabels: boolean, delimiterGiven: boolean): Omit<Dataset, 'format'> {
   const records = parseDelimited(s, delim, path);
-  if (records.length === 0) throw dataError(`${path} is empty; it needs a header line (e.g. text${delim === ',' ? ',' : '\\t'}label) and labelled texts`);
+  if (records.length === 0) throw dataError(`${path} is empty; it needs a header line (e.g. text${delimName(delim)}label) and labelled texts`);
   const columns = records[0].fields.map((c) => c.trim());
   const twice = columns.find((c, k) => c !== '' && columns.indexOf(c) !== k);
   if (twice !== undefined) {
     throw dataError(`${path}: the header names the column '${twice}' twice (columns ${columns.indexOf(twice) + 1} and ${columns.lastIndexOf(twice) + 1}); rename one so that every column has its own name`);
   }
   const ti = columns.indexOf(textColumn), li = columns.indexOf(labelColumn);
-  if (ti < 0) throw missingColumn(path, 'text', textColumn, '--text-column', columns);
-  if (li < 0 && needLabels) throw missingColumn(path, 'label', labelColumn, '--label-column', columns);
+  if (ti < 0) throw missingColumn(path, 'text', textColumn, '--text-column', columns, delim, delimiterGiven);
+  if (li < 0 && needLabels) throw missingColumn(path, 'label', labelColumn, '--label-column', columns, delim, delimiterGiven);
   const texts: string[] = [], labels: string[] = [];
   for (let r = 1; r < records.length; r++) {
     const { fields, line } = records[r];
     if (fields.length !== columns.length) {
-      throw dataError(`${path}: line ${line} has ${fields.length} field${fields.length === 1 ? '' : 's'} but the header has ${columns.length}; quote fields that contain '${delim === ',' ? ',' : '\\t'}' or a line break`);
+      throw dataError(`${path}: line ${line} has ${fields.length} field${fields.length === 1 ? '' : 's'} but the header has ${columns.length}; quote fields that contain '${delimName(delim)}' or a line break`);
     }
     texts.push(fields[ti]);
     if (li >= 0) {
       const label = fields[li].trim();
-      if (label === '' && needLabels) throw dataError(`${path}: line ${line} has an empty label; give every row a label or remove it`);
+      if (label === '' && needLabels) throw dataError(`${path}: line ${line} has an empty label (or only white space); give every row a label or remove it`);
+      const bad = badLabel(label);
+      if (bad) throw dataError(`${path}: line ${line}: ${bad}`);
       labels.push(label);
     }
   }
   return { texts, labels, columns };
+}
+
+/** What a JSON value is, for a message: "missing", "null", "an array", "an object", "a number"... */
+function jsonKind(v: unknown): string {
+  if (v === undefined) return 'missing';
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'object') return 'an object';
+  return `a ${typeof v}`;
 }
 
 function readJsonl(s: string, path: string, textColumn: string, labelColumn: string, needLabels: boolean): Omit<Dataset, 'format'> {
@@ -205,13 +321,19 @@ function readJsonl(s: string, path: string, textColumn: string, labelColumn: str
       if (!(labelColumn in o) && needLabels) throw missingColumn(path, 'label', labelColumn, '--label-column', keys);
     }
     const t = o[textColumn];
-    if (typeof t !== 'string') throw dataError(`${path}: line ${line}: '${textColumn}' is ${t === undefined ? 'missing' : `a ${t === null ? 'null' : typeof t}`}; it must be a string (keys on this line: ${keys.join(', ')})`);
+    if (typeof t !== 'string') throw dataError(`${path}: line ${line}: '${textColumn}' is ${jsonKind(t)}; it must be a string (keys on this line: ${keys.join(', ')})`);
     texts.push(t);
     const l = o[labelColumn];
     if (l === undefined && !needLabels) continue;
-    if (typeof l === 'string' && l.trim() !== '') labels.push(l.trim());
-    else if (typeof l === 'number' || typeof l === 'boolean') labels.push(String(l));
-    else throw dataError(`${path}: line ${line}: '${labelColumn}' is ${l === undefined ? 'missing' : l === '' ? 'empty' : `a ${l === null ? 'null' : typeof l}`}; it must be a string, number or boolean`);
+    if (typeof l === 'string') {
+      const label = l.trim();
+      // the CSV reader's words for it
+      if (label === '') throw dataError(`${path}: line ${line} has an empty label (or only white space); give every line a label or remove it`);
+      const bad = badLabel(label);
+      if (bad) throw dataError(`${path}: line ${line}: ${bad}`);
+      labels.push(label);
+    } else if (typeof l === 'number' || typeof l === 'boolean') labels.push(String(l));
+    else throw dataError(`${path}: line ${line}: '${labelColumn}' is ${jsonKind(l)}; it must be a string, number or boolean`);
   }
   return { texts, labels, columns: columns ?? [] };
 }

@@ -1,13 +1,11 @@
 // `wasmnn eval MODEL DATA`: accuracy, per-class precision / recall / F1 and the confusion matrix.
 import { formatOptions, parseArgs, type OptionSpec } from './args.js';
-import { readDataset } from './data.js';
+import { dataOptionSpecs, dataOptionsOf, readDataset } from './data.js';
 import { usageError } from './errors.js';
-import { classReportJson, evaluateClassifier, formatClassReport, HELP, loadClassifier, startRuntime, THREADS } from './shared.js';
+import { classReportJson, evaluateClassifier, EXIT_CODES, formatClassReport, HELP, loadClassifier, startRuntime, THREADS } from './shared.js';
 
 export const EVAL_OPTIONS: OptionSpec[] = [
-  { name: 'format', type: 'string', value: 'csv|tsv|jsonl', help: 'format of DATA', defaultText: 'from the file extension' },
-  { name: 'text-column', type: 'string', value: 'NAME', help: 'column (JSONL key) of the texts', defaultText: 'text' },
-  { name: 'label-column', type: 'string', value: 'NAME', help: 'column (JSONL key) of the labels', defaultText: 'label' },
+  ...dataOptionSpecs('DATA'),
   { name: 'batch-size', type: 'int', min: 1, help: 'texts per inference batch', defaultText: '64' },
   THREADS,
   { name: 'json', type: 'flag', help: 'print the results as one JSON object' },
@@ -17,19 +15,22 @@ export const EVAL_OPTIONS: OptionSpec[] = [
 export const EVAL_HELP = `Usage: wasmnn eval MODEL DATA [options]
 
 Evaluates a trained model on labelled data: accuracy, per-class precision, recall and F1, and the
-confusion matrix.
+confusion matrix. The macro averages are over the labels that occur in DATA or in the predictions.
 
 Options:
-${formatOptions(EVAL_OPTIONS)}`;
+${formatOptions(EVAL_OPTIONS)}
+
+${EXIT_CODES}`;
 
 export async function evalCommand(argv: string[]): Promise<number> {
   const { options: o, positionals } = parseArgs(argv, EVAL_OPTIONS, 'eval');
   if (o.help) { process.stdout.write(`${EVAL_HELP}\n`); return 0; }
   if (positionals.length !== 2) throw usageError('eval needs a model and a data file: wasmnn eval MODEL DATA (see wasmnn eval --help)');
+  const columns = dataOptionsOf(o);
   const [modelPath, dataPath] = positionals;
-  const data = await readDataset(dataPath, { format: o.format as string | undefined, textColumn: o['text-column'] as string | undefined, labelColumn: o['label-column'] as string | undefined });
+  const data = await readDataset(dataPath, columns);
   await startRuntime(o.threads as number | undefined);
-  const { classifier } = await loadClassifier(modelPath);
+  const { classifier } = await loadClassifier(modelPath, 'wasmnn eval MODEL DATA');
   const t0 = performance.now();
   const report = evaluateClassifier(classifier, data.texts, data.labels, dataPath, o['batch-size'] as number | undefined);
   const seconds = (performance.now() - t0) / 1000;

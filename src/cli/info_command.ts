@@ -1,7 +1,7 @@
 // `wasmnn info MODEL`: architecture, parameter count, vocabulary size, labels and training metadata.
 import { formatOptions, parseArgs, type OptionSpec } from './args.js';
 import { usageError } from './errors.js';
-import { HELP, loadClassifier, startRuntime } from './shared.js';
+import { EXIT_CODES, HELP, loadClassifier, startRuntime } from './shared.js';
 import { weightStorage } from '../io/quantize.js';
 
 export const INFO_OPTIONS: OptionSpec[] = [
@@ -14,7 +14,9 @@ export const INFO_HELP = `Usage: wasmnn info MODEL [options]
 Shows a model file's architecture, parameter count, vocabulary size, labels and training metadata.
 
 Options:
-${formatOptions(INFO_OPTIONS)}`;
+${formatOptions(INFO_OPTIONS)}
+
+${EXIT_CODES}`;
 
 /** Training metadata fields shown as text, in this order (the rest only with --json). */
 const SHOWN = ['arch', 'data', 'date', 'epochsDone', 'seed', 'seconds', 'validationAccuracy', 'testAccuracy'];

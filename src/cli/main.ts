@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { hasRuntime, shutdown } from '../runtime/default.js';
 import { WnnFormatError } from '../io/safetensors.js';
-import { CliError, nearest } from './errors.js';
+import { CliError, nearest, translateError } from './errors.js';
 import { trainCommand } from './train_command.js';
 import { evalCommand } from './eval_command.js';
 import { predictCommand } from './predict_command.js';
@@ -29,7 +29,9 @@ Options:
   --version                show the version
 
 Example:
-  wasmnn train data.csv --out model.wnn && wasmnn predict model.wnn "some text"`;
+  wasmnn train data.csv --out model.wnn && wasmnn predict model.wnn "some text"
+
+Exit codes: 0 done, 1 a problem with a data or model file, 2 a usage mistake, 130 interrupted`;
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -65,7 +67,8 @@ async function main(): Promise<void> {
   try {
     code = await run(process.argv.slice(2));
   } catch (e) {
-    const { message, code: c } = explain(e);
+    // library advice the command line cannot follow (clipNorm, init options) in its own words
+    const { message, code: c } = explain(translateError(e, process.argv[2] ?? ''));
     process.stderr.write(`${message}\n`);
     if (process.env.WASMNN_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
     code = c;

@@ -6,7 +6,7 @@ import { createInterface } from 'node:readline';
 import type { TextClassifier } from '../classifier/text_classifier.js';
 import { formatOptions, parseArgs, type OptionSpec } from './args.js';
 import { usageError } from './errors.js';
-import { HELP, loadClassifier, startRuntime, THREADS } from './shared.js';
+import { EXIT_CODES, HELP, loadClassifier, startRuntime, THREADS } from './shared.js';
 
 export const PREDICT_OPTIONS: OptionSpec[] = [
   { name: 'batch-size', type: 'int', min: 1, help: 'texts classified together (stdin is read this many lines at a time)', defaultText: '256' },
@@ -18,14 +18,18 @@ export const PREDICT_OPTIONS: OptionSpec[] = [
 export const PREDICT_HELP = `Usage: wasmnn predict MODEL [TEXT...] [options]
 
 Classifies each TEXT, or with no TEXT every line of stdin (one text per line), and prints its
-label and the probability of every label.
+label and the probability of every label. Texts that start with '-' go after a lone --, which ends
+the options.
 
 Options:
 ${formatOptions(PREDICT_OPTIONS)}
 
 Examples:
   wasmnn predict spam.wnn "win a free prize now" "lunch at noon?"
-  cat messages.txt | wasmnn predict spam.wnn --json > predictions.jsonl`;
+  cat messages.txt | wasmnn predict spam.wnn --json > predictions.jsonl
+  wasmnn predict spam.wnn -- "--- great deal ---"
+
+${EXIT_CODES}`;
 
 export async function predictCommand(argv: string[]): Promise<number> {
   const { options: o, positionals } = parseArgs(argv, PREDICT_OPTIONS, 'predict');

@@ -29,6 +29,8 @@ export class Progress implements Callback {
   private lossSum = 0;
   private correct = 0;
   private lastDraw = 0;
+  /** A bar is on the current line (drawn, not yet ended by the epoch's line). */
+  private drawn = false;
 
   constructor(readonly mode: ProgressMode, readonly out: Sink, readonly epochs: number, readonly samplesPerEpoch: number, readonly batchSize: number) {}
 
@@ -70,6 +72,7 @@ export class Progress implements Callback {
     const head = `Epoch ${this.epoch + 1}/${this.epochs}`;
     const stats = this.seen ? ` loss ${fmt(this.lossSum / this.seen)} acc ${fmt(this.correct / this.seen)} ${Math.round(rate)} samples/s ETA ${formatDuration(eta)}` : '';
     this.out.write(`\r${head} [${bar}] ${String(Math.round(frac * 100)).padStart(3)}%${stats}\x1b[K`);
+    this.drawn = true;
   }
 
   onEpochEnd(epoch: number, logs: Logs): void {
@@ -83,11 +86,14 @@ export class Progress implements Callback {
     const val = logs.val_loss !== undefined ? ` - val_loss ${fmt(logs.val_loss)} - val_acc ${fmt(logs.val_accuracy)}` : '';
     const line = `Epoch ${epoch + 1}/${this.epochs} - ${formatDuration(secs)} - ${Math.round(rate)} samples/s - loss ${fmt(logs.loss)} - acc ${fmt(logs.accuracy)}${val}`;
     this.out.write(this.mode === 'tty' ? `\r${line}\x1b[K\n` : `${line}\n`);
+    this.drawn = false;
   }
 
-  /** Ends a half-drawn bar (before an interruption message). */
+  /** Ends a half-drawn bar (before an interruption message), also one drawn at 0% before its
+   *  first batch (Ctrl-C right at the start of an epoch). */
   breakLine(): void {
-    if (this.mode === 'tty' && this.seen > 0) this.out.write('\n');
+    if (this.mode === 'tty' && this.drawn) this.out.write('\n');
+    this.drawn = false;
   }
 }
 

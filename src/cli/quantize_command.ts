@@ -7,18 +7,16 @@ import { TextClassifier } from '../classifier/text_classifier.js';
 import { writeFileAtomic } from '../io/node.js';
 import { checkQuantization, QUANTIZATIONS, weightStorage, type Quantization } from '../io/quantize.js';
 import { formatOptions, parseArgs, type OptionSpec } from './args.js';
-import { readDataset } from './data.js';
+import { dataOptionSpecs, dataOptionsOf, readDataset } from './data.js';
 import { usageError } from './errors.js';
-import { classReportJson, evaluateClassifier, HELP, loadClassifier, startRuntime } from './shared.js';
-import { checkWritable } from './train_command.js';
+import { checkDistinctPaths, checkWritable } from './paths.js';
+import { classReportJson, evaluateClassifier, EXIT_CODES, HELP, loadClassifier, startRuntime } from './shared.js';
 
 export const QUANTIZE_OPTIONS: OptionSpec[] = [
   { name: 'to', type: 'string', value: QUANTIZATIONS.join('|'), help: 'how the large weights are stored: int8 (a scale per row, about 1/4 of the bytes) or float16 (1/2)', defaultText: 'int8' },
   { name: 'out', type: 'string', value: 'FILE', help: 'where to save the quantized model', defaultText: 'beside MODEL, named MODEL-int8.wnn (or -float16)' },
   { name: 'test', type: 'string', value: 'DATA', help: 'labelled data to evaluate the model on before and after' },
-  { name: 'format', type: 'string', value: 'csv|tsv|jsonl', help: 'format of --test', defaultText: 'from the file extension' },
-  { name: 'text-column', type: 'string', value: 'NAME', help: 'column (JSONL key) of the texts', defaultText: 'text' },
-  { name: 'label-column', type: 'string', value: 'NAME', help: 'column (JSONL key) of the labels', defaultText: 'label' },
+  ...dataOptionSpecs('--test'),
   { name: 'json', type: 'flag', help: 'print the result as one JSON object' },
   HELP,
 ];
@@ -34,7 +32,9 @@ Options:
 ${formatOptions(QUANTIZE_OPTIONS)}
 
 Example:
-  wasmnn quantize model.wnn --to int8 --test test.csv --out worker/model/classifier.wnn`;
+  wasmnn quantize model.wnn --to int8 --test test.csv --out worker/model/classifier.wnn
+
+${EXIT_CODES}`;
 
 /** MODEL-int8.wnn beside MODEL. */
 function defaultOut(model: string, q: Quantization): string {
@@ -46,16 +46,29 @@ export async function quantizeCommand(argv: string[]): Promise<number> {
   const { options: o, positionals } = parseArgs(argv, QUANTIZE_OPTIONS, 'quantize');
   if (o.help) { process.stdout.write(`${QUANTIZE_HELP}\n`); return 0; }
   if (positionals.length !== 1) throw usageError('quantize needs one model file: wasmnn quantize MODEL --to int8 (see wasmnn quantize --help)');
-  let q: Quantization;
+  let q: Quantization | null;
   try {
-    q = checkQuantization(o.to ?? 'int8', 'quantize')!;
+    q = checkQuantization(o.to ?? 'int8', 'quantize');
   } catch {
     throw usageError(`--to must be ${QUANTIZATIONS.join(' or ')}, got '${String(o.to)}'`);
   }
+  // checkQuantization reads 'float32' as "no quantization" (train --quantize float32): here that
+  // would be a copy of the same size named MODEL-null.wnn
+  if (q === null) {
+    throw usageError(`--to must be ${QUANTIZATIONS.join(' or ')}, got '${String(o.to)}': quantize only makes smaller files, and float32 is what a model file that is not quantized already holds (a quantized file loads as float32 everywhere)`);
+  }
+  const columns = dataOptionsOf(o);
   const modelPath = positionals[0];
   const out = (o.out as string | undefined) ?? defaultOut(modelPath, q);
-  const test = o.test ? await readDataset(o.test as string, { format: o.format as string | undefined, textColumn: o['text-column'] as string | undefined, labelColumn: o['label-column'] as string | undefined }) : null;
+  const testPath = o.test as string | undefined;
+  // before any work: the copy written over MODEL or the test data would destroy it
+  await checkDistinctPaths([
+    { name: `MODEL ${modelPath}`, path: modelPath, what: 'the model', output: false },
+    ...(testPath !== undefined ? [{ name: `--test ${testPath}`, path: testPath, what: 'the test data', output: false }] : []),
+    { name: `--out ${out}${o.out === undefined ? ' (the default)' : ''}`, path: out, what: `the ${q} copy`, output: true, fix: `pick another --out, e.g. ${defaultOut(modelPath, q) === out ? `${defaultOut(modelPath, q).replace(/(\.[^./]*)?$/, '-2$1')}` : defaultOut(modelPath, q)}` },
+  ]);
   await checkWritable(out, '--out');
+  const test = testPath ? await readDataset(testPath, columns) : null;
   await startRuntime(1);
   const { classifier, bytes: before, file } = await loadClassifier(modelPath);
   const already = [...new Set(Object.values(weightStorage(file)).filter((d) => d !== 'F32'))];
@@ -70,8 +83,8 @@ export async function quantizeCommand(argv: string[]): Promise<number> {
     result.alreadyQuantized = was;
   }
   if (test) {
-    const a = evaluateClassifier(classifier, test.texts, test.labels, `test data ${o.test}`);
-    const b = evaluateClassifier(quantized, test.texts, test.labels, `test data ${o.test}`);
+    const a = evaluateClassifier(classifier, test.texts, test.labels, `test data ${testPath}`);
+    const b = evaluateClassifier(quantized, test.texts, test.labels, `test data ${testPath}`);
     const pa = classifier.predict(test.texts), pb = quantized.predict(test.texts);
     const same = pa.filter((p, i) => p.label === pb[i].label).length;
     Object.assign(result, { testSamples: test.texts.length, before: classReportJson(classifier.labels, a), after: classReportJson(classifier.labels, b), sameLabel: same / test.texts.length });

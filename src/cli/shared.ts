@@ -7,23 +7,54 @@ import { dataError } from './errors.js';
 import { readFileOrExplain } from './data.js';
 import type { OptionSpec } from './args.js';
 
-export const THREADS: OptionSpec = { name: 'threads', type: 'int', min: 1, help: 'worker threads for the kernels', defaultText: 'all cores' };
+// the runtime takes 1 to 256 threads: a larger --threads is a usage error here, not a library error after the data is read
+export const THREADS: OptionSpec = { name: 'threads', type: 'int', min: 1, max: 256, help: 'worker threads for the kernels', defaultText: 'all cores' };
 export const HELP: OptionSpec = { name: 'help', type: 'flag', help: 'show this help' };
+
+/** The end of every command's --help (docs/cli.md, "Exit codes and errors", says it at length). */
+export const EXIT_CODES = 'Exit codes: 0 done, 1 a problem with a data or model file, 2 a usage mistake (an option or its value)';
 
 /** Starts the default runtime; fma: on the opt-in fused multiply-add build (simd-fma-mt, or simd-fma at one thread). */
 export async function startRuntime(threads?: number, fma = false): Promise<void> {
   if (!hasRuntime()) await init({ ...(threads ? { threads } : {}), fma });
 }
 
-/** Reads and decodes a .wnn text classifier; every problem becomes a data error (exit 1). */
-export async function loadClassifier(path: string): Promise<{ classifier: TextClassifier; bytes: number; file: Uint8Array }> {
+/** Reads and decodes a .wnn text classifier; every problem becomes a data error (exit 1). `usage`
+ *  is added when the file is no model file but text, e.g. "wasmnn eval MODEL DATA" (arguments swapped). */
+export async function loadClassifier(path: string, usage?: string): Promise<{ classifier: TextClassifier; bytes: number; file: Uint8Array }> {
   const bytes = await readFileOrExplain(path, 'model file');
   const file = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   try {
     return { classifier: TextClassifier.fromBytes(file), bytes: bytes.length, file };
   } catch (e) {
+    const not = notAModel(file);
+    if (not) throw dataError(`${path} is not a wasmnn model file (${not}); pass a .wnn file written by wasmnn train or wasmnn quantize${usage && looksLikeText(file) ? ` (the model comes first: ${usage})` : ''}`);
     throw dataError(`cannot load model ${path}: ${(e as Error).message.replace(/^wasmnn: /, '')}`);
   }
+}
+
+/**
+ * Why a file that failed to load is no model file at all, or null when it starts like one (a .wnn
+ * file is safetensors: an 8-byte header length, then the JSON header, '{'): a damaged model keeps
+ * the reader's own message, while a CSV passed as MODEL (arguments swapped) gets words a person
+ * can act on rather than "the header length (1650551852 * 2^32 + ...)".
+ */
+function notAModel(file: Uint8Array): string | null {
+  if (file.length === 0) return 'it is empty';
+  if (file.length >= 9 && file[8] === 0x7b) return null;
+  if (looksLikeText(file)) return 'it looks like text, e.g. CSV or JSONL data';
+  return `it does not start like one: ${file.length} bytes of something else`;
+}
+
+/** The start of a file is UTF-8 text without control characters other than tab and line ends. */
+function looksLikeText(file: Uint8Array): boolean {
+  const head = file.subarray(0, 512);
+  let text: string;
+  try { text = new TextDecoder('utf-8', { fatal: true }).decode(head); } catch {
+    // a multi-byte character cut at 512 bytes is still text
+    try { text = new TextDecoder('utf-8', { fatal: true }).decode(head.subarray(0, Math.max(0, head.length - 3))); } catch { return false; }
+  }
+  return text.length > 0 && !/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/.test(text);
 }
 
 /** Labels a model does not know (it knows `known`) are a data error naming them. */
@@ -51,8 +82,11 @@ export function formatClassReport(labels: string[], r: ClassReport): string {
   const lines = [`accuracy ${r.accuracy.toFixed(4)} (${Math.round(r.accuracy * r.support.reduce((a, b) => a + b, 0))}/${r.support.reduce((a, b) => a + b, 0)})`, '',
     `${'label'.padEnd(w)}${'precision'.padStart(10)}${'recall'.padStart(10)}${'f1'.padStart(10)}${'support'.padStart(10)}`];
   labels.forEach((l, c) => lines.push(`${l.padEnd(w)}${f(r.precision[c])}${f(r.recall[c])}${f(r.f1[c])}${String(r.support[c]).padStart(10)}`));
-  lines.push(`${'macro avg'.padEnd(w)}${f(r.macroPrecision)}${f(r.macroRecall)}${f(r.macroF1)}${String(r.support.reduce((a, b) => a + b, 0)).padStart(10)}`, '',
-    'confusion matrix (rows: true label, columns: predicted)');
+  lines.push(`${'macro avg'.padEnd(w)}${f(r.macroPrecision)}${f(r.macroRecall)}${f(r.macroF1)}${String(r.support.reduce((a, b) => a + b, 0)).padStart(10)}`);
+  // labels neither in the data nor predicted are out of the macro averages (src/metrics.ts): say which
+  const absent = labels.filter((_, c) => r.support[c] === 0 && r.confusion.every((row) => row[c] === 0));
+  if (absent.length) lines.push(`(macro averages over the ${labels.length - absent.length} labels in the data or the predictions; not: ${absent.join(', ')})`);
+  lines.push('', 'confusion matrix (rows: true label, columns: predicted)');
   const cw = Math.max(6, ...labels.map((l) => l.length + 1), ...r.confusion.flat().map((v) => String(v).length + 1));
   lines.push(`${''.padEnd(w)}${labels.map((l) => l.padStart(cw)).join('')}`);
   labels.forEach((l, i) => lines.push(`${l.padEnd(w)}${r.confusion[i].map((v) => String(v).padStart(cw)).join('')}`));

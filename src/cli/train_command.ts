@@ -1,42 +1,54 @@
 // `wasmnn train DATA`: trains a text classifier on a CSV / TSV / JSONL file with progress,
 // checkpoints after every epoch (--resume continues bit-exactly), Ctrl-C handling, evaluation on
 // the validation and --test data, an optional HTML report, and the model saved atomically.
-import { mkdir, open, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, rmdir } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { ARCHITECTURES, ARCH_NAMES, DEFAULT_ARCH, isArchName } from '../classifier/architectures.js';
 import { TextClassifier } from '../classifier/text_classifier.js';
 import { labelOrder, TrainingInterrupted, trainTextClassifier, ValidationSplitError, type Checkpoint, type StartInfo } from '../classifier/train.js';
 import { writeFileAtomic } from '../io/node.js';
 import { checkQuantization, QUANTIZATIONS } from '../io/quantize.js';
+import { decodeSafetensorsHeader } from '../io/safetensors.js';
 import type { ClassReport } from '../metrics.js';
+import { MAX_SEQUENCE_LENGTH } from '../text/vectorizer.js';
 import { formatOptions, parseArgs, type OptionSpec } from './args.js';
-import { readDataset } from './data.js';
-import { dataError, nearest, usageError } from './errors.js';
+import { dataOptionSpecs, dataOptionsOf, readDataset } from './data.js';
+import { cliWords, dataError, nearest, translateError, usageError } from './errors.js';
+import { checkDistinctPaths, checkWritable, shellQuote, type NamedPath } from './paths.js';
 import { formatDuration, Progress, progressMode, round } from './progress.js';
 import { renderReport } from './report.js';
-import { checkKnownLabels, classReportJson, evaluateClassifier, formatClassReport, HELP, startRuntime, THREADS } from './shared.js';
+import { checkKnownLabels, classReportJson, evaluateClassifier, EXIT_CODES, formatClassReport, HELP, startRuntime, THREADS } from './shared.js';
+
+export { checkWritable, shellQuote };
 
 const DEFAULTS = ARCHITECTURES[DEFAULT_ARCH].defaults;
 
+/**
+ * Most rows an embedding table may have from the command line (--vocab-size, --buckets): 2^24 rows
+ * of 32 float32 values (every architecture's embedding width) are 2 GiB, all the memory the runtime
+ * has in node (src/runtime/runtime.ts: maxMemoryBytes defaults to 2^31 there), before the gradients
+ * and Adam's two moments; a larger value could only fail, after the data is read, as out of memory.
+ * (The library's own limit is ids below 2^31.)
+ */
+export const MAX_TABLE_ROWS = 2 ** 31 / (4 * Math.min(...ARCH_NAMES.map((a) => ARCHITECTURES[a].defaults.embeddingDim)));
+
 export const TRAIN_OPTIONS: OptionSpec[] = [
-  { name: 'format', type: 'string', value: 'csv|tsv|jsonl', help: 'format of DATA and --test', defaultText: 'from the file extension' },
-  { name: 'text-column', type: 'string', value: 'NAME', help: 'column (JSONL key) of the texts', defaultText: 'text' },
-  { name: 'label-column', type: 'string', value: 'NAME', help: 'column (JSONL key) of the labels', defaultText: 'label' },
+  ...dataOptionSpecs('DATA and --test'),
   { name: 'arch', type: 'string', value: ARCH_NAMES.join('|'), help: 'model architecture', defaultText: DEFAULT_ARCH },
   { name: 'epochs', type: 'int', min: 1, help: 'passes over the training data', defaultText: `${DEFAULTS.epochs} for ${DEFAULT_ARCH}` },
   { name: 'batch-size', type: 'int', min: 1, help: 'samples per training step', defaultText: String(DEFAULTS.batchSize) },
-  { name: 'lr', type: 'number', min: 1e-12, help: 'learning rate (Adam)', defaultText: `${DEFAULTS.learningRate} for ${DEFAULT_ARCH}` },
-  { name: 'max-len', type: 'int', min: 1, help: 'ids kept per text', defaultText: `${DEFAULTS.maxLen} for ${DEFAULT_ARCH}` },
-  { name: 'vocab-size', type: 'int', min: 2, help: 'largest vocabulary (with padding and unknown ids)', defaultText: `${DEFAULTS.vocabSize} for ${DEFAULT_ARCH}` },
-  { name: 'buckets', type: 'int', min: 1, help: 'hash buckets of the bag model\'s word bigrams (fewer: a smaller model file)', defaultText: `${DEFAULTS.buckets} for ${DEFAULT_ARCH}` },
+  { name: 'lr', type: 'number', above: 0, help: 'learning rate (Adam), a positive number', defaultText: `${DEFAULTS.learningRate} for ${DEFAULT_ARCH}` },
+  { name: 'max-len', type: 'int', min: 1, max: MAX_SEQUENCE_LENGTH, maxWhy: 'a row of more ids would take more memory per text than a model should', help: `ids kept per text, at most ${MAX_SEQUENCE_LENGTH.toLocaleString('en-US')}`, defaultText: `${DEFAULTS.maxLen} for ${DEFAULT_ARCH}` },
+  { name: 'vocab-size', type: 'int', min: 2, max: MAX_TABLE_ROWS, maxWhy: 'an embedding table of more rows would not fit in the 2 GiB of memory the runtime has', help: `largest vocabulary (with padding and unknown ids), at most ${MAX_TABLE_ROWS.toLocaleString('en-US')}`, defaultText: `${DEFAULTS.vocabSize} for ${DEFAULT_ARCH}` },
+  { name: 'buckets', type: 'int', min: 1, max: MAX_TABLE_ROWS, maxWhy: 'the bag model\'s table of vocabulary + buckets rows would not fit in the 2 GiB of memory the runtime has', help: `hash buckets of the bag model's word bigrams (fewer: a smaller model file), at most ${MAX_TABLE_ROWS.toLocaleString('en-US')}`, defaultText: `${DEFAULTS.buckets} for ${DEFAULT_ARCH}` },
   THREADS,
   { name: 'fma', type: 'flag', help: 'train on the fused multiply-add build (relaxed SIMD): faster on most CPUs, results not bit-exact across machines' },
-  { name: 'seed', type: 'int', min: 0, help: 'seed of the weights, validation split, shuffling', defaultText: '42' },
+  { name: 'seed', type: 'int', min: 0, max: 2 ** 32 - 1, maxWhy: 'seeds are 32-bit: [0, 2^32)', help: 'seed of the weights, validation split, shuffling: 0 to 4294967295 (2^32 - 1)', defaultText: '42' },
   { name: 'val-split', type: 'number', min: 0, below: 1, help: 'fraction of every class held out for validation', defaultText: '0.1' },
   { name: 'test', type: 'string', value: 'DATA', help: 'labelled test data to evaluate the model on after training' },
   { name: 'out', type: 'string', value: 'FILE', help: 'where to save the model', defaultText: 'model.wnn' },
   { name: 'quantize', type: 'string', value: `${QUANTIZATIONS.join('|')}|float32`, help: 'store the large weights as int8 (about 1/4 of the file) or float16 (1/2); the accuracies reported are the saved model\'s', defaultText: 'float32' },
-  { name: 'checkpoint-dir', type: 'string', value: 'DIR', help: 'where checkpoints go (kept after training)', defaultText: 'beside --out, named after it without its extension (model.checkpoints for model.wnn); removed after training' },
+  { name: 'checkpoint-dir', type: 'string', value: 'DIR', help: 'where checkpoints go (kept after training)', defaultText: 'beside --out, named after it without its extension (model.checkpoints for model.wnn); its checkpoint removed after training' },
   { name: 'resume', type: 'flag', help: 'continue from the last checkpoint (same DATA; settings come from the checkpoint, --epochs may grow)' },
   { name: 'report', type: 'string', value: 'FILE.html', help: 'write an HTML report: learning curves and confusion matrices' },
   { name: 'json', type: 'flag', help: 'print one JSON object per line' },
@@ -57,9 +69,10 @@ ${ARCH_NAMES.map((a) => `  ${a.padEnd(8)}${ARCHITECTURES[a].description}`).join(
 Examples:
   wasmnn train reviews.csv --out reviews.wnn
   wasmnn train data.jsonl --arch lstm --epochs 6 --test test.jsonl --report report.html
-  wasmnn train data.tsv --checkpoint-dir ckpt    # after Ctrl-C: the same command plus --resume`;
+  wasmnn train data.tsv --checkpoint-dir ckpt    # after Ctrl-C: the same command plus --resume
+  wasmnn train export.csv --delimiter ';'        # a semicolon-separated "CSV"
 
-const CHECKPOINT_FILE = 'last.wnn';
+${EXIT_CODES}, 130 interrupted (Ctrl-C; the checkpoint is saved and the command to resume printed)`;
 
 export async function trainCommand(argv: string[]): Promise<number> {
   const { options: o, positionals } = parseArgs(argv, TRAIN_OPTIONS, 'train');
@@ -73,20 +86,26 @@ export async function trainCommand(argv: string[]): Promise<number> {
   if (o.json && o.quiet) throw usageError('--json and --quiet exclude each other; pick one');
   let quantize: ReturnType<typeof checkQuantization>;
   try { quantize = checkQuantization(o.quantize, 'train'); } catch { throw usageError(`--quantize must be ${QUANTIZATIONS.join(', ')} or float32, got '${String(o.quantize)}'`); }
+  const columns = dataOptionsOf(o);
   const dataPath = positionals[0];
   const out = (o.out as string | undefined) ?? 'model.wnn';
   const explicitDir = o['checkpoint-dir'] as string | undefined;
-  const ckptDir = explicitDir ?? join(dirname(out), `${basename(out, extname(out))}.checkpoints`);
+  const ckptDir = explicitDir ?? defaultCheckpointDir(out);
   const ckptPath = join(ckptDir, CHECKPOINT_FILE);
-  const columns = { format: o.format as string | undefined, textColumn: o['text-column'] as string | undefined, labelColumn: o['label-column'] as string | undefined };
+  const testPath = o.test as string | undefined, reportPath = o.report as string | undefined;
+
+  // before any work: an output that is an input (or another output) would destroy it
+  await checkDistinctPaths(trainPaths(dataPath, testPath, out, o.out !== undefined, reportPath, ckptDir, explicitDir !== undefined));
+  // what would fail only after training, found before it: where the model and the report go
+  await checkWritable(out, '--out');
+  if (reportPath) await checkWritable(reportPath, '--report');
+  // a fresh run would overwrite (and then remove) a checkpoint it did not write
+  if (!o.resume) await checkNoCheckpointLeft(ckptPath, explicitDir !== undefined, dataPath, o);
 
   const data = await readDataset(dataPath, columns);
   const distinct = new Set(data.labels);
   if (distinct.size < 2) throw dataError(`${dataPath}: every row has the label '${data.labels[0]}'; a classifier needs at least two different labels`);
-  const test = o.test ? await readDataset(o.test as string, columns) : null;
-  // what would fail only after training, found before it: where the model and the report go
-  await checkWritable(out, '--out');
-  if (o.report) await checkWritable(o.report as string, '--report');
+  const test = testPath ? await readDataset(testPath, columns) : null;
 
   const mode = progressMode(o as { json?: boolean; quiet?: boolean }, process.stdout);
   let resume: TextClassifier | undefined;
@@ -101,13 +120,22 @@ export async function trainCommand(argv: string[]): Promise<number> {
     }
   }
   // the labels are known from the training data (or the checkpoint) before training starts
-  if (test) checkKnownLabels(resume?.labels ?? labelOrder(data.labels), test.labels, `test data ${o.test}`);
+  if (test) checkKnownLabels(resume?.labels ?? labelOrder(data.labels), test.labels, `test data ${testPath}`);
 
   const ac = new AbortController();
   let progress: Progress | null = null;
   const onSigint = () => {
     if (ac.signal.aborted) process.exit(130);   // a second Ctrl-C: leave at once
     ac.abort();
+  };
+  // what this run did in the checkpoint directory, so that it removes only that (the default one)
+  let createdDir = false, wroteCheckpoint = false;
+  // the trained model is only in the checkpoint when saving it failed: keep it then
+  let keepCheckpoint = false;
+  const cleanCheckpoints = async () => {
+    if (explicitDir || keepCheckpoint) return;
+    // a resumed run continues the one that made the directory: it may go when empty, like a fresh run's
+    await removeCheckpoint(ckptDir, wroteCheckpoint || !!resume, createdDir || !!resume);
   };
   process.on('SIGINT', onSigint);
   const t0 = performance.now();
@@ -124,11 +152,13 @@ export async function trainCommand(argv: string[]): Promise<number> {
         progress.info(`${info.startEpoch ? `Resuming from epoch ${info.startEpoch}: ` : ''}${info.arch} model, ${info.classifier.model.countParams().toLocaleString('en-US')} parameters; ${info.trainSamples} training and ${info.validationSamples} validation texts; labels ${info.labels.join(', ')}`);
         progress.info(`epochs ${s.epochs}, batch size ${s.batchSize}, learning rate ${s.learningRate}, max length ${s.maxLen}, vocabulary ${info.classifier.vectorizer.vocabulary.size}, seed ${info.seed}`);
         progress.event({ event: 'start', arch: info.arch, settings: s, seed: info.seed, startEpoch: info.startEpoch, trainSamples: info.trainSamples, validationSamples: info.validationSamples, labels: info.labels, parameters: info.classifier.model.countParams() });
-        await mkdir(ckptDir, { recursive: true }).catch((e: NodeJS.ErrnoException) => {
+        // mkdir returns the first directory it made: none when the directory was there already
+        const made = await mkdir(ckptDir, { recursive: true }).catch((e: NodeJS.ErrnoException) => {
           throw dataError(`cannot make the checkpoint directory ${ckptDir} (${e.code ?? e.message}); pass a --checkpoint-dir that can be created`);
         });
+        createdDir = made !== undefined;
       },
-      onCheckpoint: async (c: Checkpoint) => { await writeFileAtomic(ckptPath, c.bytes()); },
+      onCheckpoint: async (c: Checkpoint) => { await writeFileAtomic(ckptPath, c.bytes()); wroteCheckpoint = true; },
       callbacks: [{
         onEpochBegin: (e) => progress?.onEpochBegin(e),
         onBatchEnd: (b, logs) => progress?.onBatchEnd(b, logs),
@@ -152,7 +182,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
     let evaluationError: unknown = null;
     try {
       if (result.validation) evaluations.push({ name: 'validation', report: evaluateClassifier(evaluated, result.validation.texts, result.validation.labels, 'the validation data') });
-      if (test) evaluations.push({ name: 'test', report: evaluateClassifier(evaluated, test.texts, test.labels, `test data ${o.test}`) });
+      if (test) evaluations.push({ name: 'test', report: evaluateClassifier(evaluated, test.texts, test.labels, `test data ${testPath}`) });
     } catch (e) {
       evaluationError = e;
     }
@@ -165,14 +195,15 @@ export async function trainCommand(argv: string[]): Promise<number> {
       await writeFileAtomic(out, classifier.toBytes({ training: quantizeError ? { ...training, quantize: undefined } : training, quantize: quantizeError ? null : quantize }));
     } catch (e) {
       // the last checkpoint holds the trained weights: --resume finds every epoch done and saves
-      throw dataError(`${(e as Error).message.replace(/^wasmnn: /, '')}. The trained model is in the checkpoint ${ckptPath}; to save it, run: ${resumeCommand(dataPath, o)}`);
+      keepCheckpoint = true;
+      throw dataError(`${cliWords((e as Error).message, 'train').replace(/^wasmnn: /, '')}. The trained model is in the checkpoint ${ckptPath}; to save it, run: ${resumeCommand(dataPath, o)}`);
     }
-    if (!explicitDir) await rm(ckptDir, { recursive: true, force: true });
+    await cleanCheckpoints();
     if (evaluationError) {
-      const m = evaluationError instanceof Error ? evaluationError.message : String(evaluationError);
+      const m = evaluationError instanceof Error ? cliWords(evaluationError.message, 'train') : String(evaluationError);
       throw dataError(`${m.replace(/^wasmnn: /, '')} (the trained model was saved to ${out} before this evaluation)`);
     }
-    if (o.report) {
+    if (reportPath) {
       const html = renderReport({
         title: `wasmnn: ${basename(dataPath)} (${state.arch})`,
         facts: [['data', dataPath], ['architecture', `${state.arch}: ${ARCHITECTURES[state.arch].description}`], ['parameters', classifier.model.countParams().toLocaleString('en-US')],
@@ -180,14 +211,14 @@ export async function trainCommand(argv: string[]): Promise<number> {
           ['training time', formatDuration(seconds)], ['model file', out], ['date', String(training.date)]],
         history, labels: classifier.labels, evaluations,
       });
-      await writeFileAtomic(o.report as string, html);
+      await writeFileAtomic(reportPath, html);
     }
     for (const e of evaluations) {
       p.info(`\n${e.name}: ${formatClassReport(classifier.labels, e.report)}`);
       p.event({ event: 'evaluation', set: e.name, ...classReportJson(classifier.labels, e.report) });
     }
-    p.info(`\nSaved ${out} (${formatDuration(seconds)})${o.report ? `; report ${o.report}` : ''}${explicitDir ? `; checkpoints in ${ckptDir}` : ''}`);
-    p.event({ event: 'done', model: out, report: o.report ?? null, seconds: round(seconds, 3), epochs: state.epochsDone, history: history.history });
+    p.info(`\nSaved ${out} (${formatDuration(seconds)})${reportPath ? `; report ${reportPath}` : ''}${explicitDir ? `; checkpoints in ${ckptDir}` : ''}`);
+    p.event({ event: 'done', model: out, report: reportPath ?? null, seconds: round(seconds, 3), epochs: state.epochsDone, history: history.history });
     // the run is complete (figures, report, model), but not as asked: say so last, and exit 1
     if (quantizeError) {
       const m = quantizeError instanceof Error ? quantizeError.message : String(quantizeError);
@@ -205,20 +236,94 @@ export async function trainCommand(argv: string[]): Promise<number> {
       process.stderr.write(`${msg}\n`);
       return 130;
     }
+    // a fresh run that failed (diverged, out of memory) leaves no checkpoint behind: resuming it
+    // would fail the same way, and the next run would find it in its way (a resumed run keeps its
+    // checkpoint: the interrupted run's work)
+    if (!resume) await cleanCheckpoints().catch(() => {});
     if (e instanceof ValidationSplitError) {
       // the CLI's words for it: the flag, and whether it was the default
       const subject = `--val-split ${e.valSplit}${o['val-split'] === undefined ? ' (the default)' : ''}`;
       const m = ValidationSplitError.describe(e, subject, 'pass --val-split', 'pass --val-split 0');
       throw e.smallestSplit === null ? dataError(m) : usageError(m);
     }
-    throw e;
+    throw translateError(e, 'train');
   }
+}
+
+const CHECKPOINT_FILE = 'last.wnn';
+
+/** The default checkpoint directory: beside --out, named after it without its extension. */
+export function defaultCheckpointDir(out: string): string {
+  return join(dirname(out), `${basename(out, extname(out))}.checkpoints`);
+}
+
+/** Every file train reads or writes, for checkDistinctPaths. */
+function trainPaths(data: string, test: string | undefined, out: string, outGiven: boolean, report: string | undefined, ckptDir: string, dirGiven: boolean): NamedPath[] {
+  const outName = `--out ${out}${outGiven ? '' : ' (the default)'}`;
+  const dirName = dirGiven ? `--checkpoint-dir ${ckptDir}` : `the checkpoint directory ${ckptDir} (the default for --out ${out})`;
+  const dirFix = dirGiven ? 'pick another --checkpoint-dir, e.g. checkpoints'
+    : `name the model file with an extension, e.g. --out ${join(dirname(out), `${basename(out, extname(out))}.wnn`)}, or pass another --checkpoint-dir`;
+  const ckptPath = join(ckptDir, CHECKPOINT_FILE);
+  return [
+    { name: `DATA ${data}`, path: data, what: 'the training data', output: false },
+    ...(test !== undefined ? [{ name: `--test ${test}`, path: test, what: 'the test data', output: false }] : []),
+    { name: outName, path: out, what: 'the model', output: true, fix: `pick another --out, e.g. ${join(dirname(out), 'model.wnn') === out ? 'model-2.wnn' : 'model.wnn'}` },
+    ...(report !== undefined ? [{ name: `--report ${report}`, path: report, what: 'the report', output: true, fix: 'pick another --report, e.g. report.html' }] : []),
+    { name: dirName, path: ckptDir, what: 'the checkpoint directory', output: true, directory: true, fix: dirFix },
+    // the checkpoint file in it (DATA or --out named last.wnn in that directory)
+    { name: `the checkpoint ${ckptPath}`, path: ckptPath, what: 'the checkpoint', output: true, fix: dirFix },
+  ];
+}
+
+/**
+ * A fresh run (no --resume) writes its checkpoint over whatever is at the checkpoint path, and a
+ * default checkpoint directory loses it at the end. Refused (exit 2) when that is the checkpoint of
+ * an interrupted run (it would be lost: say how to resume it or to start over), of any run in the
+ * default directory (a successful run removes its own, so one there is from a run that did not
+ * finish: its model may never have been saved), or a file that is no checkpoint. A finished run's
+ * checkpoint in a --checkpoint-dir is replaced: the directory is kept for that.
+ */
+async function checkNoCheckpointLeft(ckptPath: string, explicitDir: boolean, dataPath: string, o: Record<string, string | number | boolean | undefined>): Promise<void> {
+  let bytes: Buffer;
+  try { bytes = await readFile(ckptPath); } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return;
+    throw usageError(`the checkpoint path ${ckptPath} is there but cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); move it away or pass another --checkpoint-dir`);
+  }
+  let state: { kind?: unknown; epochsDone?: unknown; settings?: { epochs?: unknown } } | null = null;
+  try {
+    const { metadata } = decodeSafetensorsHeader(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    state = metadata.training ? JSON.parse(metadata.training) : null;
+  } catch { state = null; }
+  if (!state || state.kind !== 'checkpoint' || typeof state.epochsDone !== 'number') {
+    throw usageError(`${ckptPath} exists and is not a wasmnn checkpoint; training would replace it: move it away, or pass another --checkpoint-dir`);
+  }
+  const epochs = typeof state.settings?.epochs === 'number' ? state.settings.epochs : null;
+  const unfinished = epochs === null || state.epochsDone < epochs;
+  if (!unfinished && explicitDir) return;
+  const resume = resumeCommand(dataPath, o);
+  throw usageError(unfinished
+    ? `${ckptPath} holds the checkpoint of an interrupted run (${state.epochsDone} of ${epochs ?? '?'} epochs done), which a fresh run would replace; to start over, delete it (rm ${shellQuote(ckptPath)}); to continue it, run: ${resume}`
+    : `${ckptPath} holds the checkpoint of a finished run whose model was not saved (a run that saves its model removes it), which a fresh run would replace; to start over, delete it (rm ${shellQuote(ckptPath)}); to save that model, run: ${resume}`);
+}
+
+/**
+ * Removes what a run wrote in the default checkpoint directory: its checkpoint, its own temp files
+ * of the atomic writes (a write cut short by a second Ctrl-C leaves one), then the directory itself
+ * if this run made it and nothing else is in it. Files a user keeps there stay.
+ */
+async function removeCheckpoint(dir: string, checkpoint: boolean, directory: boolean): Promise<void> {
+  if (checkpoint) await rm(join(dir, CHECKPOINT_FILE), { force: true });
+  const mine = `.${CHECKPOINT_FILE}.${process.pid}.`;
+  for (const f of await readdir(dir).catch(() => [] as string[])) {
+    if (f.startsWith(mine) && f.endsWith('.tmp')) await rm(join(dir, f), { force: true });
+  }
+  if (directory) await rmdir(dir).catch(() => {});   // ENOTEMPTY: something else is there, keep it
 }
 
 /** Options the resumed run needs as given: how DATA is read (its fingerprint is checked), where the
  *  checkpoint, model and report go, what is evaluated, and how it runs. The model's settings come
  *  from the checkpoint. */
-const RESUME_OPTIONS = ['format', 'text-column', 'label-column', 'test', 'epochs', 'threads', 'fma', 'out', 'quantize', 'checkpoint-dir', 'report', 'json', 'quiet'];
+const RESUME_OPTIONS = ['format', 'delimiter', 'text-column', 'label-column', 'test', 'epochs', 'threads', 'fma', 'out', 'quantize', 'checkpoint-dir', 'report', 'json', 'quiet'];
 
 /** The command that continues an interrupted run: every option it needs, shell-quoted. */
 export function resumeCommand(dataPath: string, o: Record<string, string | number | boolean | undefined>): string {
@@ -230,33 +335,4 @@ export function resumeCommand(dataPath: string, o: Record<string, string | numbe
     if (v !== true) words.push(String(v));
   }
   return words.map(shellQuote).join(' ');
-}
-
-/** A word as a POSIX shell reads it back: bare when it is safe, else in single quotes. */
-export function shellQuote(s: string): string {
-  if (/^[\w@%+=:,./-]+$/.test(s)) return s;
-  return `'${s.replace(/'/g, `'\\''`)}'`;
-}
-
-/**
- * Fails now, with a message that says what to do, where writing FILE after training would fail:
- * a directory there, a missing or unwritable directory (a file is created and removed in it, as the
- * atomic write will).
- */
-export async function checkWritable(path: string, flag: string): Promise<void> {
-  const info = await stat(path).catch(() => null);
-  if (info?.isDirectory()) throw usageError(`${flag} ${path} is a directory; name a file, e.g. ${join(path, flag === '--report' ? 'report.html' : 'model.wnn')}`);
-  const dir = dirname(path);
-  const probe = join(dir, `.${basename(path)}.${process.pid}.probe`);
-  try {
-    await (await open(probe, 'wx')).close();
-    await rm(probe, { force: true });
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? `the directory ${dir} does not exist; create it first or pick another path`
-      : code === 'ENOTDIR' ? `${dir} is not a directory; pick another path`
-        : code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? `no permission to write in ${dir}; pick a writable location`
-          : `${(e as Error).message}; pick another path`;
-    throw dataError(`cannot write ${flag} ${path}: ${why} (checked before training, so no training time is lost)`);
-  }
 }

@@ -7,6 +7,8 @@ import { nodeModule } from '../runtime/features.js';
  * Writes bytes to path atomically: a uniquely named temp file in the same directory is written,
  * fsynced and renamed over path (then the directory is fsynced), so readers see the old file or
  * the new one, never a torn one, also after a crash. The temp file is removed if anything fails.
+ * A file it replaces keeps its permission bits: the temp file gets the old file's mode before the
+ * rename (else a private 0600 file would come back world-readable 0644, a read-only one writable).
  */
 export async function writeFileAtomic(path: string, bytes: Uint8Array | string): Promise<void> {
   if (typeof path !== 'string' || path === '') throw new TypeError('wasmnn: writeFileAtomic needs a file path');
@@ -16,8 +18,11 @@ export async function writeFileAtomic(path: string, bytes: Uint8Array | string):
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   let handle: Awaited<ReturnType<typeof fs.open>> | null = null;
   try {
+    // the mode of the file being replaced (none when there is none, or it is no regular file)
+    const old = await fs.stat(path).catch(() => null);
     handle = await fs.open(tmp, 'wx', 0o644);
     await handle.writeFile(bytes);
+    if (old?.isFile()) await handle.chmod(old.mode & 0o7777);
     await handle.sync();
     await handle.close();
     handle = null;

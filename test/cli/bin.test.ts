@@ -186,6 +186,17 @@ describe('quantized models', () => {
     err(['train', p('train.csv'), '--quantize', 'fp16'], 2, /--quantize must be float16, int8 or float32, got 'fp16'/);
     err(['quantize', p('missing.wnn')], 1, /missing\.wnn does not exist/);
     err(['quantize', p('f32.wnn'), '--out', dir], 2, /--out .* is a directory/);
+    // float32 is no quantization: refused, and no MODEL-null.wnn (nor -float32) is written
+    err(['quantize', p('f32.wnn'), '--to', 'float32'], 2, /^wasmnn: --to must be float16 or int8, got 'float32': quantize only makes smaller files, and float32 is what a model file that is not quantized already holds/);
+    expect(existsSync(p('f32-null.wnn'))).toBe(false);
+    expect(existsSync(p('f32-float32.wnn'))).toBe(false);
+    // the copy may not replace MODEL or the --test data
+    const model = readFileSync(p('f32.wnn'));
+    err(['quantize', p('f32.wnn'), '--out', p('f32.wnn')], 2, /^wasmnn: --out .*f32\.wnn and MODEL .*f32\.wnn are the same file: the int8 copy would replace the model; pick another --out, e\.g\. .*f32-int8\.wnn/);
+    expect(readFileSync(p('f32.wnn')).equals(model)).toBe(true);
+    const testCsv = readFileSync(p('test.csv'));
+    err(['quantize', p('f32.wnn'), '--test', p('test.csv'), '--out', p('test.csv')], 2, /^wasmnn: --out .*test\.csv and --test .*test\.csv are the same file: the int8 copy would replace the test data/);
+    expect(readFileSync(p('test.csv')).equals(testCsv)).toBe(true);
   });
 });
 
@@ -206,6 +217,18 @@ describe('errors a person can act on', () => {
     err(['train', p('train.csv'), '--arch', 'lstn'], 2, /unknown --arch 'lstn'.*did you mean lstm/);
     err(['train', p('train.txt')], 2, /cannot tell the format/);
     expect(run([]).code).toBe(2);
+    // single-dash words are mistyped options, not file names; texts starting with '-' go after --
+    err(['train', p('train.csv'), '-e', '1'], 2, /^wasmnn: unknown option -e for 'train': options start with -- \(see wasmnn train --help\); an argument that starts with '-' .* goes after a lone --/);
+    err(['predict', p('m.wnn'), '--- great deal ---'], 2, /unknown option --- great deal --- for 'predict' \(see wasmnn predict --help\); an argument that starts with '-'/);
+    expect(run(['predict', p('m.wnn'), '--json', '--', '--- great deal ---']).code).toBe(0);
+    // ranges the CLI checks itself, before reading the data (exit 2, the flag named)
+    err(['train', p('train.csv'), '--seed', '4294967296'], 2, /^wasmnn: --seed must be at most 4,294,967,295 \(seeds are 32-bit: \[0, 2\^32\)\), got 4294967296/);
+    err(['train', p('train.csv'), '--max-len', '1000001'], 2, /^wasmnn: --max-len must be at most 1,000,000 /);
+    err(['train', p('train.csv'), '--buckets', '1000000000'], 2, /^wasmnn: --buckets must be at most 16,777,216 /);
+    err(['train', p('train.csv'), '--vocab-size', '16777217'], 2, /^wasmnn: --vocab-size must be at most 16,777,216 /);
+    err(['train', p('train.csv'), '--lr', '0'], 2, /^wasmnn: --lr must be a positive number, got 0/);
+    err(['train', p('train.csv'), '--threads', '257'], 2, /^wasmnn: --threads must be at most 256, got 257/);
+    err(['train', p('train.csv'), '--text-column', 'label'], 2, /^wasmnn: --text-column label and --label-column \(default 'label'\) name the same column/);
   });
 
   it('data and model problems exit with 1', () => {
@@ -227,7 +250,12 @@ describe('errors a person can act on', () => {
     const newer = encodeSafetensors([...tensors].map(([name, t]) => ({ name, dtype: t.dtype, shape: t.shape, data: t.data })), { ...metadata, format_version: '99' });
     writeFileSync(p('v99.wnn'), newer);
     err(['info', p('v99.wnn')], 1, /newer wasmnn \(format 99\); upgrade wasmnn/);
-    err(['predict', p('train.csv'), 'x'], 1, /cannot load model/);
+    // a data file passed as MODEL is no damaged model: said so, not as a raw header-length message
+    err(['predict', p('train.csv'), 'x'], 1, /train\.csv is not a wasmnn model file \(it looks like text, e\.g\. CSV or JSONL data\); pass a \.wnn file written by wasmnn train or wasmnn quantize/);
+    err(['eval', p('train.csv'), p('test.csv')], 1, /train\.csv is not a wasmnn model file .*\(the model comes first: wasmnn eval MODEL DATA\)/);
+    // a damaged model file keeps the reader's own message
+    writeFileSync(p('cut.wnn'), readFileSync(p('v.wnn')).subarray(0, 200));
+    err(['info', p('cut.wnn')], 1, /cannot load model .*cut\.wnn: /);
   });
 
   it('labels named __proto__ or constructor come out in predict and eval (plain and --json)', () => {
@@ -260,11 +288,15 @@ describe('errors a person can act on', () => {
 
   it('--help and --version', () => {
     expect(run(['--help']).stdout).toMatch(/Usage: wasmnn <command>[\s\S]*train DATA/);
-    for (const c of ['train', 'eval', 'predict', 'info']) {
+    for (const c of ['train', 'eval', 'predict', 'info', 'quantize']) {
       const r = run([c, '--help']);
       expect(r.code).toBe(0);
       expect(r.stdout).toMatch(new RegExp(`^Usage: wasmnn ${c}`));
+      // the exit codes, as docs/cli.md lists them
+      expect(r.stdout).toMatch(/^Exit codes: 0 done, 1 a problem with a data or model file, 2 a usage mistake/m);
+      expect(r.stdout.includes('130 interrupted')).toBe(c === 'train');
     }
+    expect(run(['--help']).stdout).toMatch(/^Exit codes: 0 done, 1 .*, 2 .*, 130 interrupted$/m);
     expect(run(['train', '--help']).stdout).toMatch(/--val-split[\s\S]*--resume[\s\S]*--report/);
     const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
     expect(run(['--version']).stdout.trim()).toBe(`wasmnn ${pkg.version}`);

@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseDataset, parseDelimited, formatOf, decodeUtf8, firstInvalidUtf8, readDataset } from '../../src/cli/data.js';
+import { parseDataset, parseDelimited, formatOf, decodeUtf8, firstInvalidUtf8, readDataset, dataOptionsOf, parseDelimiter, badLabel } from '../../src/cli/data.js';
+import { CliError } from '../../src/cli/errors.js';
 import { Random } from '../../src/random.js';
 import { tempDir, toCsv } from './helpers.js';
 
@@ -129,4 +130,127 @@ it('tells the format from the extension or --format', () => {
   expect(formatOf('b.txt', 'TSV')).toBe('tsv');
   expect(() => formatOf('b.txt')).toThrow(/--format csv\|tsv\|jsonl/);
   expect(() => formatOf('b.csv', 'xml')).toThrow(/unknown --format 'xml'/);
+});
+
+describe('--delimiter and files split by another character', () => {
+  it('a semicolon- or pipe-separated file reads as the same file written with commas', () => {
+    for (const seed of [3, 4, 5]) {
+      const rows = [['text', 'label'], ...randomRows(seed, 10, 2).map(([t, l]) => [t, `L${l.replace(/[^a-z]/g, '')}`])];
+      const commas = parseDataset(toCsv(rows, ','), 'c.csv', 'csv');
+      for (const d of [';', '|']) {
+        expect(parseDataset(toCsv(rows, d), 'd.csv', 'csv', { delimiter: d })).toEqual(commas);
+      }
+      // a tab delimiter on a .csv file is the TSV reading of it
+      expect(parseDataset(toCsv(rows, '\t'), 'd.csv', 'csv', { delimiter: '\t' })).toEqual(commas);
+    }
+  });
+
+  it('a header of one column holding another delimiter says which, and the fix given works', async () => {
+    const rows = [['text', 'label'], ['a, b', 'x'], ['c', 'y']];
+    expect(() => parseDataset(toCsv(rows, ';'), 's.csv', 'csv')).toThrow(/^wasmnn: s\.csv has no text column 'text': its header is one column, 'text;label', so the file looks semicolon-separated, not comma-separated; read it with --delimiter ';'$/);
+    // picking that one column as the text column does not help: the label column then gets the hint
+    expect(() => parseDataset(toCsv(rows, ';'), 's.csv', 'csv', { textColumn: 'text;label' })).toThrow(/no label column 'label': its header is one column, 'text;label', so the file looks semicolon-separated.*--delimiter ';'/);
+    expect(() => parseDataset(toCsv(rows, '\t'), 't.csv', 'csv')).toThrow(/^wasmnn: t\.csv has no text column 'text': its header is one column, "text\\tlabel", so the file looks tab-separated, not comma-separated; read it with --format tsv \(or --delimiter tab\)$/);
+    expect(() => parseDataset('text,label\na,x\n', 'c.tsv', 'tsv')).toThrow(/looks comma-separated, not tab-separated; read it with --format csv \(or --delimiter ,\)$/);
+    // with a --delimiter given, --format would not help: the delimiter is named
+    expect(() => parseDataset('text,label\na,x\n', 'c.csv', 'csv', { delimiter: ';' })).toThrow(/looks comma-separated, not ';'-separated; read it with --delimiter ,$/);
+    // the fixes the messages give, as the CLI reads them
+    const dir = tempDir();
+    writeFileSync(join(dir, 's.csv'), toCsv(rows, ';'));
+    writeFileSync(join(dir, 't.csv'), toCsv(rows, '\t'));
+    const want = { texts: ['a, b', 'c'], labels: ['x', 'y'] };
+    expect(await readDataset(join(dir, 's.csv'), dataOptionsOf({ delimiter: ';' }))).toMatchObject(want);
+    expect(await readDataset(join(dir, 't.csv'), dataOptionsOf({ delimiter: 'tab' }))).toMatchObject(want);
+    expect(await readDataset(join(dir, 't.csv'), dataOptionsOf({ delimiter: '\\t' }))).toMatchObject(want);
+    expect(await readDataset(join(dir, 't.csv'), dataOptionsOf({ format: 'tsv' }))).toMatchObject(want);
+    // a file of another extension with --delimiter is delimited; JSONL takes none
+    writeFileSync(join(dir, 's.txt'), toCsv(rows, ';'));
+    expect(await readDataset(join(dir, 's.txt'), dataOptionsOf({ delimiter: ';' }))).toMatchObject(want);
+    writeFileSync(join(dir, 'd.jsonl'), '{"text":"a","label":"x"}\n');
+    await expect(readDataset(join(dir, 'd.jsonl'), dataOptionsOf({ delimiter: ';' }))).rejects.toMatchObject({ exitCode: 2, message: expect.stringMatching(/--delimiter applies to CSV and TSV files, but .*d\.jsonl is JSONL/) });
+  });
+
+  it('--delimiter is one character, not a quote or a line break (usage errors)', () => {
+    expect(parseDelimiter(';')).toBe(';');
+    expect(parseDelimiter('tab')).toBe('\t');
+    expect(parseDelimiter('\\t')).toBe('\t');
+    expect(parseDelimiter('\t')).toBe('\t');
+    for (const bad of [';;', 'comma', '😀']) expect(() => parseDelimiter(bad)).toThrow(/--delimiter must be one character/);
+    for (const bad of ['"', '\n']) expect(() => parseDelimiter(bad)).toThrow(/--delimiter cannot be/);
+    try { parseDelimiter('ab'); } catch (e) { expect((e as CliError).exitCode).toBe(2); }
+  });
+});
+
+describe('labels and columns', () => {
+  it('the text column may not be the label column (a usage error, before any file is read)', () => {
+    const expectUsage = (f: () => unknown, m: RegExp) => {
+      let err: unknown = null;
+      try { f(); } catch (e) { err = e; }
+      expect(err).toBeInstanceOf(CliError);
+      expect((err as CliError).exitCode).toBe(2);
+      expect((err as CliError).message).toMatch(m);
+    };
+    expectUsage(() => dataOptionsOf({ 'text-column': 'label' }), /^wasmnn: --text-column label and --label-column \(default 'label'\) name the same column; the texts and the labels must be two different columns: pass --label-column/);
+    expectUsage(() => dataOptionsOf({ 'label-column': 'text' }), /^wasmnn: --text-column \(default 'text'\) and --label-column text name the same column.*pass --text-column/);
+    expectUsage(() => dataOptionsOf({ 'text-column': 'x', 'label-column': 'x' }), /--text-column x and --label-column x name the same column/);
+    expectUsage(() => parseDataset('text,label\na,b\n', 'd.csv', 'csv', { textColumn: 'label' }), /name the same column/);
+    expectUsage(() => parseDataset('{"text":"a","label":"b"}\n', 'd.jsonl', 'jsonl', { labelColumn: 'text' }), /name the same column/);
+    expect(dataOptionsOf({ 'text-column': 'label', 'label-column': 'text' })).toMatchObject({ textColumn: 'label', labelColumn: 'text' });
+  });
+
+  it('labels with a line break, a tab or another control character are refused in every format, naming the line', () => {
+    const cases: [string, string][] = [['line\nbreak', 'a line break'], ['a\tb', 'a tab'], ['a\rb', 'a line break'], ['bell\u0007', 'the control character U+0007'], ['nel\u0085', 'the control character U+0085'], ['ls\u2028x', 'a line break']];
+    for (const [label, what] of cases) {
+      const rows = [['text', 'label'], ['one', 'x'], ['two', label]];
+      const esc = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      const msg = (file: string, line: number) => new RegExp(`^wasmnn: ${esc(file)}: line ${line}: the label ${esc(JSON.stringify(label))} holds ${esc(what)}; labels are printed one per line and in table columns`);
+      expect(() => parseDataset(toCsv(rows), 'd.csv', 'csv'), label).toThrow(msg('d.csv', 3));
+      if (!label.includes('\t')) expect(() => parseDataset(toCsv(rows, '\t', '\n'), 'd.tsv', 'tsv'), label).toThrow(msg('d.tsv', 3));
+      expect(() => parseDataset(rows.slice(1).map(([text, l]) => JSON.stringify({ text, label: l })).join('\n'), 'd.jsonl', 'jsonl'), label).toThrow(msg('d.jsonl', 2));
+    }
+    // a label starting on line 2 of a CSV whose line 2 holds a quoted line break in the text
+    expect(() => parseDataset('text,label\n"a\nb",ok\nc,"x\ny"\n', 'd.csv', 'csv')).toThrow(/d\.csv: line 4: the label "x\\ny" holds a line break/);
+    // white space around a label is trimmed (as before); other characters are fine
+    expect(parseDataset(toCsv([['text', 'label'], ['a', ' \tx \r\n'], ['b', 'a=b'], ['c', '😀 good']]), 'd.csv', 'csv').labels).toEqual(['x', 'a=b', '😀 good']);
+    expect(badLabel('fine label')).toBeNull();
+  });
+
+  it('JSONL label errors say what the value is, in words that do not contradict themselves', () => {
+    const line2 = (label: string) => `{"text":"a","label":"x"}\n{"text":"b","label":${label}}\n`;
+    const expectError = (label: string, m: RegExp) => expect(() => parseDataset(line2(label), 'd.jsonl', 'jsonl'), label).toThrow(m);
+    // empty or only white space: the CSV reader's words
+    expectError('"   "', /^wasmnn: d\.jsonl: line 2 has an empty label \(or only white space\); give every line a label or remove it$/);
+    expectError('""', /^wasmnn: d\.jsonl: line 2 has an empty label \(or only white space\); give every line a label or remove it$/);
+    expect(() => parseDataset('text,label\na,x\nb,"  "\n', 'd.csv', 'csv')).toThrow(/^wasmnn: d\.csv: line 3 has an empty label \(or only white space\); give every row a label or remove it$/);
+    expectError('null', /^wasmnn: d\.jsonl: line 2: 'label' is null; it must be a string, number or boolean$/);
+    expectError('["y"]', /^wasmnn: d\.jsonl: line 2: 'label' is an array; it must be a string, number or boolean$/);
+    expectError('{"a":1}', /^wasmnn: d\.jsonl: line 2: 'label' is an object; it must be a string, number or boolean$/);
+    expect(() => parseDataset('{"text":"a","label":"x"}\n{"text":"b"}\n', 'd.jsonl', 'jsonl')).toThrow(/line 2: 'label' is missing; it must be a string, number or boolean/);
+    expect(() => parseDataset('{"text":null,"label":"x"}\n', 'd.jsonl', 'jsonl')).toThrow(/line 1: 'text' is null; it must be a string/);
+    expect(() => parseDataset('{"text":["a"],"label":"x"}\n', 'd.jsonl', 'jsonl')).toThrow(/line 1: 'text' is an array; it must be a string/);
+    expect(parseDataset(line2('"  y "'), 'd.jsonl', 'jsonl').labels).toEqual(['x', 'y']);
+  });
+});
+
+describe('NUL bytes: UTF-16 without a byte order mark, binary files', () => {
+  const utf8 = 'text,label\ncafé great,pos\nawful,neg\n';
+  it('UTF-16 without a BOM (little- and big-endian) is named as such, with the iconv fix', () => {
+    const le = Buffer.from(utf8, 'utf16le');
+    const be = Buffer.from(utf8, 'utf16le').swap16();
+    expect(() => decodeUtf8(le, 'u.csv')).toThrow(/^wasmnn: u\.csv holds NUL bytes in every other byte: it looks like UTF-16LE text without a byte order mark; data files are UTF-8: save it as UTF-8 \(e\.g\. "Save as CSV UTF-8", or iconv -f UTF-16LE -t UTF-8 u\.csv > utf8\.csv\)$/);
+    expect(() => decodeUtf8(be, 'u.csv')).toThrow(/looks like UTF-16BE text without a byte order mark.*iconv -f UTF-16BE/);
+    // the fix it gives is right: decoded as that encoding, the file is the text
+    expect(new TextDecoder('utf-16le').decode(le)).toBe(utf8);
+    expect(new TextDecoder('utf-16be').decode(be)).toBe(utf8);
+  });
+
+  it('a NUL byte in an otherwise UTF-8 file (a binary file) names its line', async () => {
+    const bin = Buffer.concat([Buffer.from('text,label\na,x\nb'), Buffer.from([0]), Buffer.from(',y\n')]);
+    expect(() => decodeUtf8(bin, 'b.csv')).toThrow(/^wasmnn: b\.csv: line 3: a NUL byte \(offset 16\); data files are UTF-8 text and this looks like a binary file/);
+    const dir = tempDir();
+    writeFileSync(join(dir, 'u16.csv'), Buffer.from(utf8, 'utf16le'));
+    await expect(readDataset(join(dir, 'u16.csv'))).rejects.toThrow(/u16\.csv holds NUL bytes in every other byte: it looks like UTF-16LE/);
+    writeFileSync(join(dir, 'u16.jsonl'), Buffer.from('{"text":"a","label":"x"}\n', 'utf16le'));
+    await expect(readDataset(join(dir, 'u16.jsonl'))).rejects.toThrow(/looks like UTF-16LE/);
+  });
 });

@@ -200,6 +200,47 @@ describe('masked per-time-step outputs (Keras 3: padded steps count nowhere)', (
   });
 });
 
+describe('macro averages: over the classes present in the truth or the predictions (scikit-learn, labels=None)', () => {
+  // scikit-learn's documented example (precision_score / recall_score / f1_score, average='macro'):
+  // y_true = [0, 1, 2, 0, 1, 2], y_pred = [0, 2, 1, 0, 0, 1] -> 0.2222..., 0.3333..., 0.2666...
+  const yTrue = [0, 1, 2, 0, 1, 2], yPred = [0, 2, 1, 0, 0, 1];
+  it('a class absent from both the truth and the predictions is left out of the means', () => {
+    for (const classes of [3, 4, 6]) {
+      const r = classReport(yTrue, yPred, classes);
+      expect(r.macroPrecision, `${classes} classes`).toBeCloseTo(2 / 9, 12);
+      expect(r.macroRecall).toBeCloseTo(1 / 3, 12);
+      expect(r.macroF1).toBeCloseTo(0.8 / 3, 12);
+      // the per-class rows still list the absent classes, with support 0
+      expect(r.support).toEqual([2, 2, 2, ...new Array(classes - 3).fill(0)]);
+      expect(r.precision.slice(3)).toEqual(new Array(classes - 3).fill(0));
+    }
+  });
+
+  it('a class that is only predicted counts, with 0', () => {
+    // class 2 is predicted once and never true: precision 0/1, recall 0 (no samples: zero_division=0)
+    const r = classReport([0, 0, 1, 1], [0, 2, 1, 1], 4);
+    expect(r.precision).toEqual([1, 1, 0, 0]);
+    expect(r.recall).toEqual([0.5, 1, 0, 0]);
+    expect(r.macroPrecision).toBeCloseTo((1 + 1 + 0) / 3, 12);
+    expect(r.macroRecall).toBeCloseTo((0.5 + 1 + 0) / 3, 12);
+    expect(r.macroF1).toBeCloseTo((2 / 3 + 1 + 0) / 3, 12);
+    // no samples at all: no class is present, the means are 0
+    expect(classReport([], [], 3)).toMatchObject({ accuracy: 0, macroPrecision: 0, macroRecall: 0, macroF1: 0 });
+  });
+
+  it("Sequential's precision / recall / f1 metrics use the same classes", () => {
+    // 3 outputs; the inputs reach features 0 and 1 only, so class 2 is neither true nor predicted
+    const m = dense(3, 3, 'softmax', 'sparseCategoricalCrossentropy', [5, 0, 0, 0, 5, 0, 0, 0, 5], [0, 0, 0], ['accuracy', 'precision', 'recall', 'f1']);
+    const x = { data: new Float32Array([1, 0, 0, 0, 1, 0, 0, 1, 0]), shape: [3, 3] };
+    const ev = m.evaluate(x, Int32Array.from([0, 1, 0]));   // predicted 0, 1, 1
+    expect(ev.accuracy).toBeCloseTo(2 / 3, 12);
+    expect(ev.precision).toBeCloseTo((1 + 0.5) / 2, 12);
+    expect(ev.recall).toBeCloseTo((0.5 + 1) / 2, 12);
+    expect(ev.f1).toBeCloseTo((2 / 3 + 2 / 3) / 2, 12);
+    m.dispose();
+  });
+});
+
 describe('metric functions check their inputs', () => {
   it('confusionMatrix and classReport refuse classes outside the range and mismatched lengths', () => {
     expect(confusionMatrix([0, 1], [0, 1], 2)).toEqual([[1, 0], [0, 1]]);
