@@ -4,6 +4,7 @@
 import type { Graph, Node } from './autograd.js';
 import { softmaxCrossEntropy, softmaxCrossEntropyBackward } from './kernels/softmax_xent.js';
 import type { Tensor } from './tensor.js';
+import { checkOptions, describe, optionNames } from './options.js';
 
 export const LOSSES = ['sparseCategoricalCrossentropy', 'categoricalCrossentropy', 'binaryCrossentropy', 'meanSquaredError'] as const;
 export type LossName = (typeof LOSSES)[number];
@@ -12,15 +13,34 @@ export interface LossConfig { name: LossName; fromLogits?: boolean }
 /** Keras' clip for probabilities inside log. */
 export const EPSILON = 1e-7;
 
+const LOSS_OPTIONS = optionNames<LossConfig>({ name: true, fromLogits: true });
+const LOSS_ALIASES: Readonly<Record<string, LossName>> = { mse: 'meanSquaredError', sparse_categorical_crossentropy: 'sparseCategoricalCrossentropy', categorical_crossentropy: 'categoricalCrossentropy', binary_crossentropy: 'binaryCrossentropy', mean_squared_error: 'meanSquaredError' };
+const LOSS_HELP = `${LOSSES.join(', ')} (or mse), or { name, fromLogits }`;
+
+/**
+ * The loss compile() was given, checked: a name, or { name, fromLogits } with only those keys
+ * (the model file's loader refuses the same keys) and a boolean fromLogits. An unknown key such
+ * as from_logits would otherwise be dropped, and the model trained silently on the wrong loss.
+ */
 export function lossFrom(l: LossName | LossConfig | undefined): LossConfig {
-  const c: LossConfig = typeof l === 'string' ? { name: l } : l ?? ({} as LossConfig);
-  const aliases: Record<string, LossName> = { mse: 'meanSquaredError', sparse_categorical_crossentropy: 'sparseCategoricalCrossentropy', categorical_crossentropy: 'categoricalCrossentropy', binary_crossentropy: 'binaryCrossentropy', mean_squared_error: 'meanSquaredError' };
-  const name = aliases[c.name as string] ?? c.name;
-  if (!(LOSSES as readonly string[]).includes(name)) {
-    throw new RangeError(`wasmnn: unknown loss '${String(c.name)}'; expected one of ${LOSSES.join(', ')}`);
+  const v: unknown = l;
+  let c: { name?: unknown; fromLogits?: unknown };
+  if (typeof v === 'string') c = { name: v };
+  else if (v !== null && typeof v === 'object' && !Array.isArray(v)) c = checkOptions('loss', v as LossConfig, LOSS_OPTIONS);
+  else throw new TypeError(`wasmnn: compile needs a loss: pass loss: one of ${LOSS_HELP}; got ${describe(v)}`);
+  if (c.name === undefined) throw new TypeError(`wasmnn: compile needs a loss: the loss object has no name; give { name, fromLogits } a name, one of ${LOSSES.join(', ')}`);
+  const name = typeof c.name === 'string' && Object.hasOwn(LOSS_ALIASES, c.name) ? LOSS_ALIASES[c.name] : c.name;
+  if (typeof name !== 'string' || !(LOSSES as readonly string[]).includes(name)) {
+    throw new RangeError(`wasmnn: unknown loss ${typeof c.name === 'string' ? `'${c.name.slice(0, 60)}'` : describe(c.name)}; expected one of ${LOSSES.join(', ')}`);
   }
-  return { name, fromLogits: c.fromLogits ?? false };
+  if (c.fromLogits !== undefined && typeof c.fromLogits !== 'boolean') {
+    throw new TypeError(`wasmnn: loss: fromLogits must be true or false, got ${describe(c.fromLogits)}`);
+  }
+  return { name: name as LossName, fromLogits: c.fromLogits ?? false };
 }
+
+/** "(4, 3, 2)" */
+const fmt = (shape: readonly number[]) => `(${shape.join(', ')})`;
 
 /** The link the loss can fuse with: the output activation whose pre-activation it takes as logits. */
 export function fusedLink(loss: LossConfig): 'softmax' | 'sigmoid' | null {
@@ -48,6 +68,14 @@ export function lossAndBackward(g: Graph, y: Node, target: Tensor, weights: Tens
   const rows = out.size / cols;
   const w = weights ? weights.f32() : null;
   const wsum = rows;   // Keras divides the weighted sum by the batch size
+  // the loops below index the targets by the output's positions: targets of another shape would
+  // be read misaligned (or past their end) without a word. The model checks the shapes it can
+  // before training; this catches the rest (a time axis the output's length depends on).
+  if (loss.name === 'sparseCategoricalCrossentropy') {
+    if (target.size !== rows) throw new RangeError(`wasmnn: ${loss.name}: the targets have shape ${fmt(target.shape)} but the model's output has shape ${fmt(out.shape)}; sparse targets hold one class index per output row, shape ${fmt(out.shape.slice(0, -1))}`);
+  } else if (target.shape.length !== out.shape.length || target.shape.some((d, i) => d !== out.shape[i])) {
+    throw new RangeError(`wasmnn: ${loss.name}: the targets have shape ${fmt(target.shape)} but the model's output has shape ${fmt(out.shape)}; they must have the same shape`);
+  }
   if ((loss.name === 'sparseCategoricalCrossentropy' || loss.name === 'categoricalCrossentropy') && logits) {
     const probs = rt.temp(out.shape), perRow = rt.temp(out.shape.slice(0, -1));
     softmaxCrossEntropy(rt, out, target, { probs, loss: perRow, weights: weights ?? undefined });

@@ -12,8 +12,9 @@ import { hasRuntime, init, runtime } from '../runtime/default.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { Tensor } from '../tensor.js';
 import { gatherRows, position, rowSizeOf, toArray, type Batchable, type DataInput, type Shaped } from '../training/data.js';
-import type { Callback, History, Logs } from '../training/callbacks.js';
-import { checkOptions, optionNames } from '../options.js';
+import { checkCallbacks, type Callback, type History, type Logs } from '../training/callbacks.js';
+import { checkOptions, describe, optionNames } from '../options.js';
+import { name as checkName } from '../io/checks.js';
 
 export interface SequentialArgs {
   name?: string;
@@ -56,9 +57,29 @@ const FIT_OPTIONS = optionNames<FitArgs>({
   classWeight: true, callbacks: true, verbose: true, initialEpoch: true,
 });
 const EVALUATE_OPTIONS = optionNames<EvaluateArgs>({ batchSize: true });
+const LOSS_AND_GRADIENTS_OPTIONS = optionNames<{ seed?: number }>({ seed: true });
 
 /** The model each optimizer instance is compiled into: an optimizer keeps one model's state. */
 const optimizerOwners = new WeakMap<Optimizer, Sequential>();
+
+/**
+ * The model each layer instance was added to. A layer's weights live in one model's slab, and a
+ * failed build resets its layers: a layer shared with a second model would lose the first
+ * model's weights (and a layer added twice would collide with itself), so add() refuses it.
+ */
+const layerOwners = new WeakMap<Layer, Sequential>();
+
+/** "layer 'dense'", or "a Dense layer" before the model has named it. */
+function layerLabel(l: Layer): string { return l.name ? `layer '${l.name}'` : `a ${l.className} layer`; }
+
+/** A seed option: undefined, or a whole number in [0, 2^32) (what the seeded streams take, as trainTextClassifier checks). */
+function checkSeed(op: string, v: unknown): number | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 0xffffffff) {
+    throw new RangeError(`wasmnn: ${op}: seed must be a whole number in [0, 2^32), got ${describe(v)}`);
+  }
+  return v;
+}
 
 export class Sequential {
   readonly className = 'Sequential';
@@ -81,14 +102,31 @@ export class Sequential {
 
   constructor(layers: Layer[] = [], args: SequentialArgs = {}) {
     checkOptions('Sequential', args, SEQUENTIAL_OPTIONS);
+    if (!Array.isArray(layers)) throw new TypeError(`wasmnn: new Sequential(layers, options): layers must be an array of layers, such as [new Dense({ units: 2 })] (or [] to add them later), got ${describe(layers)}`);
+    // the model file's rule for names (io/checks.ts), so that every model made here saves and loads
+    const nameProblem = args.name === undefined ? null : checkName(args.name);
+    if (nameProblem) throw new TypeError(`wasmnn: new Sequential(layers, options): name ${nameProblem}, got ${describe(args.name)}`);
     this.name = args.name ?? 'sequential';
-    this.seed = args.seed;
-    for (const l of layers) this.add(l);
+    this.seed = checkSeed('Sequential', args.seed);
+    try {
+      for (const l of layers) this.add(l);
+    } catch (e) {
+      // this model is never returned: free the layers it took, so that they can go in another
+      for (const l of this.layers) layerOwners.delete(l);
+      throw e;
+    }
   }
 
   add(layer: Layer): this {
-    if (!(layer instanceof Layer)) throw new TypeError(`wasmnn: Sequential.add takes a layer, got ${String(layer)}`);
+    if (!(layer instanceof Layer)) throw new TypeError(`wasmnn: Sequential.add takes a layer, got ${describe(layer)}`);
     if (this.store) throw new Error('wasmnn: cannot add layers to a model that is already built');
+    this.requireAlive();
+    const at = this.layers.indexOf(layer);
+    if (at >= 0) throw new Error(`wasmnn: ${layerLabel(layer)} is already in this model (layer ${at + 1}); a layer's weights live in one place: create a new layer (or copy its config) for each position`);
+    const owner = layerOwners.get(layer);
+    if (owner && owner !== this) throw new Error(`wasmnn: ${layerLabel(layer)} already belongs to another model; a layer's weights live in one model: create a new layer (or copy its config)`);
+    if (layer.built) throw new Error(`wasmnn: ${layerLabel(layer)} was already built on its own (layer.build); a model builds its layers itself: add a new, unbuilt layer`);
+    layerOwners.set(layer, this);
     this.layers.push(layer);
     return this;
   }
@@ -100,6 +138,10 @@ export class Sequential {
 
   /** Builds every layer for samples of `inputShape` (no batch dimension) and allocates the weights. */
   build(inputShape: LayerShape, rt: Runtime = runtime()): void {
+    const given: unknown = inputShape;
+    if (!Array.isArray(given) || given.some((d) => d !== null && (typeof d !== 'number' || !Number.isInteger(d) || d < 0))) {
+      throw new TypeError(`wasmnn: build: inputShape must be the shape of one sample without the batch dimension, an array of whole numbers (null where it varies) such as [4] or [20], got ${Array.isArray(given) ? `[${given.map(describe).join(', ')}]` : describe(given)}`);
+    }
     if (this.store) {
       const prev = this.builtFor!;
       const ok = prev.length === inputShape.length && prev.every((d, i) => d === null || d === inputShape[i] || inputShape[i] === null);
@@ -108,6 +150,24 @@ export class Sequential {
     }
     this.requireAlive();
     if (this.layers.length === 0) throw new Error('wasmnn: the model has no layers; add some before training');
+    // before anything is built: the rollback below resets every layer, which must never reach a
+    // layer of another model (pushed into .layers by hand, past add())
+    this.layers.forEach((l, i) => {
+      if (!(l instanceof Layer)) throw new TypeError(`wasmnn: build: layer ${i + 1} of the model is ${describe(l)}, not a layer; add layers with model.add(layer)`);
+      const owner = layerOwners.get(l);
+      if (owner && owner !== this) throw new Error(`wasmnn: ${layerLabel(l)} already belongs to another model; a layer's weights live in one model: create a new layer (or copy its config)`);
+      const firstAt = this.layers.indexOf(l);
+      if (firstAt !== i) throw new Error(`wasmnn: ${layerLabel(l)} is in this model twice (layers ${firstAt + 1} and ${i + 1}); a layer's weights live in one place: create a new layer (or copy its config) for each position`);
+    });
+    for (const l of this.layers) layerOwners.set(l, this);
+    const first = this.layers[0];
+    const sample = first.inputShape ?? inputShape;
+    const last = sample[sample.length - 1];
+    // float features (not token ids, whose last axis is the sequence): a zero width has no
+    // values to compute with, and would fail later inside a kernel with a shape message
+    if (this.inputDtype() === 'f32' && last === 0) {
+      throw new RangeError(`wasmnn: build: the last input dimension must be >= 1, got 0 (samples of shape ${fmtLayerShape(sample)}); every sample needs at least one feature`);
+    }
     try {
       this.buildLayers(inputShape, rt);
     } catch (e) {
@@ -158,6 +218,8 @@ export class Sequential {
 
   compile(args: CompileArgs): void {
     this.requireAlive();
+    // compiling swaps the optimizer and the loss under the running fit's feet
+    this.requireNotFitting('compile');
     if (!args || typeof args !== 'object') throw new TypeError('wasmnn: compile takes { optimizer, loss, metrics }');
     checkOptions('Sequential.compile', args, COMPILE_OPTIONS);
     const optimizer = optimizerFrom(args.optimizer);
@@ -226,7 +288,8 @@ export class Sequential {
     return b;
   }
 
-  private prepareY(y: DataInput, what: string, n: number): Batchable {
+  private prepareY(y: DataInput, what: string, xa: Batchable): Batchable {
+    const n = xa.shape[0];
     const loss = this.requireLoss();
     const sparse = loss.name === 'sparseCategoricalCrossentropy';
     const b = toArray(y, what, sparse ? 'i32' : 'f32');
@@ -249,8 +312,24 @@ export class Sequential {
       if (b.shape.length === 1) b.shape = [n, 1];
       const cols = b.shape[b.shape.length - 1];
       if (cols !== units) throw new RangeError(`wasmnn: ${what}: targets have ${cols} values in their last dimension but the last layer has ${units} outputs (for class indices use sparseCategoricalCrossentropy)`);
+      // the whole sample shape, not only the last axis: the loss pairs output and target values
+      // by position, so (n, 3, 2) targets for (n, 2) outputs would train on misaligned values
+      const out = this.outputShapeFor(xa);
+      const got = b.shape.slice(1);
+      if (got.length !== out.length || out.some((d, i) => d !== null && d !== got[i])) {
+        throw new RangeError(`wasmnn: ${what}: targets have shape (${b.shape.join(', ')}) but the model's outputs have shape ${fmtLayerShape(out).replace('None', String(n))}; for ${loss.name} they must have the same shape (one target value per output value)`);
+      }
     }
     return b;
+  }
+
+  /** The output's sample shape for x's samples (a time axis the input sets is filled in; null where it cannot be known). */
+  private outputShapeFor(xa: Batchable): LayerShape {
+    try {
+      return this.layers.reduce<LayerShape>((s, l) => l.computeOutputShape(s), xa.shape.slice(1));
+    } catch {
+      return this.layers[this.layers.length - 1].outputShape!;   // the loss checks what is left, per batch
+    }
   }
 
   private requireLoss(): LossConfig {
@@ -323,17 +402,32 @@ export class Sequential {
     const loss = this.requireLoss();
     const batchSize = checkBatchSize('fit', args.batchSize);
     const epochs = args.epochs ?? 1;
-    if (!Number.isInteger(epochs) || epochs < 0) throw new RangeError(`wasmnn: fit: epochs must be a whole number >= 0, got ${epochs}`);
-    const seed = args.seed ?? 0;
+    if (!Number.isInteger(epochs) || epochs < 0) throw new RangeError(`wasmnn: fit: epochs must be a whole number >= 0, got ${describe(epochs)}`);
+    // the options are all checked before anything is built or trained
+    const start: unknown = args.initialEpoch === undefined ? 0 : args.initialEpoch;
+    if (typeof start !== 'number' || !Number.isInteger(start) || start < 0) {
+      throw new RangeError(`wasmnn: fit: initialEpoch must be a whole number >= 0 (the epoch to resume at; training runs epochs initialEpoch .. epochs - 1), got ${describe(start)}`);
+    }
+    const seed = checkSeed('fit', args.seed) ?? 0;
+    const shuffle: unknown = args.shuffle === undefined ? true : args.shuffle;
+    if (typeof shuffle !== 'boolean') throw new TypeError(`wasmnn: fit: shuffle must be true or false, got ${describe(shuffle)}`);
+    const verbose: unknown = args.verbose === undefined ? 0 : args.verbose;
+    if (verbose !== 0 && verbose !== 1) throw new RangeError(`wasmnn: fit: verbose must be 0 (silent) or 1 (one line per epoch), got ${describe(verbose)}`);
+    const callbacks = checkCallbacks(args.callbacks, 'fit');
+    checkClassWeightShape(args.classWeight);
+    const vd: unknown = args.validationData;
+    if (vd !== undefined && vd !== null && !(Array.isArray(vd) && vd.length === 2)) {
+      throw new TypeError(`wasmnn: fit: validationData must be [x, y], an array of the inputs and the targets, got ${describe(vd)}`);
+    }
     if (this.seed === undefined && !this.store) this.seed = seed;
     if (!this.rt && !hasRuntime()) await init();
     let xa = this.prepareX(x, 'x');
     this.ensureBuilt(xa);
-    let ya = this.prepareY(y, 'y', xa.shape[0]);
+    let ya = this.prepareY(y, 'y', xa);
     let val: Prepared | null = null;
     if (args.validationData) {
       const vx = this.prepareX(args.validationData[0], 'validationData x');
-      val = { x: vx, y: this.prepareY(args.validationData[1], 'validationData y', vx.shape[0]) };
+      val = { x: vx, y: this.prepareY(args.validationData[1], 'validationData y', vx) };
     } else if (args.validationSplit !== undefined) {
       const f = args.validationSplit;
       if (!(typeof f === 'number' && f > 0 && f < 1)) throw new RangeError(`wasmnn: fit: validationSplit must be in (0, 1), got ${f}`);
@@ -350,7 +444,6 @@ export class Sequential {
       throw new Error(`wasmnn: fit: the trainable flag of layer '${stale[0].name}' changed after compile; call model.compile(...) again so that it takes effect (as in Keras)`);
     }
     const weightsOf = this.classWeights(args.classWeight, ya);
-    const callbacks = args.callbacks ?? [];
     for (const c of callbacks) c.setModel?.(this);
     const history: History = { epoch: [], history: {} };
     this.stopTraining = false;
@@ -361,14 +454,15 @@ export class Sequential {
     const yBuf = new (ya.data.constructor as any)(rows * yRow);
     const wBuf = weightsOf ? new Float32Array(rows) : null;
     const rt = this.rt!;
-    const start = args.initialEpoch ?? 0;
-    // each epoch shuffles the previous epoch's order: replay the epochs before initialEpoch, so a resumed run matches an uninterrupted one
-    if (args.shuffle ?? true) for (let e = 0; e < start; e++) new Random(deriveSeed(seed, `shuffle/${e}`)).shuffle(order);
+    // each epoch shuffles the previous epoch's order: replay the epochs before initialEpoch, so a
+    // resumed run matches an uninterrupted one; only when an epoch will run (initialEpoch may be
+    // past epochs, and the replay costs an epoch's shuffle per epoch skipped)
+    if (shuffle && start < epochs) for (let e = 0; e < start; e++) new Random(deriveSeed(seed, `shuffle/${e}`)).shuffle(order);
     for (const c of callbacks) await c.onTrainBegin?.({});
     for (let epoch = start; epoch < epochs && !this.stopTraining; epoch++) {
       const t0 = performance.now();
       for (const c of callbacks) await c.onEpochBegin?.(epoch, {});
-      if (args.shuffle ?? true) new Random(deriveSeed(seed, `shuffle/${epoch}`)).shuffle(order);
+      if (shuffle) new Random(deriveSeed(seed, `shuffle/${epoch}`)).shuffle(order);
       let lossSum = 0, correct = 0, counted = 0, seen = 0;
       // the epoch's confusion matrix, for precision / recall / F1 over the epoch (Keras reports them for training too)
       const needsReport = this.metrics.some((k) => k !== 'accuracy');
@@ -402,12 +496,12 @@ export class Sequential {
         if (this.metrics.includes('f1')) logs.f1 = rep.macroF1;
       }
       if (val) {
-        const v = this.evaluateBatched(val.x, val.y, batchSize);
+        const v = this.evaluateBatched(val.x, val.y, batchSize, `fit: the validation data at epoch ${epoch + 1}`);
         for (const [k, value] of Object.entries(v)) logs[`val_${k}`] = value;
       }
       history.epoch.push(epoch);
       for (const [k, v] of Object.entries(logs)) (history.history[k] ??= []).push(v);
-      if (args.verbose) {
+      if (verbose) {
         const secs = ((performance.now() - t0) / 1000).toFixed(1);
         console.log(`Epoch ${epoch + 1}/${epochs} - ${secs}s - ${Object.entries(logs).map(([k, v]) => `${k}: ${v.toFixed(4)}`).join(' - ')}`);
       }
@@ -424,9 +518,11 @@ export class Sequential {
    */
   lossAndGradients(x: DataInput, y: DataInput, args: { seed?: number } = {}): { loss: number; grads: Map<string, Float32Array> } {
     this.requireLoss();
+    checkOptions('Sequential.lossAndGradients', args, LOSS_AND_GRADIENTS_OPTIONS);
+    checkSeed('lossAndGradients', args.seed);
     const xa = this.prepareX(x, 'x');
     this.ensureBuilt(xa);
-    const ya = this.prepareY(y, 'y', xa.shape[0]);
+    const ya = this.prepareY(y, 'y', xa);
     const r = this.trainStep(this.rt!, xa.data, xa.shape, ya.data, ya.shape, null, { epoch: 0, batch: 0, seed: args.seed ?? 0 }, false);
     const grads = new Map<string, Float32Array>();
     for (const w of this.store!.weights) if (w.trainable) grads.set(w.name, w.p.gradSlot.f32().slice());
@@ -498,27 +594,44 @@ export class Sequential {
     return { truth, pred };
   }
 
-  private explainNonFinite(loss: number, outputs: Node[], at: { epoch: number; batch: number }): never {
-    let where = 'the loss itself (check the targets)';
+  /**
+   * "the output of layer 'dense' (Dense)" for the first layer whose output (in `outputs`, one per
+   * layer) holds a non-finite value, or null. At inference an Embedding whose gather was left to
+   * the next layer (deferOutput) holds no values of its own: it is skipped, and a NaN row of its
+   * table shows in the next layer.
+   */
+  private firstNonFiniteLayer(outputs: Node[], training: boolean): string | null {
     for (let i = 0; i < outputs.length; i++) {
       const v = outputs[i].value;
       if (v.dtype !== 'f32') continue;
+      if (!training && i < this.layers.length - 1 && this.layers[i] instanceof Embedding && this.layers[i + 1].fillsEmbeddingOutput()) continue;
       const a = v.f32();
-      if (a.some((e) => !Number.isFinite(e))) { where = `the output of layer '${this.layers[i].name}' (${this.layers[i].className})`; break; }
+      if (a.some((e) => !Number.isFinite(e))) return `the output of layer '${this.layers[i].name}' (${this.layers[i].className})`;
     }
+    return null;
+  }
+
+  private explainNonFinite(loss: number, outputs: Node[], at: { epoch: number; batch: number }): never {
+    const where = this.firstNonFiniteLayer(outputs, true) ?? 'the loss itself (check the targets)';
     throw new Error(`wasmnn: the loss became ${loss} at epoch ${at.epoch + 1}, batch ${at.batch + 1} (training step ${this.trainSteps + 1}); the first non-finite values appear in ${where}. ` +
       'Lower the learning rate, set clipNorm on the optimizer, or check the inputs.');
   }
 
   private classWeights(cw: Record<number, number> | undefined, y: Batchable): ((i: number) => number) | null {
-    if (!cw) return null;
+    if (cw === undefined) return null;
+    checkClassWeightShape(cw);
     const units = this.outputUnits;
     if (this.layers[this.layers.length - 1].outputShape!.length !== 1) {
       throw new RangeError('wasmnn: classWeight needs one prediction per sample (a (batch, classes) output); this model predicts per time step');
     }
+    const nClasses = Math.max(units, 2);
     for (const [k, v] of Object.entries(cw)) {
-      if (!(Number(k) >= 0 && Number(k) < Math.max(units, 2))) throw new RangeError(`wasmnn: classWeight has class ${k}, outside the model's classes`);
-      if (!(typeof v === 'number' && v >= 0 && Number.isFinite(v))) throw new RangeError(`wasmnn: classWeight for class ${k} must be a number >= 0, got ${v}`);
+      // a weight is looked up by the class index's own spelling ('1'): ' 1', '01' or '1.5' would
+      // never match any sample, and be ignored silently
+      const key = `'${k.length > 40 ? k.slice(0, 40) + '…' : k}'`;
+      if (!/^(0|[1-9][0-9]*)$/.test(k)) throw new RangeError(`wasmnn: fit: classWeight key ${key} is not a class index; keys are the classes' whole numbers 0 .. ${nClasses - 1}, written plainly (no spaces, signs, decimals or leading zeros), e.g. { 0: 1, 1: 5 }`);
+      if (Number(k) >= nClasses) throw new RangeError(`wasmnn: classWeight has class ${k}, outside the model's classes (0 .. ${nClasses - 1}); check the keys or the last layer's units`);
+      if (!(typeof v === 'number' && v >= 0 && Number.isFinite(v))) throw new RangeError(`wasmnn: classWeight for class ${k} must be a finite number >= 0, got ${describe(v)}`);
     }
     const kind = this.classKind();
     if (kind === 'binary' && units > 1) throw new RangeError(`wasmnn: classWeight needs one class per sample, but this model has ${units} sigmoid outputs (multi-label); weight the samples instead`);
@@ -534,11 +647,22 @@ export class Sequential {
     const batchSize = checkBatchSize('evaluate', args.batchSize);
     const xa = this.prepareX(x, 'x');
     this.ensureBuilt(xa);
-    const ya = this.prepareY(y, 'y', xa.shape[0]);
-    return this.evaluateBatched(xa, ya, batchSize);
+    const ya = this.prepareY(y, 'y', xa);
+    return this.evaluateBatched(xa, ya, batchSize, 'evaluate');
   }
 
-  private evaluateBatched(xa: Batchable, ya: Batchable, batchSize: number): Record<string, number> {
+  /**
+   * The error for a non-finite output at inference (evaluate, predict, fit's validation): `op`
+   * names the call, `sample` the first sample whose output is not finite.
+   */
+  private nonFiniteOutput(op: string, sample: number, value: number, outputs: Node[], loss?: number): never {
+    const where = this.firstNonFiniteLayer(outputs, false) ?? 'the final activation (applied with the loss)';
+    throw new RangeError(`wasmnn: ${op}: the model's output for sample ${sample} is ${value}${loss === undefined ? '' : ` (the loss is ${loss})`}; ` +
+      `the first non-finite values appear in ${where}. Check the weights (setWeights, restoreWeights, or a fit that diverged) and the inputs' scale (values near the float32 limit overflow).`);
+  }
+
+  /** Loss and metrics over prepared data in inference mode; `op` names the caller in errors. */
+  private evaluateBatched(xa: Batchable, ya: Batchable, batchSize: number, op: string): Record<string, number> {
     const n = xa.shape[0];
     const rt = this.rt!;
     const units = this.outputUnits;
@@ -554,9 +678,17 @@ export class Sequential {
         const g = new Graph(rt, false);
         const x = rt.temp([m, ...xa.shape.slice(1)], xa.data instanceof Int32Array ? 'i32' : 'f32').set(xa.data.subarray(s * xRow, (s + m) * xRow));
         const t = rt.temp([m, ...ya.shape.slice(1)], ya.data instanceof Int32Array ? 'i32' : 'f32').set(ya.data.subarray(s * yRow, (s + m) * yRow));
-        const { y, mask } = this.forward(g, x, { rt, training: false, seed: 0, step: 0, logits: fused });
+        const { y, mask, outputs } = this.forward(g, x, { rt, training: false, seed: 0, step: 0, logits: fused });
         const mw = Sequential.maskWeights(y, mask);
-        return { ...lossAndBackward(g, y, t, mw ? rt.temp(y.value.shape.slice(0, -1)).set(mw) : null, loss, fused || !!loss.fromLogits), mw };
+        const lr = lossAndBackward(g, y, t, mw ? rt.temp(y.value.shape.slice(0, -1)).set(mw) : null, loss, fused || !!loss.fromLogits);
+        // the probabilities are the output (or its softmax / sigmoid, when fused): one scan of
+        // them finds a non-finite output, which would make the loss and the metrics NaN
+        const p = lr.probs;
+        for (let i = 0; i < p.length; i++) {
+          if (!Number.isFinite(p[i])) this.nonFiniteOutput(op, s + Math.floor(i / (p.length / m)), p[i], outputs, lr.loss);
+        }
+        if (!Number.isFinite(lr.loss)) throw new RangeError(`wasmnn: ${op}: the loss is ${lr.loss} for samples ${s} .. ${s + m - 1} although the outputs are finite; check the targets`);
+        return { ...lr, mw };
       });
       lossSum += r.loss * m;
       probsAll.push(r.probs);
@@ -593,10 +725,14 @@ export class Sequential {
       rt.step(() => {
         const g = new Graph(rt, false);
         const x = rt.temp([m, ...xa.shape.slice(1)], xa.data instanceof Int32Array ? 'i32' : 'f32').set(xa.data.subarray(s * xRow, (s + m) * xRow));
-        const { y } = this.forward(g, x, { rt, training: false, seed: 0, step: 0 });
+        const { y, outputs } = this.forward(g, x, { rt, training: false, seed: 0, step: 0 });
         const rowSize = y.value.size / m;
         if (!out) { out = new Float32Array(n * rowSize); outShape = [n, ...y.value.shape.slice(1)]; }
-        out.set(y.value.f32(), s * rowSize);
+        const v = y.value.f32();
+        // one scan of the batch's output, as it is copied: a NaN or an infinity is reported (with
+        // the layer it first appears in) rather than returned as an answer
+        for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i])) this.nonFiniteOutput('predict', s + Math.floor(i / rowSize), v[i], outputs);
+        out.set(v, s * rowSize);
       });
     }
     return { data: out!, shape: outShape };
@@ -623,7 +759,8 @@ export class Sequential {
   snapshotWeights(): Float32Array { return this.requireStore().snapshot(); }
   restoreWeights(s: Float32Array): void { this.requireStore().restore(s); }
   getWeights() { return this.requireStore().getWeights(); }
-  setWeights(ws: { name: string; values: ArrayLike<number> }[]): void { for (const w of ws) this.requireStore().setWeight(w.name, w.values); }
+  /** Sets weights by name ({ name, values }[], as getWeights returns); every entry is checked before any is written. */
+  setWeights(ws: { name: string; values: ArrayLike<number> }[]): void { this.requireStore().setWeights(ws); }
 
   private requireStore(): ParamStore {
     if (!this.store) throw new Error('wasmnn: the model is not built yet: call fit, predict or build(inputShape) first');
@@ -636,10 +773,21 @@ export class Sequential {
 
   /** Frees the weights and optimizer state. */
   dispose(): void {
+    // the running fit would go on with freed weights
+    this.requireNotFitting('dispose');
     if (this.optimizer) { this.optimizer.release(); optimizerOwners.delete(this.optimizer); }
     this.store?.free();
     this.store = null;
     this.disposed = true;
+  }
+}
+
+/** classWeight's type: undefined, or a plain object (its keys are checked against the classes once the model is built). */
+function checkClassWeightShape(cw: unknown): void {
+  if (cw === undefined) return;
+  const proto = cw !== null && typeof cw === 'object' ? Object.getPrototypeOf(cw) : undefined;
+  if (proto !== Object.prototype && proto !== null) {
+    throw new TypeError(`wasmnn: fit: classWeight must be a plain object mapping class indices to weights, such as { 0: 1, 1: 5 }, got ${describe(cw)}`);
   }
 }
 

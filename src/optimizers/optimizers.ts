@@ -18,7 +18,7 @@ import { adagradUpdate, adamUpdate, clipByGlobalNorm, rmspropUpdate, sgdUpdate, 
 import type { ParamStore } from '../params.js';
 import { Tensor } from '../tensor.js';
 import { lrAt, type LearningRate } from './schedules.js';
-import { checkOptions, optionNames, type OptionNames } from '../options.js';
+import { checkOptions, describe as describeValue, optionNames, type OptionNames } from '../options.js';
 
 export interface OptimizerArgs {
   learningRate?: LearningRate;
@@ -201,7 +201,7 @@ export class Adam extends Optimizer {
     super(checkOptions(kind, args, ADAM_OPTIONS), 0.001, kind);
     this.beta1 = inRange(kind, 'beta1', args.beta1, 0.9, 0, 1, true, false);
     this.beta2 = inRange(kind, 'beta2', args.beta2, 0.999, 0, 1, true, false);
-    this.epsilon = positive(kind, 'epsilon', args.epsilon, 1e-7);
+    this.epsilon = epsilonArg(kind, 'epsilon', args.epsilon, 1e-7);
     this.weightDecay = nonNegative(kind, 'weightDecay', args.weightDecay, 0);
   }
   protected slots() { return ['m', 'v']; }
@@ -236,7 +236,7 @@ export class RMSprop extends Optimizer {
     super(checkOptions('RMSprop', args, RMSPROP_OPTIONS), 0.001, 'RMSprop');
     this.rho = inRange('RMSprop', 'rho', args.rho, 0.9, 0, 1, true, false);
     this.momentum = inRange('RMSprop', 'momentum', args.momentum, 0, 0, 1, true, true);
-    this.epsilon = positive('RMSprop', 'epsilon', args.epsilon, 1e-7);
+    this.epsilon = epsilonArg('RMSprop', 'epsilon', args.epsilon, 1e-7);
     this.centered = boolArg('RMSprop', 'centered', args.centered, false);
   }
   protected slots() { return ['ms', 'mom', 'mg']; }
@@ -260,7 +260,7 @@ export class Adagrad extends Optimizer {
   constructor(args: AdagradArgs = {}) {
     super(checkOptions('Adagrad', args, ADAGRAD_OPTIONS), 0.001, 'Adagrad');
     this.initialAccumulatorValue = nonNegative('Adagrad', 'initialAccumulatorValue', args.initialAccumulatorValue, 0.1);
-    this.epsilon = positive('Adagrad', 'epsilon', args.epsilon, 1e-7);
+    this.epsilon = epsilonArg('Adagrad', 'epsilon', args.epsilon, 1e-7);
   }
   protected slots() { return ['accumulator']; }
   protected override initialState(): number { return this.initialAccumulatorValue; }
@@ -282,7 +282,14 @@ export function optimizerFrom(o: Optimizer | OptimizerName | undefined): Optimiz
     case 'rmsprop': return new RMSprop();
     case 'adagrad': return new Adagrad();
   }
-  throw new RangeError(`wasmnn: unknown optimizer '${String(o)}'; pass an Optimizer instance or one of sgd, adam, adamw, rmsprop, adagrad`);
+  // the class itself (optimizer: Adam) is an easy slip: say so, rather than print its source
+  const v = o as unknown;
+  if (typeof v === 'function' && (v === Optimizer || (v as { prototype: unknown }).prototype instanceof Optimizer)) {
+    const name = (v as { name: string }).name;
+    throw new TypeError(`wasmnn: compile: optimizer is the class ${name}, not an optimizer; pass an instance, new ${name}({ ... }), or a name such as '${name.toLowerCase()}'`);
+  }
+  const shown = typeof v === 'string' ? `'${(v as string).length > 40 ? (v as string).slice(0, 40) + '…' : v}'` : describeValue(v);
+  throw new RangeError(`wasmnn: unknown optimizer ${shown}; pass an Optimizer instance or one of sgd, adam, adamw, rmsprop, adagrad`);
 }
 
 // ---- hyper-parameter checks: `wasmnn: <Optimizer>: <name> must be ..., got <value>` ----------------
@@ -304,6 +311,17 @@ function positive(kind: string, name: string, v: unknown, dflt: number): number 
   if (v === undefined) return dflt;
   if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new RangeError(`wasmnn: ${kind}: ${name} must be a finite number > 0, got ${describe(v)}`);
   return v;
+}
+
+/**
+ * An epsilon: a finite number > 0 that stays > 0 as a float32, as the update kernels require
+ * (they take it as f32 and refuse one that rounds to 0, e.g. 1e-300): refused here, at
+ * construction, not at the first training step.
+ */
+function epsilonArg(kind: string, name: string, v: unknown, dflt: number): number {
+  const e = positive(kind, name, v, dflt);
+  if (!(Math.fround(e) > 0)) throw new RangeError(`wasmnn: ${kind}: ${name} must be a finite number > 0 that float32 can hold (at least about 1.4e-45), got ${describe(v)}`);
+  return e;
 }
 
 function nonNegative(kind: string, name: string, v: unknown, dflt: number): number {

@@ -1,6 +1,8 @@
 // Learning-rate schedules: a function of the optimizer's step (0-based count of updates done).
 // A "dynamic learning rate" is one of these, or a LearningRateScheduler callback per epoch.
-import { checkOptions, optionNames } from '../options.js';
+// Every parameter is checked when the schedule is made, naming the option: a bad one would
+// otherwise surface only at the step where it bites, as "the learning rate at step N is NaN".
+import { checkOptions, describe, optionNames } from '../options.js';
 
 export interface Schedule {
   (step: number): number;
@@ -13,8 +15,24 @@ function make(config: Schedule['config'], fn: (step: number) => number): Schedul
 
 function pos(name: string, what: string, v: unknown, allowZero = false): number {
   if (typeof v !== 'number' || !Number.isFinite(v) || (allowZero ? v < 0 : v <= 0)) {
-    throw new RangeError(`wasmnn: ${name}: ${what} must be a ${allowZero ? 'non-negative' : 'positive'} number, got ${String(v)}`);
+    throw new RangeError(`wasmnn: ${name}: ${what} must be a ${allowZero ? 'non-negative' : 'positive'} number, got ${describe(v)}`);
   }
+  return v;
+}
+
+/** An optional option: the default when undefined, else a finite number in [lo, hi]. */
+function optionalIn(name: string, what: string, v: unknown, dflt: number, lo: number, hi: number): number {
+  if (v === undefined) return dflt;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < lo || v > hi) {
+    const range = hi === Infinity ? `>= ${lo}` : `in [${lo}, ${hi}]`;
+    throw new RangeError(`wasmnn: ${name}: ${what} must be a finite number ${range}, got ${describe(v)}`);
+  }
+  return v;
+}
+
+function optionalBool(name: string, what: string, v: unknown): boolean {
+  if (v === undefined) return false;
+  if (typeof v !== 'boolean') throw new TypeError(`wasmnn: ${name}: ${what} must be true or false, got ${describe(v)}`);
   return v;
 }
 
@@ -33,9 +51,11 @@ export function exponentialDecay(o: ExponentialDecayArgs): Schedule {
   const lr0 = pos('exponentialDecay', 'initialLearningRate', o.initialLearningRate, true);
   const steps = pos('exponentialDecay', 'decaySteps', o.decaySteps);
   const rate = pos('exponentialDecay', 'decayRate', o.decayRate);
+  // a truthy string such as 'no' would otherwise turn the staircase on
+  const staircase = optionalBool('exponentialDecay', 'staircase', o.staircase);
   return make({ name: 'exponentialDecay', ...o }, (s) => {
     const p = s / steps;
-    return lr0 * Math.pow(rate, o.staircase ? Math.floor(p) : p);
+    return lr0 * Math.pow(rate, staircase ? Math.floor(p) : p);
   });
 }
 
@@ -61,16 +81,25 @@ const PIECEWISE_CONSTANT_OPTIONS = optionNames<PiecewiseConstantArgs>({ boundari
  */
 export function piecewiseConstant(o: PiecewiseConstantArgs): Schedule {
   options('piecewiseConstant', o, PIECEWISE_CONSTANT_OPTIONS);
-  if (!Array.isArray(o.boundaries) || !Array.isArray(o.values) || o.values.length !== o.boundaries.length + 1) {
-    throw new RangeError('wasmnn: piecewiseConstant: values must have one more entry than boundaries');
+  if (!Array.isArray(o.boundaries)) throw new TypeError(`wasmnn: piecewiseConstant: boundaries must be an array of steps such as [100, 200], got ${describe(o.boundaries)}`);
+  if (!Array.isArray(o.values)) throw new TypeError(`wasmnn: piecewiseConstant: values must be an array of learning rates such as [0.1, 0.01, 0.001], got ${describe(o.values)}`);
+  if (o.values.length !== o.boundaries.length + 1) {
+    throw new RangeError(`wasmnn: piecewiseConstant: values must have one more entry than boundaries (one rate before each boundary and one after the last), got ${o.values.length} values for ${o.boundaries.length} boundaries`);
   }
-  for (let i = 1; i < o.boundaries.length; i++) {
-    if (!(o.boundaries[i] > o.boundaries[i - 1])) throw new RangeError('wasmnn: piecewiseConstant: boundaries must increase');
-  }
-  return make({ name: 'piecewiseConstant', ...o }, (s) => {
+  // numbers only: NaN never compares (the rate would never switch), and strings compare as text ('10' < '9')
+  o.boundaries.forEach((b: unknown, i) => {
+    if (typeof b !== 'number' || !Number.isFinite(b)) throw new RangeError(`wasmnn: piecewiseConstant: boundaries[${i}] must be a finite number (a step), got ${describe(b)}`);
+    if (i > 0 && !(b > o.boundaries[i - 1])) throw new RangeError(`wasmnn: piecewiseConstant: boundaries must increase strictly, but boundaries[${i}] (${b}) is not above boundaries[${i - 1}] (${o.boundaries[i - 1]})`);
+  });
+  o.values.forEach((v: unknown, i) => {
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new RangeError(`wasmnn: piecewiseConstant: values[${i}] must be a learning rate (a finite number >= 0), got ${describe(v)}`);
+  });
+  // copies: a later change to the caller's arrays does not change the schedule
+  const boundaries = [...o.boundaries], values = [...o.values];
+  return make({ name: 'piecewiseConstant', boundaries, values }, (s) => {
     let i = 0;
-    while (i < o.boundaries.length && s > o.boundaries[i]) i++;
-    return o.values[i];
+    while (i < boundaries.length && s > boundaries[i]) i++;
+    return values[i];
   });
 }
 
@@ -86,9 +115,11 @@ export function cosineDecay(o: CosineDecayArgs): Schedule {
   options('cosineDecay', o, COSINE_DECAY_OPTIONS);
   const lr0 = pos('cosineDecay', 'initialLearningRate', o.initialLearningRate, true);
   const steps = pos('cosineDecay', 'decaySteps', o.decaySteps);
-  const alpha = o.alpha ?? 0;
-  const warm = o.warmupSteps ?? 0;
-  const peak = o.warmupTarget ?? lr0;
+  // alpha is the final rate as a fraction of the peak: outside [0, 1] the rate would go negative
+  // or rise while "decaying"
+  const alpha = optionalIn('cosineDecay', 'alpha', o.alpha, 0, 0, 1);
+  const warm = optionalIn('cosineDecay', 'warmupSteps', o.warmupSteps, 0, 0, Infinity);
+  const peak = optionalIn('cosineDecay', 'warmupTarget', o.warmupTarget, lr0, 0, Infinity);
   return make({ name: 'cosineDecay', ...o }, (s) => {
     if (warm > 0 && s < warm) return lr0 + (peak - lr0) * (s / warm);
     const p = Math.min(s - warm, steps) / steps;

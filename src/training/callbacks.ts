@@ -1,6 +1,6 @@
 // Training callbacks, Keras-shaped. Any hook may be async; fit awaits it.
 import type { Sequential } from '../models/sequential.js';
-import { checkOptions, optionNames } from '../options.js';
+import { checkOptions, describe, optionNames } from '../options.js';
 
 export type Logs = Record<string, number>;
 
@@ -12,6 +12,34 @@ export interface Callback {
   onEpochEnd?(epoch: number, logs: Logs): void | Promise<void>;
   onBatchBegin?(batch: number, logs: Logs): void | Promise<void>;
   onBatchEnd?(batch: number, logs: Logs): void | Promise<void>;
+}
+
+/** Every hook a callback may have, in the order fit calls them (CallbackFunctions takes only these). */
+const CALLBACK_HOOKS = optionNames<Callback>({
+  setModel: true, onTrainBegin: true, onEpochBegin: true, onBatchBegin: true, onBatchEnd: true, onEpochEnd: true, onTrainEnd: true,
+});
+
+/**
+ * Checks fit's `callbacks` option (owner: 'fit', 'trainTextClassifier', ...) and returns it as an
+ * array: undefined is none; otherwise an array whose entries are objects, each hook of which is a
+ * function or undefined. A callback is used only when its hook's turn comes, so without this a
+ * stray value fails mid-training with "c.onEpochEnd is not a function", or is silently ignored.
+ */
+export function checkCallbacks(callbacks: unknown, owner: string): Callback[] {
+  if (callbacks === undefined) return [];
+  if (!Array.isArray(callbacks)) {
+    throw new TypeError(`wasmnn: ${owner}: callbacks must be an array of callbacks, such as [new EarlyStopping({ ... })] or [new CallbackFunctions({ onEpochEnd })], got ${describe(callbacks)}`);
+  }
+  callbacks.forEach((c: unknown, i) => {
+    if (c === null || typeof c !== 'object') {
+      throw new TypeError(`wasmnn: ${owner}: callbacks[${i}] is ${describe(c)}, not a callback; a callback is an object with hooks such as onEpochEnd, e.g. new CallbackFunctions({ onEpochEnd: (epoch, logs) => ... })`);
+    }
+    for (const hook of CALLBACK_HOOKS) {
+      const f = (c as Record<string, unknown>)[hook];
+      if (f !== undefined && typeof f !== 'function') throw new TypeError(`wasmnn: ${owner}: callbacks[${i}].${hook} must be a function, got ${describe(f)}`);
+    }
+  });
+  return callbacks as Callback[];
 }
 
 export interface EarlyStoppingArgs {
@@ -46,14 +74,35 @@ export class EarlyStopping implements Callback {
 
   constructor(args: EarlyStoppingArgs = {}) {
     checkOptions('EarlyStopping', args, EARLY_STOPPING_OPTIONS);
+    // each value checked here: a NaN patience or minDelta would never stop or never record a best
+    // epoch (so restoreBestWeights would silently restore nothing), and a non-string monitor
+    // would fail only at the first epoch's end
+    if (args.monitor !== undefined && (typeof args.monitor !== 'string' || args.monitor === '')) {
+      throw new TypeError(`wasmnn: EarlyStopping: monitor must be the name of a log entry such as 'val_loss', 'loss' or 'val_accuracy', got ${describe(args.monitor)}`);
+    }
     this.monitor = args.monitor ?? 'val_loss';
     this.monitorGiven = args.monitor !== undefined;
-    this.minDelta = Math.abs(args.minDelta ?? 0);
-    this.patience = args.patience ?? 0;
+    const minDelta = args.minDelta ?? 0;
+    if (typeof minDelta !== 'number' || !Number.isFinite(minDelta)) {
+      throw new RangeError(`wasmnn: EarlyStopping: minDelta must be a finite number (the least change that counts as an improvement), got ${describe(minDelta)}`);
+    }
+    // Keras takes its absolute value (min_delta=-0.1 means 0.1): so does this
+    this.minDelta = Math.abs(minDelta);
+    const patience = args.patience ?? 0;
+    if (typeof patience !== 'number' || !Number.isInteger(patience) || patience < 0) {
+      throw new RangeError(`wasmnn: EarlyStopping: patience must be a whole number >= 0 (epochs without improvement before stopping), got ${describe(patience)}`);
+    }
+    this.patience = patience;
     const mode = args.mode ?? 'auto';
     if (mode !== 'auto' && mode !== 'min' && mode !== 'max') throw new RangeError(`wasmnn: EarlyStopping: mode must be 'auto', 'min' or 'max', got ${JSON.stringify(mode)}`);
     this.mode = mode === 'auto' ? (/acc|f1|precision|recall/.test(this.monitor) ? 'max' : 'min') : mode;
+    if (args.baseline !== undefined && (typeof args.baseline !== 'number' || !Number.isFinite(args.baseline))) {
+      throw new RangeError(`wasmnn: EarlyStopping: baseline must be a finite number (the value the monitor must beat) or left out, got ${describe(args.baseline)}`);
+    }
     this.baseline = args.baseline;
+    if (args.restoreBestWeights !== undefined && typeof args.restoreBestWeights !== 'boolean') {
+      throw new TypeError(`wasmnn: EarlyStopping: restoreBestWeights must be true or false, got ${describe(args.restoreBestWeights)}`);
+    }
     this.restoreBestWeights = args.restoreBestWeights ?? false;
   }
 
@@ -120,9 +169,19 @@ export class LearningRateScheduler implements Callback {
   }
 }
 
-/** Wraps plain functions as a callback: new CallbackFunctions({ onEpochEnd: (e, logs) => ... }). */
+/**
+ * Wraps plain functions as a callback: new CallbackFunctions({ onEpochEnd: (e, logs) => ... }).
+ * Only the hook names are taken, each a function: a misspelt hook (onEpochend) would otherwise
+ * never be called, silently.
+ */
 export class CallbackFunctions implements Callback {
-  constructor(fns: Callback) { Object.assign(this, fns); }
+  constructor(fns: Callback) {
+    checkOptions('CallbackFunctions', fns, CALLBACK_HOOKS);
+    for (const [hook, f] of Object.entries(fns ?? {})) {
+      if (f !== undefined && typeof f !== 'function') throw new TypeError(`wasmnn: CallbackFunctions: ${hook} must be a function, got ${describe(f)}`);
+    }
+    Object.assign(this, fns);
+  }
 }
 
 export interface History {

@@ -1,5 +1,6 @@
 // Inputs and outputs of the model API: plain typed arrays with a shape, or nested arrays.
 // Checked once, up front, with errors that name the sample and what is wrong.
+import { describe } from '../options.js';
 
 export type TypedArray = Float32Array | Int32Array | Float64Array | Uint8Array | Uint16Array | Uint32Array | Int8Array | Int16Array;
 export interface Shaped<T extends TypedArray = TypedArray> { data: T; shape: number[] }
@@ -12,18 +13,42 @@ export interface Batchable {
   shape: number[];
 }
 
+/**
+ * The flat values of an input, or a TypeError naming `what`: a numeric typed array or a plain
+ * array of numbers. BigInt arrays and DataViews are refused here: reading them as numbers would
+ * throw a raw "Cannot convert a BigInt" or read bytes as garbage.
+ */
+function flatData(data: unknown, what: string, field: string): ArrayLike<number> {
+  if (Array.isArray(data)) {
+    for (let i = 0; i < data.length; i++) {
+      const v: unknown = data[i];
+      if (typeof v !== 'number') throw new TypeError(`wasmnn: ${what}${field}[${i}] is ${typeof v === 'bigint' ? `the BigInt ${v}n` : shown(v)}, not a number`);
+    }
+    return data;
+  }
+  if (ArrayBuffer.isView(data) && !(data instanceof DataView)) {
+    if (data instanceof BigInt64Array || data instanceof BigUint64Array) {
+      throw new TypeError(`wasmnn: ${what}${field} is a ${data.constructor.name}, which wasmnn does not read; convert it to an Int32Array (token ids, class labels) or a Float32Array (features, targets)`);
+    }
+    return data as unknown as ArrayLike<number>;
+  }
+  throw new TypeError(`wasmnn: ${what}${field} must be a typed array (Float32Array, Int32Array, ...) or an array of numbers, got ${describe(data)}`);
+}
+
 /** Flattens and checks an input: dtype 'i32' requires whole numbers. */
 export function toArray(input: DataInput, what: string, dtype: 'i32' | 'f32'): Batchable {
   let data: ArrayLike<number>;
   let shape: number[];
   if (input && typeof input === 'object' && 'data' in input && 'shape' in input) {
-    data = (input as Shaped).data;
-    shape = [...(input as Shaped).shape];
+    data = flatData((input as Shaped).data, what, '.data');
+    const given: unknown = (input as Shaped).shape;
+    if (!Array.isArray(given)) throw new TypeError(`wasmnn: ${what}.shape must be an array of whole numbers such as [32, 4] (samples first), got ${describe(given)}`);
+    shape = [...given];
+    if (shape.some((d) => typeof d !== 'number' || !Number.isInteger(d) || d < 0)) throw new RangeError(`wasmnn: ${what}: bad shape [${shape.map(describe).join(', ')}]; every dimension must be a whole number >= 0`);
     const n = shape.reduce((a, b) => a * b, 1);
-    if (shape.some((d) => !Number.isInteger(d) || d < 0)) throw new RangeError(`wasmnn: ${what}: bad shape [${shape}]`);
     if (n !== data.length) throw new RangeError(`wasmnn: ${what}: shape [${shape}] has ${n} values but the data has ${data.length}`);
   } else if (ArrayBuffer.isView(input)) {
-    data = input as TypedArray;
+    data = flatData(input, what, '');
     shape = [data.length];
   } else if (Array.isArray(input)) {
     shape = [];
@@ -32,7 +57,7 @@ export function toArray(input: DataInput, what: string, dtype: 'i32' | 'f32'): B
     const flat: number[] = [];
     const walk = (a: unknown, depth: number, path: string) => {
       if (depth === shape.length) {
-        if (typeof a !== 'number') throw new TypeError(`wasmnn: ${what}${path} is ${JSON.stringify(a)}, not a number`);
+        if (typeof a !== 'number') throw new TypeError(`wasmnn: ${what}${path} is ${typeof a === 'bigint' ? `the BigInt ${a}n` : shown(a)}, not a number`);
         flat.push(a);
         return;
       }
@@ -67,6 +92,11 @@ export function toArray(input: DataInput, what: string, dtype: 'i32' | 'f32'): B
     }
   }
   return { data: out, shape };
+}
+
+/** A value for a message: JSON where it can be written (the content helps), else describe() (cycles, functions). */
+function shown(v: unknown): string {
+  try { return JSON.stringify(v) ?? describe(v); } catch { return describe(v); }
 }
 
 /** "sample 12, position [3]" for flat index i of shape. */
