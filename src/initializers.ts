@@ -2,6 +2,7 @@
 // Random so the same seed gives the same weights on every host.
 import { Random } from './random.js';
 import type { Shape } from './tensor.js';
+import { checkOptions, describe } from './options.js';
 
 export type InitializerName =
   | 'zeros' | 'ones' | 'glorotUniform' | 'glorotNormal' | 'heUniform' | 'heNormal'
@@ -18,8 +19,65 @@ export function fans(shape: Shape): [number, number] {
   return [shape[shape.length - 2] * receptive, shape[shape.length - 1] * receptive];
 }
 
-export function initialize(init: Initializer, shape: Shape, rng: Random): Float32Array {
-  if (typeof init === 'function') return init(shape, rng);
+export const INITIALIZER_NAMES: readonly InitializerName[] = [
+  'zeros', 'ones', 'glorotUniform', 'glorotNormal', 'heUniform', 'heNormal', 'orthogonal', 'uniform', 'randomNormal', 'lstmBias', 'gruBias',
+];
+
+/** Largest magnitude a float32 holds: an option beyond it would fill the weights with infinities. */
+const F32_MAX = 3.4028234663852886e38;
+
+/** The options each initializer takes besides its name, and what each must be. */
+const INITIALIZER_OPTIONS: Partial<Record<InitializerName, Record<string, { test: (v: number) => boolean; rule: string }>>> = {
+  uniform: { minval: { test: (v) => Math.abs(v) <= F32_MAX, rule: 'a finite number' }, maxval: { test: (v) => Math.abs(v) <= F32_MAX, rule: 'a finite number' } },
+  randomNormal: { mean: { test: (v) => Math.abs(v) <= F32_MAX, rule: 'a finite number' }, stddev: { test: (v) => v > 0 && v <= F32_MAX, rule: 'a finite number > 0' } },
+  orthogonal: { gain: { test: (v) => Math.abs(v) <= F32_MAX, rule: 'a finite number' } },
+};
+
+/**
+ * Checks an initializer option of a layer (`owner`'s `option`, e.g. Dense's kernelInitializer)
+ * when the layer is made, not when its weights are drawn at build: a name this module knows, a
+ * { name, ...options } object whose options are finite numbers in range (uniform's maxval above
+ * its minval, randomNormal's stddev > 0), or a function (its result is checked when it runs).
+ * Otherwise a NaN or string option would fill the weights with NaN and every prediction with it.
+ * undefined and null (the layer's default) pass. Returns init unchanged.
+ */
+export function checkInitializer<T>(owner: string, option: string, init: T): T {
+  if (init === undefined || init === null || typeof init === 'function') return init;
+  const where = `wasmnn: ${owner}: ${option}`;
+  const known = `one of ${INITIALIZER_NAMES.join(', ')}, a { name, ...options } object, or a function (shape, rng) => Float32Array`;
+  if (typeof init === 'string') {
+    if (!(INITIALIZER_NAMES as readonly string[]).includes(init)) throw new RangeError(`${where} '${init}' is not an initializer; use ${known}`);
+    return init;
+  }
+  if (typeof init !== 'object' || Array.isArray(init)) throw new TypeError(`${where} must be ${known}, got ${describe(init)}`);
+  const o = init as Record<string, unknown>;
+  const name = o.name;
+  if (typeof name !== 'string' || !(INITIALIZER_NAMES as readonly string[]).includes(name)) {
+    throw new RangeError(`${where}: the object's name ${describe(name)} is not an initializer; use ${known}`);
+  }
+  const rules = INITIALIZER_OPTIONS[name as InitializerName] ?? {};
+  checkOptions(`${owner}: ${option} '${name}'`, o, ['name', ...Object.keys(rules)]);
+  for (const [k, { test, rule }] of Object.entries(rules)) {
+    const v = o[k];
+    if (v === undefined) continue;
+    if (typeof v !== 'number' || !test(v)) throw new (typeof v === 'number' ? RangeError : TypeError)(`${where} '${name}': ${k} must be ${rule}, got ${typeof v === 'string' ? `${describe(v)} (a string)` : describe(v)}`);
+  }
+  if (name === 'uniform') {
+    const lo = (o.minval as number | undefined) ?? -0.05, hi = (o.maxval as number | undefined) ?? 0.05;
+    const defaults = o.minval === undefined ? ' (minval defaults to -0.05)' : o.maxval === undefined ? ' (maxval defaults to 0.05)' : '';
+    if (!(hi > lo)) throw new RangeError(`${where} 'uniform': maxval must be above minval, got minval ${lo} and maxval ${hi}${defaults}`);
+  }
+  return init;
+}
+
+/**
+ * The values of a weight of `shape` drawn by `init`. `what` names the weight for the messages: a
+ * function's result is checked here (a Float32Array, or an array of numbers, of the weight's
+ * size), since anything else would land in the weights as garbage or fail inside the store.
+ */
+export function initialize(init: Initializer, shape: Shape, rng: Random, what = 'a weight'): Float32Array {
+  if (typeof init === 'function') return functionResult(init(shape, rng), shape, what);
+  checkInitializer(what, 'initializer', init);
   const name = typeof init === 'string' ? init : init.name;
   const opts = typeof init === 'string' ? {} : init;
   const n = shape.reduce((a, b) => a * b, 1);
@@ -62,6 +120,21 @@ export function initialize(init: Initializer, shape: Shape, rng: Random): Float3
     case 'gruBias': return out;
   }
   throw new RangeError(`wasmnn: unknown initializer '${name}'; expected one of zeros, ones, glorotUniform, glorotNormal, heUniform, heNormal, orthogonal, uniform, randomNormal`);
+}
+
+function functionResult(v: unknown, shape: Shape, what: string): Float32Array {
+  const n = shape.reduce((a, b) => a * b, 1);
+  const want = `an initializer function (shape, rng) must return a Float32Array of ${n} values (shape (${shape.join(', ')}))`;
+  const numeric = v instanceof Float32Array || v instanceof Float64Array || Array.isArray(v);
+  if (!numeric) throw new TypeError(`wasmnn: ${what}: its initializer function returned ${describe(v)}; ${want}`);
+  const a = v as ArrayLike<unknown>;
+  if (a.length !== n) throw new RangeError(`wasmnn: ${what}: its initializer function returned ${a.length} values; ${want}`);
+  if (Array.isArray(a)) {
+    for (let i = 0; i < n; i++) {
+      if (typeof a[i] !== 'number') throw new TypeError(`wasmnn: ${what}: its initializer function returned ${describe(a[i])} at index ${i}; ${want}`);
+    }
+  }
+  return v instanceof Float32Array ? v : Float32Array.from(a as ArrayLike<number>);
 }
 
 /**

@@ -11,6 +11,8 @@ import { Param } from './autograd.js';
 import { initialize } from './initializers.js';
 import { Random, deriveSeed } from './random.js';
 import { Tensor } from './tensor.js';
+import { firstNonFinite } from './io/checks.js';
+import { describe } from './options.js';
 import type { Weight } from './layers/layer.js';
 import type { Runtime } from './runtime/runtime.js';
 
@@ -74,7 +76,14 @@ export class ParamStore {
   initialize(seed: number): void {
     this.writes++;
     for (const w of this.weights) {
-      w.param!.value.set(initialize(w.initializer, w.shape, new Random(deriveSeed(seed, w.name))));
+      const v = initialize(w.initializer, w.shape, new Random(deriveSeed(seed, w.name)), `weight ${w.name}`);
+      // a NaN or infinity here would surface only as NaN predictions, far from its cause
+      const i = firstNonFinite(v);
+      if (i >= 0) {
+        throw new RangeError(`wasmnn: weight ${w.name}: its initializer ${typeof w.initializer === 'function' ? 'function' : describe(w.initializer)} gave ${v[i]} at index ${i}; ` +
+          'weights must be finite: use initializer options that keep float32 values finite');
+      }
+      w.param!.value.set(v);
     }
   }
 
@@ -91,8 +100,16 @@ export class ParamStore {
   /** A copy of every value (for restoreBestWeights and checkpoints). */
   snapshot(): Float32Array { return this.values.f32().slice(); }
   restore(s: Float32Array): void {
+    const n = this.values.size;
+    const v = weightValues(s, n, 'restoreWeights: the model', `${n} values (restore what its snapshotWeights() returned)`);
+    const i = firstNonFinite(v);
+    if (i >= 0) {
+      const at = this.weights.findIndex((w, k) => i >= this.offsets[k] && i < this.offsets[k] + size(w));
+      const where = at >= 0 ? ` (weight ${this.weights[at].name}, index ${i - this.offsets[at]})` : '';
+      throw new RangeError(`wasmnn: restoreWeights: value ${i}${where} is ${v[i]}; weights must be finite numbers, so restore a snapshot taken before training diverged`);
+    }
     this.writes++;
-    this.values.set(s);
+    this.values.set(v);
   }
 
   /** Weight values by name, copied out. */
@@ -101,11 +118,39 @@ export class ParamStore {
   }
 
   setWeight(name: string, values: ArrayLike<number>): void {
-    const w = this.weights.find((x) => x.name === name);
-    if (!w) throw new Error(`wasmnn: no weight named ${name}; the model has ${this.weights.map((x) => x.name).join(', ')}`);
-    if (values.length !== size(w)) throw new RangeError(`wasmnn: weight ${name} has ${size(w)} values (shape (${w.shape.join(', ')})), got ${values.length}`);
+    const [w, v] = this.checkWeight(name, values);
     this.writes++;
-    w.param!.value.set(values);
+    w.param!.value.set(v);
+  }
+
+  /**
+   * setWeight for each { name, values } of a list, every entry checked before any is written: a
+   * bad entry leaves the model as it was.
+   */
+  setWeights(ws: readonly { name: string; values: ArrayLike<number> }[]): void {
+    if (!Array.isArray(ws)) throw new TypeError(`wasmnn: setWeights takes an array of { name, values } (as getWeights() returns), got ${describe(ws)}`);
+    const checked = ws.map((e, i) => {
+      if (!e || typeof e !== 'object') throw new TypeError(`wasmnn: setWeights: entry ${i} must be a { name, values } object, got ${describe(e)}`);
+      return this.checkWeight(e.name, e.values);
+    });
+    this.writes++;
+    for (const [w, v] of checked) w.param!.value.set(v);
+  }
+
+  /** The weight named `name` and `values` as float32, checked: a number per value of its shape, every one finite. */
+  private checkWeight(name: unknown, values: unknown): [Weight, ArrayLike<number>] {
+    const names = () => this.weights.map((x) => x.name).join(', ');
+    if (typeof name !== 'string') throw new TypeError(`wasmnn: setWeights: a weight's name must be a string, got ${describe(name)}; the model has ${names()}`);
+    const w = this.weights.find((x) => x.name === name);
+    if (!w) throw new Error(`wasmnn: no weight named ${name}; the model has ${names()}`);
+    const n = size(w);
+    const v = weightValues(values, n, `weight ${name}`, `${n} values (shape (${w.shape.join(', ')}))`);
+    const i = firstNonFinite(v);
+    if (i >= 0) {
+      const given = (values as ArrayLike<number>)[i];
+      throw new RangeError(`wasmnn: weight ${name}: value ${i} is ${given}${Number.isFinite(given) ? ', beyond the range of float32' : ''}; weights must be finite numbers`);
+    }
+    return [w, v];
   }
 
   free(): void {
@@ -119,3 +164,24 @@ export class ParamStore {
 }
 
 const size = (w: Weight) => w.shape.reduce((a, b) => a * b, 1);
+
+/**
+ * `values` as float32 when it is a Float32Array, another numeric typed array or an array of numbers
+ * of length n, else an error naming what it got: `<what> has <sizeText>, got ...`. Arrays and
+ * typed arrays other than Float32Array are copied (a value beyond float32's range becomes an
+ * infinity, so callers check finiteness on the result); a string or null entry is refused, not
+ * coerced to a number.
+ */
+function weightValues(values: unknown, n: number, what: string, sizeText: string): Float32Array {
+  const typed = ArrayBuffer.isView(values) && !(values instanceof DataView) && !(values instanceof BigInt64Array) && !(values instanceof BigUint64Array);
+  if (!typed && !Array.isArray(values)) throw new TypeError(`wasmnn: ${what} has ${sizeText}: pass them as a Float32Array or an array of numbers, got ${describe(values)}`);
+  const a = values as ArrayLike<unknown>;
+  if (a.length !== n) throw new RangeError(`wasmnn: ${what} has ${sizeText}, got ${a.length}`);
+  if (values instanceof Float32Array) return values;
+  if (!typed) {
+    for (let i = 0; i < n; i++) {
+      if (typeof a[i] !== 'number') throw new TypeError(`wasmnn: ${what}: value ${i} is ${describe(a[i])}, not a number; pass the ${sizeText} as a Float32Array or an array of numbers`);
+    }
+  }
+  return Float32Array.from(a as ArrayLike<number>);
+}

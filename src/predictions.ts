@@ -1,7 +1,8 @@
 // Texts in, class probabilities and labels out: the prediction loop shared by the full
 // TextClassifier and the inference-only classifier of `wasmnn/infer` (which must stay free of
-// training code, so this file imports nothing but types).
+// training code, so this file imports only types and the options check, which infer has anyway).
 import type { TextVectorizer } from './text/vectorizer.js';
+import { checkOptions, optionNames } from './options.js';
 
 export interface Prediction {
   label: string;
@@ -10,6 +11,8 @@ export interface Prediction {
 }
 
 export interface PredictOptions { batchSize?: number }
+
+const PREDICT_OPTIONS = optionNames<PredictOptions>({ batchSize: true });
 
 /** What classifyTexts needs of a model: batched predict from an id matrix to (n, classes). */
 export interface PredictsIds {
@@ -24,17 +27,31 @@ export function classifyTexts(model: PredictsIds, vectorizer: TextVectorizer, la
   if (!Array.isArray(list) || list.some((t) => typeof t !== 'string')) {
     throw new TypeError('wasmnn: TextClassifier.predict: texts must be a string or an array of strings');
   }
+  checkOptions('TextClassifier.predict', options, PREDICT_OPTIONS);
   const classes = labels.length;
   const out = new Float32Array(list.length * classes);
-  const batchSize = options.batchSize ?? 64;
+  const batchSize = options?.batchSize ?? 64;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`wasmnn: predict: batchSize must be a whole number >= 1, got ${batchSize}`);
   const chunk = batchSize * 16;
   for (let s = 0; s < list.length; s += chunk) {
     const p = model.predict(vectorizer.transform(list.slice(s, s + chunk)), { batchSize });
     if (p.shape[1] !== classes) throw new Error(`wasmnn: the model has ${p.shape[1]} outputs but ${classes} labels; the file is inconsistent`);
+    // a NaN would make every comparison false, so the first label would win with NaN probabilities
+    const bad = firstNonFinite(p.data);
+    if (bad >= 0) {
+      const text = s + Math.floor(bad / classes);
+      throw new RangeError(`wasmnn: TextClassifier.predict: the model gave the probability ${p.data[bad]} for label '${labels[bad % classes]}' of text ${text}; ` +
+        'its weights hold non-finite or overflowing values (training diverged, or they were set so): retrain with a lower learning rate or clipNorm, or load a good copy');
+    }
     out.set(p.data, s * classes);
   }
   return { data: out, shape: [list.length, classes] };
+}
+
+/** Index of the first NaN or infinity in a, or -1 (x - x is 0 exactly for finite x). */
+function firstNonFinite(a: Float32Array): number {
+  for (let i = 0; i < a.length; i++) if (a[i] - a[i] !== 0) return i;
+  return -1;
 }
 
 /** The most likely label of every row of (n, classes) probabilities, with every label's probability. */

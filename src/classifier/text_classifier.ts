@@ -1,13 +1,13 @@
 // TextClassifier: a trained model with its vectorizer and label names: strings in, labels and
 // probabilities out; saved to and loaded from one .wnn file. Needs nothing beyond inference.
-import type { Sequential } from '../models/sequential.js';
-import type { TextVectorizer } from '../text/vectorizer.js';
+import { Sequential } from '../models/sequential.js';
+import { TextVectorizer } from '../text/vectorizer.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { hasRuntime, init } from '../runtime/default.js';
-import { decodeWnn, encodeWnn, loadModel } from '../io/wnn.js';
+import { checkDecodeOptions, decodeWnn, encodeWnn, loadModel } from '../io/wnn.js';
 import { tokenizerMismatch } from '../io/checks.js';
 import type { Quantization } from '../io/quantize.js';
-import { checkOptions, optionNames } from '../options.js';
+import { checkOptions, describe, optionNames } from '../options.js';
 import { classifyTexts, toPredictions, type Prediction, type PredictOptions } from '../predictions.js';
 
 export type { Prediction, PredictOptions } from '../predictions.js';
@@ -35,6 +35,10 @@ export class TextClassifier {
       throw new TypeError('wasmnn: TextClassifier: labels must be an array of at least 2 label names (strings)');
     }
     if (new Set(labels).size !== labels.length) throw new RangeError(`wasmnn: TextClassifier: the label names repeat (${labels.join(', ')}); each class needs its own name`);
+    // refused here, not at the first predict, where they would fail on a property of null
+    if (!(model instanceof Sequential)) throw new TypeError(`wasmnn: TextClassifier: model must be a Sequential model, got ${describe(model)}; new TextClassifier(model, vectorizer, labels)`);
+    if (!(vectorizer instanceof TextVectorizer)) throw new TypeError(`wasmnn: TextClassifier: vectorizer must be a TextVectorizer, got ${describe(vectorizer)}; new TextClassifier(model, vectorizer, labels)`);
+    if (!vectorizer.adapted) throw new Error('wasmnn: TextClassifier: the vectorizer has no vocabulary yet; call vectorizer.adapt(trainingTexts) (or load one with TextVectorizer.fromJSON) before making the classifier');
     // ids beyond the first layer's table would fail every prediction and make a file no loader takes
     const first = model?.layers?.[0] as { className: string; name: string; inputDim?: number } | undefined;
     const problem = first ? tokenizerMismatch(vectorizer, first.className, first.name || first.className, first.inputDim, model.inputShape) : null;   // named when built
@@ -76,18 +80,24 @@ export class TextClassifier {
 
   /** A classifier from .wnn bytes; the runtime must be started (`await init()`), or use load(). */
   static fromBytes(bytes: Uint8Array | ArrayBuffer, options: LoadOptions = {}): TextClassifier {
-    return TextClassifier.fromContents(decodeWnn(bytes, options));
+    return TextClassifier.fromContents(decodeWnn(bytes, checkDecodeOptions('TextClassifier.fromBytes', options)));
   }
 
   /** A classifier from a path (node), URL, Response or bytes; starts the default runtime if needed. */
   static async load(source: string | URL | ArrayBuffer | ArrayBufferView | Response, options: LoadOptions = {}): Promise<TextClassifier> {
+    options = checkDecodeOptions('TextClassifier.load', options);
     if (!options.runtime && !hasRuntime()) await init();
     return TextClassifier.fromContents(await loadModel(source, options));
   }
 
   private static fromContents(c: { model: Sequential; vectorizer: TextVectorizer | null; labels: string[] | null; training: Record<string, unknown> | null }): TextClassifier {
-    if (!c.vectorizer) throw new Error('wasmnn: the model file has no tokenizer, so it is not a text classifier; train one with trainTextClassifier or `wasmnn train`');
-    if (!c.labels) throw new Error('wasmnn: the model file has no label names, so it is not a text classifier; train one with trainTextClassifier or `wasmnn train`');
+    const problem = !c.vectorizer ? 'the model file has no tokenizer, so it is not a text classifier; train one with trainTextClassifier or `wasmnn train`'
+      : !c.labels ? 'the model file has no label names, so it is not a text classifier; train one with trainTextClassifier or `wasmnn train`'
+        : !c.vectorizer.adapted ? 'the model file\'s tokenizer has no vocabulary, so it cannot turn text into ids; save the classifier again from a trained TextClassifier' : null;
+    if (problem || !c.vectorizer || !c.labels) {
+      c.model.dispose();   // built from the file: its memory is freed, not left to the caller who never gets it
+      throw new Error(`wasmnn: ${problem}`);
+    }
     const tc = new TextClassifier(c.model, c.vectorizer, c.labels);
     tc.training = c.training;
     return tc;

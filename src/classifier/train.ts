@@ -7,10 +7,11 @@ import { Sequential } from '../models/sequential.js';
 import { Adam } from '../optimizers/optimizers.js';
 import { TextVectorizer } from '../text/vectorizer.js';
 import { checkKeys, checkOptionsObject } from '../text/check.js';
+import { describe } from '../options.js';
 import { compareCodePoints } from '../text/vocabulary.js';
 import { Random, deriveSeed } from '../random.js';
 import { hasRuntime, init, runtime } from '../runtime/default.js';
-import type { Callback, History, Logs } from '../training/callbacks.js';
+import { checkCallbacks, type Callback, type History, type Logs } from '../training/callbacks.js';
 import { ARCHITECTURES, DEFAULT_ARCH, isArchName, ARCH_NAMES, type ArchName, type ArchSettings } from './architectures.js';
 import { TextClassifier } from './text_classifier.js';
 
@@ -147,6 +148,15 @@ const everyTrainOptionListed: [Unlisted] extends [never] ? true : Unlisted = tru
 export async function trainTextClassifier(texts: string[], labels: string[], options: TrainOptions = {}): Promise<TrainResult> {
   checkKeys('trainTextClassifier', checkOptionsObject('trainTextClassifier', options), TRAIN_OPTION_NAMES);
   checkData(texts, labels, 'training');
+  // checked before any work: each is first used epochs in, or (a signal that is not one) never
+  const callbacks = checkCallbacks(options.callbacks, 'trainTextClassifier');
+  for (const k of ['onCheckpoint', 'onStart'] as const) {
+    if (options[k] !== undefined && typeof options[k] !== 'function') throw new TypeError(`wasmnn: trainTextClassifier: ${k} must be a function, got ${describe(options[k])}`);
+  }
+  const signal: unknown = options.signal;
+  if (signal !== undefined && !(signal !== null && typeof signal === 'object' && typeof (signal as AbortSignal).aborted === 'boolean' && typeof (signal as AbortSignal).addEventListener === 'function')) {
+    throw new TypeError(`wasmnn: trainTextClassifier: signal must be an AbortSignal (new AbortController().signal), got ${describe(signal)}`);
+  }
   const resumed = options.resume ? resumeState(options.resume) : null;
   const arch = resumed?.arch ?? options.arch ?? DEFAULT_ARCH;
   if (!isArchName(arch)) throw new RangeError(`wasmnn: unknown architecture '${String(arch)}'; choose one of ${ARCH_NAMES.join(', ')}`);
@@ -229,7 +239,6 @@ export async function trainTextClassifier(texts: string[], labels: string[], opt
   };
 
   const startEpoch = resumed?.epochsDone ?? 0;
-  const callbacks = options.callbacks ?? [];
   for (const c of callbacks) c.setModel?.(model);
   let last = checkpointAt(startEpoch);
   await options.onStart?.({ arch, settings, seed, startEpoch, trainSamples: trainTexts.length, validationSamples: valTexts?.length ?? 0, labels: labelNames, classifier });

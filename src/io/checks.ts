@@ -24,7 +24,7 @@ const MAX_RANK = 4;
 export type Check = (v: unknown) => string | null;
 
 export const bool: Check = (v) => (typeof v === 'boolean' ? null : 'must be true or false');
-export const dim: Check = (v) => (typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= MAX_DIM ? null : `must be a whole number in 1 .. ${MAX_DIM}`);
+export const dim: Check = (v) => (typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= MAX_DIM ? null : `must be a whole number >= 1 (at most ${MAX_DIM})`);
 export const oneOf = (...xs: readonly unknown[]): Check => (v) => (xs.includes(v) ? null : `must be one of ${xs.map((x) => JSON.stringify(x)).join(', ')}`);
 export const finite = (lo: number, hi: number, loOpen = false, hiOpen = false): Check => (v) =>
   typeof v === 'number' && Number.isFinite(v) && (loOpen ? v > lo : v >= lo) && (hiOpen ? v < hi : v <= hi) ? null : `must be a number in ${loOpen ? '(' : '['}${lo}, ${hi}${hiOpen ? ')' : ']'}`;
@@ -46,12 +46,27 @@ export const LAYER_OPTIONS: Record<string, Record<string, Check>> = {
   Dropout: { rate: finite(0, 1, false, true), seed: integer },
   LayerNormalization: { epsilon: finite(0, 1, true), center: bool, scale: bool },
   LSTM: { ...RNN, unitForgetBias: bool },
-  GRU: { ...RNN, resetAfter: oneOf(false) },
+  // a string 'false' is a type error like any other boolean's; true is a value this version lacks
+  GRU: { ...RNN, resetAfter: (v) => bool(v) ?? (v === true ? 'must be false (tfjs-layers has only resetAfter false; wasmnn follows it)' : null) },
   Bidirectional: { mergeMode: oneOf('concat', 'sum', 'mul', 'ave') },
   Conv1D: { filters: dim, kernelSize: dim, strides: dim, padding: oneOf('valid', 'same', 'causal'), dilationRate: dim, activation: oneOf(...ACTIVATIONS), useBias: bool },
   GlobalAveragePooling1D: {},
   GlobalMaxPooling1D: {},
 };
+
+/**
+ * What is wrong with the value of option `key` of a `className` layer, by the rule a model file's
+ * config is checked with (LAYER_OPTIONS and the options every layer takes), or null when it is
+ * fine or the option is not one a config stores (initialisers, Bidirectional's layer). The layer
+ * constructors check with it too (src/layers/layer.ts checkLayerArgs): one set of rules, so a
+ * layer the constructors accept saves and loads again.
+ */
+export function layerOptionProblem(className: string, key: string, value: unknown): string | null {
+  const own = Object.hasOwn(LAYER_OPTIONS, className) ? LAYER_OPTIONS[className] : null;
+  if (!own) return null;
+  const check = Object.hasOwn(own, key) ? own[key] : Object.hasOwn(COMMON, key) ? COMMON[key] : null;
+  return check ? check(value) : null;
+}
 
 /** Options a layer class cannot do without. */
 const REQUIRED: Record<string, string[]> = {

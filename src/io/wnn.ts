@@ -7,12 +7,12 @@
 // tensor's name and shape is compared with the model before the model takes any memory.
 import { Sequential } from '../models/sequential.js';
 import { hasRuntime, init, runtime } from '../runtime/default.js';
-import type { Runtime } from '../runtime/runtime.js';
-import type { TextVectorizer } from '../text/vectorizer.js';
+import { Runtime } from '../runtime/runtime.js';
+import { TextVectorizer } from '../text/vectorizer.js';
 import { checkFiniteWeight, checkFormat, fileError, checkLabels, checkModelEntry, checkTokenizer, checkTokenizerFits, checkTraining, firstNonFinite, isPlainObject, OPTIMIZER_PREFIX, parseJsonEntry, tokenizerMismatch } from './checks.js';
 import { compileFromConfig, dryBuild, layersFromEntry } from './config.js';
 import { readModelSource, type ModelSource as Source } from './source.js';
-import { checkOptions, optionNames } from '../options.js';
+import { checkOptions, describe, optionNames } from '../options.js';
 import { decodeSafetensors, encodeSafetensors, WnnFormatError, type SafeTensorIn, type SafeTensorOut } from './safetensors.js';
 import { checkQuantization, isScalesOfInt8Weight, QUANTIZED_FORMAT_VERSION, readWeightValues, weightTensors, type Quantization } from './quantize.js';
 
@@ -42,7 +42,70 @@ export interface WnnContents {
 
 export interface DecodeOptions { runtime?: Runtime }
 
+const DECODE_OPTIONS = optionNames<DecodeOptions>({ runtime: true });
+
+/** The options of decodeWnn / loadModel (and the classifier's fromBytes / load): { runtime }, a Runtime. */
+export function checkDecodeOptions(owner: string, options: DecodeOptions): DecodeOptions {
+  checkOptions(owner, options, DECODE_OPTIONS);
+  const rt = options?.runtime;
+  if (rt !== undefined && !(rt instanceof Runtime)) {
+    throw new TypeError(`wasmnn: ${owner}: runtime must be a Runtime (from await init() or Runtime.create()), got ${describe(rt)}; leave it out to use the default runtime`);
+  }
+  return options ?? {};
+}
+
 const bad = fileError;
+const fmt = (shape: readonly number[]) => `[${shape.join(', ')}]`;
+
+/** What checks.ts and config.ts append to a file's problem; a model being saved is not a file yet. */
+const FILE_BLAME = /; the file is damaged or was not written by wasmnn$/;
+
+/**
+ * Runs what decodeWnn runs on a file's model and compile entries (the whitelist, the dry build,
+ * the optimizer's rebuild) on the metadata about to be written, so a model that saves also loads:
+ * a config value the loader refuses (a layer option changed after construction, a model name of
+ * 300 characters) fails the save, naming it, instead of the load, blaming the file.
+ */
+function checkLoadable(metadata: Record<string, string>, weights: readonly { name: string; shape: readonly number[] }[]): void {
+  try {
+    const entry = checkModelEntry(metadata);
+    const declared = dryBuild(layersFromEntry(entry), entry.inputShape);
+    // the loader looks up each declared weight's tensor by name and shape
+    const have = new Map(weights.map((w) => [w.name, w.shape]));
+    for (const w of declared) {
+      const s = have.get(w.name);
+      if (!s) bad(`the model's config declares a weight '${w.name}' the model does not have`);
+      else if (fmt(s) !== fmt(w.shape)) bad(`weight '${w.name}' has shape ${fmt(s)} but the model's config gives it ${fmt(w.shape)}`);
+    }
+    if (metadata.compile !== undefined) compileFromConfig(JSON.parse(metadata.compile));
+  } catch (err) {
+    if (!(err instanceof WnnFormatError)) throw err;
+    const problem = err.message.replace(/^wasmnn: /, '').replace(FILE_BLAME, '');
+    throw new RangeError(`wasmnn: encodeWnn: the model could not be loaded again from the file, so it is not saved: ${problem}; change that setting of the model and save again`);
+  }
+}
+
+/** The model entry as JSON; a value JSON cannot write (a BigInt name set after construction) is named, not a raw JSON error. */
+function modelJson(model: Sequential, inputShape: unknown): string {
+  try {
+    return JSON.stringify({ className: 'Sequential', config: model.getConfig(), inputShape });
+  } catch (err) {
+    throw new TypeError(`wasmnn: encodeWnn: the model's config cannot be written as JSON (${String((err as Error).message).split('\n')[0]}); a layer or model option holds a value that is not JSON (give names as strings and options as the numbers, strings and booleans they take)`);
+  }
+}
+
+/** The training metadata as JSON: a plain object that survives JSON (no cycle, no BigInt), as checkTraining reads it back. */
+function trainingJson(training: unknown): string {
+  if (!isPlainObject(training)) throw new TypeError(`wasmnn: encodeWnn: training must be a plain object of JSON values such as { epochs: 5 }, got ${describe(training)}`);
+  let json: string;
+  try {
+    json = JSON.stringify(training);
+  } catch (err) {
+    throw new TypeError(`wasmnn: encodeWnn: training cannot be written as JSON (${String((err as Error).message).split('\n')[0]}); give a plain object of strings, numbers, booleans, arrays and objects, without cycles or BigInts`);
+  }
+  if (!isPlainObject(JSON.parse(json))) throw new TypeError(`wasmnn: encodeWnn: training becomes ${describe(JSON.parse(json))} as JSON (its toJSON), not an object; give a plain object of JSON values`);
+  return json;
+}
 
 /** The bytes of a .wnn file holding the model's weights and everything needed to rebuild it. */
 export function encodeWnn(c: WnnContentsIn): Uint8Array {
@@ -56,7 +119,7 @@ export function encodeWnn(c: WnnContentsIn): Uint8Array {
   const metadata: Record<string, string> = {
     format: 'wasmnn',
     format_version: '1',
-    model: JSON.stringify({ className: 'Sequential', config: model.getConfig(), inputShape }),
+    model: modelJson(model, inputShape),
   };
   if (model.optimizer && model.loss) {
     metadata.compile = JSON.stringify({
@@ -65,6 +128,9 @@ export function encodeWnn(c: WnnContentsIn): Uint8Array {
     });
   }
   if (c.vectorizer) {
+    if (!(c.vectorizer instanceof TextVectorizer)) throw new TypeError(`wasmnn: encodeWnn: vectorizer must be a TextVectorizer, got ${describe(c.vectorizer)}`);
+    // a tokenizer without a vocabulary would load, then fail at the first prediction
+    if (!c.vectorizer.adapted) throw new Error('wasmnn: encodeWnn: the vectorizer has no vocabulary yet, so the file could not classify text; call vectorizer.adapt(trainingTexts) before saving');
     const first = model.layers[0] as { className: string; name: string; inputDim?: number } | undefined;
     const problem = first ? tokenizerMismatch(c.vectorizer, first.className, first.name, first.inputDim, inputShape) : null;
     if (problem) throw new RangeError(`wasmnn: encodeWnn: ${problem}, so the file would not load; make them agree (the first layer's inputDim: vectorizer.vocabularySize; rows of the tokenizer's outputSequenceLength)`);
@@ -77,8 +143,10 @@ export function encodeWnn(c: WnnContentsIn): Uint8Array {
     if (c.labels.length !== units && !(units === 1 && c.labels.length === 2)) throw new RangeError(`wasmnn: encodeWnn: ${c.labels.length} labels for a model with ${units} outputs; give one label per output`);
     metadata.labels = JSON.stringify(c.labels);
   }
-  if (c.training) metadata.training = JSON.stringify(c.training);
-  const tensors: SafeTensorIn[] = model.getWeights().flatMap((w) => {
+  if (c.training !== undefined && c.training !== null) metadata.training = trainingJson(c.training);
+  const weights = model.getWeights();
+  checkLoadable(metadata, weights);
+  const tensors: SafeTensorIn[] = weights.flatMap((w) => {
     const i = firstNonFinite(w.values);
     if (i >= 0) throw new RangeError(`wasmnn: encodeWnn: weight ${w.name} holds ${w.values[i]} at index ${i}; a model with non-finite weights cannot be saved (training diverged: lower the learning rate or set clipNorm)`);
     return weightTensors(w.name, w.shape, w.values, quantize);
@@ -94,12 +162,11 @@ export function encodeWnn(c: WnnContentsIn): Uint8Array {
   return encodeSafetensors(tensors, metadata);
 }
 
-const fmt = (shape: readonly number[]) => `[${shape.join(', ')}]`;
-
 /** Rebuilds what encodeWnn wrote; see the file comment for the checks. */
 export function decodeWnn(bytes: Uint8Array | ArrayBuffer, options: DecodeOptions = {}): WnnContents {
   const u8 = bytes instanceof Uint8Array ? bytes : bytes instanceof ArrayBuffer ? new Uint8Array(bytes) : null;
   if (!u8) throw new TypeError('wasmnn: decodeWnn takes the file as a Uint8Array or ArrayBuffer');
+  options = checkDecodeOptions('decodeWnn', options);
   const { metadata, tensors } = decodeSafetensors(u8);
   const version = checkFormat(metadata);
 
@@ -197,6 +264,7 @@ function restoreOptimizer(model: Sequential, o: { iterations: number; slots: num
 
 /** readModelSource + decodeWnn. Starts the default runtime if no runtime is given and none runs. */
 export async function loadModel(source: Source, options: DecodeOptions = {}): Promise<WnnContents> {
+  options = checkDecodeOptions('loadModel', options);
   const bytes = await readModelSource(source);
   if (!options.runtime && !hasRuntime()) await init();
   return decodeWnn(bytes, options);

@@ -3,7 +3,7 @@
 // layer's outputs are put back in time order first, as Keras and tfjs do.
 import { as2d, type Graph, type Node } from '../autograd.js';
 import { binaryForward } from '../kernels/binary.js';
-import { LAYER_ARGS, Layer, type CallContext, type LayerArgs, type LayerShape, type Output } from './layer.js';
+import { LAYER_ARGS, Layer, checkLayerArgs, shown, type CallContext, type LayerArgs, type LayerShape, type Output } from './layer.js';
 import { checkOptions, optionNames } from '../options.js';
 import { GRU, LSTM, type RNNArgs } from './recurrent.js';
 import type { Tensor } from '../tensor.js';
@@ -31,7 +31,8 @@ export class Bidirectional extends Layer {
     const inner = args?.layer;
     if (!(inner instanceof LSTM) && !(inner instanceof GRU)) throw new TypeError('wasmnn: Bidirectional wraps an LSTM or GRU layer: new Bidirectional({ layer: new LSTM({ units }) })');
     this.mergeMode = args.mergeMode ?? 'concat';
-    if (!['concat', 'sum', 'mul', 'ave'].includes(this.mergeMode)) throw new RangeError(`wasmnn: Bidirectional: mergeMode must be concat, sum, mul or ave, got '${String(this.mergeMode)}'`);
+    if (!['concat', 'sum', 'mul', 'ave'].includes(this.mergeMode)) throw new RangeError(`wasmnn: Bidirectional: mergeMode must be concat, sum, mul or ave, got ${shown(this.mergeMode)}`);
+    checkLayerArgs('Bidirectional', args);
     const config = inner.getConfig() as unknown as RNNArgs;
     const Kind = inner instanceof LSTM ? LSTM : GRU;
     this.forwardLayer = new Kind({ ...config, name: undefined, goBackwards: inner.goBackwards } as any);

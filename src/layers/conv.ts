@@ -3,8 +3,8 @@
 import type { Graph, Node } from '../autograd.js';
 import { CONV1D_PADDINGS, conv1d, conv1dBackward, conv1dOutputLength, type Conv1dPadding } from '../kernels/conv1d.js';
 import { globalAvgPool1d, globalAvgPool1dBackward, globalMaxPool1d, globalMaxPool1dBackward } from '../kernels/pool.js';
-import type { Initializer } from '../initializers.js';
-import { LAYER_ARGS, Layer, Weight, positiveInt, type CallContext, type LayerArgs, type LayerShape, type Output } from './layer.js';
+import { checkInitializer, type Initializer } from '../initializers.js';
+import { LAYER_ARGS, Layer, Weight, checkLayerArgs, featureDim, fmtLayerShape, positiveInt, sequenceHint, shown, type CallContext, type LayerArgs, type LayerShape, type Output } from './layer.js';
 import { checkOptions, optionNames } from '../options.js';
 import { activationBackward, applyAfter, checkActivation, type Activation } from './activations.js';
 import type { Tensor } from '../tensor.js';
@@ -48,11 +48,12 @@ export class Conv1D extends Layer {
     this.strides = positiveInt('Conv1D', 'strides', args.strides ?? 1);
     this.dilationRate = positiveInt('Conv1D', 'dilationRate', args.dilationRate ?? 1);
     this.padding = args.padding ?? 'valid';
-    if (!(CONV1D_PADDINGS as readonly unknown[]).includes(this.padding)) throw new RangeError(`wasmnn: Conv1D: padding must be ${CONV1D_PADDINGS.map((p) => `'${p}'`).join(', ')}, got '${String(args.padding)}'`);
+    if (!(CONV1D_PADDINGS as readonly unknown[]).includes(this.padding)) throw new RangeError(`wasmnn: Conv1D: padding must be ${CONV1D_PADDINGS.map((p) => `'${p}'`).join(', ')}, got ${shown(args.padding)}`);
     this.activation = checkActivation('Conv1D', args.activation);
+    checkLayerArgs('Conv1D', args);
     this.useBias = args.useBias ?? true;
-    this.kernelInit = args.kernelInitializer ?? 'glorotUniform';
-    this.biasInit = args.biasInitializer ?? 'zeros';
+    this.kernelInit = checkInitializer('Conv1D', 'kernelInitializer', args.kernelInitializer) ?? 'glorotUniform';
+    this.biasInit = checkInitializer('Conv1D', 'biasInitializer', args.biasInitializer) ?? 'zeros';
   }
 
   computeOutputShape(s: LayerShape): LayerShape {
@@ -61,8 +62,8 @@ export class Conv1D extends Layer {
   }
 
   build(s: LayerShape): LayerShape {
-    if (s.length !== 2 || typeof s[1] !== 'number') throw new RangeError(`wasmnn: Conv1D ${this.name}: expects (batch, steps, channels) with known channels, got samples of shape ${JSON.stringify(s)}`);
-    this.kernel = this.addWeight('kernel', [this.kernelSize, s[1], this.filters], this.kernelInit);
+    if (s.length !== 2) throw new RangeError(`wasmnn: Conv1D ${this.name}: takes sequences (batch, steps, channels), but its input is ${fmtLayerShape(s)}${sequenceHint(s)}`);
+    this.kernel = this.addWeight('kernel', [this.kernelSize, featureDim(this, s), this.filters], this.kernelInit);
     if (this.useBias) this.bias = this.addWeight('bias', [this.filters], this.biasInit);
     return super.build(s);
   }
@@ -101,7 +102,7 @@ export class Conv1D extends Layer {
 }
 
 abstract class GlobalPooling1D extends Layer {
-  constructor(kind: string, args: LayerArgs = {}) { super(checkOptions(kind, args, POOLING_OPTIONS)); }
+  constructor(kind: string, args: LayerArgs = {}) { super(checkLayerArgs(kind, checkOptions(kind, args, POOLING_OPTIONS))); }
   computeOutputShape(s: LayerShape): LayerShape { return [s[s.length - 1]]; }
 
   build(s: LayerShape): LayerShape {

@@ -2,8 +2,8 @@
 import { as2d, view, type Graph, type Node, type Param } from '../autograd.js';
 import { gemm } from '../kernels/gemm.js';
 import { reduce } from '../kernels/reduce.js';
-import type { Initializer } from '../initializers.js';
-import { LAYER_ARGS, Layer, Weight, positiveInt, type CallContext, type LayerArgs, type LayerShape, type Output } from './layer.js';
+import { checkInitializer, type Initializer } from '../initializers.js';
+import { LAYER_ARGS, Layer, Weight, checkLayerArgs, featureDim, positiveInt, type CallContext, type LayerArgs, type LayerShape, type Output } from './layer.js';
 import { checkOptions, optionNames } from '../options.js';
 import { activationBackward, applyAfter, checkActivation, epilogueOf, type Activation } from './activations.js';
 import type { Tensor } from '../tensor.js';
@@ -32,16 +32,16 @@ export class Dense extends Layer {
     super(checkOptions('Dense', args, DENSE_OPTIONS));
     this.units = positiveInt('Dense', 'units', args?.units);
     this.activation = checkActivation('Dense', args.activation);
+    checkLayerArgs('Dense', args);
     this.useBias = args.useBias ?? true;
-    this.kernelInit = args.kernelInitializer ?? 'glorotUniform';
-    this.biasInit = args.biasInitializer ?? 'zeros';
+    this.kernelInit = checkInitializer('Dense', 'kernelInitializer', args.kernelInitializer) ?? 'glorotUniform';
+    this.biasInit = checkInitializer('Dense', 'biasInitializer', args.biasInitializer) ?? 'zeros';
   }
 
   computeOutputShape(s: LayerShape): LayerShape { return [...s.slice(0, -1), this.units]; }
 
   build(s: LayerShape): LayerShape {
-    const inDim = s[s.length - 1];
-    if (inDim === null || inDim === undefined) throw new RangeError(`wasmnn: Dense ${this.name}: the last input dimension must be known, got ${JSON.stringify(s)}`);
+    const inDim = featureDim(this, s);
     this.kernel = this.addWeight('kernel', [inDim, this.units], this.kernelInit);
     if (this.useBias) this.bias = this.addWeight('bias', [this.units], this.biasInit);
     return super.build(s);

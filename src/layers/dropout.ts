@@ -5,7 +5,7 @@
 import type { Graph, Node } from '../autograd.js';
 import { dropout, dropoutBackward } from '../kernels/dropout.js';
 import { deriveSeed } from '../random.js';
-import { LAYER_ARGS, Layer, type CallContext, type LayerArgs, type LayerShape, type Output } from './layer.js';
+import { LAYER_ARGS, Layer, checkLayerArgs, shown, type CallContext, type LayerArgs, type LayerShape, type Output } from './layer.js';
 import { checkOptions, optionNames } from '../options.js';
 import type { Tensor } from '../tensor.js';
 
@@ -24,9 +24,11 @@ export class Dropout extends Layer {
   constructor(args: DropoutArgs) {
     super(checkOptions('Dropout', args, DROPOUT_OPTIONS));
     const rate = args?.rate;
-    if (typeof rate !== 'number' || !(rate >= 0 && rate < 1)) throw new RangeError(`wasmnn: Dropout: rate must be in [0, 1), got ${rate}`);
+    if (typeof rate !== 'number' || !(rate >= 0 && rate < 1)) throw new (typeof rate === 'number' ? RangeError : TypeError)(`wasmnn: Dropout: rate must be in [0, 1), got ${shown(rate)}`);
+    checkLayerArgs('Dropout', args);
     this.rate = rate;
-    this.seed = args.seed;
+    // null is "not given" (the model's seed), as for every option: a null in the config would not load
+    this.seed = args.seed ?? undefined;
   }
 
   computeOutputShape(s: LayerShape): LayerShape { return s; }

@@ -10,8 +10,8 @@
 // recurrent layer calls the source's fill() only when it cannot use the table.
 import type { Graph, Node, Param } from '../autograd.js';
 import { embedding, embeddingRowsBackward } from '../kernels/embedding.js';
-import type { Initializer } from '../initializers.js';
-import { LAYER_ARGS, Layer, Weight, positiveInt, type CallContext, type LayerArgs, type LayerShape, type Output } from './layer.js';
+import { checkInitializer, type Initializer } from '../initializers.js';
+import { LAYER_ARGS, Layer, Weight, checkLayerArgs, positiveInt, shown, type CallContext, type LayerArgs, type LayerShape, type Output } from './layer.js';
 import { checkOptions, optionNames } from '../options.js';
 import type { Tensor } from '../tensor.js';
 
@@ -58,9 +58,10 @@ export class Embedding extends Layer {
     super(checkOptions('Embedding', args, EMBEDDING_OPTIONS));
     this.inputDim = positiveInt('Embedding', 'inputDim', args?.inputDim);
     this.outputDim = positiveInt('Embedding', 'outputDim', args.outputDim);
-    this.maskZero = args.maskZero ?? false;
     this.sparse = sparseArg('Embedding', args.sparse);
-    this.init = args.embeddingsInitializer ?? 'uniform';
+    checkLayerArgs('Embedding', args);
+    this.maskZero = args.maskZero ?? false;
+    this.init = checkInitializer('Embedding', 'embeddingsInitializer', args.embeddingsInitializer) ?? 'uniform';
   }
 
   computeOutputShape(s: LayerShape): LayerShape { return [...s, this.outputDim]; }
@@ -105,7 +106,7 @@ export class Embedding extends Layer {
 /** The `sparse` option of the embedding layers: a boolean, default false. */
 export function sparseArg(layer: string, v: unknown): boolean {
   if (v === undefined) return false;
-  if (typeof v !== 'boolean') throw new TypeError(`wasmnn: ${layer}: sparse must be true or false, got ${String(v)}`);
+  if (typeof v !== 'boolean') throw new TypeError(`wasmnn: ${layer}: sparse must be true or false, got ${shown(v)}`);
   return v;
 }
 

@@ -5,8 +5,8 @@
 import type { Graph, Node } from '../autograd.js';
 import { bagsFromPadded, embeddingBag, embeddingBagRowsBackward, type EmbeddingBagMode } from '../kernels/embedding.js';
 import { sparseArg } from './embedding.js';
-import type { Initializer } from '../initializers.js';
-import { LAYER_ARGS, Layer, Weight, positiveInt, type CallContext, type LayerArgs, type LayerShape, type Output } from './layer.js';
+import { checkInitializer, type Initializer } from '../initializers.js';
+import { LAYER_ARGS, Layer, Weight, checkLayerArgs, positiveInt, shown, type CallContext, type LayerArgs, type LayerShape, type Output } from './layer.js';
 import { checkOptions, optionNames } from '../options.js';
 import type { Tensor } from '../tensor.js';
 
@@ -37,9 +37,10 @@ export class EmbeddingBag extends Layer {
     this.inputDim = positiveInt('EmbeddingBag', 'inputDim', args?.inputDim);
     this.outputDim = positiveInt('EmbeddingBag', 'outputDim', args.outputDim);
     this.mode = args.mode ?? 'mean';
-    if (this.mode !== 'mean' && this.mode !== 'sum') throw new RangeError(`wasmnn: EmbeddingBag: mode must be 'mean' or 'sum', got '${String(this.mode)}'`);
-    this.init = args.embeddingsInitializer ?? 'uniform';
+    if (this.mode !== 'mean' && this.mode !== 'sum') throw new RangeError(`wasmnn: EmbeddingBag: mode must be 'mean' or 'sum', got ${shown(this.mode)}`);
     this.sparse = sparseArg('EmbeddingBag', args.sparse);
+    checkLayerArgs('EmbeddingBag', args);
+    this.init = checkInitializer('EmbeddingBag', 'embeddingsInitializer', args.embeddingsInitializer) ?? 'uniform';
   }
 
   computeOutputShape(s: LayerShape): LayerShape { return [...s.slice(0, -1), this.outputDim]; }

@@ -6,7 +6,8 @@ import type { Graph, Node, Param } from '../autograd.js';
 import type { Initializer } from '../initializers.js';
 import type { Tensor } from '../tensor.js';
 import type { Runtime } from '../runtime/runtime.js';
-import type { OptionNames } from '../options.js';
+import { describe, type OptionNames } from '../options.js';
+import { layerOptionProblem } from '../io/checks.js';
 
 /** A shape without the batch dimension; null where it varies (e.g. the sequence length). */
 export type LayerShape = (number | null)[];
@@ -133,9 +134,77 @@ export abstract class Layer {
 
 export function positiveInt(layer: string, name: string, v: unknown): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
-    throw new RangeError(`wasmnn: ${layer}: ${name} must be a whole number >= 1, got ${String(v)}`);
+    throw new (typeof v === 'number' ? RangeError : TypeError)(`wasmnn: ${layer}: ${name} must be a whole number >= 1, got ${shown(v)}`);
   }
   return v;
+}
+
+/**
+ * A value as an error message shows it, with its type where the text alone would hide it: units
+ * '4' shows as "4" (a string), kernelSize [3] as [3] (an array), not as the number 4 or 3.
+ */
+export function shown(v: unknown): string {
+  if (typeof v === 'string') return `${describe(v)} (a string)`;
+  if (typeof v === 'bigint') return `${v}n (a bigint)`;
+  if (Array.isArray(v)) {
+    let json: string | undefined;
+    try { json = JSON.stringify(v); } catch { json = undefined; }
+    return json !== undefined && json.length <= 60 ? `${json} (an array)` : describe(v);
+  }
+  return describe(v);
+}
+
+/**
+ * Checks every option a layer's config stores (the shared ones and the class's own) with the rule
+ * the model-file loader applies to it (src/io/checks.ts, one set of rules), so a layer the
+ * constructor accepts also saves and loads again, and a truthy non-boolean such as
+ * returnSequences: 'false' is refused instead of silently meaning true. undefined and null are
+ * "not given": the constructors fall back to the default for both. Runs after a constructor's own
+ * checks (which keep their more specific messages) and returns args unchanged.
+ */
+export function checkLayerArgs<T>(className: string, args: T): T {
+  if (!args || typeof args !== 'object') return args;
+  for (const [k, v] of Object.entries(args)) {
+    if (v === undefined || v === null) continue;
+    const problem = layerOptionProblem(className, k, v);
+    if (!problem) continue;
+    const wrongType = problem.startsWith('must be true or false') || problem.startsWith('must be a string') ||
+      (/number/.test(problem) && typeof v !== 'number') || (problem.startsWith('must be an array') && !Array.isArray(v));
+    throw new (wrongType ? TypeError : RangeError)(`wasmnn: ${className}: ${k} ${problem}, got ${shown(v)}`);
+  }
+  return args;
+}
+
+/**
+ * The size of the last axis of a layer's samples (its features, or a sequence's features per
+ * step): known and >= 1, else an error that says what the samples were. Scalar samples come from
+ * a 1-D input (a flat Float64Array, a list of numbers), which has no feature axis at all.
+ */
+export function featureDim(layer: Layer, s: LayerShape): number {
+  const who = `${layer.className}${layer.name ? ` ${layer.name}` : ''}`;
+  if (s.length === 0) {
+    throw new RangeError(`wasmnn: ${who}: the input is 1-D (${layer.className} got samples that are single numbers), but it needs samples with features on their last axis; ` +
+      'pass a 2-D input of (samples, features): an array of rows such as [[1, 2], [3, 4]], or { data, shape: [samples, features] }');
+  }
+  const d = s[s.length - 1];
+  if (d === null || d === undefined) throw new RangeError(`wasmnn: ${who}: the last input dimension must be known, got samples of shape ${fmtLayerShape(s)}; give the input a fixed size there (a layer inputShape, or build(inputShape))`);
+  if (!Number.isInteger(d) || d < 1) throw new RangeError(`wasmnn: ${who}: the last input dimension must be >= 1, got ${d} (samples of shape ${fmtLayerShape(s)}); each sample needs at least one feature`);
+  return d;
+}
+
+/**
+ * Why samples of shape s are not sequences (steps, features), for the layers that take them
+ * (recurrent, Conv1D): what the rank means and what to pass instead. The shape a layer sees comes
+ * after the layers before it (an Embedding adds the feature axis), so the message says that
+ * rather than leave the user with a shape they never passed.
+ */
+export function sequenceHint(s: LayerShape): string {
+  if (s.length > 2) {
+    return `: samples of rank ${s.length} where it takes (steps, features); an Embedding adds the feature axis to the ids it gets, ` +
+      'so a model that starts with one takes ids of shape (samples, steps): one row of ids per sample';
+  }
+  return `: samples of rank ${s.length} where it takes (steps, features); put an Embedding before it for rows of ids, pass float input of shape (samples, steps, features), ` +
+    'or give the recurrent layer before it returnSequences: true';
 }
 
 export function fmtLayerShape(s: LayerShape): string {

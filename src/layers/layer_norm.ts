@@ -1,7 +1,7 @@
 // LayerNormalization over the last axis: y = (x - mean) / sqrt(var + epsilon) * gamma + beta.
 import type { Graph, Node } from '../autograd.js';
 import { layerNorm, layerNormBackward } from '../kernels/norm.js';
-import { LAYER_ARGS, Layer, Weight, type CallContext, type LayerArgs, type LayerShape, type Output } from './layer.js';
+import { LAYER_ARGS, Layer, Weight, checkLayerArgs, featureDim, type CallContext, type LayerArgs, type LayerShape, type Output } from './layer.js';
 import { checkOptions, optionNames } from '../options.js';
 import type { Tensor } from '../tensor.js';
 
@@ -23,8 +23,10 @@ export class LayerNormalization extends Layer {
 
   constructor(args: LayerNormalizationArgs = {}) {
     super(checkOptions('LayerNormalization', args, LAYER_NORMALIZATION_OPTIONS));
-    this.epsilon = args.epsilon ?? 1e-3;
-    if (!(this.epsilon > 0)) throw new RangeError(`wasmnn: LayerNormalization: epsilon must be > 0, got ${args.epsilon}`);
+    // epsilon in (0, 1], as a model file allows: it is added to the variance, so a huge one
+    // (1e300) flattens every output to beta, and a non-number would reach the kernel
+    checkLayerArgs('LayerNormalization', args);
+    this.epsilon = args?.epsilon ?? 1e-3;
     this.center = args.center ?? true;
     this.scale = args.scale ?? true;
   }
@@ -32,8 +34,7 @@ export class LayerNormalization extends Layer {
   computeOutputShape(s: LayerShape): LayerShape { return s; }
 
   build(s: LayerShape): LayerShape {
-    const d = s[s.length - 1];
-    if (typeof d !== 'number') throw new RangeError(`wasmnn: LayerNormalization ${this.name}: the last input dimension must be known`);
+    const d = featureDim(this, s);
     if (this.scale) this.gamma = this.addWeight('gamma', [d], 'ones');
     if (this.center) this.beta = this.addWeight('beta', [d], 'zeros');
     return super.build(s);

@@ -11,8 +11,8 @@ import { gruSequence, gruSequenceBackward } from '../kernels/gru.js';
 import { embeddingSource, type EmbeddingSource } from './embedding.js';
 import { FoldedProjection, foldFits } from '../folded_projection.js';
 import { storeOf } from '../params.js';
-import type { Initializer } from '../initializers.js';
-import { LAYER_ARGS, Layer, Weight, positiveInt, type CallContext, type LayerArgs, type LayerShape, type Output } from './layer.js';
+import { checkInitializer, type Initializer } from '../initializers.js';
+import { LAYER_ARGS, Layer, Weight, checkLayerArgs, featureDim, fmtLayerShape, positiveInt, sequenceHint, shown, type CallContext, type LayerArgs, type LayerShape, type Output } from './layer.js';
 import { checkOptions, optionNames, type OptionNames } from '../options.js';
 import type { Tensor } from '../tensor.js';
 import type { Runtime } from '../runtime/runtime.js';
@@ -60,21 +60,24 @@ abstract class RNNBase extends Layer {
     super(args);
     this.units = positiveInt(kind, 'units', args?.units);
     if (args.activation !== undefined && args.activation !== 'tanh') {
-      throw new RangeError(`wasmnn: ${kind}: activation '${String(args.activation)}' is not supported; the fused kernel computes tanh (Keras' default)`);
+      throw new RangeError(`wasmnn: ${kind}: activation ${shown(args.activation)} is not supported; the fused kernel computes tanh (Keras' default)`);
     }
     this.recurrentActivation = args.recurrentActivation ?? 'sigmoid';
     if (this.recurrentActivation !== 'sigmoid' && this.recurrentActivation !== 'hardSigmoid') {
-      throw new RangeError(`wasmnn: ${kind}: recurrentActivation must be 'sigmoid' or 'hardSigmoid', got '${String(args.recurrentActivation)}'`);
+      throw new RangeError(`wasmnn: ${kind}: recurrentActivation must be 'sigmoid' or 'hardSigmoid', got ${shown(args.recurrentActivation)}`);
     }
     for (const k of ['dropout', 'recurrentDropout'] as const) {
-      if (args[k]) throw new RangeError(`wasmnn: ${kind}: ${k} inside the cell is not supported; put a Dropout layer before or after the ${kind}`);
+      // only 0 (or nothing) is "no dropout": NaN or '0.5' would otherwise pass as falsy or be ignored
+      const v = args[k];
+      if (v !== undefined && v !== null && v !== 0) throw new RangeError(`wasmnn: ${kind}: ${k} inside the cell is not supported (got ${shown(v)}); leave it out or 0, and put a Dropout layer before or after the ${kind}`);
     }
+    checkLayerArgs(kind, args);
     this.useBias = args.useBias ?? true;
     this.returnSequences = args.returnSequences ?? false;
     this.goBackwards = args.goBackwards ?? false;
-    this.kernelInit = args.kernelInitializer ?? 'glorotUniform';
-    this.recurrentInit = args.recurrentInitializer ?? 'orthogonal';
-    this.biasInit = args.biasInitializer ?? 'zeros';
+    this.kernelInit = checkInitializer(kind, 'kernelInitializer', args.kernelInitializer) ?? 'glorotUniform';
+    this.recurrentInit = checkInitializer(kind, 'recurrentInitializer', args.recurrentInitializer) ?? 'orthogonal';
+    this.biasInit = checkInitializer(kind, 'biasInitializer', args.biasInitializer) ?? 'zeros';
   }
 
   computeOutputShape(s: LayerShape): LayerShape {
@@ -82,9 +85,8 @@ abstract class RNNBase extends Layer {
   }
 
   build(s: LayerShape): LayerShape {
-    if (s.length !== 2) throw new RangeError(`wasmnn: ${this.className} ${this.name}: expects sequences (batch, steps, features), got samples of shape ${JSON.stringify(s)}`);
-    const inDim = s[1];
-    if (typeof inDim !== 'number') throw new RangeError(`wasmnn: ${this.className} ${this.name}: the feature dimension must be known`);
+    if (s.length !== 2) throw new RangeError(`wasmnn: ${this.className} ${this.name}: takes sequences (batch, steps, features), but its input is ${fmtLayerShape(s)}${sequenceHint(s)}`);
+    const inDim = featureDim(this, s);
     const g = this.gateCount * this.units;
     this.kernel = this.addWeight('kernel', [inDim, g], this.kernelInit);
     this.recurrentKernel = this.addWeight('recurrent_kernel', [this.units, g], this.recurrentInit);
@@ -123,7 +125,11 @@ abstract class RNNBase extends Layer {
       : this.recur(rt, view(this.project(rt, x2, W.value, b?.value ?? null, B * T, G), [B, T, G]), U.value, mask, B, T, g.training);
     let out: Tensor;
     if (this.returnSequences) out = hs;
-    else {
+    else if (T === 0) {
+      // no step ran: the final state is the initial one, zeros (temp memory holds whatever the
+      // last call left there, so it must be written)
+      out = rt.temp([B, H]).fill(0);
+    } else {
       out = rt.temp([B, H]);
       const src = hs.f32(), dst = out.f32();
       for (let i = 0; i < B; i++) dst.set(src.subarray((i * T + T - 1) * H, (i * T + T) * H), i * H);
@@ -201,8 +207,9 @@ export class GRU extends RNNBase {
   readonly gateCount = 3;
 
   constructor(args: RNNArgs & { resetAfter?: boolean }) {
+    // resetAfter: RNNBase's checkLayerArgs refuses a non-boolean ('false') as such and true as
+    // unsupported (tfjs-layers has only resetAfter false), by the model file's rule
     super('GRU', checkOptions('GRU', args, GRU_OPTIONS));
-    if (args.resetAfter) throw new RangeError('wasmnn: GRU: resetAfter true is not supported (tfjs-layers has only resetAfter false)');
   }
 
   protected recur(rt: Runtime, xw: Tensor, u: Tensor, mask: Tensor | null, B: number, T: number, _training: boolean, xwRows: Tensor | null = null) {
