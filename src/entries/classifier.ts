@@ -34,6 +34,8 @@ export class InferenceClassifier {
 
   private static fromDecoded(f: WnnForInference, rt: Runtime): InferenceClassifier {
     if (!f.vectorizer) throw new Error('wasmnn: the model file has no tokenizer, so it cannot classify text; save it from a TextClassifier');
+    // as the full loader (TextClassifier.fromBytes): refused at load, not at the first predict
+    if (!f.vectorizer.adapted) throw new Error('wasmnn: the model file\'s tokenizer has no vocabulary, so it cannot turn text into ids; save the classifier again from a trained TextClassifier');
     const model = InferenceModel.create(rt, f.model, f.weights);
     const units = model.outputUnits;
     const labels = f.labels;

@@ -161,7 +161,14 @@ export class Sequential {
     });
     for (const l of this.layers) layerOwners.set(l, this);
     const first = this.layers[0];
-    const sample = first.inputShape ?? inputShape;
+    // a first layer's declared inputShape is what the model is built for: data of another shape
+    // would reach a kernel (a gemm's "inner dimensions differ") instead of this message
+    const declared = first.inputShape;
+    if (declared && !(declared.length === inputShape.length && declared.every((d, i) => d === null || inputShape[i] === null || d === inputShape[i]))) {
+      throw new RangeError(`wasmnn: ${layerLabel(first)} declares inputShape ${fmtLayerShape(declared)}, but the samples have shape ${fmtLayerShape(inputShape)}; ` +
+        'pass samples of the declared shape, or change the layer\'s inputShape');
+    }
+    const sample = declared ?? inputShape;
     const last = sample[sample.length - 1];
     // float features (not token ids, whose last axis is the sequence): a zero width has no
     // values to compute with, and would fail later inside a kernel with a shape message
@@ -427,6 +434,8 @@ export class Sequential {
     let val: Prepared | null = null;
     if (args.validationData) {
       const vx = this.prepareX(args.validationData[0], 'validationData x');
+      // the samples the model was built for, named as validationData's (not a kernel's shape error)
+      try { this.ensureBuilt(vx); } catch (e) { throw new RangeError(`wasmnn: fit: validationData x: ${(e as Error).message.replace(/^wasmnn: /, '')}`); }
       val = { x: vx, y: this.prepareY(args.validationData[1], 'validationData y', vx) };
     } else if (args.validationSplit !== undefined) {
       const f = args.validationSplit;

@@ -7,6 +7,7 @@ import { TextClassifier, trainTextClassifier } from '../../src/classifier/index.
 import { TextVectorizer } from '../../src/text/vectorizer.js';
 import { decodeWnn, encodeWnn, loadModel } from '../../src/io/wnn.js';
 import { classifyTexts } from '../../src/predictions.js';
+import { InferenceClassifier } from '../../src/infer.js';
 import { decodeSafetensors, encodeSafetensors } from '../../src/io/safetensors.js';
 
 beforeAll(async () => { await init({ threads: 1 }); });
@@ -184,6 +185,8 @@ describe('TextClassifier', () => {
     metadata.tokenizer = JSON.stringify(t);
     const edited = encodeSafetensors([...tensors].map(([name, x]) => ({ name, ...x })) as never, metadata);
     expect(() => TextClassifier.fromBytes(edited)).toThrow(/^wasmnn: the model file's tokenizer has no vocabulary, so it cannot turn text into ids; save the classifier again from a trained TextClassifier$/);
+    // wasmnn/infer refuses it at load too (it used to fail at the first predict)
+    expect(() => InferenceClassifier.fromBytes(edited)).toThrow(/^wasmnn: the model file's tokenizer has no vocabulary, so it cannot turn text into ids; save the classifier again from a trained TextClassifier$/);
     m.dispose();
   });
 

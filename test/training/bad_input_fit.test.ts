@@ -299,6 +299,22 @@ describe('#12 bad argument types get wasmnn errors naming the argument', () => {
   });
 });
 
+describe('samples of another shape than the model takes', () => {
+  it('a first layer\'s declared inputShape, and validationData, are checked before any kernel runs', async () => {
+    const m = new Sequential([new Dense({ units: 3, activation: 'softmax', inputShape: [5] })]);
+    m.compile({ loss: 'sparseCategoricalCrossentropy' });
+    // both used to end in the gemm's "inner dimensions differ: a is (1, 2) but b is (5, 3)"
+    expect(() => m.predict([[1, 2]])).toThrow(/^wasmnn: a Dense layer declares inputShape \(None, 5\), but the samples have shape \(None, 2\); pass samples of the declared shape/);
+    await expect(m.fit([[1, 2, 3, 4, 5]], [0], { validationData: [[[1, 2]], [0]] }))
+      .rejects.toThrow(/^wasmnn: fit: validationData x: model sequential was built for samples of shape \(None, 5\), got \(None, 2\)$/);
+    expect(m.predict([[1, 2, 3, 4, 5]]).shape).toEqual([1, 3]);
+    // a declared null dimension takes any size
+    const r = new Sequential([new Embedding({ inputDim: 10, outputDim: 4, inputShape: [null] }), new LSTM({ units: 2 })]);
+    expect(r.predict([[1, 2, 3]]).shape).toEqual([1, 2]);
+    m.dispose(); r.dispose();
+  });
+});
+
 describe('#13 a feature dimension of 0', () => {
   it('is refused at build and predict, naming the dimension', () => {
     const msg = /^wasmnn: build: the last input dimension must be >= 1, got 0 \(samples of shape \(None, 0\)\); every sample needs at least one feature$/;
