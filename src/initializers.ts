@@ -29,15 +29,15 @@ const F32_MAX = 3.4028234663852886e38;
 /** The options each initializer takes besides its name, and what each must be. */
 const INITIALIZER_OPTIONS: Partial<Record<InitializerName, Record<string, { test: (v: number) => boolean; rule: string }>>> = {
   uniform: { minval: { test: (v) => Math.abs(v) <= F32_MAX, rule: 'a finite number' }, maxval: { test: (v) => Math.abs(v) <= F32_MAX, rule: 'a finite number' } },
-  randomNormal: { mean: { test: (v) => Math.abs(v) <= F32_MAX, rule: 'a finite number' }, stddev: { test: (v) => v > 0 && v <= F32_MAX, rule: 'a finite number > 0' } },
+  randomNormal: { mean: { test: (v) => Math.abs(v) <= F32_MAX, rule: 'a finite number' }, stddev: { test: (v) => v >= 0 && v <= F32_MAX, rule: 'a finite number >= 0' } },
   orthogonal: { gain: { test: (v) => Math.abs(v) <= F32_MAX, rule: 'a finite number' } },
 };
 
 /**
  * Checks an initializer option of a layer (`owner`'s `option`, e.g. Dense's kernelInitializer)
  * when the layer is made, not when its weights are drawn at build: a name this module knows, a
- * { name, ...options } object whose options are finite numbers in range (uniform's maxval above
- * its minval, randomNormal's stddev > 0), or a function (its result is checked when it runs).
+ * { name, ...options } object whose options are finite numbers in range (uniform's maxval at least
+ * its minval, randomNormal's stddev >= 0; Keras' seed is taken and not used), or a function (its result is checked when it runs).
  * Otherwise a NaN or string option would fill the weights with NaN and every prediction with it.
  * undefined and null (the layer's default) pass. Returns init unchanged.
  */
@@ -56,7 +56,9 @@ export function checkInitializer<T>(owner: string, option: string, init: T): T {
     throw new RangeError(`${where}: the object's name ${describe(name)} is not an initializer; use ${known}`);
   }
   const rules = INITIALIZER_OPTIONS[name as InitializerName] ?? {};
-  checkOptions(`${owner}: ${option} '${name}'`, o, ['name', ...Object.keys(rules)]);
+  // seed: Keras' per-initializer seed, taken and not used (the weights are drawn from the model's seed)
+  checkOptions(`${owner}: ${option} '${name}'`, o, ['name', 'seed', ...Object.keys(rules)]);
+  if (o.seed !== undefined && o.seed !== null && !Number.isInteger(o.seed)) throw new TypeError(`${where} '${name}': seed must be a whole number (it is not used: the weights are drawn from the model's seed), got ${describe(o.seed)}`);
   for (const [k, { test, rule }] of Object.entries(rules)) {
     const v = o[k];
     if (v === undefined) continue;
@@ -65,7 +67,7 @@ export function checkInitializer<T>(owner: string, option: string, init: T): T {
   if (name === 'uniform') {
     const lo = (o.minval as number | undefined) ?? -0.05, hi = (o.maxval as number | undefined) ?? 0.05;
     const defaults = o.minval === undefined ? ' (minval defaults to -0.05)' : o.maxval === undefined ? ' (maxval defaults to 0.05)' : '';
-    if (!(hi > lo)) throw new RangeError(`${where} 'uniform': maxval must be above minval, got minval ${lo} and maxval ${hi}${defaults}`);
+    if (!(hi >= lo)) throw new RangeError(`${where} 'uniform': maxval must be at least minval, got minval ${lo} and maxval ${hi}${defaults}`);
   }
   return init;
 }

@@ -1,7 +1,7 @@
 // TextClassifier: a trained model with its vectorizer and label names: strings in, labels and
 // probabilities out; saved to and loaded from one .wnn file. Needs nothing beyond inference.
 import { Sequential } from '../models/sequential.js';
-import { TextVectorizer } from '../text/vectorizer.js';
+import { TextVectorizer, isTextVectorizer } from '../text/vectorizer.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { hasRuntime, init } from '../runtime/default.js';
 import { checkDecodeOptions, decodeWnn, encodeWnn, loadModel } from '../io/wnn.js';
@@ -37,7 +37,7 @@ export class TextClassifier {
     if (new Set(labels).size !== labels.length) throw new RangeError(`wasmnn: TextClassifier: the label names repeat (${labels.join(', ')}); each class needs its own name`);
     // refused here, not at the first predict, where they would fail on a property of null
     if (!(model instanceof Sequential)) throw new TypeError(`wasmnn: TextClassifier: model must be a Sequential model, got ${describe(model)}; new TextClassifier(model, vectorizer, labels)`);
-    if (!(vectorizer instanceof TextVectorizer)) throw new TypeError(`wasmnn: TextClassifier: vectorizer must be a TextVectorizer, got ${describe(vectorizer)}; new TextClassifier(model, vectorizer, labels)`);
+    if (!isTextVectorizer(vectorizer)) throw new TypeError(`wasmnn: TextClassifier: vectorizer must be a TextVectorizer, got ${describe(vectorizer)}; new TextClassifier(model, vectorizer, labels)`);
     if (!vectorizer.adapted) throw new Error('wasmnn: TextClassifier: the vectorizer has no vocabulary yet; call vectorizer.adapt(trainingTexts) (or load one with TextVectorizer.fromJSON) before making the classifier');
     // ids beyond the first layer's table would fail every prediction and make a file no loader takes
     const first = model?.layers?.[0] as { className: string; name: string; inputDim?: number } | undefined;

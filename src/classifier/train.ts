@@ -151,10 +151,10 @@ export async function trainTextClassifier(texts: string[], labels: string[], opt
   // checked before any work: each is first used epochs in, or (a signal that is not one) never
   const callbacks = checkCallbacks(options.callbacks, 'trainTextClassifier');
   for (const k of ['onCheckpoint', 'onStart'] as const) {
-    if (options[k] !== undefined && typeof options[k] !== 'function') throw new TypeError(`wasmnn: trainTextClassifier: ${k} must be a function, got ${describe(options[k])}`);
+    if (options[k] != null && typeof options[k] !== 'function') throw new TypeError(`wasmnn: trainTextClassifier: ${k} must be a function, got ${describe(options[k])}`);
   }
   const signal: unknown = options.signal;
-  if (signal !== undefined && !(signal !== null && typeof signal === 'object' && typeof (signal as AbortSignal).aborted === 'boolean' && typeof (signal as AbortSignal).addEventListener === 'function')) {
+  if (signal != null && !(typeof signal === 'object' && typeof (signal as AbortSignal).aborted === 'boolean' && typeof (signal as AbortSignal).addEventListener === 'function')) {
     throw new TypeError(`wasmnn: trainTextClassifier: signal must be an AbortSignal (new AbortController().signal), got ${describe(signal)}`);
   }
   const resumed = options.resume ? resumeState(options.resume) : null;

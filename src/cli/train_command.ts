@@ -130,6 +130,8 @@ export async function trainCommand(argv: string[]): Promise<number> {
   };
   // what this run did in the checkpoint directory, so that it removes only that (the default one)
   let createdDir = false, wroteCheckpoint = false;
+  // epochs done in the checkpoint on disk (-1: none of this run's there, or it was removed)
+  let checkpointEpochs = -1, startEpochs = 0;
   // the trained model is only in the checkpoint when saving it failed: keep it then
   let keepCheckpoint = false;
   const cleanCheckpoints = async () => {
@@ -158,7 +160,13 @@ export async function trainCommand(argv: string[]): Promise<number> {
         });
         createdDir = made !== undefined;
       },
-      onCheckpoint: async (c: Checkpoint) => { await writeFileAtomic(ckptPath, c.bytes()); wroteCheckpoint = true; },
+      onCheckpoint: async (c: Checkpoint) => {
+        await writeFileAtomic(ckptPath, c.bytes());
+        // the first checkpoint is the state training starts from (epochsDone 0, or the resumed one's)
+        if (!wroteCheckpoint) startEpochs = c.epochsDone;
+        wroteCheckpoint = true;
+        checkpointEpochs = c.epochsDone;
+      },
       callbacks: [{
         onEpochBegin: (e) => progress?.onEpochBegin(e),
         onBatchEnd: (b, logs) => progress?.onBatchEnd(b, logs),
@@ -199,6 +207,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
       throw dataError(`${cliWords((e as Error).message, 'train').replace(/^wasmnn: /, '')}. The trained model is in the checkpoint ${ckptPath}; to save it, run: ${resumeCommand(dataPath, o)}`);
     }
     await cleanCheckpoints();
+    checkpointEpochs = -1;
     if (evaluationError) {
       const m = evaluationError instanceof Error ? cliWords(evaluationError.message, 'train') : String(evaluationError);
       throw dataError(`${m.replace(/^wasmnn: /, '')} (the trained model was saved to ${out} before this evaluation)`);
@@ -236,9 +245,16 @@ export async function trainCommand(argv: string[]): Promise<number> {
       process.stderr.write(`${msg}\n`);
       return 130;
     }
-    // a fresh run that failed (diverged, out of memory) leaves no checkpoint behind: resuming it
-    // would fail the same way, and the next run would find it in its way (a resumed run keeps its
-    // checkpoint: the interrupted run's work)
+    // a run that failed keeps the last good checkpoint it wrote (epochs of work: a full disk or a
+    // throwing callback is no reason to lose them) and says where it is; one that wrote none
+    // leaves nothing behind (a resumed run keeps its checkpoint: the interrupted run's work)
+    // (a run that diverged is not kept: resuming it takes the same settings and diverges again)
+    const diverged = e instanceof Error && e.message.startsWith('wasmnn: the loss became');
+    if (!explicitDir && !keepCheckpoint && checkpointEpochs > startEpochs && !diverged) {
+      const e2 = translateError(e, 'train');
+      const m = e2 instanceof Error ? e2.message.replace(/^wasmnn: /, '') : String(e2);
+      throw dataError(`${m}\nThe last completed epoch is in the checkpoint ${ckptPath}: continue from it with ${resumeCommand(dataPath, o)}, or delete it (rm -r ${shellQuote(ckptDir)}) to start over.`);
+    }
     if (!resume) await cleanCheckpoints().catch(() => {});
     if (e instanceof ValidationSplitError) {
       // the CLI's words for it: the flag, and whether it was the default

@@ -17,6 +17,7 @@ import { binaryForward } from '../kernels/binary.js';
 import { FoldedProjection, foldFits } from '../folded_projection.js';
 import { Tensor, type Shape } from '../tensor.js';
 import { fileError } from '../io/checks.js';
+import { describe } from '../options.js';
 import type { Runtime } from '../runtime/runtime.js';
 
 /** One layer as the model file stores it: `{ className, config }` (config is its getConfig()). */
@@ -321,12 +322,23 @@ export class InferenceModel {
   }
 
   /** The model's outputs for ids (N, L) (or float features), in batches: { data, shape: [N, ...output] }. */
-  predict(x: { data: Int32Array | Float32Array; shape: number[] }, options: { batchSize?: number } = {}): { data: Float32Array; shape: number[] } {
+  predict(x: { data: Int32Array | Float32Array | Float64Array; shape: number[] }, options: { batchSize?: number } = {}): { data: Float32Array; shape: number[] } {
     if (this.closed) throw new Error('wasmnn: this model was disposed; load it again');
     if (options === null || typeof options !== 'object') throw new TypeError('wasmnn: predict: options must be an object such as { batchSize: 32 }');
     const batchSize = options.batchSize ?? 32;
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`wasmnn: predict: batchSize must be a whole number >= 1, got ${batchSize}`);
     this.checkInput(x);
+    // a Float64Array (what plain JS numbers come as) is taken as the full library takes it: ids
+    // as whole numbers (checked below), features rounded to float32
+    if (x.data instanceof Float64Array) {
+      const d = x.data;
+      const dim = this.firstInputDim;
+      if (dim !== null) {
+        const i = d.findIndex((v) => !(Number.isInteger(v) && v >= 0 && v < dim));
+        if (i >= 0) throw new RangeError(`wasmnn: predict: token id ${d[i]} at index ${i} is ${Number.isInteger(d[i]) ? `outside the model's vocabulary (inputDim ${dim})` : 'not a whole number'}; pass integer ids from the model's own vectorizer`);
+      }
+      x = { data: dim !== null ? Int32Array.from(d) : Float32Array.from(d), shape: x.shape };
+    }
     const n = x.shape[0];
     if (!(n > 0)) throw new RangeError('wasmnn: predict: x is empty: there are no samples');
     const row = x.data.length / n;
@@ -357,13 +369,19 @@ export class InferenceModel {
   }
 
   /** x is { data: Int32Array | Float32Array, shape: [N, ...sample shape] }, of the model's sample shape. */
-  private checkInput(x: unknown): asserts x is { data: Int32Array | Float32Array; shape: number[] } {
+  private checkInput(x: unknown): asserts x is { data: Int32Array | Float32Array | Float64Array; shape: number[] } {
     const want = this.sampleShape ? `[N, ${this.sampleShape.map((d) => d ?? 'any').join(', ')}]` : '[N, ...]';
-    if (x === null || typeof x !== 'object' || !((x as any).data instanceof Int32Array || (x as any).data instanceof Float32Array) || !Array.isArray((x as any).shape)) {
-      throw new TypeError(`wasmnn: predict: x must be { data: Int32Array | Float32Array, shape: ${want} }, got ${x === null ? 'null' : Array.isArray(x) ? 'an array' : typeof x}`);
-    }
-    const { data, shape } = x as { data: Int32Array | Float32Array; shape: unknown[] };
-    if (!shape.every((d) => Number.isInteger(d) && (d as number) >= 0)) throw new RangeError(`wasmnn: predict: x.shape must be whole numbers >= 0, got [${shape.map(String).join(', ')}]`);
+    const form = `{ data: Int32Array | Float32Array | Float64Array, shape: ${want} }`;
+    if (x === null || typeof x !== 'object' || Array.isArray(x)) throw new TypeError(`wasmnn: predict: x must be ${form}, got ${describe(x)}`);
+    const { data, shape } = x as { data: unknown; shape: unknown };
+    if (!(data instanceof Int32Array || data instanceof Float32Array || data instanceof Float64Array)) throw new TypeError(`wasmnn: predict: x.data must be an Int32Array, Float32Array or Float64Array (x is ${form}), got ${describe(data)}`);
+    if (!Array.isArray(shape)) throw new TypeError(`wasmnn: predict: x.shape must be an array ${want}, got ${describe(shape)}`);
+    this.checkShape(data, shape);
+  }
+
+  private checkShape(data: Int32Array | Float32Array | Float64Array, shape: unknown[]): void {
+    const want = this.sampleShape ? `[N, ${this.sampleShape.map((d) => d ?? 'any').join(', ')}]` : '[N, ...]';
+    if (!shape.every((d) => Number.isInteger(d) && (d as number) >= 0)) throw new RangeError(`wasmnn: predict: x.shape must be whole numbers >= 0, got [${shape.map(describe).join(', ')}]`);
     const size = (shape as number[]).reduce((a, b) => a * b, 1);
     if (size !== data.length) throw new RangeError(`wasmnn: predict: x.shape [${shape.join(', ')}] holds ${size} values but x.data has ${data.length}`);
     const sample = this.sampleShape;

@@ -8,7 +8,7 @@
 import { Sequential } from '../models/sequential.js';
 import { hasRuntime, init, runtime } from '../runtime/default.js';
 import { Runtime } from '../runtime/runtime.js';
-import { TextVectorizer } from '../text/vectorizer.js';
+import { TextVectorizer, isTextVectorizer } from '../text/vectorizer.js';
 import { checkFiniteWeight, checkFormat, fileError, checkLabels, checkModelEntry, checkTokenizer, checkTokenizerFits, checkTraining, firstNonFinite, isPlainObject, OPTIMIZER_PREFIX, parseJsonEntry, tokenizerMismatch } from './checks.js';
 import { compileFromConfig, dryBuild, layersFromEntry } from './config.js';
 import { readModelSource, type ModelSource as Source } from './source.js';
@@ -128,7 +128,7 @@ export function encodeWnn(c: WnnContentsIn): Uint8Array {
     });
   }
   if (c.vectorizer) {
-    if (!(c.vectorizer instanceof TextVectorizer)) throw new TypeError(`wasmnn: encodeWnn: vectorizer must be a TextVectorizer, got ${describe(c.vectorizer)}`);
+    if (!isTextVectorizer(c.vectorizer)) throw new TypeError(`wasmnn: encodeWnn: vectorizer must be a TextVectorizer, got ${describe(c.vectorizer)}`);
     // a tokenizer without a vocabulary would load, then fail at the first prediction
     if (!c.vectorizer.adapted) throw new Error('wasmnn: encodeWnn: the vectorizer has no vocabulary yet, so the file could not classify text; call vectorizer.adapt(trainingTexts) before saving');
     const first = model.layers[0] as { className: string; name: string; inputDim?: number } | undefined;

@@ -168,7 +168,7 @@ export function checkLayerArgs<T>(className: string, args: T): T {
     if (v === undefined || v === null) continue;
     const problem = layerOptionProblem(className, k, v);
     if (!problem) continue;
-    const wrongType = problem.startsWith('must be true or false') || problem.startsWith('must be a string') ||
+    const wrongType = problem.startsWith('must be true or false') || (problem.startsWith('must be a string') && typeof v !== 'string') ||
       (/number/.test(problem) && typeof v !== 'number') || (problem.startsWith('must be an array') && !Array.isArray(v));
     throw new (wrongType ? TypeError : RangeError)(`wasmnn: ${className}: ${k} ${problem}, got ${shown(v)}`);
   }

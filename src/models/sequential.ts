@@ -38,11 +38,11 @@ export interface FitArgs {
   /** Fraction of the samples, taken from the end before shuffling, held out for validation. */
   validationSplit?: number;
   validationData?: [DataInput, DataInput];
-  /** Weight of each class in the loss, e.g. { 0: 1, 1: 5 }. */
-  classWeight?: Record<number, number>;
+  /** Weight of each class in the loss, e.g. { 0: 1, 1: 5 } (or [1, 5], or a Map). */
+  classWeight?: Record<number, number> | number[] | Map<number, number> | null;
   callbacks?: Callback[];
-  /** 0 silent (default), 1 one line per epoch. */
-  verbose?: 0 | 1;
+  /** 0 silent (default); 1, 2 or 'auto' one line per epoch. */
+  verbose?: 0 | 1 | 2 | 'auto' | boolean;
   initialEpoch?: number;
 }
 
@@ -74,7 +74,7 @@ function layerLabel(l: Layer): string { return l.name ? `layer '${l.name}'` : `a
 
 /** A seed option: undefined, or a whole number in [0, 2^32) (what the seeded streams take, as trainTextClassifier checks). */
 function checkSeed(op: string, v: unknown): number | undefined {
-  if (v === undefined) return undefined;
+  if (v === undefined || v === null) return undefined;   // null: not given, as the layers take it
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 0xffffffff) {
     throw new RangeError(`wasmnn: ${op}: seed must be a whole number in [0, 2^32), got ${describe(v)}`);
   }
@@ -411,17 +411,21 @@ export class Sequential {
     const epochs = args.epochs ?? 1;
     if (!Number.isInteger(epochs) || epochs < 0) throw new RangeError(`wasmnn: fit: epochs must be a whole number >= 0, got ${describe(epochs)}`);
     // the options are all checked before anything is built or trained
-    const start: unknown = args.initialEpoch === undefined ? 0 : args.initialEpoch;
+    // null counts as not given (as the layer options and Keras' None)
+    const start: unknown = args.initialEpoch ?? 0;
     if (typeof start !== 'number' || !Number.isInteger(start) || start < 0) {
       throw new RangeError(`wasmnn: fit: initialEpoch must be a whole number >= 0 (the epoch to resume at; training runs epochs initialEpoch .. epochs - 1), got ${describe(start)}`);
     }
     const seed = checkSeed('fit', args.seed) ?? 0;
-    const shuffle: unknown = args.shuffle === undefined ? true : args.shuffle;
+    const shuffle: unknown = args.shuffle ?? true;
     if (typeof shuffle !== 'boolean') throw new TypeError(`wasmnn: fit: shuffle must be true or false, got ${describe(shuffle)}`);
-    const verbose: unknown = args.verbose === undefined ? 0 : args.verbose;
-    if (verbose !== 0 && verbose !== 1) throw new RangeError(`wasmnn: fit: verbose must be 0 (silent) or 1 (one line per epoch), got ${describe(verbose)}`);
+    // Keras' values: 0 silent, 1 (a progress bar there) and 2 (one line per epoch) both print one
+    // line per epoch here, as does 'auto'; true and false as 1 and 0
+    const verboseIn: unknown = args.verbose ?? 0;
+    if (![0, 1, 2, 'auto', true, false].includes(verboseIn as never)) throw new RangeError(`wasmnn: fit: verbose must be 0 (silent), 1 or 2 (one line per epoch), or 'auto', got ${describe(verboseIn)}`);
+    const verbose = verboseIn === 0 || verboseIn === false ? 0 : 1;
     const callbacks = checkCallbacks(args.callbacks, 'fit');
-    checkClassWeightShape(args.classWeight);
+    const classWeight = classWeightObject(args.classWeight);
     const vd: unknown = args.validationData;
     if (vd !== undefined && vd !== null && !(Array.isArray(vd) && vd.length === 2)) {
       throw new TypeError(`wasmnn: fit: validationData must be [x, y], an array of the inputs and the targets, got ${describe(vd)}`);
@@ -452,7 +456,7 @@ export class Sequential {
     if (stale.length) {
       throw new Error(`wasmnn: fit: the trainable flag of layer '${stale[0].name}' changed after compile; call model.compile(...) again so that it takes effect (as in Keras)`);
     }
-    const weightsOf = this.classWeights(args.classWeight, ya);
+    const weightsOf = this.classWeights(classWeight, ya);
     for (const c of callbacks) c.setModel?.(this);
     const history: History = { epoch: [], history: {} };
     this.stopTraining = false;
@@ -626,9 +630,8 @@ export class Sequential {
       'Lower the learning rate, set clipNorm on the optimizer, or check the inputs.');
   }
 
-  private classWeights(cw: Record<number, number> | undefined, y: Batchable): ((i: number) => number) | null {
+  private classWeights(cw: Record<string, number> | undefined, y: Batchable): ((i: number) => number) | null {
     if (cw === undefined) return null;
-    checkClassWeightShape(cw);
     const units = this.outputUnits;
     if (this.layers[this.layers.length - 1].outputShape!.length !== 1) {
       throw new RangeError('wasmnn: classWeight needs one prediction per sample (a (batch, classes) output); this model predicts per time step');
@@ -734,14 +737,13 @@ export class Sequential {
       rt.step(() => {
         const g = new Graph(rt, false);
         const x = rt.temp([m, ...xa.shape.slice(1)], xa.data instanceof Int32Array ? 'i32' : 'f32').set(xa.data.subarray(s * xRow, (s + m) * xRow));
-        const { y, outputs } = this.forward(g, x, { rt, training: false, seed: 0, step: 0 });
+        const { y } = this.forward(g, x, { rt, training: false, seed: 0, step: 0 });
         const rowSize = y.value.size / m;
         if (!out) { out = new Float32Array(n * rowSize); outShape = [n, ...y.value.shape.slice(1)]; }
-        const v = y.value.f32();
-        // one scan of the batch's output, as it is copied: a NaN or an infinity is reported (with
-        // the layer it first appears in) rather than returned as an answer
-        for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i])) this.nonFiniteOutput('predict', s + Math.floor(i / rowSize), v[i], outputs);
-        out.set(v, s * rowSize);
+        // NaN and infinities are returned as they are, as Keras does: one overflowing sample must not
+        // cost a bulk prediction every other result, and the values say what happened. evaluate()
+        // and the classifiers, whose accuracy or labels would be silently wrong, refuse them.
+        out.set(y.value.f32(), s * rowSize);
       });
     }
     return { data: out!, shape: outShape };
@@ -788,16 +790,27 @@ export class Sequential {
     this.store?.free();
     this.store = null;
     this.disposed = true;
+    // the layers go back unbuilt (their weights were freed with the store): another model may take them
+    for (const l of this.layers) {
+      if (layerOwners.get(l) === this) { l.resetBuild(); layerOwners.delete(l); }
+    }
   }
 }
 
-/** classWeight's type: undefined, or a plain object (its keys are checked against the classes once the model is built). */
-function checkClassWeightShape(cw: unknown): void {
-  if (cw === undefined) return;
-  const proto = cw !== null && typeof cw === 'object' ? Object.getPrototypeOf(cw) : undefined;
+/**
+ * classWeight as a plain object of class index -> weight: a plain object as it is, an array of
+ * weights by class ([1, 5], as tfjs takes), a Map of class -> weight; undefined or null for none.
+ * Its keys are checked against the classes once the model is built (classWeights()).
+ */
+function classWeightObject(cw: unknown): Record<string, number> | undefined {
+  if (cw === undefined || cw === null) return undefined;
+  if (Array.isArray(cw)) return Object.fromEntries(cw.map((w, i) => [String(i), w]));
+  if (cw instanceof Map) return Object.fromEntries([...cw].map(([k, w]) => [String(k), w]));
+  const proto = typeof cw === 'object' ? Object.getPrototypeOf(cw) : undefined;
   if (proto !== Object.prototype && proto !== null) {
-    throw new TypeError(`wasmnn: fit: classWeight must be a plain object mapping class indices to weights, such as { 0: 1, 1: 5 }, got ${describe(cw)}`);
+    throw new TypeError(`wasmnn: fit: classWeight must map class indices to weights: a plain object such as { 0: 1, 1: 5 }, an array of weights by class, or a Map; got ${describe(cw)}`);
   }
+  return cw as Record<string, number>;
 }
 
 /** Keras' default layer names: 'LayerNormalization' -> 'layer_normalization', 'Conv1D' -> 'conv1d', 'LSTM' -> 'lstm'. */

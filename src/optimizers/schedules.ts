@@ -22,7 +22,7 @@ function pos(name: string, what: string, v: unknown, allowZero = false): number 
 
 /** An optional option: the default when undefined, else a finite number in [lo, hi]. */
 function optionalIn(name: string, what: string, v: unknown, dflt: number, lo: number, hi: number): number {
-  if (v === undefined) return dflt;
+  if (v === undefined || v === null) return dflt;   // null: not given (Keras' None)
   if (typeof v !== 'number' || !Number.isFinite(v) || v < lo || v > hi) {
     const range = hi === Infinity ? `>= ${lo}` : `in [${lo}, ${hi}]`;
     throw new RangeError(`wasmnn: ${name}: ${what} must be a finite number ${range}, got ${describe(v)}`);
@@ -31,7 +31,7 @@ function optionalIn(name: string, what: string, v: unknown, dflt: number, lo: nu
 }
 
 function optionalBool(name: string, what: string, v: unknown): boolean {
-  if (v === undefined) return false;
+  if (v === undefined || v === null) return false;
   if (typeof v !== 'boolean') throw new TypeError(`wasmnn: ${name}: ${what} must be true or false, got ${describe(v)}`);
   return v;
 }

@@ -332,3 +332,14 @@ function deepFreeze<T>(o: T): T {
   }
   return o;
 }
+
+/**
+ * Whether v is a TextVectorizer of any copy of this library: \`wasmnn\` and \`wasmnn/infer\` are
+ * separate bundles with a class each, so a vectorizer made with one fails \`instanceof\` the other's.
+ * Checks what the model file and the classifier use of it.
+ */
+export function isTextVectorizer(v: unknown): v is TextVectorizer {
+  const t = v as TextVectorizer | null;
+  return t !== null && typeof t === 'object' && typeof t.transform === 'function' && typeof t.toJSON === 'function' &&
+    typeof t.adapted === 'boolean' && typeof t.config === 'object' && t.config !== null;
+}

@@ -26,7 +26,7 @@ const CALLBACK_HOOKS = optionNames<Callback>({
  * stray value fails mid-training with "c.onEpochEnd is not a function", or is silently ignored.
  */
 export function checkCallbacks(callbacks: unknown, owner: string): Callback[] {
-  if (callbacks === undefined) return [];
+  if (callbacks === undefined || callbacks === null) return [];
   if (!Array.isArray(callbacks)) {
     throw new TypeError(`wasmnn: ${owner}: callbacks must be an array of callbacks, such as [new EarlyStopping({ ... })] or [new CallbackFunctions({ onEpochEnd })], got ${describe(callbacks)}`);
   }
@@ -36,7 +36,8 @@ export function checkCallbacks(callbacks: unknown, owner: string): Callback[] {
     }
     for (const hook of CALLBACK_HOOKS) {
       const f = (c as Record<string, unknown>)[hook];
-      if (f !== undefined && typeof f !== 'function') throw new TypeError(`wasmnn: ${owner}: callbacks[${i}].${hook} must be a function, got ${describe(f)}`);
+      // null or undefined: no hook (the hooks are called with ?.)
+      if (f != null && typeof f !== 'function') throw new TypeError(`wasmnn: ${owner}: callbacks[${i}].${hook} must be a function, got ${describe(f)}`);
     }
   });
   return callbacks as Callback[];
@@ -77,6 +78,8 @@ export class EarlyStopping implements Callback {
     // each value checked here: a NaN patience or minDelta would never stop or never record a best
     // epoch (so restoreBestWeights would silently restore nothing), and a non-string monitor
     // would fail only at the first epoch's end
+    // null counts as not given, as Keras' None
+    args = Object.fromEntries(Object.entries(args ?? {}).filter(([, v]) => v !== null));
     if (args.monitor !== undefined && (typeof args.monitor !== 'string' || args.monitor === '')) {
       throw new TypeError(`wasmnn: EarlyStopping: monitor must be the name of a log entry such as 'val_loss', 'loss' or 'val_accuracy', got ${describe(args.monitor)}`);
     }
@@ -89,8 +92,9 @@ export class EarlyStopping implements Callback {
     // Keras takes its absolute value (min_delta=-0.1 means 0.1): so does this
     this.minDelta = Math.abs(minDelta);
     const patience = args.patience ?? 0;
-    if (typeof patience !== 'number' || !Number.isInteger(patience) || patience < 0) {
-      throw new RangeError(`wasmnn: EarlyStopping: patience must be a whole number >= 0 (epochs without improvement before stopping), got ${describe(patience)}`);
+    // Infinity: never stop, only track the best epoch (for restoreBestWeights)
+    if (typeof patience !== 'number' || !(Number.isInteger(patience) || patience === Infinity) || patience < 0) {
+      throw new RangeError(`wasmnn: EarlyStopping: patience must be a whole number >= 0 or Infinity (epochs without improvement before stopping), got ${describe(patience)}`);
     }
     this.patience = patience;
     const mode = args.mode ?? 'auto';
@@ -175,10 +179,11 @@ export class LearningRateScheduler implements Callback {
  * never be called, silently.
  */
 export class CallbackFunctions implements Callback {
-  constructor(fns: Callback) {
+  constructor(fns: Callback | null = {}) {
+    fns ??= {};
     checkOptions('CallbackFunctions', fns, CALLBACK_HOOKS);
-    for (const [hook, f] of Object.entries(fns ?? {})) {
-      if (f !== undefined && typeof f !== 'function') throw new TypeError(`wasmnn: CallbackFunctions: ${hook} must be a function, got ${describe(f)}`);
+    for (const [hook, f] of Object.entries(fns)) {
+      if (f != null && typeof f !== 'function') throw new TypeError(`wasmnn: CallbackFunctions: ${hook} must be a function, got ${describe(f)}`);
     }
     Object.assign(this, fns);
   }

@@ -22,7 +22,20 @@ import { dataCsv, sentimentData, tempDir } from './helpers.js';
 
 // evaluateClassifier, made to fail on the test set when a test asks (an evaluation can fail in
 // ways no check before training catches: memory, a bug)
-const flags = vi.hoisted(() => ({ failTestEvaluation: false }));
+const flags = vi.hoisted(() => ({ failTestEvaluation: false, failCheckpointWrite: 0, checkpointWrites: 0 }));
+// the checkpoint write number failCheckpointWrite fails as a full disk would (0: never)
+vi.mock('../../src/io/node.js', async (importOriginal) => {
+  const m = await importOriginal<typeof import('../../src/io/node.js')>();
+  return {
+    ...m,
+    writeFileAtomic: async (path: string, bytes: Uint8Array | string) => {
+      if (path.endsWith('last.wnn') && flags.failCheckpointWrite && ++flags.checkpointWrites === flags.failCheckpointWrite) {
+        throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+      }
+      return m.writeFileAtomic(path, bytes);
+    },
+  };
+});
 vi.mock('../../src/cli/shared.js', async (importOriginal) => {
   const m = await importOriginal<typeof import('../../src/cli/shared.js')>();
   return {
@@ -252,6 +265,27 @@ describe('the default checkpoint directory', () => {
 });
 
 describe('library advice the command line cannot follow, in its words', () => {
+  it('a run that fails after completed epochs (a full disk) keeps the last good checkpoint and says how to resume', async () => {
+    // writes: the starting state, after epoch 1, after epoch 2 (fails)
+    Object.assign(flags, { failCheckpointWrite: 3, checkpointWrites: 0 });
+    let e: Awaited<ReturnType<typeof failure>>;
+    try {
+      e = await failure([p('train.csv'), '--out', p('full.wnn'), ...FAST, '--epochs', '3']);
+    } finally {
+      Object.assign(flags, { failCheckpointWrite: 0, checkpointWrites: 0 });
+    }
+    expect(e?.exitCode).toBe(1);
+    expect(e?.message).toMatch(/ENOSPC: no space left on device.*\nThe last completed epoch is in the checkpoint .*full\.checkpoints\/last\.wnn: continue from it with wasmnn train .* --resume .*, or delete it \(rm -r .*full\.checkpoints\) to start over\.$/s);
+    const c = TextClassifier.fromBytes(new Uint8Array(readFileSync(p('full.checkpoints/last.wnn'))));
+    expect((c.training as { epochsDone: number }).epochsDone).toBe(1);
+    // the fresh run after it is refused (it would replace that checkpoint); --resume finishes it
+    const again = await failure([p('train.csv'), '--out', p('full.wnn'), ...FAST, '--epochs', '3']);
+    expect(again?.exitCode).toBe(2);
+    expect(await failure([p('train.csv'), '--out', p('full.wnn'), ...FAST, '--epochs', '3', '--resume'])).toBeNull();
+    expect(existsSync(p('full.wnn'))).toBe(true);
+    expect(existsSync(p('full.checkpoints'))).toBe(false);
+  });
+
   it('a diverging run says to lower --lr (not clipNorm), exits 1 and leaves no checkpoint behind', async () => {
     const e = await failure([p('train.csv'), '--out', p('div.wnn'), ...FAST, '--lr', '1e300']);
     expect(e?.exitCode).toBe(1);

@@ -267,8 +267,15 @@ describe('the inference reader refuses what the full loader refuses', () => {
     const { file } = setup();
     const lite = InferenceClassifier.fromBytes(encode(file.metadata, file.tensors as Tensors));
     const m = lite.model;
-    expect(() => m.predict(null as never)).toThrow(/^wasmnn: predict: x must be \{ data: Int32Array \| Float32Array, shape: \[N, .*\] \}, got null$/);
-    expect(() => m.predict([[1, 2, 3]] as never)).toThrow(/x must be \{ data: .*got an array$/);
+    expect(() => m.predict(null as never)).toThrow(/^wasmnn: predict: x must be \{ data: Int32Array \| Float32Array \| Float64Array, shape: \[N, .*\] \}, got null$/);
+    expect(() => m.predict([[1, 2, 3]] as never)).toThrow(/x must be \{ data: .*got an array of 1$/);
+    expect(() => m.predict({ data: [1, 2, 3], shape: [1, 3] } as never)).toThrow(/^wasmnn: predict: x.data must be an Int32Array, Float32Array or Float64Array .*got an array of 3$/);
+    expect(() => m.predict({ data: new Int32Array(3), shape: ['1', 3] } as never)).toThrow(/x.shape must be whole numbers >= 0, got \["1", 3\]/);
+    // plain JS numbers as a Float64Array: taken as the full library takes them (whole ids), same bits
+    const ids = Int32Array.from({ length: 24 }, (_, i) => 1 + (i % 9));
+    expect(bits(m.predict({ data: Float64Array.from(ids), shape: [2, 12] }).data)).toEqual(bits(m.predict({ data: ids, shape: [2, 12] }).data));
+    expect(() => m.predict({ data: Float64Array.from([1, 2.5, 3]), shape: [1, 3] })).toThrow(/token id 2.5 at index 1 is not a whole number/);
+    expect(() => m.predict({ data: Float64Array.from([1, 1e10, 3]), shape: [1, 3] })).toThrow(/token id 10000000000 at index 1 is outside the model's vocabulary/);
     expect(() => m.predict({ data: new Int32Array(3), shape: [3] })).toThrow(/^wasmnn: predict: x has shape \[3\] but the model takes \[N, /);
     expect(() => m.predict({ data: new Int32Array(4), shape: [2, 3] })).toThrow(/x.shape \[2, 3\] holds 6 values but x.data has 4/);
     expect(() => m.predict({ data: new Float32Array([2, 3, 4]), shape: [1, 3] })).toThrow(/x.data must be an Int32Array of token ids, got a Float32Array/);

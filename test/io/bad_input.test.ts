@@ -190,6 +190,21 @@ describe('TextClassifier', () => {
     m.dispose();
   });
 
+  it('a vectorizer made with the wasmnn/infer bundle (another copy of the class) is a vectorizer here too', async () => {
+    // @ts-expect-error: the built bundle has no declarations next to it
+    const bundle = await import('../../dist/bundle/infer.js');
+    const v = new bundle.TextVectorizer({ outputSequenceLength: 4 }).adapt(['good day', 'bad day']);
+    expect(v instanceof TextVectorizer).toBe(false);
+    const m = new Sequential([new Embedding({ inputDim: v.vocabularySize, outputDim: 2 }), new GlobalAveragePooling1D(), new Dense({ units: 2, activation: 'softmax' })]);
+    const c = new TextClassifier(m, v, ['x', 'y']);
+    const want = c.predictProbabilities(['good day']).data;
+    expect(Array.from(TextClassifier.fromBytes(c.toBytes()).predictProbabilities(['good day']).data)).toEqual(Array.from(want));
+    m.dispose();
+    // messages: a string that breaks a string rule is a RangeError, a typed array is "an Int32Array"
+    expect(() => new Dense({ units: 2, name: '' })).toThrow(RangeError);
+    expect(() => new Sequential([new Dense({ units: 2 })]).build(new Int32Array([3]) as never)).toThrow(/got an Int32Array/);
+  });
+
   it('trainTextClassifier checks callbacks, hooks and signal before it trains', async () => {
     const texts = ['good day', 'bad day', 'good fun', 'bad luck'], labels = ['p', 'n', 'p', 'n'];
     const opts = { arch: 'bag' as const, buckets: 8, epochs: 1 };

@@ -144,10 +144,11 @@ describe('every model the constructors accept saves and loads again', () => {
 describe('initializers', () => {
   it.each<[string, () => unknown, RegExp]>([
     ['uniform minval NaN', () => new Dense({ units: 3, kernelInitializer: { name: 'uniform', minval: NaN } }), /^wasmnn: Dense: kernelInitializer 'uniform': minval must be a finite number, got NaN$/],
-    ['randomNormal stddev "a"', () => new Dense({ units: 3, kernelInitializer: { name: 'randomNormal', stddev: 'a' } }), /^wasmnn: Dense: kernelInitializer 'randomNormal': stddev must be a finite number > 0, got "a" \(a string\)$/],
-    ['randomNormal stddev 0', () => new LSTM({ units: 3, recurrentInitializer: { name: 'randomNormal', stddev: 0 } }), /^wasmnn: LSTM: recurrentInitializer 'randomNormal': stddev must be a finite number > 0, got 0$/],
+    ['randomNormal stddev "a"', () => new Dense({ units: 3, kernelInitializer: { name: 'randomNormal', stddev: 'a' } }), /^wasmnn: Dense: kernelInitializer 'randomNormal': stddev must be a finite number >= 0, got "a" \(a string\)$/],
+    ['randomNormal stddev -1', () => new LSTM({ units: 3, recurrentInitializer: { name: 'randomNormal', stddev: -1 } }), /^wasmnn: LSTM: recurrentInitializer 'randomNormal': stddev must be a finite number >= 0, got -1$/],
+    ['a seed that is no whole number', () => new Dense({ units: 3, kernelInitializer: { name: 'glorotUniform', seed: 'x' } }), /^wasmnn: Dense: kernelInitializer 'glorotUniform': seed must be a whole number \(it is not used: the weights are drawn from the model's seed\), got "x"$/],
     ['randomNormal mean Infinity', () => new Embedding({ inputDim: 3, outputDim: 2, embeddingsInitializer: { name: 'randomNormal', mean: Infinity } }), /mean must be a finite number, got Infinity$/],
-    ['uniform maxval below minval', () => new Dense({ units: 3, biasInitializer: { name: 'uniform', minval: 1, maxval: -1 } }), /^wasmnn: Dense: biasInitializer 'uniform': maxval must be above minval, got minval 1 and maxval -1$/],
+    ['uniform maxval below minval', () => new Dense({ units: 3, biasInitializer: { name: 'uniform', minval: 1, maxval: -1 } }), /^wasmnn: Dense: biasInitializer 'uniform': maxval must be at least minval, got minval 1 and maxval -1$/],
     ['uniform minval 1e39 (not a float32)', () => new Dense({ units: 3, kernelInitializer: { name: 'uniform', minval: 1e39, maxval: 2e39 } }), /minval must be a finite number, got 1e\+39$/],
     ['orthogonal gain "2"', () => new GRU({ units: 3, recurrentInitializer: { name: 'orthogonal', gain: '2' } }), /^wasmnn: GRU: recurrentInitializer 'orthogonal': gain must be a finite number, got "2" \(a string\)$/],
     ['an unknown option', () => new Dense({ units: 3, kernelInitializer: { name: 'uniform', min_val: 0 } }), /^wasmnn: Dense: kernelInitializer 'uniform': unknown option 'min_val'; did you mean 'minval'\?/],
@@ -159,6 +160,12 @@ describe('initializers', () => {
   });
 
   it('good options still draw as before', () => {
+    // what Keras allows: a constant from stddev 0 or minval = maxval, and a per-initializer seed (taken, not used)
+    const konst = new Sequential([new Dense({ units: 2, kernelInitializer: { name: 'randomNormal', mean: 0.5, stddev: 0 }, biasInitializer: { name: 'uniform', minval: 0.25, maxval: 0.25, seed: 3 } })]);
+    konst.build([2]);
+    expect(Array.from(konst.getWeights().find((w) => w.name.endsWith('kernel'))!.values)).toEqual([0.5, 0.5, 0.5, 0.5]);
+    expect(Array.from(konst.getWeights().find((w) => w.name.endsWith('bias'))!.values)).toEqual([0.25, 0.25]);
+    konst.dispose();
     const m = new Sequential([new Dense({ units: 3, kernelInitializer: { name: 'uniform', minval: 2, maxval: 3 }, biasInitializer: { name: 'randomNormal', mean: 5, stddev: 1e-3 } })]);
     m.build([4]);
     const [k, b] = m.getWeights();
