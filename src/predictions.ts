@@ -1,6 +1,7 @@
 // Texts in, class probabilities and labels out: the prediction loop shared by the full
 // TextClassifier and the inference-only classifier of `wasmnn/infer` (which must stay free of
-// training code, so this file imports only types and the options check, which infer has anyway).
+// training code, so this file imports only types and checks that infer has anyway: options, firstNonFinite).
+import { firstNonFinite } from './io/checks.js';
 import type { TextVectorizer } from './text/vectorizer.js';
 import { checkOptions, optionNames } from './options.js';
 
@@ -49,11 +50,6 @@ export function classifyTexts(model: PredictsIds, vectorizer: TextVectorizer, la
 }
 
 /** Index of the first NaN or infinity in a, or -1 (x - x is 0 exactly for finite x). */
-function firstNonFinite(a: Float32Array): number {
-  for (let i = 0; i < a.length; i++) if (a[i] - a[i] !== 0) return i;
-  return -1;
-}
-
 /** The most likely label of every row of (n, classes) probabilities, with every label's probability. */
 export function toPredictions(data: Float32Array, n: number, labels: readonly string[]): Prediction[] {
   const k = labels.length;
