@@ -1,6 +1,19 @@
 // Seeded random numbers for initialisers and shuffling, identical on every JavaScript host:
 // xoshiro128** (integer arithmetic only) for uniforms; Box-Muller for normals. Kernels that need
 // randomness (dropout) use the counter-based Philox in wasm instead.
+import { describe } from './options.js';
+
+/**
+ * A seed option: undefined (or null: not given), else a whole number in [0, 2^32), what the
+ * seeded streams take. `op` names the caller in the message ('' for none).
+ */
+export function checkSeed(op: string, v: unknown): number | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 0xffffffff) {
+    throw new RangeError(`wasmnn: ${op ? `${op}: ` : ''}seed must be a whole number in [0, 2^32), got ${describe(v)}`);
+  }
+  return v;
+}
 
 export class Random {
   private s0: number; private s1: number; private s2: number; private s3: number;

@@ -9,7 +9,7 @@ import { TextVectorizer } from '../text/vectorizer.js';
 import { checkKeys, checkOptionsObject } from '../text/check.js';
 import { describe } from '../options.js';
 import { compareCodePoints } from '../text/vocabulary.js';
-import { Random, deriveSeed } from '../random.js';
+import { Random, checkSeed, deriveSeed } from '../random.js';
 import { hasRuntime, init, runtime } from '../runtime/default.js';
 import { checkCallbacks, type Callback, type History, type Logs } from '../training/callbacks.js';
 import { ARCHITECTURES, DEFAULT_ARCH, isArchName, ARCH_NAMES, type ArchName, type ArchSettings } from './architectures.js';
@@ -162,7 +162,7 @@ export async function trainTextClassifier(texts: string[], labels: string[], opt
   if (!isArchName(arch)) throw new RangeError(`wasmnn: unknown architecture '${String(arch)}'; choose one of ${ARCH_NAMES.join(', ')}`);
   const spec = ARCHITECTURES[arch];
   const settings: ArchSettings = resumed ? { ...resumed.settings, epochs: options.epochs ?? resumed.settings.epochs } : settingsFrom(spec.defaults, options);
-  const seed = resumed?.seed ?? checkSeed(options.seed ?? 42);
+  const seed = resumed?.seed ?? checkSeed('', options.seed) ?? 42;
   const valSplit = resumed?.valSplit ?? options.valSplit ?? 0;
   if (!(typeof valSplit === 'number' && valSplit >= 0 && valSplit < 1)) throw new RangeError(`wasmnn: valSplit must be a fraction in [0, 1), got ${valSplit}`);
 
@@ -290,11 +290,6 @@ function settingsFrom(defaults: ArchSettings, o: TrainOptions): ArchSettings {
     s.learningRate = o.learningRate;
   }
   return s;
-}
-
-function checkSeed(seed: number): number {
-  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new RangeError(`wasmnn: seed must be a whole number in [0, 2^32), got ${seed}`);
-  return seed;
 }
 
 function checkData(texts: unknown, labels: unknown, what: string): void {

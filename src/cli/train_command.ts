@@ -129,15 +129,16 @@ export async function trainCommand(argv: string[]): Promise<number> {
     ac.abort();
   };
   // what this run did in the checkpoint directory, so that it removes only that (the default one)
-  let createdDir = false, wroteCheckpoint = false;
-  // epochs done in the checkpoint on disk (-1: none of this run's there, or it was removed)
-  let checkpointEpochs = -1, startEpochs = 0;
+  let createdDir = false;
+  // epochs done in the first checkpoint this run wrote (the state it starts from; -1: it wrote
+  // none) and in the one on disk now (-1: none of this run's, or it was removed)
+  let startEpochs = -1, checkpointEpochs = -1;
   // the trained model is only in the checkpoint when saving it failed: keep it then
   let keepCheckpoint = false;
   const cleanCheckpoints = async () => {
     if (explicitDir || keepCheckpoint) return;
     // a resumed run continues the one that made the directory: it may go when empty, like a fresh run's
-    await removeCheckpoint(ckptDir, wroteCheckpoint || !!resume, createdDir || !!resume);
+    await removeCheckpoint(ckptDir, startEpochs >= 0 || !!resume, createdDir || !!resume);
   };
   process.on('SIGINT', onSigint);
   const t0 = performance.now();
@@ -163,8 +164,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
       onCheckpoint: async (c: Checkpoint) => {
         await writeFileAtomic(ckptPath, c.bytes());
         // the first checkpoint is the state training starts from (epochsDone 0, or the resumed one's)
-        if (!wroteCheckpoint) startEpochs = c.epochsDone;
-        wroteCheckpoint = true;
+        if (startEpochs < 0) startEpochs = c.epochsDone;
         checkpointEpochs = c.epochsDone;
       },
       callbacks: [{

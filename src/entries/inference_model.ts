@@ -344,10 +344,10 @@ export class InferenceModel {
     const row = x.data.length / n;
     const dtype = x.data instanceof Int32Array ? 'i32' : 'f32';
     if (this.firstInputDim !== null) {
-      if (dtype !== 'i32') throw new TypeError(`wasmnn: predict: the model starts with an embedding, so x.data must be an Int32Array of token ids, got a ${x.data.constructor.name}; pass the ids from the model's own vectorizer (TextVectorizer.transform)`);
+      if (dtype !== 'i32') throw new TypeError(`wasmnn: predict: the model starts with an embedding, so x.data must be an Int32Array of token ids, got ${describe(x.data)}; pass the ids from the model's own vectorizer (TextVectorizer.transform)`);
       const d = x.data;
       for (let i = 0; i < d.length; i++) {
-        if (!(dtype === 'i32' && d[i] >= 0 && d[i] < this.firstInputDim)) {
+        if (!(d[i] >= 0 && d[i] < this.firstInputDim)) {
           throw new RangeError(`wasmnn: predict: token id ${d[i]} at index ${i} is outside the model's vocabulary (inputDim ${this.firstInputDim}); pass integer ids from the model's own vectorizer`);
         }
       }
@@ -376,11 +376,6 @@ export class InferenceModel {
     const { data, shape } = x as { data: unknown; shape: unknown };
     if (!(data instanceof Int32Array || data instanceof Float32Array || data instanceof Float64Array)) throw new TypeError(`wasmnn: predict: x.data must be an Int32Array, Float32Array or Float64Array (x is ${form}), got ${describe(data)}`);
     if (!Array.isArray(shape)) throw new TypeError(`wasmnn: predict: x.shape must be an array ${want}, got ${describe(shape)}`);
-    this.checkShape(data, shape);
-  }
-
-  private checkShape(data: Int32Array | Float32Array | Float64Array, shape: unknown[]): void {
-    const want = this.sampleShape ? `[N, ${this.sampleShape.map((d) => d ?? 'any').join(', ')}]` : '[N, ...]';
     if (!shape.every((d) => Number.isInteger(d) && (d as number) >= 0)) throw new RangeError(`wasmnn: predict: x.shape must be whole numbers >= 0, got [${shape.map(describe).join(', ')}]`);
     const size = (shape as number[]).reduce((a, b) => a * b, 1);
     if (size !== data.length) throw new RangeError(`wasmnn: predict: x.shape [${shape.join(', ')}] holds ${size} values but x.data has ${data.length}`);

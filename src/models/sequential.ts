@@ -7,7 +7,7 @@ import { ParamStore } from '../params.js';
 import { lossAndBackward, lossFrom, fusedLink, type LossConfig, type LossName } from '../losses.js';
 import { checkMetrics, classCountOf, classReport, predictedClassesOf, reportOfConfusion, trueClassesOf, type ClassKind, type MetricName } from '../metrics.js';
 import { optimizerFrom, type Optimizer, type OptimizerName } from '../optimizers/optimizers.js';
-import { Random, deriveSeed } from '../random.js';
+import { Random, checkSeed, deriveSeed } from '../random.js';
 import { hasRuntime, init, runtime } from '../runtime/default.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { Tensor } from '../tensor.js';
@@ -72,15 +72,6 @@ const layerOwners = new WeakMap<Layer, Sequential>();
 /** "layer 'dense'", or "a Dense layer" before the model has named it. */
 function layerLabel(l: Layer): string { return l.name ? `layer '${l.name}'` : `a ${l.className} layer`; }
 
-/** A seed option: undefined, or a whole number in [0, 2^32) (what the seeded streams take, as trainTextClassifier checks). */
-function checkSeed(op: string, v: unknown): number | undefined {
-  if (v === undefined || v === null) return undefined;   // null: not given, as the layers take it
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 0xffffffff) {
-    throw new RangeError(`wasmnn: ${op}: seed must be a whole number in [0, 2^32), got ${describe(v)}`);
-  }
-  return v;
-}
-
 export class Sequential {
   readonly className = 'Sequential';
   readonly layers: Layer[] = [];
@@ -121,10 +112,7 @@ export class Sequential {
     if (!(layer instanceof Layer)) throw new TypeError(`wasmnn: Sequential.add takes a layer, got ${describe(layer)}`);
     if (this.store) throw new Error('wasmnn: cannot add layers to a model that is already built');
     this.requireAlive();
-    const at = this.layers.indexOf(layer);
-    if (at >= 0) throw new Error(`wasmnn: ${layerLabel(layer)} is already in this model (layer ${at + 1}); a layer's weights live in one place: create a new layer (or copy its config) for each position`);
-    const owner = layerOwners.get(layer);
-    if (owner && owner !== this) throw new Error(`wasmnn: ${layerLabel(layer)} already belongs to another model; a layer's weights live in one model: create a new layer (or copy its config)`);
+    this.checkLayerPlace(layer, -1);
     if (layer.built) throw new Error(`wasmnn: ${layerLabel(layer)} was already built on its own (layer.build); a model builds its layers itself: add a new, unbuilt layer`);
     layerOwners.set(layer, this);
     this.layers.push(layer);
@@ -154,10 +142,7 @@ export class Sequential {
     // layer of another model (pushed into .layers by hand, past add())
     this.layers.forEach((l, i) => {
       if (!(l instanceof Layer)) throw new TypeError(`wasmnn: build: layer ${i + 1} of the model is ${describe(l)}, not a layer; add layers with model.add(layer)`);
-      const owner = layerOwners.get(l);
-      if (owner && owner !== this) throw new Error(`wasmnn: ${layerLabel(l)} already belongs to another model; a layer's weights live in one model: create a new layer (or copy its config)`);
-      const firstAt = this.layers.indexOf(l);
-      if (firstAt !== i) throw new Error(`wasmnn: ${layerLabel(l)} is in this model twice (layers ${firstAt + 1} and ${i + 1}); a layer's weights live in one place: create a new layer (or copy its config) for each position`);
+      this.checkLayerPlace(l, i);
     });
     for (const l of this.layers) layerOwners.set(l, this);
     const first = this.layers[0];
@@ -343,6 +328,19 @@ export class Sequential {
     this.requireAlive();
     if (!this.loss || !this.optimizer) throw new Error('wasmnn: compile the model first: model.compile({ optimizer, loss })');
     return this.loss;
+  }
+
+  /**
+   * Refuses a layer that another model owns, or that this model holds at a position other than
+   * `at` (-1: a layer being added, so at none): a layer's weights live in one place.
+   */
+  private checkLayerPlace(l: Layer, at: number): void {
+    const fix = 'create a new layer (or copy its config)';
+    const owner = layerOwners.get(l);
+    const first = this.layers.indexOf(l);
+    if (at < 0 && first >= 0) throw new Error(`wasmnn: ${layerLabel(l)} is already in this model (layer ${first + 1}); a layer's weights live in one place: ${fix} for each position`);
+    if (owner && owner !== this) throw new Error(`wasmnn: ${layerLabel(l)} already belongs to another model; a layer's weights live in one model: ${fix}`);
+    if (at >= 0 && first !== at) throw new Error(`wasmnn: ${layerLabel(l)} is in this model twice (layers ${first + 1} and ${at + 1}); a layer's weights live in one place: ${fix} for each position`);
   }
 
   /** Builds on first use; later, checks that x's samples have the shape the model was built for. */
