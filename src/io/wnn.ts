@@ -103,7 +103,8 @@ function trainingJson(training: unknown): string {
   } catch (err) {
     throw new TypeError(`wasmnn: encodeWnn: training cannot be written as JSON (${String((err as Error).message).split('\n')[0]}); give a plain object of strings, numbers, booleans, arrays and objects, without cycles or BigInts`);
   }
-  if (!isPlainObject(JSON.parse(json))) throw new TypeError(`wasmnn: encodeWnn: training becomes ${describe(JSON.parse(json))} as JSON (its toJSON), not an object; give a plain object of JSON values`);
+  const back: unknown = JSON.parse(json);
+  if (!isPlainObject(back)) throw new TypeError(`wasmnn: encodeWnn: training becomes ${describe(back)} as JSON (its toJSON), not an object; give a plain object of JSON values`);
   return json;
 }
 
