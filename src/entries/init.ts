@@ -7,12 +7,12 @@ import { INIT_OPTIONS } from '../runtime/runtime.js';
 import { hostKind, threadSupport } from '../runtime/features.js';
 import type { CreateOptions, InitOptions, Runtime } from '../runtime/runtime.js';
 
-/** Starts the default runtime (idempotent; options count only the first time). */
+/** Starts the default runtime; later calls return it, as init() of src/runtime/default.ts does. */
 export async function init(options: InitOptions = {}): Promise<Runtime> {
   checkOptions('init', options, INIT_OPTIONS);
   // where threads cannot run, 'auto' picks simd anyway and says why; elsewhere ask for simd, and
   // env().reason says it is this entry's default (the caller chose nothing)
   const pick = options.build || (options.threads ?? 1) > 1 || !threadSupport(hostKind()).ok;
   const single: CreateOptions = { ...options, build: 'simd', defaultReason: 'single-thread build: the default of wasmnn/infer; init({ threads }) for more' };
-  return initWith(pick ? options : single);
+  return initWith(pick ? options : single, options);
 }

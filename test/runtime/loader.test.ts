@@ -79,6 +79,43 @@ describe('default runtime', () => {
     await shutdown();
     expect(() => env()).toThrow(/not initialised/);
   });
+
+  it('a later init() asking for another runtime is refused, not ignored; one it satisfies returns it', async () => {
+    const rt = await init({ threads: 1, build: 'simd', maxMemoryBytes: 64 * 2 ** 20 + 100 });
+    // satisfied: no options, the same ones, or what the runtime has (the ceiling rounds to pages)
+    expect(await init()).toBe(rt);
+    expect(await init({ threads: 1, build: 'simd' })).toBe(rt);
+    expect(await init({ build: 'auto', fma: false, maxMemoryBytes: 64 * 2 ** 20, parallelThreshold: rt.parallelThreshold, threads: null as unknown as number })).toBe(rt);
+    // refused, each naming what runs, what was asked and the way out
+    await expect(init({ threads: 2 })).rejects.toThrow(/already started the runtime \(simd, 1 thread\).*it runs 1 thread, this call asks for threads: 2.*await shutdown\(\)/);
+    await expect(init({ build: 'simd-mt' })).rejects.toThrow(/it runs the simd build, this call asks for build: 'simd-mt'/);
+    await expect(init({ fma: true })).rejects.toThrow(/fma: true/);
+    await expect(init({ maxMemoryBytes: 2 ** 30 })).rejects.toThrow(/maxMemoryBytes: 1073741824, the runtime's ceiling is 67108864 bytes/);
+    await expect(init({ parallelThreshold: 5 })).rejects.toThrow(/parallelThreshold: 5/);
+    await expect(init({ spin: 3 })).rejects.toThrow(/spin: 3/);
+    expect(runtime()).toBe(rt);                     // the refusals left it running
+    // a call while the runtime is still starting is compared too
+    await shutdown();
+    const starting = init({ threads: 1 });
+    await expect(init({ threads: 2 })).rejects.toThrow(/this call asks for threads: 2/);
+    const again = await starting;
+    // after shutdown() the options are free again
+    await shutdown();
+    const other = await init({ threads: 2 });
+    expect(other).not.toBe(again);
+    expect(other.threads).toBe(2);
+    expect(await init({ threads: 2 })).toBe(other);
+    await shutdown();
+  });
+
+  it('wasmnn/infer compares with what its caller asked for, not its own single-thread default', async () => {
+    const infer = await import('../../src/infer.js');
+    const rt = await infer.init();
+    expect(rt.threads).toBe(1);
+    expect(await infer.init({ threads: 1 })).toBe(rt);
+    await expect(infer.init({ threads: 2 })).rejects.toThrow(/this call asks for threads: 2/);
+    await infer.shutdown();
+  });
 });
 
 describe('manifest', () => {
