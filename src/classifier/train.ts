@@ -28,7 +28,11 @@ export interface TrainOptions extends Partial<ArchSettings> {
   labelOrder?: string[];
   /** Keras-shaped callbacks (onTrainBegin/onTrainEnd fire once per call, the others per epoch/batch). */
   callbacks?: Callback[];
-  /** A checkpoint (TextClassifier.fromBytes of the bytes an onCheckpoint gave) to continue from. */
+  /**
+   * A checkpoint (TextClassifier.fromBytes of the bytes an onCheckpoint gave) to continue from, on
+   * the same data, with its settings: only `epochs` may change; another value of a setting it keeps
+   * (arch, learningRate, seed, valSplit, batchSize, ...) throws a ResumeSettingsError.
+   */
   resume?: TextClassifier;
   /** Called before training (epochsDone 0) and after every epoch with a checkpoint of that moment. */
   onCheckpoint?: (c: Checkpoint) => void | Promise<void>;
@@ -158,6 +162,7 @@ export async function trainTextClassifier(texts: string[], labels: string[], opt
     throw new TypeError(`wasmnn: trainTextClassifier: signal must be an AbortSignal (new AbortController().signal), got ${describe(signal)}`);
   }
   const resumed = options.resume ? resumeState(options.resume) : null;
+  if (resumed) checkResumeOptions(resumed, options);
   const arch = resumed?.arch ?? options.arch ?? DEFAULT_ARCH;
   if (!isArchName(arch)) throw new RangeError(`wasmnn: unknown architecture '${String(arch)}'; choose one of ${ARCH_NAMES.join(', ')}`);
   const spec = ARCHITECTURES[arch];
@@ -274,6 +279,38 @@ export function resumeState(c: TextClassifier): TrainingState {
     throw new Error('wasmnn: this file is not a training checkpoint (it has no training state); pass a checkpoint written during training, or start afresh without --resume');
   }
   return t as TrainingState;
+}
+
+/** The settings a resumed run takes from its checkpoint (all but epochs): one asked for must match. */
+const RESUME_KEPT = ['arch', ...INT_SETTINGS.filter((k) => k !== 'epochs'), 'learningRate', 'seed', 'valSplit'] as const;
+export type ResumeKept = (typeof RESUME_KEPT)[number];
+
+/**
+ * A resumed run continues with the checkpoint's settings (only `epochs` may change): an option
+ * asking for another value is refused, never ignored (training on would not do what was asked).
+ */
+function checkResumeOptions(resumed: TrainingState, o: TrainOptions): void {
+  const had: Record<ResumeKept, unknown> = { ...resumed.settings, arch: resumed.arch, seed: resumed.seed, valSplit: resumed.valSplit };
+  for (const k of RESUME_KEPT) {
+    const v = o[k];
+    if (v !== undefined && v !== null && v !== had[k]) throw new ResumeSettingsError(k, had[k], v);
+  }
+}
+
+/** A resumed run was asked for a setting other than its checkpoint's. */
+export class ResumeSettingsError extends RangeError {
+  override readonly name = 'ResumeSettingsError';
+  constructor(readonly setting: ResumeKept, readonly checkpointValue: unknown, readonly asked: unknown) {
+    super(ResumeSettingsError.describe({ checkpointValue, asked }, setting, `leave ${setting} out`, 'start afresh without resume'));
+  }
+
+  /** The message: `subject` names the setting ("learningRate"), `leave` says how to take the
+   *  checkpoint's value and `fresh` how to train with the asked one instead. */
+  static describe(e: { checkpointValue: unknown; asked: unknown }, subject: string, leave: string, fresh: string): string {
+    const show = (v: unknown) => JSON.stringify(v) ?? String(v);
+    return `wasmnn: the checkpoint was trained with ${subject} ${show(e.checkpointValue)} and this run asks for ${show(e.asked)}; ` +
+      `a resumed run keeps the checkpoint's settings (only the epochs may change): ${leave} to resume, or ${fresh} to train with ${show(e.asked)}`;
+  }
 }
 
 function settingsFrom(defaults: ArchSettings, o: TrainOptions): ArchSettings {

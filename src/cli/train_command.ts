@@ -5,7 +5,7 @@ import { mkdir, readdir, readFile, rm, rmdir } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { ARCHITECTURES, ARCH_NAMES, DEFAULT_ARCH, isArchName } from '../classifier/architectures.js';
 import { TextClassifier } from '../classifier/text_classifier.js';
-import { labelOrder, TrainingInterrupted, trainTextClassifier, ValidationSplitError, type Checkpoint, type StartInfo } from '../classifier/train.js';
+import { labelOrder, ResumeSettingsError, TrainingInterrupted, trainTextClassifier, ValidationSplitError, type Checkpoint, type ResumeKept, type StartInfo } from '../classifier/train.js';
 import { writeFileAtomic } from '../io/node.js';
 import { checkQuantization, QUANTIZATIONS } from '../io/quantize.js';
 import { decodeSafetensorsHeader } from '../io/safetensors.js';
@@ -49,7 +49,7 @@ export const TRAIN_OPTIONS: OptionSpec[] = [
   { name: 'out', type: 'string', value: 'FILE', help: 'where to save the model', defaultText: 'model.wnn' },
   { name: 'quantize', type: 'string', value: `${QUANTIZATIONS.join('|')}|float32`, help: 'store the large weights as int8 (about 1/4 of the file) or float16 (1/2); the accuracies reported are the saved model\'s', defaultText: 'float32' },
   { name: 'checkpoint-dir', type: 'string', value: 'DIR', help: 'where checkpoints go (kept after training)', defaultText: 'beside --out, named after it without its extension (model.checkpoints for model.wnn); its checkpoint removed after training' },
-  { name: 'resume', type: 'flag', help: 'continue from the last checkpoint (same DATA; settings come from the checkpoint, --epochs may grow)' },
+  { name: 'resume', type: 'flag', help: 'continue from the last checkpoint (same DATA; its settings: only --epochs may change)' },
   { name: 'report', type: 'string', value: 'FILE.html', help: 'write an HTML report: learning curves and confusion matrices' },
   { name: 'json', type: 'flag', help: 'print one JSON object per line' },
   { name: 'quiet', type: 'flag', help: 'print only errors' },
@@ -147,7 +147,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
       arch: arch as StartInfo['arch'] | undefined,
       epochs: o.epochs as number | undefined, batchSize: o['batch-size'] as number | undefined, learningRate: o.lr as number | undefined,
       maxLen: o['max-len'] as number | undefined, vocabSize: o['vocab-size'] as number | undefined, buckets: o.buckets as number | undefined,
-      seed: o.seed as number | undefined, valSplit: (o['val-split'] as number | undefined) ?? 0.1,
+      seed: o.seed as number | undefined, valSplit: (o['val-split'] as number | undefined) ?? (o.resume ? undefined : 0.1),   // resumed: the checkpoint's
       resume, signal: ac.signal,
       onStart: async (info) => {
         progress = new Progress(mode, process.stdout, info.settings.epochs, info.trainSamples, info.settings.batchSize);
@@ -262,9 +262,19 @@ export async function trainCommand(argv: string[]): Promise<number> {
       const m = ValidationSplitError.describe(e, subject, 'pass --val-split', 'pass --val-split 0');
       throw e.smallestSplit === null ? dataError(m) : usageError(m);
     }
+    if (e instanceof ResumeSettingsError) {
+      const flag = RESUME_FLAGS[e.setting];
+      throw usageError(ResumeSettingsError.describe(e, flag, `drop ${flag}`, `delete the checkpoint (rm ${shellQuote(ckptPath)}) and run without --resume`));
+    }
     throw translateError(e, 'train');
   }
 }
+
+/** The option of each setting a resumed run keeps (the CLI does not set embeddingDim or units). */
+const RESUME_FLAGS: Record<ResumeKept, string> = {
+  arch: '--arch', batchSize: '--batch-size', learningRate: '--lr', maxLen: '--max-len', vocabSize: '--vocab-size', buckets: '--buckets',
+  seed: '--seed', valSplit: '--val-split', embeddingDim: 'embeddingDim', units: 'units',
+};
 
 const CHECKPOINT_FILE = 'last.wnn';
 

@@ -3,7 +3,7 @@
 // in-process resume from every checkpoint, and clear errors.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { init, shutdown } from '../../src/index.js';
-import { TextClassifier, trainTextClassifier, labelOrder, ValidationSplitError, ARCHITECTURES, ARCH_NAMES, type Checkpoint } from '../../src/classifier/index.js';
+import { TextClassifier, trainTextClassifier, labelOrder, resumeState, ValidationSplitError, ARCHITECTURES, ARCH_NAMES, type Checkpoint } from '../../src/classifier/index.js';
 import { Sequential } from '../../src/models/sequential.js';
 import { Dense, Embedding, GlobalAveragePooling1D } from '../../src/layers/index.js';
 import { TextVectorizer } from '../../src/text/vectorizer.js';
@@ -60,6 +60,16 @@ describe('TextClassifier', () => {
       expect(b.history.history.loss).toEqual(a.history.history.loss);
       b.classifier.model.getWeights().forEach((w, i) => expect(Buffer.from(w.values.buffer).equals(Buffer.from(want[i].values.buffer)), w.name).toBe(true));
     }
+    // the checkpoint's settings are kept: asking for others is refused (the same value is fine)
+    const ck = () => TextClassifier.fromBytes(cks[1].bytes());
+    const { ResumeSettingsError } = await import('../../src/classifier/train.js');
+    for (const [k, v] of [['learningRate', 0.5], ['arch', 'bag'], ['seed', 99], ['valSplit', 0.3], ['maxLen', 7], ['batchSize', 3]] as const) {
+      const e = await trainTextClassifier(d.texts, d.labels, { epochs: 3, resume: ck(), [k]: v }).catch((x) => x);
+      expect(e, k).toBeInstanceOf(ResumeSettingsError);
+      expect(e.message).toMatch(new RegExp(`trained with ${k} .* asks for ${JSON.stringify(v)}; .*leave ${k} out to resume, or start afresh`));
+    }
+    const same = await trainTextClassifier(d.texts, d.labels, { epochs: 2, resume: ck(), learningRate: resumeState(ck()).settings.learningRate, arch: 'cnn', seed: null as never });
+    expect(same.state.epochsDone).toBe(2);
     const other = sentimentData(200, 5);
     await expect(trainTextClassifier(other.texts, other.labels, { resume: TextClassifier.fromBytes(cks[1].bytes()) })).rejects.toThrow(/different training data/);
     await expect(trainTextClassifier(d.texts, d.labels, { resume: TextClassifier.fromBytes(a.classifier.toBytes()) })).rejects.toThrow(/not a training checkpoint/);

@@ -95,6 +95,11 @@ describe('checkpoints', () => {
     expect(run([...base, '--epochs', '3', '--out', p('a.wnn'), '--quiet']).code).toBe(0);
     expect(existsSync(p('a.checkpoints'))).toBe(false);   // the default checkpoint dir goes after success
     expect(run([...base, '--epochs', '2', '--out', p('b.wnn'), '--checkpoint-dir', p('ck'), '--quiet']).code).toBe(0);
+    // a setting other than the checkpoint's is refused with the flag's name, and the checkpoint stays
+    const other = run([...base, '--epochs', '3', '--lr', '0.5', '--out', p('b.wnn'), '--checkpoint-dir', p('ck'), '--resume']);
+    expect(other.code, other.stderr).toBe(2);
+    expect(other.stderr).toMatch(/the checkpoint was trained with --lr [\d.]+ and this run asks for 0\.5; .*only the epochs may change\): drop --lr to resume, or delete the checkpoint \(rm .*last\.wnn'?\) and run without --resume/);
+    expect(existsSync(p('ck/last.wnn'))).toBe(true);
     const r = run([...base, '--epochs', '3', '--out', p('b.wnn'), '--checkpoint-dir', p('ck'), '--resume', '--json']);
     expect(r.code).toBe(0);
     const ev = jsonLines(r.stdout);
