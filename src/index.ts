@@ -6,6 +6,7 @@ export { Runtime, type InitOptions, type EnvInfo, type MemoryInfo } from './runt
 export { init, runtime, shutdown } from './runtime/default.js';
 export { Tensor, type DType, type Shape } from './tensor.js';
 export { MemoryLimitError } from './runtime/memory.js';
+export { TrainingDivergedError, adviceOf, type Advice, type AdviceKind } from './advice.js';
 export { WorkerDiedError } from './runtime/pool.js';
 export type { WasmSource } from './runtime/loader.js';
 export * as kernels from './kernels/index.js';

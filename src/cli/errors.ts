@@ -1,6 +1,6 @@
 // CLI errors: a message a person can act on and the exit code (2: usage, 1: data or model problems).
 import { editDistance } from '../options.js';
-import { MemoryLimitError } from '../runtime/memory.js';
+import { adviceOf, type Advice } from '../advice.js';
 
 export class CliError extends Error {
   override readonly name = 'CliError';
@@ -26,26 +26,33 @@ export function nearest(word: string, candidates: readonly string[]): string | n
 }
 
 /**
- * Library advice the CLI cannot follow, in the CLI's words: its options instead of API settings
- * (clipNorm, init({ maxMemoryBytes }), "transform the texts in batches"). `command` picks the
- * options that apply.
+ * The fix of a library error that carries advice (src/advice.ts), in the CLI's words: its options
+ * instead of API settings (clipNorm, init({ maxMemoryBytes }), "transform the texts in batches").
+ * `command` picks the options that apply. Null: the library's fix stands.
  */
-export function cliWords(message: string, command: string): string {
+function cliFix(advice: Advice, command: string): string | null {
   const train = command === 'train';
-  return message
-    .replace('Lower the learning rate, set clipNorm on the optimizer, or check the inputs.', train ? 'Lower --lr (the learning rate), or check the data.' : 'Lower the learning rate, or check the data.')
-    .replace('(training diverged: lower the learning rate or set clipNorm)', train ? '(training diverged: lower --lr)' : '(training diverged)')
-    .replace('use a smaller row length or transform the texts in batches', train ? 'use a smaller --max-len' : 'use a smaller --batch-size')
-    // MemoryLimitError's fix: the CLI has no init({ maxMemoryBytes }) and its models are made by options
-    .replace(/ (Raise it with init\(|That is more than the 4 GiB|That is already the largest limit).*$/s, ` ${train
+  switch (advice.kind) {
+    case 'diverged': return train ? 'Lower --lr (the learning rate), or check the data.' : 'Lower the learning rate, or check the data.';
+    case 'non-finite-weights': return train ? '(training diverged: lower --lr)' : '(training diverged)';
+    case 'row-length': return train ? 'use a smaller --max-len' : 'use a smaller --batch-size';
+    case 'memory': return train
       ? 'Make the model or the batches smaller: fewer --buckets (the bag model has a table row of 32 floats per word and bucket), a smaller --vocab-size, --max-len or --batch-size.'
-      : 'Use a smaller --batch-size.'}`);
+      : 'Use a smaller --batch-size.';
+    default: return null;
+  }
 }
 
-/** An error from the library with advice in the CLI's words (a data error, exit 1, as before), else as it is. */
+/** A library error's message with its advice in the CLI's words (as it is if it carries none). */
+export function cliMessage(e: unknown, command: string): string {
+  const advice = adviceOf(e);
+  const fix = advice && cliFix(advice, command);
+  return fix ? `${advice.problem} ${fix}` : e instanceof Error ? e.message : String(e);
+}
+
+/** A library error with advice in the CLI's words (a data error, exit 1, as before), else as it is. */
 export function translateError(e: unknown, command: string): unknown {
   if (!(e instanceof Error) || e instanceof CliError) return e;
-  const m = cliWords(e.message, command);
-  if (m === e.message && !(e instanceof MemoryLimitError)) return e;
-  return dataError(m);
+  const fix = adviceOf(e) && cliFix(adviceOf(e)!, command);
+  return fix ? dataError(cliMessage(e, command)) : e;
 }

@@ -13,7 +13,8 @@ import type { ClassReport } from '../metrics.js';
 import { MAX_SEQUENCE_LENGTH } from '../text/vectorizer.js';
 import { formatOptions, parseArgs, type OptionSpec } from './args.js';
 import { dataOptionSpecs, dataOptionsOf, readDataset } from './data.js';
-import { cliWords, dataError, nearest, translateError, usageError } from './errors.js';
+import { TrainingDivergedError } from '../advice.js';
+import { cliMessage, dataError, nearest, translateError, usageError } from './errors.js';
 import { checkDistinctPaths, checkWritable, shellQuote, type NamedPath } from './paths.js';
 import { formatDuration, Progress, progressMode, round } from './progress.js';
 import { renderReport } from './report.js';
@@ -204,12 +205,12 @@ export async function trainCommand(argv: string[]): Promise<number> {
     } catch (e) {
       // the last checkpoint holds the trained weights: --resume finds every epoch done and saves
       keepCheckpoint = true;
-      throw dataError(`${cliWords((e as Error).message, 'train').replace(/^wasmnn: /, '')}. The trained model is in the checkpoint ${ckptPath}; to save it, run: ${resumeCommand(dataPath, o)}`);
+      throw dataError(`${cliMessage(e, 'train').replace(/^wasmnn: /, '')}. The trained model is in the checkpoint ${ckptPath}; to save it, run: ${resumeCommand(dataPath, o)}`);
     }
     await cleanCheckpoints();
     checkpointEpochs = -1;
     if (evaluationError) {
-      const m = evaluationError instanceof Error ? cliWords(evaluationError.message, 'train') : String(evaluationError);
+      const m = cliMessage(evaluationError, 'train');
       throw dataError(`${m.replace(/^wasmnn: /, '')} (the trained model was saved to ${out} before this evaluation)`);
     }
     if (reportPath) {
@@ -249,7 +250,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
     // throwing callback is no reason to lose them) and says where it is; one that wrote none
     // leaves nothing behind (a resumed run keeps its checkpoint: the interrupted run's work)
     // (a run that diverged is not kept: resuming it takes the same settings and diverges again)
-    const diverged = e instanceof Error && e.message.startsWith('wasmnn: the loss became');
+    const diverged = e instanceof TrainingDivergedError;
     if (!explicitDir && !keepCheckpoint && checkpointEpochs > startEpochs && !diverged) {
       const e2 = translateError(e, 'train');
       const m = e2 instanceof Error ? e2.message.replace(/^wasmnn: /, '') : String(e2);

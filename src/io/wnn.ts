@@ -5,6 +5,7 @@
 // decodeWnn treats the bytes as hostile: the safetensors layer checks the layout, then the config
 // is checked against a whitelist and dry-built (weights declared, nothing allocated) so every
 // tensor's name and shape is compared with the model before the model takes any memory.
+import { advised } from '../advice.js';
 import { Sequential } from '../models/sequential.js';
 import { hasRuntime, init, runtime } from '../runtime/default.js';
 import { Runtime } from '../runtime/runtime.js';
@@ -149,7 +150,10 @@ export function encodeWnn(c: WnnContentsIn): Uint8Array {
   checkLoadable(metadata, weights);
   const tensors: SafeTensorIn[] = weights.flatMap((w) => {
     const i = firstNonFinite(w.values);
-    if (i >= 0) throw new RangeError(`wasmnn: encodeWnn: weight ${w.name} holds ${w.values[i]} at index ${i}; a model with non-finite weights cannot be saved (training diverged: lower the learning rate or set clipNorm)`);
+    if (i >= 0) {
+      throw advised(new RangeError(''), 'non-finite-weights', `wasmnn: encodeWnn: weight ${w.name} holds ${w.values[i]} at index ${i}; a model with non-finite weights cannot be saved`,
+        '(training diverged: lower the learning rate or set clipNorm)');
+    }
     return weightTensors(w.name, w.shape, w.values, quantize);
   });
   // readers before format 2 know only F32 weights: they must refuse such a file, not misread it

@@ -1,4 +1,5 @@
 // Sequential: a stack of layers with Keras' compile / fit / evaluate / predict / summary.
+import { TrainingDivergedError } from '../advice.js';
 import { Graph, type Node } from '../autograd.js';
 import { Layer, fmtLayerShape, type CallContext, type LayerShape } from '../layers/layer.js';
 import { Embedding } from '../layers/embedding.js';
@@ -624,8 +625,7 @@ export class Sequential {
 
   private explainNonFinite(loss: number, outputs: Node[], at: { epoch: number; batch: number }): never {
     const where = this.firstNonFiniteLayer(outputs, true) ?? 'the loss itself (check the targets)';
-    throw new Error(`wasmnn: the loss became ${loss} at epoch ${at.epoch + 1}, batch ${at.batch + 1} (training step ${this.trainSteps + 1}); the first non-finite values appear in ${where}. ` +
-      'Lower the learning rate, set clipNorm on the optimizer, or check the inputs.');
+    throw new TrainingDivergedError(loss, at.epoch, at.batch, this.trainSteps + 1, where);
   }
 
   private classWeights(cw: Record<string, number> | undefined, y: Batchable): ((i: number) => number) | null {

@@ -12,10 +12,13 @@ export const PAGE = 65536;
 /** The most linear memory a wasm32 module can have: 65536 pages. */
 export const MAX_LINEAR_BYTES = 2 ** 32;
 
+import type { Advice } from '../advice.js';
+
 const alignUp = (n: number, a: number) => Math.ceil(n / a) * a;
 
 /** Thrown when a request would take linear memory past the configured maximum. */
 export class MemoryLimitError extends Error {
+  readonly advice: Advice;
   constructor(readonly neededBytes: number, readonly maxBytes: number, what: string, requestBytes: number) {
     // the suggestion never exceeds what Runtime.create accepts (4 GiB, all a wasm32 memory can hold)
     const fix = neededBytes > MAX_LINEAR_BYTES
@@ -23,11 +26,11 @@ export class MemoryLimitError extends Error {
       : maxBytes >= MAX_LINEAR_BYTES
         ? `That is already the largest limit allowed (4 GiB): use a smaller batch size or model.`
         : `Raise it with init({ maxMemoryBytes: ${nextPow2MiB(neededBytes)} }) or use a smaller batch size or model.`;
-    super(
-      `wasmnn: out of memory allocating ${what} (${fmtBytes(requestBytes)}): needs ${fmtBytes(neededBytes)} of linear memory in all ` +
-        `but the limit is ${fmtBytes(maxBytes)}. ${fix}`,
-    );
+    const problem = `wasmnn: out of memory allocating ${what} (${fmtBytes(requestBytes)}): needs ${fmtBytes(neededBytes)} of linear memory in all ` +
+      `but the limit is ${fmtBytes(maxBytes)}.`;
+    super(`${problem} ${fix}`);
     this.name = 'MemoryLimitError';
+    this.advice = { kind: 'memory', problem, fix };
   }
 }
 

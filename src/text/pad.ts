@@ -1,5 +1,6 @@
 // Padding id sequences of different lengths into one (n, maxLen) integer matrix.
 
+import { advised } from '../advice.js';
 import { checkChoice, checkInt, checkKeys, checkOptionsObject, describe } from './check.js';
 
 export type PadSide = 'pre' | 'post';
@@ -71,7 +72,10 @@ export function padRows(sequences: readonly ArrayLike<number>[], o: ResolvedPadO
   if (n * maxLen > MAX_PADDED_IDS) {
     const fix = o.maxLen === null ? `rows are as long as the longest sequence; set ${op === 'padSequences' ? 'maxLen' : 'outputSequenceLength'} (e.g. 256) to cut long ones`
       : 'use a smaller row length or transform the texts in batches';
-    throw new RangeError(`wasmnn: ${op}: ${n} rows of ${maxLen} ids would take ${(n * maxLen * 4 / 2 ** 30).toFixed(1)} GiB (the limit is 1 GiB); ${fix}`);
+    // rows of a set length can be made shorter, or fewer at a time: what a front end may say its way
+    const problem = `wasmnn: ${op}: ${n} rows of ${maxLen} ids would take ${(n * maxLen * 4 / 2 ** 30).toFixed(1)} GiB (the limit is 1 GiB);`;
+    const error = new RangeError(`${problem} ${fix}`);
+    throw o.maxLen === null ? error : advised(error, 'row-length', problem, fix);
   }
   const data = new Int32Array(n * maxLen);
   if (o.value !== 0) data.fill(o.value);

@@ -14,7 +14,7 @@ import { resumeCommand, shellQuote, trainCommand } from '../../src/cli/train_com
 import { quantizeCommand } from '../../src/cli/quantize_command.js';
 import { formatClassReport } from '../../src/cli/shared.js';
 import { classReport } from '../../src/metrics.js';
-import { CliError, cliWords, translateError } from '../../src/cli/errors.js';
+import { CliError, cliMessage, translateError } from '../../src/cli/errors.js';
 import { decodeSafetensors, encodeSafetensors } from '../../src/io/safetensors.js';
 import { MemoryLimitError } from '../../src/runtime/memory.js';
 import { TextVectorizer } from '../../src/text/vectorizer.js';
@@ -302,13 +302,13 @@ describe('library advice the command line cannot follow, in its words', () => {
     expect(t).toBeInstanceOf(CliError);
     expect(t.exitCode).toBe(1);
     expect(t.message).toBe('wasmnn: out of memory allocating a f32 tensor (320001136,) (1.19 GiB): needs 2.50 GiB of linear memory in all but the limit is 2.00 GiB. Make the model or the batches smaller: fewer --buckets (the bag model has a table row of 32 floats per word and bucket), a smaller --vocab-size, --max-len or --batch-size.');
-    expect(cliWords(new MemoryLimitError(5 * 2 ** 30, 2 ** 32, 'x', 1).message, 'predict')).toMatch(/but the limit is 4\.00 GiB\. Use a smaller --batch-size\.$/);
+    expect(cliMessage(new MemoryLimitError(5 * 2 ** 30, 2 ** 32, 'x', 1), 'predict')).toMatch(/but the limit is 4\.00 GiB\. Use a smaller --batch-size\.$/);
     let transform: Error | null = null;
     try { new TextVectorizer({ outputSequenceLength: 1_000_000 }).adapt(['a']).transform(Array(300).fill('a')); } catch (e) { transform = e as Error; }
     expect(transform?.message).toMatch(/transform the texts in batches$/);
     expect((translateError(transform, 'train') as Error).message).toMatch(/^wasmnn: TextVectorizer\.transform: 300 rows of 1000000 ids would take 1\.1 GiB \(the limit is 1 GiB\); use a smaller --max-len$/);
-    // errors with nothing to translate stay as they are
-    const other = new Error('wasmnn: something else');
+    // the advice is read by kind, not by wording: a message that merely mentions the library's fix stays as it is
+    const other = new Error('wasmnn: something else. Lower the learning rate, set clipNorm on the optimizer, or check the inputs.');
     expect(translateError(other, 'train')).toBe(other);
   });
 });

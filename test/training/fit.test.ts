@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   init, shutdown, Sequential, Dense, Embedding, LSTM, Adam, SGD, EarlyStopping, LearningRateScheduler,
   CallbackFunctions, exponentialDecay, cosineDecay, stepDecay, piecewiseConstant, linearWarmup,
-  EmbeddingBag, GRU, Bidirectional, Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D, Dropout, LayerNormalization, AdamW, RMSprop, Adagrad,
+  EmbeddingBag, GRU, Bidirectional, Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D, Dropout, LayerNormalization, AdamW, RMSprop, Adagrad, TrainingDivergedError, adviceOf,
 } from '../../src/index.js';
 import { checkOptions, closestOption } from '../../src/options.js';
 import { uniform } from '../helpers/data.js';
@@ -251,7 +251,13 @@ describe('bad input gets a clear error', () => {
   it('a loss that turns NaN names the step and the layer', async () => {
     const m = new Sequential([new Dense({ units: 8, activation: 'relu' }), new Dense({ units: 2, activation: 'softmax' })]);
     m.compile({ optimizer: new SGD({ learningRate: 1e30 }), loss: 'sparseCategoricalCrossentropy' });
-    await expect(m.fit(xs, Y, { epochs: 3, batchSize: 50 })).rejects.toThrow(/the loss became NaN at epoch \d+, batch \d+ \(training step \d+\); the first non-finite values appear in the output of layer 'dense(_1)?' \(Dense\)\. Lower the learning rate/);
+    const e = await m.fit(xs, Y, { epochs: 3, batchSize: 50 }).catch((x) => x);
+    expect(e.message).toMatch(/the loss became NaN at epoch \d+, batch \d+ \(training step \d+\); the first non-finite values appear in the output of layer 'dense(_1)?' \(Dense\)\. Lower the learning rate/);
+    // the facts and the fix apart, for a front end that words the fix its own way
+    expect(e).toBeInstanceOf(TrainingDivergedError);
+    expect(e).toMatchObject({ loss: NaN, step: expect.any(Number), where: expect.stringMatching(/^the output of layer/) });
+    expect(adviceOf(e)).toEqual({ kind: 'diverged', problem: expect.stringMatching(/^wasmnn: the loss became NaN .*\(Dense\)\.$/), fix: expect.stringMatching(/^Lower the learning rate/) });
+    expect(e.message).toBe(`${adviceOf(e)!.problem} ${adviceOf(e)!.fix}`);
     m.dispose();
   });
 });
