@@ -21,17 +21,21 @@ const MAX_DIM = 1 << 30;
 const MAX_NAME = 256;
 const MAX_RANK = 4;
 
-export type Check = (v: unknown) => string | null;
+/** What is wrong with an option's value (null: nothing), and the kind of value it takes: a value
+ *  of another kind is a TypeError for the layer constructors, a wrong value of the kind a RangeError. */
+export type Check = ((v: unknown) => string | null) & { readonly takes: 'boolean' | 'number' | 'string' | 'array' };
+const rule = (takes: Check['takes'], f: (v: unknown) => string | null): Check => Object.assign(f, { takes });
 
-export const bool: Check = (v) => (typeof v === 'boolean' ? null : 'must be true or false');
-export const dim: Check = (v) => (typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= MAX_DIM ? null : `must be a whole number >= 1 (at most ${MAX_DIM})`);
-export const oneOf = (...xs: readonly unknown[]): Check => (v) => (xs.includes(v) ? null : `must be one of ${xs.map((x) => JSON.stringify(x)).join(', ')}`);
-export const finite = (lo: number, hi: number, loOpen = false, hiOpen = false): Check => (v) =>
-  typeof v === 'number' && Number.isFinite(v) && (loOpen ? v > lo : v >= lo) && (hiOpen ? v < hi : v <= hi) ? null : `must be a number in ${loOpen ? '(' : '['}${lo}, ${hi}${hiOpen ? ')' : ']'}`;
-export const integer: Check = (v) => (typeof v === 'number' && Number.isSafeInteger(v) ? null : 'must be a whole number');
-export const name: Check = (v) => (typeof v === 'string' && v.length >= 1 && v.length <= MAX_NAME ? null : `must be a string of 1 .. ${MAX_NAME} characters`);
-const shape: Check = (v) =>
-  Array.isArray(v) && v.length >= 1 && v.length <= MAX_RANK && v.every((d) => d === null || dim(d) === null) ? null : `must be an array of 1 .. ${MAX_RANK} dimensions (whole numbers >= 1 or null)`;
+export const bool = rule('boolean', (v) => (typeof v === 'boolean' ? null : 'must be true or false'));
+export const dim = rule('number', (v) => (typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= MAX_DIM ? null : `must be a whole number >= 1 (at most ${MAX_DIM})`));
+/** One of a list of strings. */
+export const oneOf = (...xs: readonly string[]): Check => rule('string', (v) => (xs.includes(v as string) ? null : `must be one of ${xs.map((x) => JSON.stringify(x)).join(', ')}`));
+export const finite = (lo: number, hi: number, loOpen = false, hiOpen = false): Check => rule('number', (v) =>
+  typeof v === 'number' && Number.isFinite(v) && (loOpen ? v > lo : v >= lo) && (hiOpen ? v < hi : v <= hi) ? null : `must be a number in ${loOpen ? '(' : '['}${lo}, ${hi}${hiOpen ? ')' : ']'}`);
+export const integer = rule('number', (v) => (typeof v === 'number' && Number.isSafeInteger(v) ? null : 'must be a whole number'));
+export const name = rule('string', (v) => (typeof v === 'string' && v.length >= 1 && v.length <= MAX_NAME ? null : `must be a string of 1 .. ${MAX_NAME} characters`));
+const shape = rule('array', (v) =>
+  Array.isArray(v) && v.length >= 1 && v.length <= MAX_RANK && v.every((d) => d === null || dim(d) === null) ? null : `must be an array of 1 .. ${MAX_RANK} dimensions (whole numbers >= 1 or null)`);
 
 const COMMON: Record<string, Check> = { name, trainable: bool, inputShape: shape };
 const RNN: Record<string, Check> = {
@@ -47,7 +51,7 @@ export const LAYER_OPTIONS: Record<string, Record<string, Check>> = {
   LayerNormalization: { epsilon: finite(0, 1, true), center: bool, scale: bool },
   LSTM: { ...RNN, unitForgetBias: bool },
   // a string 'false' is a type error like any other boolean's; true is a value this version lacks
-  GRU: { ...RNN, resetAfter: (v) => bool(v) ?? (v === true ? 'must be false (tfjs-layers has only resetAfter false; wasmnn follows it)' : null) },
+  GRU: { ...RNN, resetAfter: rule('boolean', (v) => bool(v) ?? (v === true ? 'must be false (tfjs-layers has only resetAfter false; wasmnn follows it)' : null)) },
   Bidirectional: { mergeMode: oneOf('concat', 'sum', 'mul', 'ave') },
   Conv1D: { filters: dim, kernelSize: dim, strides: dim, padding: oneOf('valid', 'same', 'causal'), dilationRate: dim, activation: oneOf(...ACTIVATIONS), useBias: bool },
   GlobalAveragePooling1D: {},
@@ -55,17 +59,16 @@ export const LAYER_OPTIONS: Record<string, Record<string, Check>> = {
 };
 
 /**
- * What is wrong with the value of option `key` of a `className` layer, by the rule a model file's
- * config is checked with (LAYER_OPTIONS and the options every layer takes), or null when it is
- * fine or the option is not one a config stores (initialisers, Bidirectional's layer). The layer
+ * The rule option `key` of a `className` layer is checked by in a model file's config
+ * (LAYER_OPTIONS and the options every layer takes), or null when the option is not one a config
+ * stores (initialisers, Bidirectional's layer). The layer
  * constructors check with it too (src/layers/layer.ts checkLayerArgs): one set of rules, so a
  * layer the constructors accept saves and loads again.
  */
-export function layerOptionProblem(className: string, key: string, value: unknown): string | null {
+export function layerOptionRule(className: string, key: string): Check | null {
   const own = Object.hasOwn(LAYER_OPTIONS, className) ? LAYER_OPTIONS[className] : null;
   if (!own) return null;
-  const check = Object.hasOwn(own, key) ? own[key] : Object.hasOwn(COMMON, key) ? COMMON[key] : null;
-  return check ? check(value) : null;
+  return Object.hasOwn(own, key) ? own[key] : Object.hasOwn(COMMON, key) ? COMMON[key] : null;
 }
 
 /** Options a layer class cannot do without. */

@@ -12,6 +12,7 @@ export { ACTIVATIONS, type Activation };
 
 export function checkActivation(layer: string, a: unknown): Activation {
   if (a === undefined || a === null) return 'linear';
+  if (typeof a !== 'string') throw new TypeError(`wasmnn: ${layer}: activation must be a name (one of ${ACTIVATIONS.join(', ')}), got ${typeof a === 'function' ? 'a function' : String(a)}`);
   if (!(ACTIVATIONS as readonly unknown[]).includes(a)) {
     throw new RangeError(`wasmnn: ${layer}: unknown activation '${String(a)}'; expected one of ${ACTIVATIONS.join(', ')}`);
   }

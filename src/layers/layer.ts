@@ -7,7 +7,7 @@ import type { Initializer } from '../initializers.js';
 import type { Tensor } from '../tensor.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { describe, type OptionNames } from '../options.js';
-import { layerOptionProblem } from '../io/checks.js';
+import { layerOptionRule } from '../io/checks.js';
 
 /** A shape without the batch dimension; null where it varies (e.g. the sequence length). */
 export type LayerShape = (number | null)[];
@@ -166,10 +166,10 @@ export function checkLayerArgs<T>(className: string, args: T): T {
   if (!args || typeof args !== 'object') return args;
   for (const [k, v] of Object.entries(args)) {
     if (v === undefined || v === null) continue;
-    const problem = layerOptionProblem(className, k, v);
-    if (!problem) continue;
-    const wrongType = problem.startsWith('must be true or false') || (problem.startsWith('must be a string') && typeof v !== 'string') ||
-      (/number/.test(problem) && typeof v !== 'number') || (problem.startsWith('must be an array') && !Array.isArray(v));
+    const check = layerOptionRule(className, k);
+    const problem = check?.(v);
+    if (!check || !problem) continue;
+    const wrongType = check.takes === 'array' ? !Array.isArray(v) : typeof v !== check.takes;
     throw new (wrongType ? TypeError : RangeError)(`wasmnn: ${className}: ${k} ${problem}, got ${shown(v)}`);
   }
   return args;

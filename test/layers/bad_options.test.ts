@@ -57,6 +57,16 @@ describe('layer constructors refuse what a model file refuses', () => {
     expect(() => new LSTM(bad({ units: 3, returnSequences: 'false' }))).toThrow(TypeError);
     expect(() => new Dropout({ rate: 0.5, seed: 1.5 })).toThrow(RangeError);
     expect(() => new LayerNormalization({ epsilon: 2 })).toThrow(RangeError);
+    // by the kind of value each option takes, whatever its message says
+    expect(() => new Dense(bad({ units: 2, activation: 5 }))).toThrow(TypeError);
+    expect(() => new Dense(bad({ units: 2, activation: 'swish' }))).toThrow(RangeError);
+    expect(() => new Dense(bad({ units: '2' }))).toThrow(TypeError);
+    expect(() => new Dense(bad({ units: 2, name: '' }))).toThrow(RangeError);
+    expect(() => new Dense(bad({ units: 2, name: 7 }))).toThrow(TypeError);
+    expect(() => new Dense(bad({ units: 2, inputShape: 3 }))).toThrow(TypeError);
+    expect(() => new Dense(bad({ units: 2, inputShape: [0] }))).toThrow(RangeError);
+    expect(() => new GRU(bad({ units: 2, resetAfter: true }))).toThrow(RangeError);
+    expect(() => new GRU(bad({ units: 2, resetAfter: 1 }))).toThrow(TypeError);
   });
 
   it('null is "not given", as the defaults treat it, and such a layer saves and loads', () => {
