@@ -55,18 +55,22 @@ export function toArray(input: DataInput, what: string, dtype: 'i32' | 'f32'): B
     let probe: unknown = input;
     while (Array.isArray(probe)) { shape.push(probe.length); probe = probe[0]; }
     const flat: number[] = [];
-    const walk = (a: unknown, depth: number, path: string) => {
+    // the index of the entry being walked, per depth: its path ("[3][1]") is spelled only for an error
+    const at: number[] = [];
+    const path = (depth: number) => at.slice(0, depth).map((i) => `[${i}]`).join('');
+    const walk = (a: unknown, depth: number) => {
       if (depth === shape.length) {
-        if (typeof a !== 'number') throw new TypeError(`wasmnn: ${what}${path} is ${typeof a === 'bigint' ? `the BigInt ${a}n` : shown(a)}, not a number`);
+        if (typeof a !== 'number') throw new TypeError(`wasmnn: ${what}${path(depth)} is ${typeof a === 'bigint' ? `the BigInt ${a}n` : shown(a)}, not a number`);
         flat.push(a);
         return;
       }
       if (!Array.isArray(a) || a.length !== shape[depth]) {
-        throw new RangeError(`wasmnn: ${what}${path} has ${Array.isArray(a) ? a.length : 'no'} entries but ${what}${path.replace(/\[\d+\]$/, '[0]')} has ${shape[depth]}: nested arrays must be rectangular (pad sequences to one length)`);
+        const first = depth > 0 ? `${path(depth - 1)}[0]` : '';
+        throw new RangeError(`wasmnn: ${what}${path(depth)} has ${Array.isArray(a) ? a.length : 'no'} entries but ${what}${first} has ${shape[depth]}: nested arrays must be rectangular (pad sequences to one length)`);
       }
-      for (let i = 0; i < a.length; i++) walk(a[i], depth + 1, `${path}[${i}]`);
+      for (let i = 0; i < a.length; i++) { at[depth] = i; walk(a[i], depth + 1); }
     };
-    walk(input, 0, '');
+    walk(input, 0);
     data = flat;
   } else {
     throw new TypeError(`wasmnn: ${what} must be a typed array, a nested array, or { data, shape }; got ${input === null ? 'null' : typeof input}`);

@@ -459,3 +459,17 @@ describe('#14 option values', () => {
     m.dispose();
   });
 });
+
+describe('nested-array inputs name the entry that is wrong', () => {
+  it('a ragged or non-number entry by its full index, and a rectangular one as the same values', async () => {
+    const { toArray } = await import('../../src/training/data.js');
+    expect(() => toArray([[1, 2], [3]], 'x', 'f32')).toThrow(/x\[1\] has 1 entries but x\[0\] has 2: nested arrays must be rectangular/);
+    expect(() => toArray([[[1], [2]], [[3], [4, 5]]], 'x', 'f32')).toThrow(/x\[1\]\[1\] has 2 entries but x\[1\]\[0\] has 1/);
+    expect(() => toArray([[[1], [2]], [3, [4]]], 'x', 'f32')).toThrow(/x\[1\]\[0\] has no entries but x\[1\]\[0\] has 1/);
+    expect(() => toArray([[1, 2], [3, 'a']], 'x', 'f32')).toThrow(/x\[1\]\[1\] is "a", not a number/);
+    expect(() => toArray([[1, 2], [3, 4n]], 'x', 'f32')).toThrow(/x\[1\]\[1\] is the BigInt 4n, not a number/);
+    const t = toArray([[[1, 2], [3, 4]], [[5, 6], [7, 8]]], 'x', 'f32');
+    expect(t.shape).toEqual([2, 2, 2]);
+    expect(Array.from(t.data as ArrayLike<number>)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+  });
+});
