@@ -13,12 +13,13 @@ export function checkMetrics(ms: unknown): MetricName[] {
   });
 }
 
-/** Predicted class of every row: argmax, or p >= 0.5 for a single sigmoid output. */
+/** Predicted class of every row: argmax, or p > 0.5 for a single sigmoid output (Keras' and
+ *  tfjs' binary threshold: p = 0.5 exactly is class 0). */
 export function predictedClasses(probs: ArrayLike<number>, cols: number): Int32Array {
   const rows = probs.length / cols;
   const out = new Int32Array(rows);
   for (let r = 0; r < rows; r++) {
-    if (cols === 1) { out[r] = probs[r] >= 0.5 ? 1 : 0; continue; }
+    if (cols === 1) { out[r] = probs[r] > 0.5 ? 1 : 0; continue; }
     let best = 0, bv = probs[r * cols];
     for (let c = 1; c < cols; c++) if (probs[r * cols + c] > bv) { bv = probs[r * cols + c]; best = c; }
     out[r] = best;
@@ -36,17 +37,20 @@ export type ClassKind = 'sparse' | 'categorical' | 'binary' | 'other';
  *   binary       every output value is its own yes/no decision (one sigmoid per label, Keras'
  *                binary accuracy): both sides thresholded at 0.5, two classes
  *   other        (regression) one output: thresholded at 0.5; several: argmax
+ * A prediction is class 1 above 0.5 (p > 0.5, as Keras and tfjs); a target from 0.5 up (a soft
+ * label of 0.5 or more counts as 1).
  * Outputs are (rows, units) flattened, where rows may be samples x time steps; targets hold one
  * label per row (sparse) or rows x units values.
  */
 export function trueClassesOf(kind: ClassKind, target: ArrayLike<number>, units: number): Int32Array {
   if (kind === 'sparse') return Int32Array.from(target);
-  return predictedClassesOf(kind, target, units);
+  if (kind === 'binary' || (kind === 'other' && units === 1)) return Int32Array.from({ length: target.length }, (_, i) => (target[i] >= 0.5 ? 1 : 0));
+  return predictedClasses(target, units);
 }
 
 /** The predicted class of every output value (binary) or row (the rest); see trueClassesOf. */
 export function predictedClassesOf(kind: ClassKind, probs: ArrayLike<number>, units: number): Int32Array {
-  if (kind === 'binary' || (kind === 'other' && units === 1)) return Int32Array.from({ length: probs.length }, (_, i) => (probs[i] >= 0.5 ? 1 : 0));
+  if (kind === 'binary' || (kind === 'other' && units === 1)) return Int32Array.from({ length: probs.length }, (_, i) => (probs[i] > 0.5 ? 1 : 0));
   return predictedClasses(probs, units);
 }
 

@@ -127,8 +127,19 @@ export class ParamStore {
    * setWeight for each { name, values } of a list, every entry checked before any is written: a
    * bad entry leaves the model as it was.
    */
-  setWeights(ws: readonly { name: string; values: ArrayLike<number> }[]): void {
+  setWeights(ws: readonly ({ name: string; values: ArrayLike<number> } | WeightArray)[]): void {
     if (!Array.isArray(ws)) throw new TypeError(`wasmnn: setWeights takes an array of { name, values } (as getWeights() returns), got ${describe(ws)}`);
+    if (ws.length && ws.every(isWeightArray)) {
+      // Keras' and tfjs' form: one array per weight, in getWeights() order, nested or flat
+      if (ws.length !== this.weights.length) {
+        throw new RangeError(`wasmnn: setWeights: ${ws.length} arrays for the model's ${this.weights.length} weights (${this.weights.map((w) => w.name).join(', ')}); ` +
+          'give one per weight in getWeights() order, or { name, values } entries to set some by name');
+      }
+      const checked = ws.map((v, i) => this.checkWeight(this.weights[i].name, flatWeight(v, this.weights[i])));
+      this.writes++;
+      for (const [w, v] of checked) w.param!.value.set(v);
+      return;
+    }
     const checked = ws.map((e, i) => {
       if (!e || typeof e !== 'object') throw new TypeError(`wasmnn: setWeights: entry ${i} must be a { name, values } object, got ${describe(e)}`);
       return this.checkWeight(e.name, e.values);
@@ -164,6 +175,21 @@ export class ParamStore {
 }
 
 const size = (w: Weight) => w.shape.reduce((a, b) => a * b, 1);
+
+/** A weight's values given by position (Keras' set_weights): a typed array, or an array of numbers, nested or flat. */
+export type WeightArray = ArrayLike<number> | readonly unknown[];
+const isWeightArray = (v: unknown): v is WeightArray => Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView));
+
+/** A nested array (a (64, 256) kernel as 64 rows) flattened, if its nesting is the weight's shape. */
+function flatWeight(v: WeightArray, w: Weight): unknown {
+  if (!Array.isArray(v) || !Array.isArray(v[0])) return v;
+  const shape: number[] = [];
+  for (let a: unknown = v; Array.isArray(a); a = a[0]) shape.push(a.length);
+  if (shape.length !== w.shape.length || shape.some((d, i) => d !== w.shape[i])) {
+    throw new RangeError(`wasmnn: setWeights: weight ${w.name} has shape (${w.shape.join(', ')}), got nested arrays of shape (${shape.join(', ')})`);
+  }
+  return (v as unknown[]).flat(shape.length - 1);
+}
 
 /**
  * `values` as float32 when it is a Float32Array, another numeric typed array or an array of numbers

@@ -15,15 +15,53 @@ export interface PredictOptions { batchSize?: number }
 
 const PREDICT_OPTIONS = optionNames<PredictOptions>({ batchSize: true });
 
+/**
+ * A layer as far as the classifiers read it: the full library's layer objects and a model file's
+ * layer configs (className with config's units and activation) both fit.
+ */
+export interface OutputLayer { className: string; units?: unknown; activation?: unknown }
+
+/** The layer a model's outputs come from: the last one, past any Dropout (the identity at inference). */
+export function outputLayerOf<T extends { className: string }>(layers: readonly T[]): T | undefined {
+  for (let i = layers.length - 1; i >= 0; i--) if (layers[i].className !== 'Dropout') return layers[i];
+  return layers[layers.length - 1];
+}
+
+/**
+ * How a classifier reads its model's outputs. A model with one output per label gives every
+ * label's probability (softmax). A single output is the standard Keras binary classifier,
+ * Dense({ units: 1, activation: 'sigmoid' }) trained with binaryCrossentropy: p is the probability
+ * of labels[1] and labels[0] gets 1 - p; it needs exactly two labels and the sigmoid (any other
+ * single output is no probability of a label). `sigmoid` is true for that case; `problem` says
+ * why a single-output model cannot be read (null otherwise). A layer of other units is left to the
+ * caller (its own check of one output per label).
+ */
+export function readsSigmoidOutput(layer: OutputLayer | undefined, labels: readonly string[]): { sigmoid: boolean; problem: string | null } {
+  if (!layer || layer.units !== 1) return { sigmoid: false, problem: null };
+  const n = labels.length;
+  const name = layer.className;
+  const activation = typeof layer.activation === 'string' ? layer.activation : null;
+  const dense = name === 'Dense';
+  const fix = dense
+    ? `give it activation: 'sigmoid' and pass two labels [negative, positive] (its output is the probability of the second), or give it units: ${n} with activation: 'softmax'`
+    : `end the model with Dense({ units: 1, activation: 'sigmoid' }) and pass two labels [negative, positive] (its output is the probability of the second), or end it with Dense({ units: ${n}, activation: 'softmax' })`;
+  if (n !== 2) return { sigmoid: false, problem: `${n} labels but the model's last layer (${name}) has 1 output; a single output is a binary classifier's: ${fix}` };
+  if (!dense || activation !== 'sigmoid') {
+    return { sigmoid: false, problem: `the model's last layer (${name}) has 1 output${activation ? ` with activation '${activation}'` : ''}, which is no probability; a single output must be a sigmoid, the probability of '${labels[1]}' (labels[1]): ${fix}` };
+  }
+  return { sigmoid: true, problem: null };
+}
+
 /** What classifyTexts needs of a model: batched predict from an id matrix to (n, classes). */
 export interface PredictsIds {
   predict(x: { data: Int32Array; shape: [number, number] }, options: { batchSize?: number }): { data: Float32Array; shape: readonly number[] };
 }
 
 /** Class probabilities of every text: data is (n, classes), row-major. Texts are vectorised a
- *  chunk at a time, so the id matrix of a large input never exists whole. */
+ *  chunk at a time, so the id matrix of a large input never exists whole. With `sigmoid` (see
+ *  readsSigmoidOutput) the model has one output p for two labels, and the rows are [1 - p, p]. */
 export function classifyTexts(model: PredictsIds, vectorizer: TextVectorizer, labels: readonly string[], texts: string | string[],
-  options: PredictOptions = {}): { data: Float32Array; shape: [number, number] } {
+  options: PredictOptions = {}, sigmoid = false): { data: Float32Array; shape: [number, number] } {
   const list = typeof texts === 'string' ? [texts] : texts;
   if (!Array.isArray(list) || list.some((t) => typeof t !== 'string')) {
     throw new TypeError('wasmnn: TextClassifier.predict: texts must be a string or an array of strings');
@@ -36,15 +74,22 @@ export function classifyTexts(model: PredictsIds, vectorizer: TextVectorizer, la
   const chunk = batchSize * 16;
   for (let s = 0; s < list.length; s += chunk) {
     const p = model.predict(vectorizer.transform(list.slice(s, s + chunk)), { batchSize });
-    if (p.shape[1] !== classes) throw new Error(`wasmnn: the model has ${p.shape[1]} outputs but ${classes} labels; the file is inconsistent`);
+    const outputs = sigmoid ? 1 : classes;
+    if (p.shape[1] !== outputs || p.shape.length !== 2) throw new Error(`wasmnn: the model has ${p.shape.slice(1).join(' x ')} outputs but ${classes} labels; the file is inconsistent`);
     // a NaN would make every comparison false, so the first label would win with NaN probabilities
     const bad = firstNonFinite(p.data);
     if (bad >= 0) {
-      const text = s + Math.floor(bad / classes);
-      throw new RangeError(`wasmnn: TextClassifier.predict: the model gave the probability ${p.data[bad]} for label '${labels[bad % classes]}' of text ${text}; ` +
+      const text = s + Math.floor(bad / outputs);
+      throw new RangeError(`wasmnn: TextClassifier.predict: the model gave the probability ${p.data[bad]} for label '${labels[sigmoid ? 1 : bad % classes]}' of text ${text}; ` +
         'its weights hold non-finite or overflowing values (training diverged, or they were set so): retrain with a lower learning rate or clipNorm, or load a good copy');
     }
-    out.set(p.data, s * classes);
+    if (!sigmoid) { out.set(p.data, s * classes); continue; }
+    // labels[0] gets 1 - p (rounded to float32 as stored): for p > 0.5, 1 - p is exact and below p,
+    // and p = 0.5 ties, which the first label wins: toPredictions' argmax is Keras' p > 0.5
+    for (let i = 0; i < p.data.length; i++) {
+      out[(s + i) * 2] = 1 - p.data[i];
+      out[(s + i) * 2 + 1] = p.data[i];
+    }
   }
   return { data: out, shape: [list.length, classes] };
 }

@@ -8,7 +8,7 @@ import { checkDecodeOptions, decodeWnn, encodeWnn, loadModel } from '../io/wnn.j
 import { tokenizerMismatch } from '../io/checks.js';
 import type { Quantization } from '../io/quantize.js';
 import { checkOptions, describe, optionNames } from '../options.js';
-import { classifyTexts, toPredictions, type Prediction, type PredictOptions } from '../predictions.js';
+import { classifyTexts, outputLayerOf, readsSigmoidOutput, toPredictions, type Prediction, type PredictOptions } from '../predictions.js';
 
 export type { Prediction, PredictOptions } from '../predictions.js';
 
@@ -29,6 +29,8 @@ export interface LoadOptions { runtime?: Runtime }
 export class TextClassifier {
   /** Training metadata read from a file (null for a classifier trained in this process until set). */
   training: Record<string, unknown> | null = null;
+  /** The model has one sigmoid output, the probability of labels[1] (labels[0] gets 1 - p). */
+  private readonly sigmoidOutput: boolean;
 
   constructor(readonly model: Sequential, readonly vectorizer: TextVectorizer, readonly labels: string[]) {
     if (!Array.isArray(labels) || labels.length < 2 || labels.some((l) => typeof l !== 'string')) {
@@ -43,16 +45,21 @@ export class TextClassifier {
     const first = model?.layers?.[0] as { className: string; name: string; inputDim?: number } | undefined;
     const problem = first ? tokenizerMismatch(vectorizer, first.className, first.name || first.className, first.inputDim, model.inputShape) : null;   // named when built
     if (problem) throw new RangeError(`wasmnn: TextClassifier: ${problem.replace('the tokenizer', 'the vectorizer')}; ${problem.includes('rows of') ? 'build the model for rows of the vectorizer\'s outputSequenceLength' : 'build that layer with inputDim: vectorizer.vocabularySize'}`);
-    // one output per label: known from the last layer's units (Dense) before the model is built
-    const last = model?.layers?.[model.layers.length - 1] as { className: string; units?: unknown } | undefined;
-    if (last && typeof last.units === 'number' && last.units !== labels.length) {
-      throw new RangeError(`wasmnn: TextClassifier: ${labels.length} labels but the model's last layer (${last.className}) has ${last.units} outputs; give it units: ${labels.length}, or pass one label per output`);
+    // one output per label, or one sigmoid output for two labels: known from the last layer's
+    // units and activation (Dense) before the model is built
+    const last = outputLayerOf(model.layers) as { className: string; units?: unknown; activation?: unknown } | undefined;
+    const { sigmoid, problem: single } = readsSigmoidOutput(last, labels);
+    if (single) throw new RangeError(`wasmnn: TextClassifier: ${single}`);
+    if (last && !sigmoid && typeof last.units === 'number' && last.units !== labels.length) {
+      throw new RangeError(`wasmnn: TextClassifier: ${labels.length} labels but the model's last layer (${last.className}) has ${last.units} outputs; give it units: ${labels.length}, or pass one label per output${labels.length === 2 ? ' (or units: 1 with activation: \'sigmoid\', the probability of the second label)' : ''}`);
     }
+    this.sigmoidOutput = sigmoid;
   }
 
-  /** Class probabilities of every text: data is (n, classes), row-major. */
+  /** Class probabilities of every text: data is (n, classes), row-major. A model with one sigmoid
+   *  output p (two labels) gives the rows [1 - p, p]. */
   predictProbabilities(texts: string | string[], options: PredictOptions = {}): { data: Float32Array; shape: [number, number] } {
-    return classifyTexts(this.model, this.vectorizer, this.labels, texts, options);
+    return classifyTexts(this.model, this.vectorizer, this.labels, texts, options, this.sigmoidOutput);
   }
 
   /** The most likely label of every text, with every label's probability. */
@@ -98,7 +105,13 @@ export class TextClassifier {
       c.model.dispose();   // built from the file: its memory is freed, not left to the caller who never gets it
       throw new Error(`wasmnn: ${problem}`);
     }
-    const tc = new TextClassifier(c.model, c.vectorizer, c.labels);
+    let tc: TextClassifier;
+    try {
+      tc = new TextClassifier(c.model, c.vectorizer, c.labels);
+    } catch (e) {
+      c.model.dispose();   // e.g. a single output that is no sigmoid: refused, and not left allocated
+      throw e;
+    }
     tc.training = c.training;
     return tc;
   }

@@ -8,7 +8,7 @@ import type { TextVectorizer } from '../text/vectorizer.js';
 import { InferenceModel } from './inference_model.js';
 import { readModelSource, type ModelSource } from '../io/source.js';
 import { decodeWnnForInference, type WnnForInference } from './wnn_read.js';
-import { classifyTexts, toPredictions, type Prediction, type PredictOptions } from '../predictions.js';
+import { classifyTexts, outputLayerOf, readsSigmoidOutput, toPredictions, type Prediction, type PredictOptions } from '../predictions.js';
 
 export type { Prediction } from '../predictions.js';
 
@@ -24,6 +24,8 @@ export class InferenceClassifier {
     readonly labels: string[],
     /** The file's metadata entries (training details and so on), as strings. */
     readonly metadata: Record<string, string>,
+    /** The model has one sigmoid output, the probability of labels[1] (labels[0] gets 1 - p). */
+    private readonly sigmoidOutput: boolean,
   ) {}
 
   /** A classifier from the bytes of a .wnn file; the runtime must be started (`await init()`). */
@@ -37,16 +39,21 @@ export class InferenceClassifier {
     // as the full loader (TextClassifier.fromBytes): refused at load, not at the first predict
     if (!f.vectorizer.adapted) throw new Error('wasmnn: the model file\'s tokenizer has no vocabulary, so it cannot turn text into ids; save the classifier again from a trained TextClassifier');
     const model = InferenceModel.create(rt, f.model, f.weights);
-    const units = model.outputUnits;
+    // as the full TextClassifier: the last layer past any Dropout (the identity at inference)
+    // gives one output per label, or one sigmoid output for two labels
+    const last = outputLayerOf(f.model.config.layers.map((l) => ({ className: l.className, units: l.config.units, activation: l.config.activation ?? (l.className === 'Dense' ? 'linear' : undefined) })));
+    const units = typeof last?.units === 'number' ? last.units : model.outputUnits;
     const labels = f.labels;
+    const single = labels ? readsSigmoidOutput(last, labels) : { sigmoid: false, problem: null };
     const problem = !labels ? 'the model file has no label names, so it is not a text classifier; train one with trainTextClassifier or `wasmnn train`'
       : labels.length < 2 || new Set(labels).size !== labels.length ? `the model file's labels (${labels.join(', ')}) must be at least 2 distinct names; the file is inconsistent`
-        : labels.length !== units ? `the model file has ${labels.length} labels but the model predicts ${units} classes; the file is inconsistent` : null;
+        : single.problem ? `the model file cannot classify: ${single.problem}`
+          : !single.sigmoid && labels.length !== units ? `the model file has ${labels.length} labels but the model predicts ${units} classes; the file is inconsistent` : null;
     if (problem || !labels) {
       model.dispose();
       throw new Error(`wasmnn: ${problem}`);
     }
-    return new InferenceClassifier(model, f.vectorizer, labels, f.metadata);
+    return new InferenceClassifier(model, f.vectorizer, labels, f.metadata, single.sigmoid);
   }
 
   /** Loads a .wnn from a path (node), URL, Response or bytes; starts the default runtime (simd, 1 thread) if needed. */
@@ -60,9 +67,10 @@ export class InferenceClassifier {
     return InferenceClassifier.fromDecoded(f, options.runtime ?? runtime());
   }
 
-  /** Class probabilities of every text: data is (n, classes), row-major (as the full TextClassifier). */
+  /** Class probabilities of every text: data is (n, classes), row-major (as the full TextClassifier;
+   *  a model with one sigmoid output p gives the rows [1 - p, p]). */
   predictProbabilities(texts: string | string[], options: PredictOptions = {}): { data: Float32Array; shape: [number, number] } {
-    return classifyTexts(this.model, this.vectorizer, this.labels, texts, options);
+    return classifyTexts(this.model, this.vectorizer, this.labels, texts, options, this.sigmoidOutput);
   }
 
   predict(texts: string | string[], options: PredictOptions = {}): Prediction[] {

@@ -64,6 +64,31 @@ function applyAfter(rt: Runtime, a: string, z: Tensor, y: Tensor): void {
   else unaryForward(rt, a as any, z, y);
 }
 
+/**
+ * The sample shape (no batch axis; null where it varies) a layer turns s into, as its
+ * computeOutputShape does; null when s is not known. Only Flatten reads it (it needs every dimension).
+ */
+function sampleShapeAfter({ className, config: c }: LayerSpec, s: readonly (number | null)[] | null): (number | null)[] | null {
+  if (!s) return null;
+  const steps = s.length ? s[0] : null;
+  switch (className) {
+    case 'Embedding': return [...s, c.outputDim];
+    case 'EmbeddingBag': return [c.outputDim];
+    case 'Dense': return [...s.slice(0, -1), c.units];
+    case 'LSTM': case 'GRU': return c.returnSequences ? [steps, c.units] : [c.units];
+    case 'Bidirectional': {
+      const inner = (c.layer as LayerSpec | undefined)?.config ?? {};
+      const units = (c.mergeMode ?? 'concat') === 'concat' ? 2 * inner.units : inner.units;
+      return inner.returnSequences ? [steps, units] : [units];
+    }
+    case 'Conv1D': return [steps === null ? null : conv1dOutputLength(steps, c.kernelSize, c.strides ?? 1, c.dilationRate ?? 1, c.padding ?? 'valid'), c.filters];
+    case 'GlobalAveragePooling1D': case 'GlobalMaxPooling1D': return [s[s.length - 1]];
+    case 'LayerNormalization': case 'Dropout': return [...s];
+    case 'Flatten': return s.some((d) => d === null) ? null : [(s as number[]).reduce((a, b) => a * b, 1)];
+    default: return null;
+  }
+}
+
 export class InferenceModel {
   private readonly forwards: Forward[];
   /** Input vocabulary size of an Embedding / EmbeddingBag first layer (ids are checked against it). */
@@ -80,6 +105,8 @@ export class InferenceModel {
   private width: number | null = null;
   /** The samples' shape the model takes (the file's inputShape; null entries are any size). */
   private readonly sampleShape: readonly (number | null)[] | null;
+  /** While the layers are built: the sample shape the next layer receives (null where unknown), for Flatten. */
+  private dims: readonly (number | null)[] | null;
   private closed = false;
 
   private constructor(
@@ -94,9 +121,14 @@ export class InferenceModel {
     this.sampleShape = (first0.config.inputShape as (number | null)[] | undefined) ?? spec.inputShape ?? null;
     const ids = first0.className === 'Embedding' || first0.className === 'EmbeddingBag';
     this.width = ids || !this.sampleShape?.length ? null : this.sampleShape[this.sampleShape.length - 1];
+    this.dims = this.sampleShape;
     // an Embedding right before a recurrent layer (which reads it through the folded table) need not gather
     const readsSource = (l: LayerSpec | undefined) => !!l && (l.className === 'LSTM' || l.className === 'GRU' || l.className === 'Bidirectional');
-    this.forwards = layers.map((l, i) => (l.className === 'Embedding' ? this.embedding(String(l.config.name), l.config, readsSource(layers[i + 1])) : this.layer(l)));
+    this.forwards = layers.map((l, i) => {
+      const f = l.className === 'Embedding' ? this.embedding(String(l.config.name), l.config, readsSource(layers[i + 1])) : this.layer(l);
+      this.dims = sampleShapeAfter(l, this.dims);
+      return f;
+    });
     for (const n of weights.keys()) {
       if (!this.used.has(n)) fileError(`the file has a tensor '${n.slice(0, 100)}' that is not a weight of the model`);
     }
@@ -155,6 +187,7 @@ export class InferenceModel {
       };
       case 'LayerNormalization': return this.layerNorm(name, c);
       case 'Dropout': return (_rt, f) => f;   // the identity at inference
+      case 'Flatten': return this.flatten(name);
       default: return fail(`layer class '${className}' is not known to this version`);
     }
   }
@@ -304,6 +337,20 @@ export class InferenceModel {
       let out = z;
       if (!fused) { out = rt.temp(z.shape); applyAfter(rt, act, z, out); }
       return { x: out, mask: Tout === T && opts.stride === 1 ? mask : null };
+    };
+  }
+
+  /** (B, d1, d2, ...) -> (B, d1 * d2 * ...): a view of the same memory, as the layer; the mask is dropped. */
+  private flatten(name: string): Forward {
+    const s = this.dims;
+    if (!s || s.some((d) => d === null)) {
+      fail(`Flatten ${name}: every dimension of its input samples must be known, got samples of shape ${s ? `(None, ${s.map((d) => d ?? 'None').join(', ')})` : 'that are not known'}`);
+    }
+    this.width = (s as number[]).reduce((a, b) => a * b, 1);
+    return (_rt, { x }) => {
+      if (x.rank === 2) return { x, mask: null };
+      const n = x.shape.slice(1).reduce((a, b) => a * b, 1);
+      return { x: reshape(x, [x.shape[0], n]), mask: null };
     };
   }
 

@@ -56,6 +56,8 @@ export const LAYER_OPTIONS: Record<string, Record<string, Check>> = {
   Conv1D: { filters: dim, kernelSize: dim, strides: dim, padding: oneOf('valid', 'same', 'causal'), dilationRate: dim, activation: oneOf(...ACTIVATIONS), useBias: bool },
   GlobalAveragePooling1D: {},
   GlobalMaxPooling1D: {},
+  // dataFormat: Keras' option, channels last only (wasmnn's layout); the layer does not write it
+  Flatten: { dataFormat: oneOf('channels_last') },
 };
 
 /**
@@ -190,7 +192,7 @@ function checkLayerRanks(entries: { className: string; config: Record<string, un
     if (c === 'Embedding') rank += 1;
     else if (c === 'LSTM' || c === 'GRU') rank = seq(e.config);
     else if (c === 'Bidirectional') rank = seq(((e.config.layer as { config?: Record<string, unknown> })?.config) ?? {});
-    else if (c === 'GlobalAveragePooling1D' || c === 'GlobalMaxPooling1D') rank = 1;
+    else if (c === 'GlobalAveragePooling1D' || c === 'GlobalMaxPooling1D' || c === 'Flatten') rank = 1;
   });
 }
 

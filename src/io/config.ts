@@ -2,6 +2,7 @@
 // (with zero initialisers: their weights come from the file), the optimizer with its options and
 // learning-rate schedule, the loss and metrics, each whitelisted the same way.
 import { Embedding } from '../layers/embedding.js';
+import { modelInputShape } from '../layers/flatten.js';
 import { layerFromConfig, type Layer, type LayerShape } from '../layers/index.js';
 import { LOSSES, type LossConfig } from '../losses.js';
 import { METRICS, type MetricName } from '../metrics.js';
@@ -44,8 +45,7 @@ export function layersFromEntry(entry: ModelEntry): Layer[] {
  * does before it allocates); returns the weights in model order.
  */
 export function dryBuild(layers: Layer[], inputShape: LayerShape): { name: string; shape: number[]; trainable: boolean }[] {
-  let shape = layers[0].inputShape ?? inputShape;
-  if (layers[0] instanceof Embedding) shape = shape.map((d, i) => (i === shape.length - 1 ? null : d));
+  let shape = modelInputShape(layers, inputShape);
   for (const l of layers) {
     try {
       shape = l.build(shape);

@@ -4,9 +4,10 @@ import { Graph, type Node } from '../autograd.js';
 import { Layer, fmtLayerShape, type CallContext, type LayerShape } from '../layers/layer.js';
 import { Embedding } from '../layers/embedding.js';
 import { Dense } from '../layers/dense.js';
-import { ParamStore } from '../params.js';
+import { modelInputShape } from '../layers/flatten.js';
+import { ParamStore, type WeightArray } from '../params.js';
 import { lossAndBackward, lossFrom, fusedLink, type LossConfig, type LossName } from '../losses.js';
-import { checkMetrics, classCountOf, classReport, predictedClassesOf, reportOfConfusion, trueClassesOf, type ClassKind, type MetricName } from '../metrics.js';
+import { checkMetrics, classCountOf, classReport, type ClassReport, predictedClassesOf, reportOfConfusion, trueClassesOf, type ClassKind, type MetricName } from '../metrics.js';
 import { optimizerFrom, type Optimizer, type OptimizerName } from '../optimizers/optimizers.js';
 import { Random, checkSeed, deriveSeed } from '../random.js';
 import { hasRuntime, init, runtime } from '../runtime/default.js';
@@ -26,7 +27,8 @@ export interface SequentialArgs {
 export interface CompileArgs {
   optimizer?: Optimizer | OptimizerName;
   loss: LossName | LossConfig;
-  metrics?: MetricName[];
+  /** 'accuracy' (or 'acc', logged as 'acc'), 'precision', 'recall', 'f1' (macro averages over the classes present). */
+  metrics?: (MetricName | 'acc')[];
 }
 
 export interface FitArgs {
@@ -47,7 +49,11 @@ export interface FitArgs {
   initialEpoch?: number;
 }
 
-export interface EvaluateArgs { batchSize?: number }
+export interface EvaluateArgs {
+  batchSize?: number;
+  /** Taken for Keras code (`predict(x, { verbose: 0 })`); evaluate and predict print nothing either way. */
+  verbose?: 0 | 1 | 2 | 'auto' | boolean;
+}
 
 type Prepared = { x: Batchable; y: Batchable };
 
@@ -57,8 +63,15 @@ const FIT_OPTIONS = optionNames<FitArgs>({
   batchSize: true, epochs: true, shuffle: true, seed: true, validationSplit: true, validationData: true,
   classWeight: true, callbacks: true, verbose: true, initialEpoch: true,
 });
-const EVALUATE_OPTIONS = optionNames<EvaluateArgs>({ batchSize: true });
+const EVALUATE_OPTIONS = optionNames<EvaluateArgs>({ batchSize: true, verbose: true });
 const LOSS_AND_GRADIENTS_OPTIONS = optionNames<{ seed?: number }>({ seed: true });
+
+/** verbose as Keras takes it: 0 / false silent, 1 / 2 / true / 'auto' not; null is not given (0). */
+function checkVerbose(op: string, v: unknown): 0 | 1 {
+  const given = v ?? 0;
+  if (![0, 1, 2, 'auto', true, false].includes(given as never)) throw new RangeError(`wasmnn: ${op}: verbose must be 0 (silent), 1 or 2 (one line per epoch), or 'auto', got ${describe(v)}`);
+  return given === 0 || given === false ? 0 : 1;
+}
 
 /** The model each optimizer instance is compiled into: an optimizer keeps one model's state. */
 const optimizerOwners = new WeakMap<Optimizer, Sequential>();
@@ -82,6 +95,8 @@ export class Sequential {
   optimizer: Optimizer | null = null;
   loss: LossConfig | null = null;
   metrics: MetricName[] = [];
+  /** The key each metric logs under: the name compile() was given ('acc' stays 'acc', as in Keras). */
+  private metricKey: Partial<Record<MetricName, string>> = {};
   /** Set by a callback to end fit() after the current epoch. */
   stopTraining = false;
   /** Training steps taken over the model's life (seeds dropout per step). */
@@ -177,10 +192,8 @@ export class Sequential {
   private buildLayers(inputShape: LayerShape, rt: Runtime): void {
     this.rt = rt;
     const used = new Map<string, number>();
-    let shape = this.layers[0].inputShape ?? inputShape;
-    // the time axis may vary between calls: keep it open for sequence models
-    const builtFor: LayerShape = this.layers[0] instanceof Embedding ? shape.map((d, i) => (i === shape.length - 1 ? null : d)) : shape;
-    shape = builtFor;
+    const builtFor = modelInputShape(this.layers, inputShape);
+    let shape = builtFor;
     for (const l of this.layers) {
       const base = l.name || snake(l.className);
       const n = used.get(base) ?? 0;
@@ -228,6 +241,7 @@ export class Sequential {
     optimizerOwners.set(optimizer, this);
     this.loss = loss;
     this.metrics = metrics;
+    this.metricKey = Object.fromEntries(metrics.map((m, i) => [m, (args.metrics as unknown[])[i] === 'acc' ? 'acc' : m]));
     if (this.store) {
       this.relayIfTrainableChanged();
       this.optimizer.attach(this.store);
@@ -420,9 +434,7 @@ export class Sequential {
     if (typeof shuffle !== 'boolean') throw new TypeError(`wasmnn: fit: shuffle must be true or false, got ${describe(shuffle)}`);
     // Keras' values: 0 silent, 1 (a progress bar there) and 2 (one line per epoch) both print one
     // line per epoch here, as does 'auto'; true and false as 1 and 0
-    const verboseIn: unknown = args.verbose ?? 0;
-    if (![0, 1, 2, 'auto', true, false].includes(verboseIn as never)) throw new RangeError(`wasmnn: fit: verbose must be 0 (silent), 1 or 2 (one line per epoch), or 'auto', got ${describe(verboseIn)}`);
-    const verbose = verboseIn === 0 || verboseIn === false ? 0 : 1;
+    const verbose = checkVerbose('fit', args.verbose) === 0 ? 0 : 1;
     const callbacks = checkCallbacks(args.callbacks, 'fit');
     const classWeight = classWeightObject(args.classWeight);
     const vd: unknown = args.validationData;
@@ -469,12 +481,18 @@ export class Sequential {
     // each epoch shuffles the previous epoch's order: replay the epochs before initialEpoch, so a
     // resumed run matches an uninterrupted one; only when an epoch will run (initialEpoch may be
     // past epochs, and the replay costs an epoch's shuffle per epoch skipped)
-    if (shuffle && start < epochs) for (let e = 0; e < start; e++) new Random(deriveSeed(seed, `shuffle/${e}`)).shuffle(order);
+    // Every fit() call shuffles afresh (Keras): the orders come from the seed and the training steps
+    // taken before this call's epoch 0, so fit({ epochs: 1 }) in a loop sees a new order each time,
+    // while a call that continues a run (initialEpoch k after k epochs, or a resumed checkpoint)
+    // counts from 0 and replays that run's orders exactly.
+    const stepsBefore = this.trainSteps - start * Math.ceil(n / batchSize);
+    const shuffleSeed = (e: number) => deriveSeed(seed, stepsBefore === 0 ? `shuffle/${e}` : `shuffle/${stepsBefore}/${e}`);
+    if (shuffle && start < epochs) for (let e = 0; e < start; e++) new Random(shuffleSeed(e)).shuffle(order);
     for (const c of callbacks) await c.onTrainBegin?.({});
     for (let epoch = start; epoch < epochs && !this.stopTraining; epoch++) {
       const t0 = performance.now();
       for (const c of callbacks) await c.onEpochBegin?.(epoch, {});
-      if (shuffle) new Random(deriveSeed(seed, `shuffle/${epoch}`)).shuffle(order);
+      if (shuffle) new Random(shuffleSeed(epoch)).shuffle(order);
       let lossSum = 0, correct = 0, counted = 0, seen = 0;
       // the epoch's confusion matrix, for precision / recall / F1 over the epoch (Keras reports them for training too)
       const needsReport = this.metrics.some((k) => k !== 'accuracy');
@@ -495,29 +513,29 @@ export class Sequential {
         seen += m;
         if (callbacks.length) {
           const logs: Logs = { batch: b, size: m, loss: r.loss };
-          if (this.metrics.includes('accuracy')) logs.accuracy = r.counted ? r.correct / r.counted : 0;   // a batch of padded steps only: 0, as Keras
+          if (this.metrics.includes('accuracy')) logs[this.metricKey.accuracy!] = r.counted ? r.correct / r.counted : 0;   // a batch of padded steps only: 0, as Keras
           for (const c of callbacks) await c.onBatchEnd?.(b, logs);
         }
       }
       const logs: Logs = { loss: lossSum / seen };
-      if (this.metrics.includes('accuracy')) logs.accuracy = counted ? correct / counted : 0;
+      if (this.metrics.includes('accuracy')) logs[this.metricKey.accuracy!] = counted ? correct / counted : 0;
       if (confusion) {
         const rep = reportOfConfusion(confusion);
-        if (this.metrics.includes('precision')) logs.precision = rep.macroPrecision;
-        if (this.metrics.includes('recall')) logs.recall = rep.macroRecall;
-        if (this.metrics.includes('f1')) logs.f1 = rep.macroF1;
+        this.putMetrics(logs, rep, ['precision', 'recall', 'f1']);
       }
       if (val) {
         const v = this.evaluateBatched(val.x, val.y, batchSize, `fit: the validation data at epoch ${epoch + 1}`);
         for (const [k, value] of Object.entries(v)) logs[`val_${k}`] = value;
       }
+      // the callbacks first, then the History and the progress line see what they added to the logs
+      // (LearningRateScheduler's learning_rate), as Keras' History is the last callback
+      for (const c of callbacks) await c.onEpochEnd?.(epoch, logs);
       history.epoch.push(epoch);
-      for (const [k, v] of Object.entries(logs)) (history.history[k] ??= []).push(v);
+      for (const [k, v] of Object.entries(logs)) if (typeof v === 'number') (history.history[k] ??= []).push(v);
       if (verbose) {
         const secs = ((performance.now() - t0) / 1000).toFixed(1);
-        console.log(`Epoch ${epoch + 1}/${epochs} - ${secs}s - ${Object.entries(logs).map(([k, v]) => `${k}: ${v.toFixed(4)}`).join(' - ')}`);
+        console.log(`Epoch ${epoch + 1}/${epochs} - ${secs}s - ${Object.entries(logs).filter(([, v]) => typeof v === 'number').map(([k, v]) => `${k}: ${v.toFixed(4)}`).join(' - ')}`);
       }
-      for (const c of callbacks) await c.onEpochEnd?.(epoch, logs);
       await new Promise((r) => setTimeout(r, 0));   // let timers, signals and progress output run
     }
     for (const c of callbacks) await c.onTrainEnd?.({});
@@ -628,6 +646,12 @@ export class Sequential {
     throw new TrainingDivergedError(loss, at.epoch, at.batch, this.trainSteps + 1, where);
   }
 
+  /** The compiled metrics among `which`, from a class report, under their keys (metricKey). */
+  private putMetrics(logs: Record<string, number>, rep: ClassReport, which: MetricName[]): void {
+    const value: Record<MetricName, number> = { accuracy: rep.accuracy, precision: rep.macroPrecision, recall: rep.macroRecall, f1: rep.macroF1 };
+    for (const m of which) if (this.metrics.includes(m)) logs[this.metricKey[m] ?? m] = value[m];
+  }
+
   private classWeights(cw: Record<string, number> | undefined, y: Batchable): ((i: number) => number) | null {
     if (cw === undefined) return null;
     const units = this.outputUnits;
@@ -651,9 +675,11 @@ export class Sequential {
 
   /** Loss and metrics over a data set (inference mode, no weight changes). */
   evaluate(x: DataInput, y: DataInput, args: EvaluateArgs = {}): Record<string, number> {
+    // allowed while fit() runs (from its callbacks, as in Keras): fit holds no step memory between
+    // batches, and evaluate changes no weights
     this.requireLoss();
-    this.requireNotFitting('evaluate');
     checkOptions('Sequential.evaluate', args, EVALUATE_OPTIONS);
+    checkVerbose('evaluate', args.verbose);
     const batchSize = checkBatchSize('evaluate', args.batchSize);
     const xa = this.prepareX(x, 'x');
     this.ensureBuilt(xa);
@@ -710,10 +736,7 @@ export class Sequential {
       const probs = concat(probsAll);
       const { truth, pred } = this.unmaskedClasses(kind, ya.data, probs, maskAll.length ? concat(maskAll) : null);
       const rep = classReport(truth, pred, classCountOf(kind, units));
-      if (this.metrics.includes('accuracy')) out.accuracy = rep.accuracy;
-      if (this.metrics.includes('precision')) out.precision = rep.macroPrecision;
-      if (this.metrics.includes('recall')) out.recall = rep.macroRecall;
-      if (this.metrics.includes('f1')) out.f1 = rep.macroF1;
+      this.putMetrics(out, rep, ['accuracy', 'precision', 'recall', 'f1']);
     }
     return out;
   }
@@ -722,6 +745,7 @@ export class Sequential {
   predict(x: DataInput, args: EvaluateArgs = {}): Shaped<Float32Array> {
     this.requireAlive();
     checkOptions('Sequential.predict', args, EVALUATE_OPTIONS);
+    checkVerbose('predict', args.verbose);
     const batchSize = checkBatchSize('predict', args.batchSize);
     const xa = this.prepareX(x, 'x');
     this.ensureBuilt(xa);
@@ -749,7 +773,12 @@ export class Sequential {
 
   /** Layers, output shapes and parameter counts, as Keras prints them. Returns the text (and prints it unless print is false). */
   summary(print = true): string {
-    if (!this.store) throw new Error('wasmnn: the model is not built yet: call fit, predict or build(inputShape) first');
+    // a first layer that declares its inputShape builds the model (Keras builds it at construction)
+    const declared = this.layers[0]?.inputShape;
+    if (!this.store && declared && !this.disposed && hasRuntime()) this.build(declared, this.runtimeOrInit());
+    if (!this.store) {
+      throw new Error(`wasmnn: the model is not built yet: call fit, predict or build(inputShape) first${declared ? ' (or `await init()`: with a declared inputShape, summary() builds the model itself)' : ''}`);
+    }
     const rows = this.layers.map((l) => [`${l.name} (${l.className})`, fmtLayerShape(l.outputShape!), String(l.countParams())]);
     const head = ['Layer (type)', 'Output Shape', 'Param #'];
     const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)) + 2);
@@ -768,8 +797,12 @@ export class Sequential {
   snapshotWeights(): Float32Array { return this.requireStore().snapshot(); }
   restoreWeights(s: Float32Array): void { this.requireStore().restore(s); }
   getWeights() { return this.requireStore().getWeights(); }
-  /** Sets weights by name ({ name, values }[], as getWeights returns); every entry is checked before any is written. */
-  setWeights(ws: { name: string; values: ArrayLike<number> }[]): void { this.requireStore().setWeights(ws); }
+  /**
+   * Sets weights by name ({ name, values }[], as getWeights returns), or all of them by position as
+   * Keras and tfjs do (one array per weight in getWeights() order, flat or nested as the weight's
+   * shape); every entry is checked before any is written.
+   */
+  setWeights(ws: ({ name: string; values: ArrayLike<number> } | WeightArray)[]): void { this.requireStore().setWeights(ws); }
 
   private requireStore(): ParamStore {
     if (!this.store) throw new Error('wasmnn: the model is not built yet: call fit, predict or build(inputShape) first');

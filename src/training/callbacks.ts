@@ -164,12 +164,23 @@ export class LearningRateScheduler implements Callback {
   constructor(readonly schedule: (epoch: number, lr: number) => number) {
     if (typeof schedule !== 'function') throw new TypeError('wasmnn: LearningRateScheduler needs a function (epoch, lr) => lr');
   }
-  setModel(m: Sequential): void { this.model = m; }
+  setModel(m: Sequential): void {
+    // Keras refuses it too: the callback would silently replace the schedule by a constant
+    if (m.optimizer && typeof m.optimizer.learningRate !== 'number') {
+      throw new TypeError(`wasmnn: LearningRateScheduler: the optimizer's learning rate is a schedule (${m.optimizer.learningRate.config.name}), which this callback would replace by constants; ` +
+        'use one or the other: a number as the optimizer\'s learningRate with this callback, or the schedule alone');
+    }
+    this.model = m;
+  }
   onEpochBegin(epoch: number): void {
     const opt = this.model!.optimizer!;
     const lr = this.schedule(epoch, opt.currentLearningRate());
     if (typeof lr !== 'number' || !Number.isFinite(lr) || lr < 0) throw new RangeError(`wasmnn: LearningRateScheduler returned ${lr} for epoch ${epoch}; it must return a number >= 0`);
     opt.learningRate = lr;
+  }
+  /** The epoch's learning rate in its logs (and so in the History), as Keras' `learning_rate`. */
+  onEpochEnd(_epoch: number, logs?: Logs): void {
+    if (logs) logs.learning_rate = this.model!.optimizer!.currentLearningRate();
   }
 }
 

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   init, shutdown, Sequential, Dense, Embedding, LSTM, Adam, SGD, EarlyStopping, LearningRateScheduler,
   CallbackFunctions, exponentialDecay, cosineDecay, stepDecay, piecewiseConstant, linearWarmup,
-  EmbeddingBag, GRU, Bidirectional, Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D, Dropout, LayerNormalization, AdamW, RMSprop, Adagrad, TrainingDivergedError, adviceOf,
+  EmbeddingBag, GRU, Bidirectional, Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D, Dropout, LayerNormalization, AdamW, RMSprop, Adagrad, TrainingDivergedError, adviceOf, Flatten,
 } from '../../src/index.js';
 import { checkOptions, closestOption } from '../../src/options.js';
 import { uniform } from '../helpers/data.js';
@@ -366,6 +366,7 @@ describe('options objects: unknown keys are refused with the closest valid key',
       new Conv1D({ filters: 2, kernelSize: 3, strides: 1, padding: 'same', dilationRate: 2, activation: 'gelu', useBias: true, kernelInitializer: 'glorotUniform', biasInitializer: 'zeros', name: 'c', ...common }),
       new GlobalAveragePooling1D({ name: 'ga', ...common }),
       new GlobalMaxPooling1D({ name: 'gm', ...common }),
+      new Flatten({ dataFormat: 'channels_last', name: 'f', ...common }),
     ];
     expect(layers.map((l) => l.className).sort()).toEqual(Object.keys(LAYERS).sort());
     for (const l of layers) {

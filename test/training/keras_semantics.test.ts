@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   init, shutdown, Sequential, Dense, Embedding, LSTM, Conv1D, GlobalMaxPooling1D, GlobalAveragePooling1D, LayerNormalization, EmbeddingBag,
-  SGD, Adam, CallbackFunctions, EarlyStopping, confusionMatrix, classReport, MemoryLimitError, Runtime,
+  SGD, Adam, CallbackFunctions, EarlyStopping, confusionMatrix, classReport, MemoryLimitError, Runtime, LearningRateScheduler, exponentialDecay,
 } from '../../src/index.js';
 import { uniform } from '../helpers/data.js';
 
@@ -353,13 +353,21 @@ describe('a model’s life cycle', () => {
     m.dispose();
   });
 
-  it('a second fit while one runs is refused, as is evaluate during it', async () => {
+  it('a second fit while one runs is refused; evaluate during it is fine (Keras callbacks call it)', async () => {
     const m = dense(2, 2, 'softmax', 'sparseCategoricalCrossentropy', [1, 0, 0, 1], [0, 0]);
     const x = uniform(64 * 2, -1, 1, 5), y = Int32Array.from({ length: 64 }, (_, i) => i % 2);
-    const first = m.fit({ data: x, shape: [64, 2] }, y, { epochs: 3, batchSize: 8 });
-    await expect(m.fit({ data: x, shape: [64, 2] }, y)).rejects.toThrow(/fit\(\) is still running on model .*await it/);
-    expect(() => m.evaluate({ data: x, shape: [64, 2] }, y)).toThrow(/still running/);
+    const X = { data: x, shape: [64, 2] };
+    // evaluate from onEpochEnd sees the epoch's final weights: it equals the validation figures
+    const seen: Array<[number, number]> = [];
+    const first = m.fit(X, y, {
+      epochs: 3, batchSize: 8, validationData: [X, y],
+      callbacks: [new CallbackFunctions({ onEpochEnd: (_e, logs) => { seen.push([m.evaluate(X, y).loss, logs!.val_loss]); } })],
+    });
+    await expect(m.fit(X, y)).rejects.toThrow(/fit\(\) is still running on model .*await it/);
+    expect(Number.isFinite(m.evaluate(X, y).loss)).toBe(true);   // between two batches
     await first;
+    expect(seen).toHaveLength(3);
+    for (const [a, b] of seen) expect(a).toBe(b);
     await m.fit({ data: x, shape: [64, 2] }, y, { epochs: 1 });   // fine once it is done
     m.dispose();
   });
@@ -431,5 +439,88 @@ describe('a model’s life cycle', () => {
     b.build([3]);
     expect(b.layers[0].name).toBe('embedding_bag');
     b.dispose();
+  });
+});
+
+describe('Keras habits found porting tutorials (QA)', () => {
+  const X = (n: number, seed: number) => ({ data: uniform(n * 2, -1, 1, seed), shape: [n, 2] });
+  const Y = (n: number) => Int32Array.from({ length: n }, (_, i) => i % 2);
+  const weightsOf = (m: Sequential) => m.getWeights().map((w) => Array.from(w.values));
+
+  it("metrics: ['acc'] logs as acc (history, validation, evaluate), and EarlyStopping can monitor val_acc", async () => {
+    const m = dense(2, 2, 'softmax', 'sparseCategoricalCrossentropy', [1, 0, 0, 1], [0, 0], ['acc']);
+    const h = await m.fit(X(32, 1), Y(32), { epochs: 2, batchSize: 8, validationData: [X(16, 2), Y(16)], callbacks: [new EarlyStopping({ monitor: 'val_acc', patience: 5 })] });
+    expect(Object.keys(h.history).sort()).toEqual(['acc', 'loss', 'val_acc', 'val_loss']);
+    expect(Object.keys(m.evaluate(X(16, 2), Y(16))).sort()).toEqual(['acc', 'loss']);
+    m.dispose();
+  });
+
+  it('a sigmoid output of exactly 0.5 is class 0 (p > 0.5, as Keras and tfjs)', () => {
+    const m = dense(1, 1, 'sigmoid', 'binaryCrossentropy', [0], [0]);
+    const e = m.evaluate({ data: new Float32Array(4), shape: [4, 1] }, { data: new Float32Array([0, 0, 0, 1]), shape: [4, 1] });
+    expect(e.accuracy).toBe(0.75);
+    m.dispose();
+  });
+
+  it('every fit() call shuffles afresh; one that continues a run (initialEpoch) replays its order', async () => {
+    const make = () => dense(2, 2, 'softmax', 'sparseCategoricalCrossentropy', [1, 0.5, -0.5, 1], [0, 0]);
+    const run = async (fits: Array<{ epochs: number; initialEpoch?: number }>) => {
+      const m = make();
+      for (const f of fits) await m.fit(X(24, 3), Y(24), { batchSize: 4, ...f });
+      const w = weightsOf(m);
+      m.dispose();
+      return w;
+    };
+    const twoEpochs = await run([{ epochs: 2 }]);
+    expect(await run([{ epochs: 1 }, { epochs: 2, initialEpoch: 1 }])).toEqual(twoEpochs);     // a continued run: the same
+    const loop = await run([{ epochs: 1 }, { epochs: 1 }]);
+    expect(loop).not.toEqual(twoEpochs);                                                      // a second call: a new order
+    expect(await run([{ epochs: 1 }, { epochs: 1 }])).toEqual(loop);                          // still reproducible
+  });
+
+  it('LearningRateScheduler refuses an optimizer with a schedule (Keras: TypeError) and logs learning_rate', async () => {
+    const m = new Sequential([new Dense({ units: 2, activation: 'softmax' })]);
+    m.compile({ optimizer: new SGD({ learningRate: exponentialDecay({ initialLearningRate: 0.1, decaySteps: 10, decayRate: 0.5 }) }), loss: 'sparseCategoricalCrossentropy' });
+    const sched = new LearningRateScheduler((epoch) => 0.1 / (epoch + 1));
+    await expect(m.fit(X(8, 4), Y(8), { epochs: 1, callbacks: [sched] })).rejects.toThrow(/learning rate is a schedule \(exponentialDecay\).*use one or the other/);
+    m.compile({ optimizer: new SGD({ learningRate: 1 }), loss: 'sparseCategoricalCrossentropy' });
+    const h = await m.fit(X(8, 4), Y(8), { epochs: 3, callbacks: [sched] });
+    expect(h.history.learning_rate).toEqual([0.1, 0.05, 0.1 / 3].map(Math.fround).map((v, i) => h.history.learning_rate[i] === v ? v : 0.1 / (i + 1)));
+    expect(h.history.learning_rate.map((v, i) => Math.abs(v - 0.1 / (i + 1)) < 1e-9)).toEqual([true, true, true]);
+    m.dispose();
+  });
+
+  it('evaluate and predict take verbose (Keras code passes verbose: 0), checked as fit checks it', () => {
+    const m = dense(2, 2, 'softmax', 'sparseCategoricalCrossentropy', [1, 0, 0, 1], [0, 0]);
+    expect(m.predict(X(4, 5), { verbose: 0 }).shape).toEqual([4, 2]);
+    expect(Number.isFinite(m.evaluate(X(4, 5), Y(4), { verbose: 'auto' }).loss)).toBe(true);
+    expect(() => m.predict(X(4, 5), { verbose: 3 as never })).toThrow(/predict: verbose must be 0/);
+    m.dispose();
+  });
+
+  it('setWeights takes one array per weight in order (Keras, tfjs), flat or nested as the shape', () => {
+    const m = dense(2, 3, 'linear', 'meanSquaredError', [0, 0, 0, 0, 0, 0], [0, 0]);
+    m.setWeights([[[1, 2], [3, 4], [5, 6]], new Float32Array([7, 8])]);
+    expect(weightsOf(m)).toEqual([[1, 2, 3, 4, 5, 6], [7, 8]]);
+    m.setWeights([[6, 5, 4, 3, 2, 1], [0, 1]]);
+    expect(weightsOf(m)).toEqual([[6, 5, 4, 3, 2, 1], [0, 1]]);
+    expect(() => m.setWeights([[1, 2, 3, 4, 5, 6]])).toThrow(/1 arrays for the model's 2 weights \(dense\/kernel, dense\/bias\)/);
+    expect(() => m.setWeights([[[1, 2, 3], [4, 5, 6]], [0, 0]])).toThrow(/weight dense\/kernel has shape \(3, 2\), got nested arrays of shape \(2, 3\)/);
+    expect(() => m.setWeights([[1, 2, 3], [0, 0]])).toThrow(/dense\/kernel/);
+    expect(weightsOf(m)).toEqual([[6, 5, 4, 3, 2, 1], [0, 1]]);   // nothing written by a refused call
+    m.dispose();
+  });
+
+  it('a declared inputShape: summary() builds the model, and the time axis is the declared one', () => {
+    const m = new Sequential([new Embedding({ inputDim: 10, outputDim: 4, inputShape: [6] }), new GlobalAveragePooling1D(), new Dense({ units: 2 })]);
+    expect(m.summary(false)).toMatch(/embedding \(Embedding\)\s+\(None, 6, 4\)\s+40/);
+    expect(m.predict({ data: new Int32Array(12), shape: [2, 6] }).shape).toEqual([2, 2]);
+    expect(() => m.predict({ data: new Int32Array(3), shape: [1, 3] })).toThrow(/built for samples of shape \(None, 6\), got \(None, 3\)/);
+    // undeclared: sequences of any length, as before
+    const open = new Sequential([new Embedding({ inputDim: 10, outputDim: 4 }), new GlobalAveragePooling1D(), new Dense({ units: 2 })]);
+    expect(() => open.summary(false)).toThrow(/not built yet/);
+    open.predict({ data: new Int32Array(6), shape: [1, 6] });
+    expect(open.predict({ data: new Int32Array(3), shape: [1, 3] }).shape).toEqual([1, 2]);
+    m.dispose(); open.dispose();
   });
 });
