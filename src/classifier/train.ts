@@ -27,7 +27,7 @@ export interface TrainOptions extends Partial<ArchSettings> {
   /** Label names in class order; default: the labels found, sorted (numerically if all are numbers). */
   labelOrder?: string[];
   /** Keras-shaped callbacks (onTrainBegin/onTrainEnd fire once per call, the others per epoch/batch). */
-  callbacks?: Callback[];
+  callbacks?: Callback[] | Callback;
   /**
    * A checkpoint (TextClassifier.fromBytes of the bytes an onCheckpoint gave) to continue from, on
    * the same data, with its settings: only `epochs` may change; another value of a setting it keeps

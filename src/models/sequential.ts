@@ -43,7 +43,7 @@ export interface FitArgs {
   validationData?: [DataInput, DataInput];
   /** Weight of each class in the loss, e.g. { 0: 1, 1: 5 } (or [1, 5], or a Map). */
   classWeight?: Record<number, number> | number[] | Map<number, number> | null;
-  callbacks?: Callback[];
+  callbacks?: Callback[] | Callback;
   /** 0 silent (default); 1, 2 or 'auto' one line per epoch. */
   verbose?: 0 | 1 | 2 | 'auto' | boolean;
   initialEpoch?: number;

@@ -275,7 +275,8 @@ export type OptimizerName = 'sgd' | 'adam' | 'adamw' | 'rmsprop' | 'adagrad';
 
 export function optimizerFrom(o: Optimizer | OptimizerName | undefined): Optimizer {
   if (o instanceof Optimizer) return o;
-  switch (o ?? 'adam') {
+  // names as Keras takes them: any case ('Adam', 'RMSprop'), as a class name is spelled
+  switch (typeof o === 'string' ? o.toLowerCase() : o ?? 'adam') {
     case 'sgd': return new SGD();
     case 'adam': return new Adam();
     case 'adamw': return new AdamW();

@@ -1,6 +1,6 @@
 // Training callbacks, Keras-shaped. Any hook may be async; fit awaits it.
 import type { Sequential } from '../models/sequential.js';
-import { checkOptions, describe, optionNames } from '../options.js';
+import { checkOptions, closestOption, describe, optionNames } from '../options.js';
 
 export type Logs = Record<string, number>;
 
@@ -21,26 +21,40 @@ const CALLBACK_HOOKS = optionNames<Callback>({
 
 /**
  * Checks fit's `callbacks` option (owner: 'fit', 'trainTextClassifier', ...) and returns it as an
- * array: undefined is none; otherwise an array whose entries are objects, each hook of which is a
- * function or undefined. A callback is used only when its hook's turn comes, so without this a
- * stray value fails mid-training with "c.onEpochEnd is not a function", or is silently ignored.
+ * array: undefined is none; one callback object (tfjs' `callbacks: { onEpochEnd }`) is a list of
+ * one; otherwise an array whose entries are objects, each hook of which is a function or undefined.
+ * A callback is used only when its hook's turn comes, so without this a stray value fails
+ * mid-training with "c.onEpochEnd is not a function", or is silently ignored; so is a misspelt
+ * hook of a plain object ({ onEpochend }), which is refused with the nearest name.
  */
 export function checkCallbacks(callbacks: unknown, owner: string): Callback[] {
   if (callbacks === undefined || callbacks === null) return [];
-  if (!Array.isArray(callbacks)) {
-    throw new TypeError(`wasmnn: ${owner}: callbacks must be an array of callbacks, such as [new EarlyStopping({ ... })] or [new CallbackFunctions({ onEpochEnd })], got ${describe(callbacks)}`);
+  const list: unknown[] = Array.isArray(callbacks) ? callbacks : typeof callbacks === 'object' ? [callbacks] : [];
+  if (!Array.isArray(callbacks) && typeof callbacks !== 'object') {
+    throw new TypeError(`wasmnn: ${owner}: callbacks must be an array of callbacks, such as [new EarlyStopping({ ... })] or [{ onEpochEnd: (epoch, logs) => ... }], got ${describe(callbacks)}`);
   }
-  callbacks.forEach((c: unknown, i) => {
+  list.forEach((c: unknown, i) => {
+    const where = Array.isArray(callbacks) ? `callbacks[${i}]` : 'callbacks';
     if (c === null || typeof c !== 'object') {
-      throw new TypeError(`wasmnn: ${owner}: callbacks[${i}] is ${describe(c)}, not a callback; a callback is an object with hooks such as onEpochEnd, e.g. new CallbackFunctions({ onEpochEnd: (epoch, logs) => ... })`);
+      throw new TypeError(`wasmnn: ${owner}: ${where} is ${describe(c)}, not a callback; a callback is an object with hooks such as onEpochEnd, e.g. { onEpochEnd: (epoch, logs) => ... }`);
     }
     for (const hook of CALLBACK_HOOKS) {
       const f = (c as Record<string, unknown>)[hook];
       // null or undefined: no hook (the hooks are called with ?.)
-      if (f != null && typeof f !== 'function') throw new TypeError(`wasmnn: ${owner}: callbacks[${i}].${hook} must be a function, got ${describe(f)}`);
+      if (f != null && typeof f !== 'function') throw new TypeError(`wasmnn: ${owner}: ${where}.${hook} must be a function, got ${describe(f)}`);
+    }
+    // a plain object's functions named like hooks must be hooks (a class may have methods of its own)
+    const proto = Object.getPrototypeOf(c);
+    if (proto === Object.prototype || proto === null) {
+      for (const [k, f] of Object.entries(c)) {
+        if (typeof f !== 'function' || !/^on[A-Z]/.test(k) || CALLBACK_HOOKS.includes(k)) continue;
+        const near = closestOption(k, CALLBACK_HOOKS);
+        const why = k === 'onYield' ? ' (tfjs\' yield to the event loop: fit yields after every epoch, and any hook may be async)' : near ? `; did you mean '${near}'?` : '';
+        throw new TypeError(`wasmnn: ${owner}: ${where} has a function '${k}', which is no hook and would never be called${why} (hooks: ${CALLBACK_HOOKS.join(', ')})`);
+      }
     }
   });
-  return callbacks as Callback[];
+  return list as Callback[];
 }
 
 export interface EarlyStoppingArgs {

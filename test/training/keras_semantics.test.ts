@@ -523,4 +523,30 @@ describe('Keras habits found porting tutorials (QA)', () => {
     expect(open.predict({ data: new Int32Array(3), shape: [1, 3] }).shape).toEqual([1, 2]);
     m.dispose(); open.dispose();
   });
+
+  it("one callback object as callbacks (tfjs' form) runs; a plain object's misspelt hook is refused with the nearest", async () => {
+    const m = dense(2, 2, 'softmax', 'sparseCategoricalCrossentropy', [1, 0, 0, 1], [0, 0]);
+    const epochs: number[] = [];
+    await m.fit(X(8, 6), Y(8), { epochs: 2, callbacks: { onEpochEnd: (e: number) => { epochs.push(e); } } });
+    expect(epochs).toEqual([0, 1]);
+    await expect(m.fit(X(8, 6), Y(8), { callbacks: [{ onEpochend: () => {} } as never] })).rejects.toThrow(/callbacks\[0\] has a function 'onEpochend', which is no hook and would never be called; did you mean 'onEpochEnd'\?/);
+    await expect(m.fit(X(8, 6), Y(8), { callbacks: { onYield: () => {} } as never })).rejects.toThrow(/callbacks has a function 'onYield', which is no hook .*tfjs' yield/);
+    // a class's own methods and a plain object's data are its business
+    class Recorder { seen = 0; onEpochEnd() { this.seen++; } onlyMine() { return 1; } }
+    const r = new Recorder();
+    await m.fit(X(8, 6), Y(8), { callbacks: [r, { onEpochEnd: () => {}, state: [1], helper: () => 2 } as never] });
+    expect(r.seen).toBe(1);
+    await expect(m.fit(X(8, 6), Y(8), { callbacks: 5 as never })).rejects.toThrow(/callbacks must be an array of callbacks/);
+    m.dispose();
+  });
+
+  it("optimizer names in any case, as Keras takes them ('Adam', 'RMSprop')", () => {
+    const m = new Sequential([new Dense({ units: 2, activation: 'softmax' })]);
+    for (const name of ['Adam', 'RMSprop', 'SGD', 'AdamW', 'Adagrad', 'adam']) {
+      m.compile({ optimizer: name as never, loss: 'sparseCategoricalCrossentropy' });
+      expect(m.optimizer!.className.toLowerCase()).toBe(name.toLowerCase());
+    }
+    expect(() => m.compile({ optimizer: 'Adamax' as never, loss: 'sparseCategoricalCrossentropy' })).toThrow(/Adamax/);
+    m.dispose();
+  });
 });
