@@ -93,8 +93,10 @@ function placeholderAt(s: string, i: number): string | null {
 }
 
 /** wordTokens() without checks: pushes the tokens of s from index `from` onto out until out has
- *  `limit` tokens; returns where it stopped (scanning can resume there). */
-export function scanWords(s: string, from: number, limit: number, out: string[]): number {
+ *  `limit` tokens; returns where it stopped (scanning can resume there). With `dropPunctuation`,
+ *  the tokens of rule 6 (punctuation and symbols) are skipped: words, placeholders, emoji and CJK
+ *  characters stay. */
+export function scanWords(s: string, from: number, limit: number, out: string[], dropPunctuation = false): number {
   const t = bmpFlagTable();
   const n = s.length;
   let i = from;
@@ -108,7 +110,7 @@ export function scanWords(s: string, from: number, limit: number, out: string[])
         const p = placeholderAt(s, i);
         if (p) { out.push(p); i += p.length; continue; }
       }
-      out.push(s[i]);
+      if (!dropPunctuation) out.push(s[i]);
       i++;
       continue;
     }
@@ -125,6 +127,7 @@ export function scanWords(s: string, from: number, limit: number, out: string[])
       while (j < n) { const h = flagsAt(s, j, t); if (h & MARK) j += h >> 8; else break; }
     } else if (g & W) j = wordEnd(s, i + l, t);
     else if (g & SKIP) { i += l; continue; }
+    else if (dropPunctuation) { i += l; continue; }
     else j = i + l;
     out.push(s.slice(i, j));
     i = j;

@@ -35,6 +35,14 @@ export interface TextVectorizerOptions {
   tokenizer?: 'word' | 'whitespace' | 'char';
   /** With tokenizer 'char': keep white space as tokens. Default false. */
   keepSpaces?: boolean;
+  /**
+   * With tokenizer 'word': drop the punctuation and symbol tokens (`hello, world!` gives hello and
+   * world), as Keras' default standardisation 'lower_and_strip_punctuation' keeps no punctuation.
+   * Unlike Keras, punctuation still separates words (e-mail: e and mail, not email), and
+   * apostrophes inside words, placeholders (<url>), emoji and CJK characters stay. Default false:
+   * punctuation carries signal for spam and sentiment ('!!!', '$').
+   */
+  dropPunctuation?: boolean;
   /** Largest vocabulary size counting the padding and OOV ids (Keras' max_tokens). Default: no limit. */
   maxTokens?: number | null;
   /** Keep tokens seen at least this often in adapt(). Default 1. */
@@ -55,6 +63,7 @@ export interface TextVectorizerConfig {
   normalize: ResolvedNormalizeOptions | false;
   tokenizer: 'word' | 'whitespace' | 'char';
   keepSpaces: boolean;
+  dropPunctuation: boolean;
   maxTokens: number | null;
   minCount: number;
   outputSequenceLength: number | null;
@@ -66,7 +75,8 @@ export interface TextVectorizerConfig {
 export interface TextVectorizerJSON {
   format: 'wasmnn-text-vectorizer';
   version: 1;
-  config: TextVectorizerConfig;
+  /** The config; dropPunctuation is written only when true. */
+  config: Omit<TextVectorizerConfig, 'dropPunctuation'> & { dropPunctuation?: boolean };
   /** Every token by id (['', '[UNK]', ...]), or null before adapt(). */
   vocabulary: string[] | null;
 }
@@ -75,7 +85,7 @@ const OP = 'TextVectorizer';
 /** Longest row outputSequenceLength may ask for: a million ids (4 MB a text). */
 export const MAX_SEQUENCE_LENGTH = 1_000_000;
 
-const KEYS = ['normalize', 'tokenizer', 'keepSpaces', 'maxTokens', 'minCount', 'outputSequenceLength', 'padding', 'truncating', 'ngrams'] as const;
+const KEYS = ['normalize', 'tokenizer', 'keepSpaces', 'dropPunctuation', 'maxTokens', 'minCount', 'outputSequenceLength', 'padding', 'truncating', 'ngrams'] as const;
 const CACHE_LIMIT = 1 << 18;
 
 /**
@@ -112,6 +122,7 @@ export class TextVectorizer {
       normalize: o.normalize === false ? false : resolveNormalizeOptions(o.normalize === true ? undefined : o.normalize as NormalizeOptions | undefined, `${OP}: normalize`),
       tokenizer,
       keepSpaces: checkBool(OP, 'keepSpaces', o.keepSpaces, false),
+      dropPunctuation: checkBool(OP, 'dropPunctuation', o.dropPunctuation, false),
       maxTokens: o.maxTokens == null ? null : checkInt(OP, 'maxTokens', o.maxTokens, 2, 2147483647, 'it counts the padding and OOV ids, so 2 is the smallest'),
       minCount: checkInt(OP, 'minCount', o.minCount ?? 1, 1),
       outputSequenceLength: o.outputSequenceLength == null ? null : checkInt(OP, 'outputSequenceLength', o.outputSequenceLength, 1, MAX_SEQUENCE_LENGTH, 'rows need room for at least one id, and a row of more ids than a million would take more memory per text than a model should; leave it out to pad to the longest text'),
@@ -119,6 +130,9 @@ export class TextVectorizer {
       truncating: checkChoice(OP, 'truncating', o.truncating, ['pre', 'post'], 'post'),
       ngrams: null,
     };
+    if (config.dropPunctuation && tokenizer !== 'word') {
+      throw new RangeError(`wasmnn: ${OP}: dropPunctuation applies to tokenizer 'word' only (the 'whitespace' tokenizer keeps punctuation attached, 'char' makes every character a token); remove it or set tokenizer: 'word'`);
+    }
     if (config.keepSpaces && tokenizer !== 'char') {
       throw new RangeError(`wasmnn: ${OP}: keepSpaces applies to tokenizer 'char' only; remove it or set tokenizer: 'char'`);
     }
@@ -246,7 +260,8 @@ export class TextVectorizer {
     return {
       format: 'wasmnn-text-vectorizer',
       version: 1,
-      config: JSON.parse(JSON.stringify(this.config)),
+      // dropPunctuation only when set: files that do not use it stay readable by versions before it
+      config: JSON.parse(JSON.stringify(this.config, (k, v) => (k === 'dropPunctuation' && v === false ? undefined : v))),
       vocabulary: this.vocab ? this.vocab.tokens() : null,
     };
   }
@@ -305,7 +320,7 @@ class TokenStream {
     while (tokens.length < k) {
       if (this.pos < this.piece.length) {
         const limit = k === Infinity ? Infinity : k + 64; // a little ahead: fewer calls
-        this.pos = c.tokenizer === 'word' ? scanWords(this.piece, this.pos, limit, tokens)
+        this.pos = c.tokenizer === 'word' ? scanWords(this.piece, this.pos, limit, tokens, c.dropPunctuation)
           : c.tokenizer === 'whitespace' ? scanSpaces(this.piece, this.pos, limit, tokens)
             : scanChars(this.piece, c.keepSpaces, this.pos, limit, tokens);
         continue;

@@ -208,7 +208,8 @@ describe('TextClassifier', () => {
   it('trainTextClassifier checks callbacks, hooks and signal before it trains', async () => {
     const texts = ['good day', 'bad day', 'good fun', 'bad luck'], labels = ['p', 'n', 'p', 'n'];
     const opts = { arch: 'bag' as const, buckets: 8, epochs: 1 };
-    await expect(trainTextClassifier(texts, labels, { ...opts, callbacks: bad({ onEpochEnd() {} }) })).rejects.toThrow(/^wasmnn: trainTextClassifier: callbacks must be an array of callbacks/);
+    await expect(trainTextClassifier(texts, labels, { ...opts, callbacks: bad('onEpochEnd') })).rejects.toThrow(/^wasmnn: trainTextClassifier: callbacks must be an array of callbacks/);
+    await expect(trainTextClassifier(texts, labels, { ...opts, callbacks: bad({ onEpochEnd: 1 }) })).rejects.toThrow(/^wasmnn: trainTextClassifier: callbacks\.onEpochEnd must be a function, got 1/);
     await expect(trainTextClassifier(texts, labels, { ...opts, callbacks: bad([null]) })).rejects.toThrow(/^wasmnn: trainTextClassifier: callbacks\[0\] is null, not a callback/);
     await expect(trainTextClassifier(texts, labels, { ...opts, signal: bad({}) })).rejects.toThrow(/^wasmnn: trainTextClassifier: signal must be an AbortSignal \(new AbortController\(\)\.signal\), got an object$/);
     await expect(trainTextClassifier(texts, labels, { ...opts, onCheckpoint: bad('save') })).rejects.toThrow(/^wasmnn: trainTextClassifier: onCheckpoint must be a function, got "save"$/);

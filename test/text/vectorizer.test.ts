@@ -1,7 +1,7 @@
 // TextVectorizer: hand-checked ids in sequence and bag mode, the early stop of truncated rows
 // against full rows, JSON round trips, bad input.
 import { describe, expect, it } from 'vitest';
-import { TextVectorizer, charTokens, fnv1a32, hashedCharNgrams, normalize, padSequences, wordTokens } from '../../src/text/index.js';
+import { TextVectorizer, WORD_TOKEN_PATTERN, charTokens, fnv1a32, hashedCharNgrams, normalize, padSequences, wordTokens } from '../../src/text/index.js';
 import { rng } from '../helpers/data.js';
 
 const train = ['The cat sat.', 'the dog sat!', 'A cat!'];
@@ -257,5 +257,45 @@ describe('bad input', () => {
   it('tokenize equals normalize then wordTokens', () => {
     const v = new TextVectorizer({ normalize: { replaceEmails: true } });
     for (const t of randomTexts(30, 8)) expect(v.tokenize(t)).toEqual(wordTokens(normalize(t, { replaceEmails: true })));
+  });
+});
+
+describe('dropPunctuation (Keras strips punctuation by default)', () => {
+  // the oracle: wordTokens' rules 1-5 only; a token none of them covers is rule 6, punctuation or a symbol
+  const RULE6 = '|[^\\s\\p{Cc}\\p{Cf}]';
+  const src = WORD_TOKEN_PATTERN.source;
+  const kept = new RegExp(`^(?:${src.slice(0, src.length - RULE6.length)})$`, 'u');
+  it('the rule-6 token alternative is the pattern\'s last', () => { expect(src.endsWith(RULE6)).toBe(true); });
+  const texts = [
+    "Don't stop! It's great, great, GREAT.", 'hello,world U.S. e-mail 3.14 #tag @user $$$ 100% ~~ ¿qué? «ja» — fin…',
+    'win a free prize now!!! http://win.example.com 👍🏽 🇫🇷 日本語のテキスト l\'homme 1,000 €5 ©2024 a+b=c [x] {y} <b>',
+  ];
+  it('keeps what wordTokens keeps but punctuation and symbols, in order; placeholders, emoji and CJK stay', () => {
+    const v = new TextVectorizer({ dropPunctuation: true, normalize: { replaceUrls: true, replaceNumbers: true } });
+    const plain = new TextVectorizer({ normalize: { replaceUrls: true, replaceNumbers: true } });
+    v.adapt(texts); plain.adapt(texts);
+    const want = texts.map((t) => wordTokens(normalize(t, { replaceUrls: true, replaceNumbers: true })).filter((tok) => kept.test(tok)));
+    expect(want[0]).toEqual(["don't", 'stop', "it's", 'great', 'great', 'great']);
+    expect(want[1].slice(0, 6)).toEqual(['hello', 'world', 'u', 's', 'e', 'mail']);
+    expect(want[2]).toEqual(expect.arrayContaining(['<url>', '👍🏽', '🇫🇷', '日', "l'homme", '<num>']));
+    const vocab = v.vocabulary.tokens().slice(2);
+    expect(new Set(vocab)).toEqual(new Set(want.flat()));
+    for (const tok of plain.vocabulary.tokens().slice(2)) if (!kept.test(tok)) expect(vocab).not.toContain(tok);
+    const x = v.transform(texts);
+    texts.forEach((_, r) => {
+      const ids = Array.from(x.data.subarray(r * x.shape[1], (r + 1) * x.shape[1])).filter((id) => id !== 0);
+      expect(ids.map((id) => v.vocabulary.tokens()[id])).toEqual(want[r]);
+    });
+  });
+  it('limits rows by kept tokens (outputSequenceLength counts words only), saves and loads, and is refused off the word tokenizer', () => {
+    const v = new TextVectorizer({ dropPunctuation: true, outputSequenceLength: 3 }).adapt(['a , , , b ! ! c d']);
+    expect(Array.from(v.transform(['a , , , b ! ! c d']).data).map((id) => v.vocabulary.tokens()[id])).toEqual(['a', 'b', 'c']);
+    const json = v.toJSON();
+    expect(json.config.dropPunctuation).toBe(true);
+    expect(new TextVectorizer().toJSON().config).not.toHaveProperty('dropPunctuation');   // older readers still read files without it
+    const back = TextVectorizer.fromJSON(JSON.parse(JSON.stringify(json)));
+    expect(Array.from(back.transform(['d, c; b']).data)).toEqual(Array.from(v.transform(['d, c; b']).data));
+    expect(() => new TextVectorizer({ dropPunctuation: true, tokenizer: 'char' })).toThrow(/dropPunctuation applies to tokenizer 'word' only/);
+    expect(() => new TextVectorizer({ dropPunctuation: 'yes' as never })).toThrow(/dropPunctuation/);
   });
 });
