@@ -9,6 +9,7 @@
 // differently from ours, or refused (see maskPlan).
 import { Bidirectional } from '../layers/bidirectional.js';
 import { Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D } from '../layers/conv.js';
+import { Flatten } from '../layers/flatten.js';
 import { Dense } from '../layers/dense.js';
 import { nodeModule } from '../runtime/features.js';
 import { Dropout } from '../layers/dropout.js';
@@ -215,6 +216,10 @@ function layerFrom(cls: string, c: Cfg, where: string, noMask = false): Layer | 
     case 'GlobalAveragePooling1D': case 'GlobalMaxPooling1D':
       refuseUnknown(c, ['data_format'], where);
       return cls === 'GlobalAveragePooling1D' ? new GlobalAveragePooling1D({ name }) : new GlobalMaxPooling1D({ name });
+    case 'Flatten':
+      refuseUnknown(c, ['data_format'], where);
+      if (c.data_format !== undefined && c.data_format !== null && c.data_format !== 'channelsLast' && c.data_format !== 'channels_last') bad(`${where}: data_format '${String(c.data_format)}' is not supported (channels last only)`);
+      return w(() => new Flatten({ name }));
     case 'Dropout':
       refuseUnknown(c, ['rate', 'seed'], where);
       return w(() => new Dropout({ name, rate: c.rate as number, seed: typeof c.seed === 'number' ? c.seed : undefined }));
@@ -222,7 +227,7 @@ function layerFrom(cls: string, c: Cfg, where: string, noMask = false): Layer | 
       refuseUnknown(c, ['axis', 'epsilon', 'center', 'scale'], where);
       return w(() => new LayerNormalization({ name, epsilon: (c.epsilon ?? 1e-3) as number, center: (c.center ?? true) as boolean, scale: (c.scale ?? true) as boolean }));
     default:
-      return bad(`${where}: layer class '${cls}' is not one wasmnn has`, 'wasmnn imports Embedding, Dense, LSTM, GRU, Bidirectional, Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D, Dropout, LayerNormalization');
+      return bad(`${where}: layer class '${cls}' is not one wasmnn has`, 'wasmnn imports Embedding, Dense, LSTM, GRU, Bidirectional, Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D, Flatten, Dropout, LayerNormalization');
   }
 }
 

@@ -50,6 +50,9 @@ const CASES: [string, () => any, 'ids' | 'floats'][] = [
     T.tfl.layers.embedding({ inputDim: V, outputDim: 5, inputLength: S }), T.tfl.layers.conv1d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu' }),
     T.tfl.layers.conv1d({ filters: 3, kernelSize: 2, dilationRate: 2 }), T.tfl.layers.globalMaxPooling1d(), T.tfl.layers.dropout({ rate: 0.3 }),
     T.tfl.layers.layerNormalization({ epsilon: 1e-4 }), T.tfl.layers.dense({ units: 2, activation: 'softmax' })], 'ids'],
+  ['Embedding -> Flatten -> Dense(relu) -> Dense sigmoid (the classic IMDB model)', () => [
+    T.tfl.layers.embedding({ inputDim: V, outputDim: 4, inputLength: S }), T.tfl.layers.flatten(), T.tfl.layers.dense({ units: 5, activation: 'relu' }),
+    T.tfl.layers.dense({ units: 1, activation: 'sigmoid' })], 'ids'],
   ['InputLayer -> Dense(tanh) -> LayerNormalization(no center) -> Dense(no bias)', () => [
     T.tfl.layers.inputLayer({ inputShape: [9] }), T.tfl.layers.dense({ units: 6, activation: 'tanh' }), T.tfl.layers.layerNormalization({ center: false }),
     T.tfl.layers.dense({ units: 3, useBias: false })], 'floats'],
