@@ -207,7 +207,8 @@ export async function trainTextClassifier(texts: string[], labels: string[], opt
   const trainTexts = Array.from(trainIdx, (i) => texts[i]);
   const trainY = Int32Array.from(trainIdx, (i) => y[i]);
 
-  if (!hasRuntime()) await init({ fma: options.fma === true });
+  // only what was asked for: an init() of the caller's still starting must not be contradicted
+  if (!hasRuntime()) await init(options.fma === true ? { fma: true } : {});
   else if (options.fma && !runtime().build.startsWith('simd-fma')) {
     throw new Error(`wasmnn: fma: true needs the default runtime on an fma build but it runs '${runtime().build}'; call shutdown() first, or init({ build: 'simd-fma-mt' }) before training`);
   }

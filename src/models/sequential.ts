@@ -5,6 +5,7 @@ import { Layer, fmtLayerShape, type CallContext, type LayerShape } from '../laye
 import { Embedding } from '../layers/embedding.js';
 import { Dense } from '../layers/dense.js';
 import { modelInputShape } from '../layers/flatten.js';
+import { layerFromConfig } from '../layers/index.js';
 import { ParamStore, type WeightArray } from '../params.js';
 import { lossAndBackward, lossFrom, fusedLink, type LossConfig, type LossName } from '../losses.js';
 import { checkMetrics, classCountOf, classReport, type ClassReport, predictedClassesOf, reportOfConfusion, trueClassesOf, type ClassKind, type MetricName } from '../metrics.js';
@@ -27,7 +28,11 @@ export interface SequentialArgs {
 export interface CompileArgs {
   optimizer?: Optimizer | OptimizerName;
   loss: LossName | LossConfig;
-  /** 'accuracy' (or 'acc', logged as 'acc'), 'precision', 'recall', 'f1' (macro averages over the classes present). */
+  /**
+   * 'accuracy' (or 'acc', logged as 'acc', as Keras and tfjs do), 'precision', 'recall', 'f1' (macro
+   * averages over the classes present). A model file stores 'acc' as 'accuracy' (files stay
+   * readable by earlier versions), so a loaded model logs 'accuracy'.
+   */
   metrics?: (MetricName | 'acc')[];
 }
 
@@ -191,16 +196,10 @@ export class Sequential {
 
   private buildLayers(inputShape: LayerShape, rt: Runtime): void {
     this.rt = rt;
-    const used = new Map<string, number>();
     const builtFor = modelInputShape(this.layers, inputShape);
     let shape = builtFor;
-    for (const l of this.layers) {
-      const base = l.name || snake(l.className);
-      const n = used.get(base) ?? 0;
-      used.set(base, n + 1);
-      if (!l.name) l.name = n ? `${base}_${n}` : base;
-      shape = l.build(shape);
-    }
+    nameLayers(this.layers);
+    for (const l of this.layers) shape = l.build(shape);
     const names = new Set<string>();
     for (const l of this.layers) {
       if (names.has(l.name)) throw new Error(`wasmnn: two layers are named '${l.name}'; layer names must be unique`);
@@ -482,11 +481,12 @@ export class Sequential {
     // resumed run matches an uninterrupted one; only when an epoch will run (initialEpoch may be
     // past epochs, and the replay costs an epoch's shuffle per epoch skipped)
     // Every fit() call shuffles afresh (Keras): the orders come from the seed and the training steps
-    // taken before this call's epoch 0, so fit({ epochs: 1 }) in a loop sees a new order each time,
-    // while a call that continues a run (initialEpoch k after k epochs, or a resumed checkpoint)
-    // counts from 0 and replays that run's orders exactly.
+    // this model took before this call's epoch 0, so fit({ epochs: 1 }) in a loop sees a new order
+    // each time. A call that continues a run (initialEpoch k after k epochs, a resumed checkpoint)
+    // finds none before it and replays that run's orders exactly, as does a model that has taken
+    // fewer steps than initialEpoch implies (fresh, or loaded without its optimizer state).
     const stepsBefore = this.trainSteps - start * Math.ceil(n / batchSize);
-    const shuffleSeed = (e: number) => deriveSeed(seed, stepsBefore === 0 ? `shuffle/${e}` : `shuffle/${stepsBefore}/${e}`);
+    const shuffleSeed = (e: number) => deriveSeed(seed, stepsBefore <= 0 ? `shuffle/${e}` : `shuffle/${stepsBefore}/${e}`);
     if (shuffle && start < epochs) for (let e = 0; e < start; e++) new Random(shuffleSeed(e)).shuffle(order);
     for (const c of callbacks) await c.onTrainBegin?.({});
     for (let epoch = start; epoch < epochs && !this.stopTraining; epoch++) {
@@ -773,23 +773,40 @@ export class Sequential {
 
   /** Layers, output shapes and parameter counts, as Keras prints them. Returns the text (and prints it unless print is false). */
   summary(print = true): string {
-    // a first layer that declares its inputShape builds the model (Keras builds it at construction)
-    const declared = this.layers[0]?.inputShape;
-    if (!this.store && declared && !this.disposed && hasRuntime()) this.build(declared, this.runtimeOrInit());
-    if (!this.store) {
-      throw new Error(`wasmnn: the model is not built yet: call fit, predict or build(inputShape) first${declared ? ' (or `await init()`: with a declared inputShape, summary() builds the model itself)' : ''}`);
-    }
-    const rows = this.layers.map((l) => [`${l.name} (${l.className})`, fmtLayerShape(l.outputShape!), String(l.countParams())]);
+    const layers = this.store ? this.layers : this.plannedLayers();
+    const rows = layers.map((l) => [`${l.name} (${l.className})`, fmtLayerShape(l.outputShape!), String(l.countParams())]);
     const head = ['Layer (type)', 'Output Shape', 'Param #'];
     const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)) + 2);
     const line = (r: string[]) => r.map((c, i) => c.padEnd(w[i])).join('');
-    const total = this.countParams();
-    const trainable = this.layers.flatMap((l) => l.weights).filter((x) => x.trainable).reduce((s, x) => s + x.shape.reduce((a, b) => a * b, 1), 0);
+    const total = layers.reduce((s, l) => s + l.countParams(), 0);
+    const trainable = layers.flatMap((l) => l.weights).filter((x) => x.trainable).reduce((s, x) => s + x.shape.reduce((a, b) => a * b, 1), 0);
     const bar = '_'.repeat(w.reduce((a, b) => a + b, 0));
     const text = [`Model: "${this.name}"`, bar, line(head), '='.repeat(bar.length), ...rows.flatMap((r) => [line(r), bar]),
       `Total params: ${total}`, `Trainable params: ${trainable}`, `Non-trainable params: ${total - trainable}`].join('\n');
     if (print) console.log(text);
     return text;
+  }
+
+  /**
+   * The layers as build() would make them, for a model not built yet whose first layer declares its
+   * inputShape (Keras can summarise such a model before any data): copies of the layers, named and
+   * built for that shape, with no memory allocated and no weights drawn, so a summary() never
+   * changes what a later build (seeded by fit's seed, say) makes.
+   */
+  private plannedLayers(): Layer[] {
+    const declared = this.layers[0]?.inputShape;
+    if (!declared || this.disposed) throw new Error('wasmnn: the model is not built yet: call fit, predict or build(inputShape) first, or give its first layer an inputShape');
+    // an unnamed layer's config has name '' (which a constructor refuses): leave it out to copy it
+    const named = (c: Record<string, unknown>): Record<string, unknown> => {
+      const { name, layer, ...rest } = c;
+      const inner = layer as { className: string; config: Record<string, unknown> } | undefined;
+      return { ...rest, ...(name ? { name } : {}), ...(inner ? { layer: { className: inner.className, config: named(inner.config) } } : {}) };
+    };
+    const copies = this.layers.map((l) => layerFromConfig(l.className, named(l.getConfig())));
+    nameLayers(copies);
+    let shape = modelInputShape(copies, declared);
+    for (const l of copies) shape = l.build(shape);
+    return copies;
   }
 
   countParams(): number { return this.layers.reduce((s, l) => s + l.countParams(), 0); }
@@ -845,6 +862,17 @@ function classWeightObject(cw: unknown): Record<string, number> | undefined {
 }
 
 /** Keras' default layer names: 'LayerNormalization' -> 'layer_normalization', 'Conv1D' -> 'conv1d', 'LSTM' -> 'lstm'. */
+/** Keras' default names for the unnamed layers (dense, dense_1, global_max_pooling1d, ...). */
+function nameLayers(layers: readonly Layer[]): void {
+  const used = new Map<string, number>();
+  for (const l of layers) {
+    const base = l.name || snake(l.className);
+    const n = used.get(base) ?? 0;
+    used.set(base, n + 1);
+    if (!l.name) l.name = n ? `${base}_${n}` : base;
+  }
+}
+
 function snake(s: string): string { return s.replace(/(.)([A-Z][a-z]+)/g, '$1_$2').replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase(); }
 
 /** A batch size option: default 32, else a whole number >= 1. */

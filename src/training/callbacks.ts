@@ -29,8 +29,10 @@ const CALLBACK_HOOKS = optionNames<Callback>({
  */
 export function checkCallbacks(callbacks: unknown, owner: string): Callback[] {
   if (callbacks === undefined || callbacks === null) return [];
-  const list: unknown[] = Array.isArray(callbacks) ? callbacks : typeof callbacks === 'object' ? [callbacks] : [];
-  if (!Array.isArray(callbacks) && typeof callbacks !== 'object') {
+  // one callback rather than a list: an object with a hook (a Set or Map of callbacks is not one)
+  const one = !Array.isArray(callbacks) && typeof callbacks === 'object' && CALLBACK_HOOKS.some((h) => typeof (callbacks as Record<string, unknown>)[h] === 'function');
+  const list: unknown[] = one ? [callbacks] : Array.isArray(callbacks) ? callbacks : [];
+  if (!one && !Array.isArray(callbacks)) {
     throw new TypeError(`wasmnn: ${owner}: callbacks must be an array of callbacks, such as [new EarlyStopping({ ... })] or [{ onEpochEnd: (epoch, logs) => ... }], got ${describe(callbacks)}`);
   }
   list.forEach((c: unknown, i) => {
@@ -43,13 +45,16 @@ export function checkCallbacks(callbacks: unknown, owner: string): Callback[] {
       // null or undefined: no hook (the hooks are called with ?.)
       if (f != null && typeof f !== 'function') throw new TypeError(`wasmnn: ${owner}: ${where}.${hook} must be a function, got ${describe(f)}`);
     }
-    // a plain object's functions named like hooks must be hooks (a class may have methods of its own)
+    // a plain object's function named almost like a hook is a misspelt one (onEpochend), or tfjs'
+    // onYield, which wasmnn does not call; other functions (onProgress, helpers) are its business,
+    // as are a class's own methods
     const proto = Object.getPrototypeOf(c);
     if (proto === Object.prototype || proto === null) {
       for (const [k, f] of Object.entries(c)) {
-        if (typeof f !== 'function' || !/^on[A-Z]/.test(k) || CALLBACK_HOOKS.includes(k)) continue;
+        if (typeof f !== 'function' || CALLBACK_HOOKS.includes(k)) continue;
         const near = closestOption(k, CALLBACK_HOOKS);
-        const why = k === 'onYield' ? ' (tfjs\' yield to the event loop: fit yields after every epoch, and any hook may be async)' : near ? `; did you mean '${near}'?` : '';
+        if (!near && k !== 'onYield') continue;
+        const why = k === 'onYield' ? ' (tfjs\' yield to the event loop: fit yields after every epoch, and any hook may be async)' : `; did you mean '${near}'?`;
         throw new TypeError(`wasmnn: ${owner}: ${where} has a function '${k}', which is no hook and would never be called${why} (hooks: ${CALLBACK_HOOKS.join(', ')})`);
       }
     }

@@ -239,6 +239,15 @@ describe('training on the fma builds', () => {
     expectBitwise(c, a, 'simd-fma-mt@2 vs simd-fma@1');
     expectClose(a, await trainWith('simd', 1), 1e-3, 1e-3, 'simd-fma@1 vs simd@1 after 8 Adam steps');
   });
+  it('trainTextClassifier started while an fma init() is still starting trains on it (it asks init for nothing of its own)', async () => {
+    await shutdown();
+    const starting = init({ fma: true, threads: 1 });
+    const d = sentimentData(60, 3);
+    const r = await trainTextClassifier(d.texts, d.labels, { arch: 'cnn', epochs: 1, maxLen: 12, vocabSize: 100 });
+    expect((await starting).env().build).toBe('simd-fma');
+    r.classifier.model.dispose();
+    await shutdown();
+  });
 });
 
 // ---- the builds themselves ------------------------------------------------------------------------

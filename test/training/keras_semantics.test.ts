@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   init, shutdown, Sequential, Dense, Embedding, LSTM, Conv1D, GlobalMaxPooling1D, GlobalAveragePooling1D, LayerNormalization, EmbeddingBag,
-  SGD, Adam, CallbackFunctions, EarlyStopping, confusionMatrix, classReport, MemoryLimitError, Runtime, LearningRateScheduler, exponentialDecay,
+  SGD, Adam, CallbackFunctions, EarlyStopping, confusionMatrix, classReport, MemoryLimitError, Runtime, LearningRateScheduler, exponentialDecay, Bidirectional, GRU,
 } from '../../src/index.js';
 import { uniform } from '../helpers/data.js';
 
@@ -476,6 +476,17 @@ describe('Keras habits found porting tutorials (QA)', () => {
     const loop = await run([{ epochs: 1 }, { epochs: 1 }]);
     expect(loop).not.toEqual(twoEpochs);                                                      // a second call: a new order
     expect(await run([{ epochs: 1 }, { epochs: 1 }])).toEqual(loop);                          // still reproducible
+    // a model that took fewer steps than initialEpoch implies (reloaded without its optimizer
+    // state) replays the run's orders too: with plain SGD (no state to lose) it ends as the run did
+    const m = make();
+    await m.fit(X(24, 3), Y(24), { batchSize: 4, epochs: 1 });
+    const { decodeWnn, encodeWnn } = await import('../../src/io/wnn.js');
+    const reloaded = decodeWnn(encodeWnn({ model: m })).model;
+    expect(reloaded.trainSteps).toBe(0);
+    reloaded.compile({ optimizer: new SGD({ learningRate: 0.1 }), loss: 'sparseCategoricalCrossentropy' });
+    await reloaded.fit(X(24, 3), Y(24), { batchSize: 4, epochs: 2, initialEpoch: 1 });
+    expect(weightsOf(reloaded)).toEqual(twoEpochs);
+    m.dispose(); reloaded.dispose();
   });
 
   it('LearningRateScheduler refuses an optimizer with a schedule (Keras: TypeError) and logs learning_rate', async () => {
@@ -511,9 +522,28 @@ describe('Keras habits found porting tutorials (QA)', () => {
     m.dispose();
   });
 
-  it('a declared inputShape: summary() builds the model, and the time axis is the declared one', () => {
+  it('a declared inputShape: summary() before any build (changing nothing), and the time axis is the declared one', async () => {
     const m = new Sequential([new Embedding({ inputDim: 10, outputDim: 4, inputShape: [6] }), new GlobalAveragePooling1D(), new Dense({ units: 2 })]);
-    expect(m.summary(false)).toMatch(/embedding \(Embedding\)\s+\(None, 6, 4\)\s+40/);
+    const text = m.summary(false);
+    expect(text).toMatch(/embedding \(Embedding\)\s+\(None, 6, 4\)\s+40/);
+    expect(text).toMatch(/dense \(Dense\)\s+\(None, 2\)\s+10[\s\S]*Total params: 50/);
+    expect(() => m.getWeights()).toThrow(/not built yet/);   // summarised, not built
+    // a summary() never changes what fit's seed draws
+    const make = () => new Sequential([new Dense({ units: 3, activation: 'relu', inputShape: [2] }), new Dense({ units: 2, activation: 'softmax' })]);
+    const a = make(), b = make();
+    b.summary(false);
+    for (const k of [a, b]) { k.compile({ optimizer: 'sgd', loss: 'sparseCategoricalCrossentropy' }); await k.fit(X(8, 9), Y(8), { epochs: 1, seed: 1234 }); }
+    expect(weightsOf(b)).toEqual(weightsOf(a));
+    expect(b.summary(false)).toBe(a.summary(false));
+    a.dispose(); b.dispose();
+    // wrapped and repeated layers are named and counted as the build does
+    const stack = () => new Sequential([new Embedding({ inputDim: 9, outputDim: 3, inputShape: [5] }), new Bidirectional({ layer: new LSTM({ units: 2, returnSequences: true }) }),
+      new Bidirectional({ layer: new GRU({ units: 2 }), name: 'bi' }), new Dense({ units: 4 }), new Dense({ units: 2 })]);
+    const planned = stack(), built = stack();
+    built.build([5]);
+    expect(planned.summary(false)).toBe(built.summary(false));
+    expect(planned.summary(false)).toMatch(/bidirectional \(Bidirectional\)[\s\S]*bi \(Bidirectional\)[\s\S]*dense_1 \(Dense\)/);
+    built.dispose();
     expect(m.predict({ data: new Int32Array(12), shape: [2, 6] }).shape).toEqual([2, 2]);
     expect(() => m.predict({ data: new Int32Array(3), shape: [1, 3] })).toThrow(/built for samples of shape \(None, 6\), got \(None, 3\)/);
     // undeclared: sequences of any length, as before
@@ -530,7 +560,14 @@ describe('Keras habits found porting tutorials (QA)', () => {
     await m.fit(X(8, 6), Y(8), { epochs: 2, callbacks: { onEpochEnd: (e: number) => { epochs.push(e); } } });
     expect(epochs).toEqual([0, 1]);
     await expect(m.fit(X(8, 6), Y(8), { callbacks: [{ onEpochend: () => {} } as never] })).rejects.toThrow(/callbacks\[0\] has a function 'onEpochend', which is no hook and would never be called; did you mean 'onEpochEnd'\?/);
-    await expect(m.fit(X(8, 6), Y(8), { callbacks: { onYield: () => {} } as never })).rejects.toThrow(/callbacks has a function 'onYield', which is no hook .*tfjs' yield/);
+    await expect(m.fit(X(8, 6), Y(8), { callbacks: [{ onYield: () => {} }] as never })).rejects.toThrow(/callbacks\[0\] has a function 'onYield', which is no hook .*tfjs' yield/);
+    await expect(m.fit(X(8, 6), Y(8), { callbacks: { on_epoch_end: () => {}, onTrainEnd: () => {} } as never })).rejects.toThrow(/callbacks has a function 'on_epoch_end'.*did you mean 'onEpochEnd'/);
+    // a Set or Map of callbacks is no callback: refused, not silently ignored
+    await expect(m.fit(X(8, 6), Y(8), { callbacks: new Set([{ onEpochEnd: () => {} }]) as never })).rejects.toThrow(/callbacks must be an array of callbacks/);
+    // functions of other names are the object's business (onProgress, helpers)
+    let progress = 0;
+    await m.fit(X(8, 6), Y(8), { callbacks: [{ onEpochEnd() { this.onProgress(); }, onProgress() { progress++; } } as never] });
+    expect(progress).toBe(1);
     // a class's own methods and a plain object's data are its business
     class Recorder { seen = 0; onEpochEnd() { this.seen++; } onlyMine() { return 1; } }
     const r = new Recorder();
