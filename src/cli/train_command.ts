@@ -126,7 +126,13 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const ac = new AbortController();
   let progress: Progress | null = null;
   const onSigint = () => {
-    if (ac.signal.aborted) process.exit(130);   // a second Ctrl-C: leave at once
+    if (ac.signal.aborted) {
+      // a second Ctrl-C: leave at once, saying what is on disk (checkpoints are written atomically)
+      const kept = checkpointEpochs >= 0 ? `${ckptPath} holds the checkpoint after epoch ${checkpointEpochs}; continue with ${resumeCommand(dataPath, o)}` : 'no checkpoint of this run was written';
+      (progress as Progress | null)?.breakLine();
+      process.stderr.write(`wasmnn: interrupted again: exiting without saving the current epoch; ${kept}\n`);
+      process.exit(130);
+    }
     ac.abort();
   };
   // what this run did in the checkpoint directory, so that it removes only that (the default one)

@@ -141,6 +141,27 @@ describe('checkpoints', () => {
     expect(jsonLines(resumed.stdout)[0]).toMatchObject({ event: 'start', startEpoch: done });
     expect(existsSync(p('resumed.wnn'))).toBe(true);
   });
+
+  it('a second Ctrl-C exits at once with 130 and says which checkpoint is on disk', async () => {
+    // one long batch (all 800 texts, 400 ids each, an LSTM on 1 thread: seconds): signals reach the
+    // trainer between batches, so two Ctrl-C during it arrive together: the first stops training,
+    // the second leaves at once
+    const d = sentimentData(800, 6);
+    writeFileSync(p('long.csv'), toCsv([['text', 'label'], ...d.texts.map((t, i) => [`${t} `.repeat(100), d.labels[i]])]));
+    const c = start(['train', p('long.csv'), '--arch', 'lstm', '--max-len', '400', '--batch-size', '800', '--val-split', '0', '--threads', '1', '--epochs', '50',
+      '--checkpoint-dir', p('ck 3'), '--out', p('twice.wnn'), '--json']);
+    while (!/"event":"start"/.test(c.out())) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 500));   // the first checkpoint written, the batch under way
+    c.child.kill('SIGINT');
+    await new Promise((r) => setTimeout(r, 100));
+    c.child.kill('SIGINT');
+    const r = await c.done;
+    expect(r.code).toBe(130);
+    expect(r.stderr).toMatch(/^wasmnn: interrupted again: exiting without saving the current epoch; .*ck 3\/last\.wnn holds the checkpoint after epoch \d+; continue with wasmnn train .*--resume/m);
+    expect(r.stderr).not.toMatch(/interrupted during epoch/);
+    expect(existsSync(p('ck 3/last.wnn'))).toBe(true);
+    expect(existsSync(p('twice.wnn'))).toBe(false);
+  });
 });
 
 describe('quantized models', () => {
