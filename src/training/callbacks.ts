@@ -29,8 +29,8 @@ const CALLBACK_HOOKS = optionNames<Callback>({
  */
 export function checkCallbacks(callbacks: unknown, owner: string): Callback[] {
   if (callbacks === undefined || callbacks === null) return [];
-  // one callback rather than a list: an object with a hook (a Set or Map of callbacks is not one)
-  const one = !Array.isArray(callbacks) && typeof callbacks === 'object' && CALLBACK_HOOKS.some((h) => typeof (callbacks as Record<string, unknown>)[h] === 'function');
+  // one callback rather than a list: an object with a hook (checked below; a Set or Map of callbacks is not one)
+  const one = !Array.isArray(callbacks) && typeof callbacks === 'object' && CALLBACK_HOOKS.some((h) => (callbacks as Record<string, unknown>)[h] != null);
   const list: unknown[] = one ? [callbacks] : Array.isArray(callbacks) ? callbacks : [];
   if (!one && !Array.isArray(callbacks)) {
     throw new TypeError(`wasmnn: ${owner}: callbacks must be an array of callbacks, such as [new EarlyStopping({ ... })] or [{ onEpochEnd: (epoch, logs) => ... }], got ${describe(callbacks)}`);
