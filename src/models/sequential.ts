@@ -48,6 +48,12 @@ export interface FitArgs {
   validationData?: [DataInput, DataInput];
   /** Weight of each class in the loss, e.g. { 0: 1, 1: 5 } (or [1, 5], or a Map). */
   classWeight?: Record<number, number> | number[] | Map<number, number> | null;
+  /**
+   * Weight of each training sample in the loss, one finite number >= 0 per sample (Keras'
+   * sample_weight); with classWeight the two multiply. With validationSplit the held-out samples'
+   * weights are dropped: the validation loss is unweighted, as the metrics are.
+   */
+  sampleWeight?: ArrayLike<number> | null;
   callbacks?: Callback[] | Callback;
   /** 0 silent (default); 1, 2 or 'auto' one line per epoch. */
   verbose?: 0 | 1 | 2 | 'auto' | boolean;
@@ -66,7 +72,7 @@ const SEQUENTIAL_OPTIONS = optionNames<SequentialArgs>({ name: true, seed: true 
 const COMPILE_OPTIONS = optionNames<CompileArgs>({ optimizer: true, loss: true, metrics: true });
 const FIT_OPTIONS = optionNames<FitArgs>({
   batchSize: true, epochs: true, shuffle: true, seed: true, validationSplit: true, validationData: true,
-  classWeight: true, callbacks: true, verbose: true, initialEpoch: true,
+  classWeight: true, sampleWeight: true, callbacks: true, verbose: true, initialEpoch: true,
 });
 const EVALUATE_OPTIONS = optionNames<EvaluateArgs>({ batchSize: true, verbose: true });
 const LOSS_AND_GRADIENTS_OPTIONS = optionNames<{ seed?: number }>({ seed: true });
@@ -445,6 +451,7 @@ export class Sequential {
     let xa = this.prepareX(x, 'x');
     this.ensureBuilt(xa);
     let ya = this.prepareY(y, 'y', xa);
+    let sampleWeight = sampleWeightsOf(args.sampleWeight, xa.shape[0]);
     let val: Prepared | null = null;
     if (args.validationData) {
       const vx = this.prepareX(args.validationData[0], 'validationData x');
@@ -460,13 +467,14 @@ export class Sequential {
       if (nVal === 0 || nVal === n) throw new RangeError(`wasmnn: fit: validationSplit ${f} of ${n} samples leaves ${nVal === 0 ? 'no validation' : 'no training'} samples`);
       [xa, val] = splitTail(xa, ya, n - nVal);
       ya = sliceRows(ya, 0, n - nVal);
+      sampleWeight = sampleWeight?.subarray(0, n - nVal) ?? null;
     }
     const n = xa.shape[0];
     const stale = this.staleTrainable();
     if (stale.length) {
       throw new Error(`wasmnn: fit: the trainable flag of layer '${stale[0].name}' changed after compile; call model.compile(...) again so that it takes effect (as in Keras)`);
     }
-    const weightsOf = this.classWeights(classWeight, ya);
+    const weightsOf = this.sampleWeights(this.classWeights(classWeight, ya), sampleWeight);
     for (const c of callbacks) c.setModel?.(this);
     const history: History = { epoch: [], history: {} };
     this.stopTraining = false;
@@ -652,12 +660,23 @@ export class Sequential {
     for (const m of which) if (this.metrics.includes(m)) logs[this.metricKey[m] ?? m] = value[m];
   }
 
+  /** Each training sample's weight in the loss: its class's times its own (either may be absent). */
+  private sampleWeights(classOf: ((i: number) => number) | null, own: Float32Array | null): ((i: number) => number) | null {
+    if (!own) return classOf;
+    this.requirePerSampleOutput('sampleWeight');
+    return classOf ? (i) => classOf(i) * own[i] : (i) => own[i];
+  }
+
+  private requirePerSampleOutput(option: string): void {
+    if (this.layers[this.layers.length - 1].outputShape!.length !== 1) {
+      throw new RangeError(`wasmnn: ${option} needs one prediction per sample (a (batch, classes) output); this model predicts per time step`);
+    }
+  }
+
   private classWeights(cw: Record<string, number> | undefined, y: Batchable): ((i: number) => number) | null {
     if (cw === undefined) return null;
     const units = this.outputUnits;
-    if (this.layers[this.layers.length - 1].outputShape!.length !== 1) {
-      throw new RangeError('wasmnn: classWeight needs one prediction per sample (a (batch, classes) output); this model predicts per time step');
-    }
+    this.requirePerSampleOutput('classWeight');
     const nClasses = Math.max(units, 2);
     for (const [k, v] of Object.entries(cw)) {
       // a weight is looked up by the class index's own spelling ('1'): ' 1', '01' or '1.5' would
@@ -850,6 +869,23 @@ export class Sequential {
  * weights by class ([1, 5], as tfjs takes), a Map of class -> weight; undefined or null for none.
  * Its keys are checked against the classes once the model is built (classWeights()).
  */
+/** fit's sampleWeight as float32, one finite weight >= 0 per sample, or null when not given. */
+function sampleWeightsOf(sw: unknown, samples: number): Float32Array | null {
+  if (sw === undefined || sw === null) return null;
+  if (!(Array.isArray(sw) || (ArrayBuffer.isView(sw) && !(sw instanceof DataView) && !(sw instanceof BigInt64Array) && !(sw instanceof BigUint64Array)))) {
+    throw new TypeError(`wasmnn: fit: sampleWeight must be an array or typed array of one weight per sample, got ${describe(sw)}`);
+  }
+  const a = sw as ArrayLike<unknown>;
+  if (a.length !== samples) throw new RangeError(`wasmnn: fit: sampleWeight has ${a.length} weights for ${samples} samples; give one per sample`);
+  const out = new Float32Array(samples);
+  for (let i = 0; i < samples; i++) {
+    const v = a[i];
+    if (typeof v !== 'number' || !(v >= 0) || !Number.isFinite(v)) throw new RangeError(`wasmnn: fit: sampleWeight[${i}] is ${describe(v)}; weights must be finite numbers >= 0`);
+    out[i] = v;
+  }
+  return out;
+}
+
 function classWeightObject(cw: unknown): Record<string, number> | undefined {
   if (cw === undefined || cw === null) return undefined;
   if (Array.isArray(cw)) return Object.fromEntries(cw.map((w, i) => [String(i), w]));

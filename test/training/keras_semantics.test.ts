@@ -586,4 +586,28 @@ describe('Keras habits found porting tutorials (QA)', () => {
     expect(() => m.compile({ optimizer: 'Adamax' as never, loss: 'sparseCategoricalCrossentropy' })).toThrow(/Adamax/);
     m.dispose();
   });
+
+  it('sampleWeight weighs each sample in the loss; with classWeight the two multiply (Keras)', async () => {
+    const make = (lr: number) => {
+      const m = new Sequential([new Dense({ units: 3, activation: 'relu' }), new Dense({ units: 2, activation: 'softmax' })], { seed: 4 });
+      m.compile({ optimizer: new SGD({ learningRate: lr }), loss: 'sparseCategoricalCrossentropy' });
+      return m;
+    };
+    const x = X(24, 11), y = Y(24);
+    const train = async (lr: number, opts: Record<string, unknown>) => { const m = make(lr); await m.fit(x, y, { epochs: 2, batchSize: 8, ...opts }); const w = weightsOf(m); m.dispose(); return w; };
+    // per sample what classWeight gives per class: the same run, bit for bit
+    const byClass = await train(0.1, { classWeight: { 0: 1, 1: 3 } });
+    expect(await train(0.1, { sampleWeight: Array.from(y, (c) => (c === 1 ? 3 : 1)) })).toEqual(byClass);
+    // the two multiply: halves times { 0: 2, 1: 6 } is { 0: 1, 1: 3 }
+    expect(await train(0.1, { sampleWeight: new Float32Array(24).fill(0.5), classWeight: { 0: 2, 1: 6 } })).toEqual(byClass);
+    // twice every weight with half the step size is the unweighted run (SGD: exact scaling by 2)
+    expect(await train(0.05, { sampleWeight: new Array(24).fill(2) })).toEqual(await train(0.1, {}));
+    // the held-out samples' weights go with them
+    await expect(train(0.1, { sampleWeight: new Array(24).fill(1), validationSplit: 0.25 })).resolves.toBeDefined();
+    const m = make(0.1);
+    await expect(m.fit(x, y, { sampleWeight: [1, 2] })).rejects.toThrow(/sampleWeight has 2 weights for 24 samples/);
+    await expect(m.fit(x, y, { sampleWeight: Array.from({ length: 24 }, (_, i) => (i === 5 ? -1 : 1)) })).rejects.toThrow(/sampleWeight\[5\] is -1; weights must be finite numbers >= 0/);
+    await expect(m.fit(x, y, { sampleWeight: 'heavy' as never })).rejects.toThrow(/sampleWeight must be an array or typed array/);
+    m.dispose();
+  });
 });
