@@ -485,14 +485,13 @@ export class Sequential {
     const yBuf = new (ya.data.constructor as any)(rows * yRow);
     const wBuf = weightsOf ? new Float32Array(rows) : null;
     const rt = this.rt!;
-    // each epoch shuffles the previous epoch's order: replay the epochs before initialEpoch, so a
-    // resumed run matches an uninterrupted one; only when an epoch will run (initialEpoch may be
-    // past epochs, and the replay costs an epoch's shuffle per epoch skipped)
     // Every fit() call shuffles afresh (Keras): the orders come from the seed and the training steps
     // this model took before this call's epoch 0, so fit({ epochs: 1 }) in a loop sees a new order
     // each time. A call that continues a run (initialEpoch k after k epochs, a resumed checkpoint)
     // finds none before it and replays that run's orders exactly, as does a model that has taken
-    // fewer steps than initialEpoch implies (fresh, or loaded without its optimizer state).
+    // fewer steps than initialEpoch implies (fresh, or loaded without its optimizer state). Each
+    // epoch shuffles the previous epoch's order, so the epochs before initialEpoch are replayed;
+    // only when an epoch will run (initialEpoch may be past epochs, and each costs a shuffle).
     const stepsBefore = this.trainSteps - start * Math.ceil(n / batchSize);
     const shuffleSeed = (e: number) => deriveSeed(seed, stepsBefore <= 0 ? `shuffle/${e}` : `shuffle/${stepsBefore}/${e}`);
     if (shuffle && start < epochs) for (let e = 0; e < start; e++) new Random(shuffleSeed(e)).shuffle(order);
