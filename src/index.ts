@@ -15,7 +15,8 @@ export { Sequential, type CompileArgs, type FitArgs, type EvaluateArgs, type Seq
 export * from './layers/index.js';
 export { SGD, Adam, AdamW, RMSprop, Adagrad, Optimizer, type OptimizerName } from './optimizers/optimizers.js';
 export { exponentialDecay, stepDecay, piecewiseConstant, cosineDecay, linearWarmup, type Schedule } from './optimizers/schedules.js';
-export { EarlyStopping, LearningRateScheduler, CallbackFunctions, type Callback, type History, type Logs } from './training/callbacks.js';
+export { EarlyStopping, LearningRateScheduler, ReduceLROnPlateau, CallbackFunctions, type Callback, type History, type Logs, type ReduceLROnPlateauArgs } from './training/callbacks.js';
+export { ModelCheckpoint, type ModelCheckpointArgs } from './training/model_checkpoint.js';
 export { classReport, confusionMatrix, type ClassReport, type MetricName } from './metrics.js';
 export type { LossName, LossConfig } from './losses.js';
 export type { DataInput, Shaped } from './training/data.js';

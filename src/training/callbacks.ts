@@ -1,5 +1,6 @@
 // Training callbacks, Keras-shaped. Any hook may be async; fit awaits it.
 import type { Sequential } from '../models/sequential.js';
+import type { Optimizer } from '../optimizers/optimizers.js';
 import { checkOptions, closestOption, describe, optionNames } from '../options.js';
 
 export type Logs = Record<string, number>;
@@ -62,13 +63,91 @@ export function checkCallbacks(callbacks: unknown, owner: string): Callback[] {
   return list as Callback[];
 }
 
-export interface EarlyStoppingArgs {
+/** The monitor options EarlyStopping, ReduceLROnPlateau and ModelCheckpoint share. */
+export interface MonitorArgs {
   /** Default 'val_loss' ('loss' when there is no validation data). A monitor named here must be in the logs. */
   monitor?: string;
-  minDelta?: number;
-  patience?: number;
   /** 'auto' picks max for accuracy-like metrics, min otherwise. */
   mode?: 'auto' | 'min' | 'max';
+}
+
+/**
+ * The figure a callback watches: its log key, its direction and the least change that counts as
+ * an improvement, checked at construction, with the lookup in an epoch's logs. One for every
+ * callback that monitors (EarlyStopping, ReduceLROnPlateau, ModelCheckpoint), so they agree on
+ * the 'val_loss' default, its fall back to 'loss' without validation data, 'auto' mode and the
+ * error for a figure the logs do not have. `args` is taken with null already dropped.
+ */
+export class Monitor {
+  /** The log key as given (or the default 'val_loss'). */
+  readonly key: string;
+  readonly mode: 'min' | 'max';
+  readonly minDelta: number;
+  /** Whether the caller named the monitor (the default 'val_loss' falls back to 'loss' without validation data). */
+  private readonly given: boolean;
+
+  /** minDelta: the caller's value (checked here) or undefined, then `defaultMinDelta`; null for a callback without that option (0). */
+  constructor(readonly owner: string, args: MonitorArgs & { minDelta?: unknown }, defaultMinDelta: number | null) {
+    // each value checked here: a NaN minDelta would never record an improvement, and a
+    // non-string monitor would fail only at the first epoch's end
+    if (args.monitor !== undefined && (typeof args.monitor !== 'string' || args.monitor === '')) {
+      throw new TypeError(`wasmnn: ${owner}: monitor must be the name of a log entry such as 'val_loss', 'loss' or 'val_accuracy', got ${describe(args.monitor)}`);
+    }
+    this.key = args.monitor ?? 'val_loss';
+    this.given = args.monitor !== undefined;
+    const minDelta = defaultMinDelta === null ? 0 : args.minDelta ?? defaultMinDelta;
+    if (typeof minDelta !== 'number' || !Number.isFinite(minDelta)) {
+      throw new RangeError(`wasmnn: ${owner}: minDelta must be a finite number (the least change that counts as an improvement), got ${describe(minDelta)}`);
+    }
+    // Keras takes its absolute value (min_delta=-0.1 means 0.1): so does this
+    this.minDelta = Math.abs(minDelta);
+    const mode = args.mode ?? 'auto';
+    if (mode !== 'auto' && mode !== 'min' && mode !== 'max') throw new RangeError(`wasmnn: ${owner}: mode must be 'auto', 'min' or 'max', got ${JSON.stringify(mode)}`);
+    this.mode = mode === 'auto' ? (/acc|f1|precision|recall/.test(this.key) ? 'max' : 'min') : mode;
+  }
+
+  /** The value every real one improves on: the starting best. */
+  get worst(): number { return this.mode === 'min' ? Infinity : -Infinity; }
+
+  /** Whether v improves on reference by more than minDelta. */
+  improves(v: number, reference: number): boolean {
+    // Keras' own arithmetic (current -+ min_delta against the reference), so ties round alike
+    return this.mode === 'min' ? v + this.minDelta < reference : v - this.minDelta > reference;
+  }
+
+  /** The monitored value in an epoch's logs; a figure they do not have is an error naming those they have. */
+  valueIn(logs: Logs): number {
+    let key = this.key;
+    if (!(key in logs) && !this.given && key.startsWith('val_') && key.slice(4) in logs) key = key.slice(4);
+    const v = logs[key];
+    if (v === undefined) {
+      const fix = key.startsWith('val_')
+        ? 'pass validationData or validationSplit to fit, or monitor a training figure'
+        : `add it to compile's metrics, or monitor one of those`;
+      const have = Object.keys(logs);
+      throw new Error(`wasmnn: ${this.owner} monitors '${this.key}', which the epoch's logs do not have (they have ${have.length ? have.join(', ') : 'none'}); ${fix}`);
+    }
+    return v;
+  }
+}
+
+/** verbose of a callback: 0 / false silent, 1 / true a line when it acts (Keras' 0 and 1). */
+export function checkCallbackVerbose(owner: string, v: unknown): 0 | 1 {
+  const given = v ?? 0;
+  if (given !== 0 && given !== 1 && typeof given !== 'boolean') {
+    throw new RangeError(`wasmnn: ${owner}: verbose must be 0 (silent) or 1 (a line each time it acts), got ${describe(v)}`);
+  }
+  return given === 1 || given === true ? 1 : 0;
+}
+
+/** args with its null values dropped: null counts as not given, as Keras' None. */
+export function givenOnly<T extends object>(args: T | null | undefined): Partial<T> {
+  return Object.fromEntries(Object.entries(args ?? {}).filter(([, v]) => v !== null)) as Partial<T>;
+}
+
+export interface EarlyStoppingArgs extends MonitorArgs {
+  minDelta?: number;
+  patience?: number;
   baseline?: number;
   restoreBestWeights?: boolean;
 }
@@ -84,8 +163,7 @@ export class EarlyStopping implements Callback {
   readonly baseline?: number;
   readonly restoreBestWeights: boolean;
   private model: Sequential | null = null;
-  /** Whether the caller named the monitor (the default 'val_loss' falls back to 'loss' without validation data). */
-  private readonly monitorGiven: boolean;
+  private readonly watch: Monitor;
   private wait = 0;
   private best = NaN;
   private bestWeights: Float32Array | null = null;
@@ -94,31 +172,19 @@ export class EarlyStopping implements Callback {
 
   constructor(args: EarlyStoppingArgs = {}) {
     checkOptions('EarlyStopping', args, EARLY_STOPPING_OPTIONS);
-    // each value checked here: a NaN patience or minDelta would never stop or never record a best
-    // epoch (so restoreBestWeights would silently restore nothing), and a non-string monitor
-    // would fail only at the first epoch's end
-    // null counts as not given, as Keras' None
-    args = Object.fromEntries(Object.entries(args ?? {}).filter(([, v]) => v !== null));
-    if (args.monitor !== undefined && (typeof args.monitor !== 'string' || args.monitor === '')) {
-      throw new TypeError(`wasmnn: EarlyStopping: monitor must be the name of a log entry such as 'val_loss', 'loss' or 'val_accuracy', got ${describe(args.monitor)}`);
-    }
-    this.monitor = args.monitor ?? 'val_loss';
-    this.monitorGiven = args.monitor !== undefined;
-    const minDelta = args.minDelta ?? 0;
-    if (typeof minDelta !== 'number' || !Number.isFinite(minDelta)) {
-      throw new RangeError(`wasmnn: EarlyStopping: minDelta must be a finite number (the least change that counts as an improvement), got ${describe(minDelta)}`);
-    }
-    // Keras takes its absolute value (min_delta=-0.1 means 0.1): so does this
-    this.minDelta = Math.abs(minDelta);
+    // each value checked here: a NaN patience would never stop, and a NaN minDelta never record
+    // a best epoch (so restoreBestWeights would silently restore nothing)
+    args = givenOnly(args);
+    this.watch = new Monitor('EarlyStopping', args, 0);
+    this.monitor = this.watch.key;
+    this.minDelta = this.watch.minDelta;
+    this.mode = this.watch.mode;
     const patience = args.patience ?? 0;
     // Infinity: never stop, only track the best epoch (for restoreBestWeights)
     if (typeof patience !== 'number' || !(Number.isInteger(patience) || patience === Infinity) || patience < 0) {
       throw new RangeError(`wasmnn: EarlyStopping: patience must be a whole number >= 0 or Infinity (epochs without improvement before stopping), got ${describe(patience)}`);
     }
     this.patience = patience;
-    const mode = args.mode ?? 'auto';
-    if (mode !== 'auto' && mode !== 'min' && mode !== 'max') throw new RangeError(`wasmnn: EarlyStopping: mode must be 'auto', 'min' or 'max', got ${JSON.stringify(mode)}`);
-    this.mode = mode === 'auto' ? (/acc|f1|precision|recall/.test(this.monitor) ? 'max' : 'min') : mode;
     if (args.baseline !== undefined && (typeof args.baseline !== 'number' || !Number.isFinite(args.baseline))) {
       throw new RangeError(`wasmnn: EarlyStopping: baseline must be a finite number (the value the monitor must beat) or left out, got ${describe(args.baseline)}`);
     }
@@ -133,15 +199,10 @@ export class EarlyStopping implements Callback {
 
   onTrainBegin(): void {
     this.wait = 0;
-    this.best = this.mode === 'min' ? Infinity : -Infinity;
+    this.best = this.watch.worst;
     this.bestWeights = null;
     this.stoppedEpoch = -1;
     this.bestEpoch = -1;
-  }
-
-  private improves(v: number, reference: number): boolean {
-    // Keras' own arithmetic (current -+ min_delta against the reference), so ties round alike
-    return this.mode === 'min' ? v + this.minDelta < reference : v - this.minDelta > reference;
   }
 
   // As Keras 3 (and tfjs): training stops once `patience` epochs in a row brought no improvement
@@ -149,21 +210,13 @@ export class EarlyStopping implements Callback {
   // is tracked, and its weights kept for restoreBestWeights, whether or not it beats the
   // baseline; only an epoch that beats the baseline too resets the wait.
   onEpochEnd(epoch: number, logs: Logs): void {
-    let key = this.monitor;
-    if (!(key in logs) && !this.monitorGiven && key.startsWith('val_') && key.slice(4) in logs) key = key.slice(4);
-    const v = logs[key];
-    if (v === undefined) {
-      const fix = key.startsWith('val_')
-        ? 'pass validationData or validationSplit to fit, or monitor a training figure'
-        : `add it to compile's metrics, or monitor one of those`;
-      throw new Error(`wasmnn: EarlyStopping monitors '${this.monitor}', which the epoch's logs do not have (they have ${Object.keys(logs).join(', ')}); ${fix}`);
-    }
+    const v = this.watch.valueIn(logs);
     this.wait++;
-    if (this.improves(v, this.best)) {
+    if (this.watch.improves(v, this.best)) {
       this.best = v;
       this.bestEpoch = epoch;
       if (this.restoreBestWeights) this.bestWeights = this.model!.snapshotWeights();
-      if (this.baseline === undefined || this.improves(v, this.baseline)) this.wait = 0;
+      if (this.baseline === undefined || this.watch.improves(v, this.baseline)) this.wait = 0;
       return;
     }
     if (this.wait >= this.patience && epoch > 0) {
@@ -177,6 +230,20 @@ export class EarlyStopping implements Callback {
   }
 }
 
+/**
+ * The model's optimizer, whose learning rate a callback sets: a number, not a schedule (Keras
+ * refuses one too: the callback would silently replace the schedule by a constant).
+ */
+function constantRateOptimizer(owner: string, m: Sequential | null): Optimizer {
+  const opt = m?.optimizer;
+  if (!opt) throw new Error(`wasmnn: ${owner} sets the optimizer's learning rate, and the model has no optimizer yet; call model.compile first`);
+  if (typeof opt.learningRate !== 'number') {
+    throw new TypeError(`wasmnn: ${owner}: the optimizer's learning rate is a schedule (${opt.learningRate.config.name}), which this callback would replace by constants; ` +
+      'use one or the other: a number as the optimizer\'s learningRate with this callback, or the schedule alone');
+  }
+  return opt;
+}
+
 /** Sets the optimizer's learning rate at each epoch's start: schedule(epoch, currentLr). */
 export class LearningRateScheduler implements Callback {
   private model: Sequential | null = null;
@@ -184,11 +251,7 @@ export class LearningRateScheduler implements Callback {
     if (typeof schedule !== 'function') throw new TypeError('wasmnn: LearningRateScheduler needs a function (epoch, lr) => lr');
   }
   setModel(m: Sequential): void {
-    // Keras refuses it too: the callback would silently replace the schedule by a constant
-    if (m.optimizer && typeof m.optimizer.learningRate !== 'number') {
-      throw new TypeError(`wasmnn: LearningRateScheduler: the optimizer's learning rate is a schedule (${m.optimizer.learningRate.config.name}), which this callback would replace by constants; ` +
-        'use one or the other: a number as the optimizer\'s learningRate with this callback, or the schedule alone');
-    }
+    if (m.optimizer) constantRateOptimizer('LearningRateScheduler', m);
     this.model = m;
   }
   onEpochBegin(epoch: number): void {
@@ -200,6 +263,117 @@ export class LearningRateScheduler implements Callback {
   /** The epoch's learning rate in its logs (and so in the History), as Keras' `learning_rate`. */
   onEpochEnd(_epoch: number, logs?: Logs): void {
     if (logs) logs.learning_rate = this.model!.optimizer!.currentLearningRate();
+  }
+}
+
+export interface ReduceLROnPlateauArgs extends MonitorArgs {
+  /** The learning rate is multiplied by this, in (0, 1). Default 0.1. */
+  factor?: number;
+  /** Epochs without improvement before the rate is lowered. Default 10. */
+  patience?: number;
+  /** The least change that counts as an improvement. Default 1e-4. */
+  minDelta?: number;
+  /** Epochs after a reduction during which no epoch counts towards patience. Default 0. */
+  cooldown?: number;
+  /** The rate is never lowered below this. Default 0. */
+  minLr?: number;
+  /** 1: a line each time the rate is lowered. Default 0. */
+  verbose?: 0 | 1 | boolean;
+}
+
+const REDUCE_LR_OPTIONS = optionNames<ReduceLROnPlateauArgs>({
+  monitor: true, factor: true, patience: true, mode: true, minDelta: true, cooldown: true, minLr: true, verbose: true,
+});
+
+/**
+ * Lowers the optimizer's learning rate when the monitored value stops improving: at an epoch's
+ * end, once `patience` epochs in a row (not counting those in cooldown) brought no improvement by
+ * more than minDelta, the rate becomes max(rate * factor, minLr), unless it is at minLr already.
+ * Keras 3's rules, its cooldown included: after a reduction the next `cooldown` epochs' ends
+ * reset the wait, the last of them counting towards patience again (so cooldown 1 changes
+ * nothing). Each epoch's logs (and so the History) get `learning_rate`, the rate that epoch
+ * trained with. The rate set stays the optimizer's after fit, as in Keras. The optimizer's
+ * learningRate must be a number, not a schedule.
+ */
+export class ReduceLROnPlateau implements Callback {
+  readonly monitor: string;
+  readonly mode: 'min' | 'max';
+  readonly minDelta: number;
+  readonly factor: number;
+  readonly patience: number;
+  readonly cooldown: number;
+  readonly minLr: number;
+  readonly verbose: 0 | 1;
+  private readonly watch: Monitor;
+  private model: Sequential | null = null;
+  private wait = 0;
+  private cooldownLeft = 0;
+  private best: number;
+
+  constructor(args: ReduceLROnPlateauArgs = {}) {
+    checkOptions('ReduceLROnPlateau', args, REDUCE_LR_OPTIONS);
+    args = givenOnly(args);
+    this.watch = new Monitor('ReduceLROnPlateau', args, 1e-4);
+    this.monitor = this.watch.key;
+    this.mode = this.watch.mode;
+    this.minDelta = this.watch.minDelta;
+    const factor = args.factor ?? 0.1;
+    if (typeof factor !== 'number' || !(factor > 0 && factor < 1)) {
+      throw new RangeError(`wasmnn: ReduceLROnPlateau: factor must be a number in (0, 1) (the learning rate is multiplied by it), got ${describe(factor)}`);
+    }
+    this.factor = factor;
+    const patience = args.patience ?? 10;
+    if (typeof patience !== 'number' || !Number.isInteger(patience) || patience < 0) {
+      throw new RangeError(`wasmnn: ReduceLROnPlateau: patience must be a whole number >= 0 (epochs without improvement before the learning rate is lowered), got ${describe(patience)}`);
+    }
+    this.patience = patience;
+    const cooldown = args.cooldown ?? 0;
+    if (typeof cooldown !== 'number' || !Number.isInteger(cooldown) || cooldown < 0) {
+      throw new RangeError(`wasmnn: ReduceLROnPlateau: cooldown must be a whole number >= 0 (epochs to wait after a reduction), got ${describe(cooldown)}`);
+    }
+    this.cooldown = cooldown;
+    const minLr = args.minLr ?? 0;
+    if (typeof minLr !== 'number' || !Number.isFinite(minLr) || minLr < 0) {
+      throw new RangeError(`wasmnn: ReduceLROnPlateau: minLr must be a finite number >= 0 (the least learning rate), got ${describe(minLr)}`);
+    }
+    this.minLr = minLr;
+    this.verbose = checkCallbackVerbose('ReduceLROnPlateau', args.verbose);
+    this.best = this.watch.worst;
+  }
+
+  setModel(m: Sequential): void {
+    if (m.optimizer) constantRateOptimizer('ReduceLROnPlateau', m);
+    this.model = m;
+  }
+
+  onTrainBegin(): void {
+    this.wait = 0;
+    this.cooldownLeft = 0;
+    this.best = this.watch.worst;
+  }
+
+  onEpochEnd(epoch: number, logs: Logs = {}): void {
+    const opt = constantRateOptimizer('ReduceLROnPlateau', this.model);
+    const lr = opt.learningRate as number;
+    logs.learning_rate = lr;
+    const v = this.watch.valueIn(logs);
+    if (this.cooldownLeft > 0) {
+      this.cooldownLeft--;
+      this.wait = 0;
+    }
+    if (this.watch.improves(v, this.best)) {
+      this.best = v;
+      this.wait = 0;
+      return;
+    }
+    if (this.cooldownLeft > 0) return;
+    this.wait++;
+    if (this.wait < this.patience || !(lr > this.minLr)) return;
+    const next = Math.max(lr * this.factor, this.minLr);
+    opt.learningRate = next;
+    this.cooldownLeft = this.cooldown;
+    this.wait = 0;
+    if (this.verbose) console.log(`Epoch ${epoch + 1}: ReduceLROnPlateau reducing learning rate to ${next}.`);
   }
 }
 
