@@ -11,7 +11,7 @@ export { WorkerDiedError } from './runtime/pool.js';
 export type { WasmSource } from './runtime/loader.js';
 export * as kernels from './kernels/index.js';
 
-export { Sequential, type CompileArgs, type FitArgs, type EvaluateArgs, type SequentialArgs } from './models/sequential.js';
+export { Sequential, type CompileArgs, type FitArgs, type EvaluateArgs, type PredictArgs, type SequentialArgs } from './models/sequential.js';
 export * from './layers/index.js';
 export { SGD, Adam, AdamW, RMSprop, Adagrad, Optimizer, type OptimizerName } from './optimizers/optimizers.js';
 export { exponentialDecay, stepDecay, piecewiseConstant, cosineDecay, linearWarmup, type Schedule } from './optimizers/schedules.js';

@@ -45,13 +45,15 @@ export interface FitArgs {
   seed?: number;
   /** Fraction of the samples, taken from the end before shuffling, held out for validation. */
   validationSplit?: number;
-  validationData?: [DataInput, DataInput];
+  /** [x, y], or [x, y, sampleWeight] to weigh the validation loss per sample (Keras). */
+  validationData?: [DataInput, DataInput] | [DataInput, DataInput, ArrayLike<number> | null];
   /** Weight of each class in the loss, e.g. { 0: 1, 1: 5 } (or [1, 5], or a Map). */
   classWeight?: Record<number, number> | number[] | Map<number, number> | null;
   /**
    * Weight of each training sample in the loss, one finite number >= 0 per sample (Keras'
    * sample_weight); with classWeight the two multiply. With validationSplit the held-out samples'
-   * weights are dropped: the validation loss is unweighted, as the metrics are.
+   * weights weigh the validation loss, as validationData's third entry does. The metrics are
+   * unweighted (Keras' `metrics`, not its `weighted_metrics`).
    */
   sampleWeight?: ArrayLike<number> | null;
   callbacks?: Callback[] | Callback;
@@ -60,13 +62,19 @@ export interface FitArgs {
   initialEpoch?: number;
 }
 
-export interface EvaluateArgs {
+export interface PredictArgs {
   batchSize?: number;
   /** Taken for Keras code (`predict(x, { verbose: 0 })`); evaluate and predict print nothing either way. */
   verbose?: 0 | 1 | 2 | 'auto' | boolean;
 }
 
-type Prepared = { x: Batchable; y: Batchable };
+export interface EvaluateArgs extends PredictArgs {
+  /** Weight of each sample in the loss (Keras' sample_weight); the metrics stay unweighted. */
+  sampleWeight?: ArrayLike<number> | null;
+}
+
+/** Inputs, targets and (fit's validation, evaluate) per-sample loss weights. */
+type Prepared = { x: Batchable; y: Batchable; w?: Float32Array | null };
 
 const SEQUENTIAL_OPTIONS = optionNames<SequentialArgs>({ name: true, seed: true });
 const COMPILE_OPTIONS = optionNames<CompileArgs>({ optimizer: true, loss: true, metrics: true });
@@ -74,7 +82,8 @@ const FIT_OPTIONS = optionNames<FitArgs>({
   batchSize: true, epochs: true, shuffle: true, seed: true, validationSplit: true, validationData: true,
   classWeight: true, sampleWeight: true, callbacks: true, verbose: true, initialEpoch: true,
 });
-const EVALUATE_OPTIONS = optionNames<EvaluateArgs>({ batchSize: true, verbose: true });
+const PREDICT_OPTIONS = optionNames<PredictArgs>({ batchSize: true, verbose: true });
+const EVALUATE_OPTIONS = optionNames<EvaluateArgs>({ batchSize: true, verbose: true, sampleWeight: true });
 const LOSS_AND_GRADIENTS_OPTIONS = optionNames<{ seed?: number }>({ seed: true });
 
 /** verbose as Keras takes it: 0 / false silent, 1 / 2 / true / 'auto' not; null is not given (0). */
@@ -443,8 +452,8 @@ export class Sequential {
     const callbacks = checkCallbacks(args.callbacks, 'fit');
     const classWeight = classWeightObject(args.classWeight);
     const vd: unknown = args.validationData;
-    if (vd !== undefined && vd !== null && !(Array.isArray(vd) && vd.length === 2)) {
-      throw new TypeError(`wasmnn: fit: validationData must be [x, y], an array of the inputs and the targets, got ${describe(vd)}`);
+    if (vd !== undefined && vd !== null && !(Array.isArray(vd) && (vd.length === 2 || vd.length === 3))) {
+      throw new TypeError(`wasmnn: fit: validationData must be [x, y] (or [x, y, sampleWeight]), an array of the inputs and the targets, got ${describe(vd)}`);
     }
     if (this.seed === undefined && !this.store) this.seed = seed;
     if (!this.rt && !hasRuntime()) await init();
@@ -457,7 +466,7 @@ export class Sequential {
       const vx = this.prepareX(args.validationData[0], 'validationData x');
       // the samples the model was built for, named as validationData's (not a kernel's shape error)
       try { this.ensureBuilt(vx); } catch (e) { throw new RangeError(`wasmnn: fit: validationData x: ${(e as Error).message.replace(/^wasmnn: /, '')}`); }
-      val = { x: vx, y: this.prepareY(args.validationData[1], 'validationData y', vx) };
+      val = { x: vx, y: this.prepareY(args.validationData[1], 'validationData y', vx), w: sampleWeightsOf(args.validationData[2], vx.shape[0], 'validationData sampleWeight') };
     } else if (args.validationSplit !== undefined) {
       const f = args.validationSplit;
       if (!(typeof f === 'number' && f > 0 && f < 1)) throw new RangeError(`wasmnn: fit: validationSplit must be in (0, 1), got ${f}`);
@@ -467,6 +476,7 @@ export class Sequential {
       if (nVal === 0 || nVal === n) throw new RangeError(`wasmnn: fit: validationSplit ${f} of ${n} samples leaves ${nVal === 0 ? 'no validation' : 'no training'} samples`);
       [xa, val] = splitTail(xa, ya, n - nVal);
       ya = sliceRows(ya, 0, n - nVal);
+      val.w = sampleWeight?.subarray(n - nVal) ?? null;
       sampleWeight = sampleWeight?.subarray(0, n - nVal) ?? null;
     }
     const n = xa.shape[0];
@@ -531,7 +541,7 @@ export class Sequential {
         this.putMetrics(logs, rep, ['precision', 'recall', 'f1']);
       }
       if (val) {
-        const v = this.evaluateBatched(val.x, val.y, batchSize, `fit: the validation data at epoch ${epoch + 1}`);
+        const v = this.evaluateBatched(val, batchSize, `fit: the validation data at epoch ${epoch + 1}`);
         for (const [k, value] of Object.entries(v)) logs[`val_${k}`] = value;
       }
       // the callbacks first, then the History and the progress line see what they added to the logs
@@ -702,7 +712,7 @@ export class Sequential {
     const xa = this.prepareX(x, 'x');
     this.ensureBuilt(xa);
     const ya = this.prepareY(y, 'y', xa);
-    return this.evaluateBatched(xa, ya, batchSize, 'evaluate');
+    return this.evaluateBatched({ x: xa, y: ya, w: sampleWeightsOf(args.sampleWeight, xa.shape[0], 'sampleWeight', 'evaluate') }, batchSize, 'evaluate');
   }
 
   /**
@@ -716,8 +726,9 @@ export class Sequential {
   }
 
   /** Loss and metrics over prepared data in inference mode; `op` names the caller in errors. */
-  private evaluateBatched(xa: Batchable, ya: Batchable, batchSize: number, op: string): Record<string, number> {
+  private evaluateBatched({ x: xa, y: ya, w: sw }: Prepared, batchSize: number, op: string): Record<string, number> {
     const n = xa.shape[0];
+    if (sw) this.requirePerSampleOutput('sampleWeight');
     const rt = this.rt!;
     const units = this.outputUnits;
     const fused = this.fused();
@@ -734,7 +745,9 @@ export class Sequential {
         const t = rt.temp([m, ...ya.shape.slice(1)], ya.data instanceof Int32Array ? 'i32' : 'f32').set(ya.data.subarray(s * yRow, (s + m) * yRow));
         const { y, mask, outputs } = this.forward(g, x, { rt, training: false, seed: 0, step: 0, logits: fused });
         const mw = Sequential.maskWeights(y, mask);
-        const lr = lossAndBackward(g, y, t, mw ? rt.temp(y.value.shape.slice(0, -1)).set(mw) : null, loss, fused || !!loss.fromLogits);
+        // per-row loss weights: the mask's (per-time-step outputs) or the samples' own
+        const rowWeights = mw ?? sw?.subarray(s, s + m) ?? null;
+        const lr = lossAndBackward(g, y, t, rowWeights ? rt.temp(y.value.shape.slice(0, -1)).set(rowWeights) : null, loss, fused || !!loss.fromLogits);
         // the probabilities are the output (or its softmax / sigmoid, when fused): one scan of
         // them finds a non-finite output, which would make the loss and the metrics NaN
         const p = lr.probs;
@@ -760,9 +773,9 @@ export class Sequential {
   }
 
   /** The model's outputs for x, in batches: { data, shape: [N, ...output] }. */
-  predict(x: DataInput, args: EvaluateArgs = {}): Shaped<Float32Array> {
+  predict(x: DataInput, args: PredictArgs = {}): Shaped<Float32Array> {
     this.requireAlive();
-    checkOptions('Sequential.predict', args, EVALUATE_OPTIONS);
+    checkOptions('Sequential.predict', args, PREDICT_OPTIONS);
     checkVerbose('predict', args.verbose);
     const batchSize = checkBatchSize('predict', args.batchSize);
     const xa = this.prepareX(x, 'x');
@@ -868,18 +881,18 @@ export class Sequential {
  * weights by class ([1, 5], as tfjs takes), a Map of class -> weight; undefined or null for none.
  * Its keys are checked against the classes once the model is built (classWeights()).
  */
-/** fit's sampleWeight as float32, one finite weight >= 0 per sample, or null when not given. */
-function sampleWeightsOf(sw: unknown, samples: number): Float32Array | null {
+/** Per-sample loss weights (`name` in `op`'s options) as float32, one finite weight >= 0 per sample, or null when not given. */
+function sampleWeightsOf(sw: unknown, samples: number, name = 'sampleWeight', op = 'fit'): Float32Array | null {
   if (sw === undefined || sw === null) return null;
   if (!(Array.isArray(sw) || (ArrayBuffer.isView(sw) && !(sw instanceof DataView) && !(sw instanceof BigInt64Array) && !(sw instanceof BigUint64Array)))) {
-    throw new TypeError(`wasmnn: fit: sampleWeight must be an array or typed array of one weight per sample, got ${describe(sw)}`);
+    throw new TypeError(`wasmnn: ${op}: ${name} must be an array or typed array of one weight per sample, got ${describe(sw)}`);
   }
   const a = sw as ArrayLike<unknown>;
-  if (a.length !== samples) throw new RangeError(`wasmnn: fit: sampleWeight has ${a.length} weights for ${samples} samples; give one per sample`);
+  if (a.length !== samples) throw new RangeError(`wasmnn: ${op}: ${name} has ${a.length} weights for ${samples} samples; give one per sample`);
   const out = new Float32Array(samples);
   for (let i = 0; i < samples; i++) {
     const v = a[i];
-    if (typeof v !== 'number' || !(v >= 0) || !Number.isFinite(v)) throw new RangeError(`wasmnn: fit: sampleWeight[${i}] is ${describe(v)}; weights must be finite numbers >= 0`);
+    if (typeof v !== 'number' || !(v >= 0) || !Number.isFinite(v)) throw new RangeError(`wasmnn: ${op}: ${name}[${i}] is ${describe(v)}; weights must be finite numbers >= 0`);
     out[i] = v;
   }
   return out;

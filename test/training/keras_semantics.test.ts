@@ -610,4 +610,31 @@ describe('Keras habits found porting tutorials (QA)', () => {
     await expect(m.fit(x, y, { sampleWeight: 'heavy' as never })).rejects.toThrow(/sampleWeight must be an array or typed array/);
     m.dispose();
   });
+
+  it('evaluate and the validation loss take per-sample weights too (Keras: evaluate(sample_weight), validation_data (x, y, w))', async () => {
+    const m = new Sequential([new Dense({ units: 3, activation: 'relu' }), new Dense({ units: 2, activation: 'softmax' })], { seed: 6 });
+    m.compile({ optimizer: new SGD({ learningRate: 0.1 }), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+    const x = X(12, 12), y = Y(12);
+    const w = Array.from({ length: 12 }, (_, i) => (i % 3) * 0.75);
+    m.build([2]);
+    // the closed form: sum of w_i times sample i's own loss, over the samples
+    const own = Array.from({ length: 12 }, (_, i) => m.evaluate({ data: x.data.subarray(2 * i, 2 * i + 2), shape: [1, 2] }, y.subarray(i, i + 1)).loss);
+    const want = own.reduce((s, l, i) => s + w[i] * l, 0) / 12;
+    const e = m.evaluate(x, y, { sampleWeight: w, batchSize: 5 });
+    expect(e.loss).toBeCloseTo(want, 6);
+    expect(e.accuracy).toBe(m.evaluate(x, y).accuracy);   // metrics unweighted
+    // fit's validation loss: [x, y, w] and validationSplit's held-out weights give what evaluate gives
+    const seen: number[][] = [];
+    const check = { onEpochEnd: (_e: number, logs: Record<string, number>) => { seen.push([logs.val_loss, m.evaluate(x, y, { sampleWeight: w }).loss]); } };
+    await m.fit(x, y, { epochs: 2, validationData: [x, y, w], callbacks: [check] });
+    const xs = X(16, 13), ys = Y(16), ws = Array.from({ length: 16 }, (_, i) => 1 + (i % 4));
+    const tail = { data: xs.data.subarray(12 * 2), shape: [4, 2] };
+    const seen2: number[][] = [];
+    await m.fit(xs, ys, { epochs: 1, validationSplit: 0.25, sampleWeight: ws, callbacks: [{ onEpochEnd: (_e: number, logs: Record<string, number>) => { seen2.push([logs.val_loss, m.evaluate(tail, ys.subarray(12), { sampleWeight: ws.slice(12) }).loss]); } }] });
+    for (const [a, b] of [...seen, ...seen2]) expect(a).toBeCloseTo(b, 6);
+    expect(() => m.evaluate(x, y, { sampleWeight: [1] })).toThrow(/evaluate: sampleWeight has 1 weights for 12 samples/);
+    await expect(m.fit(x, y, { validationData: [x, y, [1, 2]] })).rejects.toThrow(/validationData sampleWeight has 2 weights for 12 samples/);
+    expect(() => m.predict(x, { sampleWeight: w } as never)).toThrow(/unknown option 'sampleWeight'/);
+    m.dispose();
+  });
 });
