@@ -304,9 +304,9 @@ describe('#12 bad argument types get wasmnn errors naming the argument', () => {
     m.dispose();
   });
 
-  it('fit validationData must be [x, y]', async () => {
+  it('fit validationData must be [x, y] or [x, y, sampleWeight]', async () => {
     const m = softmax3();
-    await expect(m.fit(X, Y, { validationData: X as any })).rejects.toThrow(/^wasmnn: fit: validationData must be \[x, y\], an array of the inputs and the targets, got an array of 4$/);
+    await expect(m.fit(X, Y, { validationData: X as any })).rejects.toThrow(/^wasmnn: fit: validationData must be \[x, y\] \(or \[x, y, sampleWeight\]\), an array of the inputs and the targets, got an array of 4$/);
     m.dispose();
   });
 });
