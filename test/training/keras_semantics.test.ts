@@ -496,8 +496,8 @@ describe('Keras habits found porting tutorials (QA)', () => {
     await expect(m.fit(X(8, 4), Y(8), { epochs: 1, callbacks: [sched] })).rejects.toThrow(/learning rate is a schedule \(exponentialDecay\).*use one or the other/);
     m.compile({ optimizer: new SGD({ learningRate: 1 }), loss: 'sparseCategoricalCrossentropy' });
     const h = await m.fit(X(8, 4), Y(8), { epochs: 3, callbacks: [sched] });
-    expect(h.history.learning_rate).toEqual([0.1, 0.05, 0.1 / 3].map(Math.fround).map((v, i) => h.history.learning_rate[i] === v ? v : 0.1 / (i + 1)));
-    expect(h.history.learning_rate.map((v, i) => Math.abs(v - 0.1 / (i + 1)) < 1e-9)).toEqual([true, true, true]);
+    // the rate each epoch trained with: the schedule's value, as it returned it
+    expect(h.history.learning_rate).toEqual([0.1, 0.05, 0.1 / 3]);
     m.dispose();
   });
 
