@@ -17,7 +17,7 @@ import type { Tensor } from '../tensor.js';
 import { gatherRows, position, rowSizeOf, toArray, type Batchable, type DataInput, type Shaped } from '../training/data.js';
 import { checkCallbacks, type Callback, type History, type Logs } from '../training/callbacks.js';
 import { checkOptions, describe, optionNames } from '../options.js';
-import { name as checkName } from '../io/checks.js';
+import { firstNonFinite, name as checkName } from '../io/checks.js';
 
 export interface SequentialArgs {
   name?: string;
@@ -115,8 +115,8 @@ export class Sequential {
   optimizer: Optimizer | null = null;
   loss: LossConfig | null = null;
   metrics: MetricName[] = [];
-  /** The key each metric logs under: the name compile() was given ('acc' stays 'acc', as in Keras). */
-  private metricKey: Partial<Record<MetricName, string>> = {};
+  /** The key accuracy logs under: the name compile() was given ('acc' stays 'acc', as in Keras). */
+  private accuracyKey: 'accuracy' | 'acc' = 'accuracy';
   /** Set by a callback to end fit() after the current epoch. */
   stopTraining = false;
   /** Training steps taken over the model's life (seeds dropout per step). */
@@ -168,8 +168,7 @@ export class Sequential {
     }
     if (this.store) {
       const prev = this.builtFor!;
-      const ok = prev.length === inputShape.length && prev.every((d, i) => d === null || d === inputShape[i] || inputShape[i] === null);
-      if (!ok) throw new RangeError(`wasmnn: model ${this.name} was built for samples of shape ${fmtLayerShape(prev)}, got ${fmtLayerShape(inputShape)}`);
+      if (!shapesAgree(prev, inputShape)) throw new RangeError(`wasmnn: model ${this.name} was built for samples of shape ${fmtLayerShape(prev)}, got ${fmtLayerShape(inputShape)}`);
       return;
     }
     this.requireAlive();
@@ -185,7 +184,7 @@ export class Sequential {
     // a first layer's declared inputShape is what the model is built for: data of another shape
     // would reach a kernel (a gemm's "inner dimensions differ") instead of this message
     const declared = first.inputShape;
-    if (declared && !(declared.length === inputShape.length && declared.every((d, i) => d === null || inputShape[i] === null || d === inputShape[i]))) {
+    if (declared && !shapesAgree(declared, inputShape)) {
       throw new RangeError(`wasmnn: ${layerLabel(first)} declares inputShape ${fmtLayerShape(declared)}, but the samples have shape ${fmtLayerShape(inputShape)}; ` +
         'pass samples of the declared shape, or change the layer\'s inputShape');
     }
@@ -255,7 +254,7 @@ export class Sequential {
     optimizerOwners.set(optimizer, this);
     this.loss = loss;
     this.metrics = metrics;
-    this.metricKey = Object.fromEntries(metrics.map((m, i) => [m, (args.metrics as unknown[])[i] === 'acc' ? 'acc' : m]));
+    this.accuracyKey = (args.metrics as unknown[] | undefined)?.includes('acc') ? 'acc' : 'accuracy';
     if (this.store) {
       this.relayIfTrainableChanged();
       this.optimizer.attach(this.store);
@@ -448,7 +447,7 @@ export class Sequential {
     if (typeof shuffle !== 'boolean') throw new TypeError(`wasmnn: fit: shuffle must be true or false, got ${describe(shuffle)}`);
     // Keras' values: 0 silent, 1 (a progress bar there) and 2 (one line per epoch) both print one
     // line per epoch here, as does 'auto'; true and false as 1 and 0
-    const verbose = checkVerbose('fit', args.verbose) === 0 ? 0 : 1;
+    const verbose = checkVerbose('fit', args.verbose);
     const callbacks = checkCallbacks(args.callbacks, 'fit');
     const classWeight = classWeightObject(args.classWeight);
     const vd: unknown = args.validationData;
@@ -484,7 +483,7 @@ export class Sequential {
     if (stale.length) {
       throw new Error(`wasmnn: fit: the trainable flag of layer '${stale[0].name}' changed after compile; call model.compile(...) again so that it takes effect (as in Keras)`);
     }
-    const weightsOf = this.sampleWeights(this.classWeights(classWeight, ya), sampleWeight);
+    const lossWeights = this.lossWeights(classWeight, sampleWeight, ya);
     for (const c of callbacks) c.setModel?.(this);
     const history: History = { epoch: [], history: {} };
     this.stopTraining = false;
@@ -493,7 +492,7 @@ export class Sequential {
     const rows = Math.min(batchSize, n);   // a batch never holds more than the data set
     const xBuf = new (xa.data.constructor as any)(rows * xRow);
     const yBuf = new (ya.data.constructor as any)(rows * yRow);
-    const wBuf = weightsOf ? new Float32Array(rows) : null;
+    const wBuf = lossWeights ? new Float32Array(rows) : null;
     const rt = this.rt!;
     // Every fit() call shuffles afresh (Keras): the orders come from the seed and the training steps
     // this model took before this call's epoch 0, so fit({ epochs: 1 }) in a loop sees a new order
@@ -521,7 +520,7 @@ export class Sequential {
         for (const c of callbacks) await c.onBatchBegin?.(b, { batch: b, size: m });
         gatherRows(xa.data, xRow, idx, xBuf);
         gatherRows(ya.data, yRow, idx, yBuf);
-        if (wBuf) for (let i = 0; i < m; i++) wBuf[i] = weightsOf!(idx[i]);
+        if (wBuf) for (let i = 0; i < m; i++) wBuf[i] = lossWeights![idx[i]];
         const r = this.trainStep(rt, xBuf.subarray(0, m * xRow), [m, ...xa.shape.slice(1)], yBuf.subarray(0, m * yRow), [m, ...ya.shape.slice(1)], wBuf?.subarray(0, m) ?? null, { epoch, batch: b, seed }, true, confusion);
         if (needsReport) confusion = r.confusion;
         lossSum += r.loss * m;
@@ -530,12 +529,12 @@ export class Sequential {
         seen += m;
         if (callbacks.length) {
           const logs: Logs = { batch: b, size: m, loss: r.loss };
-          if (this.metrics.includes('accuracy')) logs[this.metricKey.accuracy!] = r.counted ? r.correct / r.counted : 0;   // a batch of padded steps only: 0, as Keras
+          if (this.metrics.includes('accuracy')) logs[this.accuracyKey] = r.counted ? r.correct / r.counted : 0;   // a batch of padded steps only: 0, as Keras
           for (const c of callbacks) await c.onBatchEnd?.(b, logs);
         }
       }
       const logs: Logs = { loss: lossSum / seen };
-      if (this.metrics.includes('accuracy')) logs[this.metricKey.accuracy!] = counted ? correct / counted : 0;
+      if (this.metrics.includes('accuracy')) logs[this.accuracyKey] = counted ? correct / counted : 0;
       if (confusion) {
         const rep = reportOfConfusion(confusion);
         this.putMetrics(logs, rep, ['precision', 'recall', 'f1']);
@@ -663,17 +662,24 @@ export class Sequential {
     throw new TrainingDivergedError(loss, at.epoch, at.batch, this.trainSteps + 1, where);
   }
 
-  /** The compiled metrics among `which`, from a class report, under their keys (metricKey). */
+  /** The compiled metrics among `which`, from a class report, under their keys (accuracyKey). */
   private putMetrics(logs: Record<string, number>, rep: ClassReport, which: MetricName[]): void {
     const value: Record<MetricName, number> = { accuracy: rep.accuracy, precision: rep.macroPrecision, recall: rep.macroRecall, f1: rep.macroF1 };
-    for (const m of which) if (this.metrics.includes(m)) logs[this.metricKey[m] ?? m] = value[m];
+    for (const m of which) if (this.metrics.includes(m)) logs[m === 'accuracy' ? this.accuracyKey : m] = value[m];
   }
 
-  /** Each training sample's weight in the loss: its class's times its own (either may be absent). */
-  private sampleWeights(classOf: ((i: number) => number) | null, own: Float32Array | null): ((i: number) => number) | null {
-    if (!own) return classOf;
-    this.requirePerSampleOutput('sampleWeight');
-    return classOf ? (i) => classOf(i) * own[i] : (i) => own[i];
+  /**
+   * Each training sample's weight in the loss, its class's times its own, worked out once per fit
+   * (null when neither classWeight nor sampleWeight is given).
+   */
+  private lossWeights(classWeight: Record<string, number> | undefined, own: Float32Array | null, y: Batchable): Float32Array | null {
+    const classes = this.classesForWeights(classWeight, y);
+    if (own) this.requirePerSampleOutput('sampleWeight');
+    if (!classes && !own) return null;
+    const n = y.shape[0];
+    const out = new Float32Array(n);
+    for (let i = 0; i < n; i++) out[i] = (classes ? classWeight![classes[i]] ?? 1 : 1) * (own ? own[i] : 1);
+    return out;
   }
 
   private requirePerSampleOutput(option: string): void {
@@ -682,7 +688,8 @@ export class Sequential {
     }
   }
 
-  private classWeights(cw: Record<string, number> | undefined, y: Batchable): ((i: number) => number) | null {
+  /** classWeight's keys checked against the model's classes, and each sample's class (null without classWeight). */
+  private classesForWeights(cw: Record<string, number> | undefined, y: Batchable): Int32Array | null {
     if (cw === undefined) return null;
     const units = this.outputUnits;
     this.requirePerSampleOutput('classWeight');
@@ -697,8 +704,7 @@ export class Sequential {
     }
     const kind = this.classKind();
     if (kind === 'binary' && units > 1) throw new RangeError(`wasmnn: classWeight needs one class per sample, but this model has ${units} sigmoid outputs (multi-label); weight the samples instead`);
-    const classes = trueClassesOf(kind, y.data, units);
-    return (i) => cw[classes[i]] ?? 1;
+    return trueClassesOf(kind, y.data, units);
   }
 
   /** Loss and metrics over a data set (inference mode, no weight changes). */
@@ -751,9 +757,8 @@ export class Sequential {
         // the probabilities are the output (or its softmax / sigmoid, when fused): one scan of
         // them finds a non-finite output, which would make the loss and the metrics NaN
         const p = lr.probs;
-        for (let i = 0; i < p.length; i++) {
-          if (!Number.isFinite(p[i])) this.nonFiniteOutput(op, s + Math.floor(i / (p.length / m)), p[i], outputs, lr.loss);
-        }
+        const bad = firstNonFinite(p);
+        if (bad >= 0) this.nonFiniteOutput(op, s + Math.floor(bad / (p.length / m)), p[bad], outputs, lr.loss);
         if (!Number.isFinite(lr.loss)) throw new RangeError(`wasmnn: ${op}: the loss is ${lr.loss} for samples ${s} .. ${s + m - 1} although the outputs are finite; check the targets`);
         return { ...lr, mw };
       });
@@ -876,11 +881,6 @@ export class Sequential {
   }
 }
 
-/**
- * classWeight as a plain object of class index -> weight: a plain object as it is, an array of
- * weights by class ([1, 5], as tfjs takes), a Map of class -> weight; undefined or null for none.
- * Its keys are checked against the classes once the model is built (classWeights()).
- */
 /** Per-sample loss weights (`name` in `op`'s options) as float32, one finite weight >= 0 per sample, or null when not given. */
 function sampleWeightsOf(sw: unknown, samples: number, name = 'sampleWeight', op = 'fit'): Float32Array | null {
   if (sw === undefined || sw === null) return null;
@@ -898,6 +898,11 @@ function sampleWeightsOf(sw: unknown, samples: number, name = 'sampleWeight', op
   return out;
 }
 
+/**
+ * classWeight as a plain object of class index -> weight: a plain object as it is, an array of
+ * weights by class ([1, 5], as tfjs takes), a Map of class -> weight; undefined or null for none.
+ * Its keys are checked against the classes once the model is built (classesForWeights()).
+ */
 function classWeightObject(cw: unknown): Record<string, number> | undefined {
   if (cw === undefined || cw === null) return undefined;
   if (Array.isArray(cw)) return Object.fromEntries(cw.map((w, i) => [String(i), w]));
@@ -909,7 +914,11 @@ function classWeightObject(cw: unknown): Record<string, number> | undefined {
   return cw as Record<string, number>;
 }
 
-/** Keras' default layer names: 'LayerNormalization' -> 'layer_normalization', 'Conv1D' -> 'conv1d', 'LSTM' -> 'lstm'. */
+/** Two sample shapes of one rank that agree wherever both are known (null: any size). */
+function shapesAgree(a: LayerShape, b: LayerShape): boolean {
+  return a.length === b.length && a.every((d, i) => d === null || b[i] === null || d === b[i]);
+}
+
 /** Keras' default names for the unnamed layers (dense, dense_1, global_max_pooling1d, ...). */
 function nameLayers(layers: readonly Layer[]): void {
   const used = new Map<string, number>();
@@ -921,6 +930,7 @@ function nameLayers(layers: readonly Layer[]): void {
   }
 }
 
+/** Keras' default layer names: 'LayerNormalization' -> 'layer_normalization', 'Conv1D' -> 'conv1d', 'LSTM' -> 'lstm'. */
 function snake(s: string): string { return s.replace(/(.)([A-Z][a-z]+)/g, '$1_$2').replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase(); }
 
 /** A batch size option: default 32, else a whole number >= 1. */

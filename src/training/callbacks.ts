@@ -28,24 +28,28 @@ const CALLBACK_HOOKS = optionNames<Callback>({
  * mid-training with "c.onEpochEnd is not a function", or is silently ignored; so is a misspelt
  * hook of a plain object ({ onEpochend }), which is refused with the nearest name.
  */
+/** Each hook of `c` is a function or absent (null or undefined: the hooks are called with ?.); `where` prefixes the hook's name in the error. */
+function checkHooks(c: Record<string, unknown>, where: string): void {
+  for (const hook of CALLBACK_HOOKS) {
+    const f = c[hook];
+    if (f != null && typeof f !== 'function') throw new TypeError(`wasmnn: ${where}${hook} must be a function, got ${describe(f)}`);
+  }
+}
+
 export function checkCallbacks(callbacks: unknown, owner: string): Callback[] {
   if (callbacks === undefined || callbacks === null) return [];
   // one callback rather than a list: an object with a hook (checked below; a Set or Map of callbacks is not one)
   const one = !Array.isArray(callbacks) && typeof callbacks === 'object' && CALLBACK_HOOKS.some((h) => (callbacks as Record<string, unknown>)[h] != null);
-  const list: unknown[] = one ? [callbacks] : Array.isArray(callbacks) ? callbacks : [];
   if (!one && !Array.isArray(callbacks)) {
     throw new TypeError(`wasmnn: ${owner}: callbacks must be an array of callbacks, such as [new EarlyStopping({ ... })] or [{ onEpochEnd: (epoch, logs) => ... }], got ${describe(callbacks)}`);
   }
+  const list: unknown[] = one ? [callbacks] : callbacks as unknown[];
   list.forEach((c: unknown, i) => {
     const where = Array.isArray(callbacks) ? `callbacks[${i}]` : 'callbacks';
     if (c === null || typeof c !== 'object') {
       throw new TypeError(`wasmnn: ${owner}: ${where} is ${describe(c)}, not a callback; a callback is an object with hooks such as onEpochEnd, e.g. { onEpochEnd: (epoch, logs) => ... }`);
     }
-    for (const hook of CALLBACK_HOOKS) {
-      const f = (c as Record<string, unknown>)[hook];
-      // null or undefined: no hook (the hooks are called with ?.)
-      if (f != null && typeof f !== 'function') throw new TypeError(`wasmnn: ${owner}: ${where}.${hook} must be a function, got ${describe(f)}`);
-    }
+    checkHooks(c as Record<string, unknown>, `${owner}: ${where}.`);
     // a plain object's function named almost like a hook is a misspelt one (onEpochend), or tfjs'
     // onYield, which wasmnn does not call; other functions (onProgress, helpers) are its business,
     // as are a class's own methods
@@ -156,10 +160,10 @@ const EARLY_STOPPING_OPTIONS = optionNames<EarlyStoppingArgs>({ monitor: true, m
 
 /** Stops training when the monitored value has not improved for `patience` epochs. */
 export class EarlyStopping implements Callback {
-  readonly monitor: string;
-  readonly minDelta: number;
+  get monitor(): string { return this.watch.key; }
+  get minDelta(): number { return this.watch.minDelta; }
+  get mode(): 'min' | 'max' { return this.watch.mode; }
   readonly patience: number;
-  readonly mode: 'min' | 'max';
   readonly baseline?: number;
   readonly restoreBestWeights: boolean;
   private model: Sequential | null = null;
@@ -176,9 +180,6 @@ export class EarlyStopping implements Callback {
     // a best epoch (so restoreBestWeights would silently restore nothing)
     args = givenOnly(args);
     this.watch = new Monitor('EarlyStopping', args, 0);
-    this.monitor = this.watch.key;
-    this.minDelta = this.watch.minDelta;
-    this.mode = this.watch.mode;
     const patience = args.patience ?? 0;
     // Infinity: never stop, only track the best epoch (for restoreBestWeights)
     if (typeof patience !== 'number' || !(Number.isInteger(patience) || patience === Infinity) || patience < 0) {
@@ -296,9 +297,9 @@ const REDUCE_LR_OPTIONS = optionNames<ReduceLROnPlateauArgs>({
  * learningRate must be a number, not a schedule.
  */
 export class ReduceLROnPlateau implements Callback {
-  readonly monitor: string;
-  readonly mode: 'min' | 'max';
-  readonly minDelta: number;
+  get monitor(): string { return this.watch.key; }
+  get mode(): 'min' | 'max' { return this.watch.mode; }
+  get minDelta(): number { return this.watch.minDelta; }
   readonly factor: number;
   readonly patience: number;
   readonly cooldown: number;
@@ -314,24 +315,17 @@ export class ReduceLROnPlateau implements Callback {
     checkOptions('ReduceLROnPlateau', args, REDUCE_LR_OPTIONS);
     args = givenOnly(args);
     this.watch = new Monitor('ReduceLROnPlateau', args, 1e-4);
-    this.monitor = this.watch.key;
-    this.mode = this.watch.mode;
-    this.minDelta = this.watch.minDelta;
     const factor = args.factor ?? 0.1;
     if (typeof factor !== 'number' || !(factor > 0 && factor < 1)) {
       throw new RangeError(`wasmnn: ReduceLROnPlateau: factor must be a number in (0, 1) (the learning rate is multiplied by it), got ${describe(factor)}`);
     }
     this.factor = factor;
-    const patience = args.patience ?? 10;
-    if (typeof patience !== 'number' || !Number.isInteger(patience) || patience < 0) {
-      throw new RangeError(`wasmnn: ReduceLROnPlateau: patience must be a whole number >= 0 (epochs without improvement before the learning rate is lowered), got ${describe(patience)}`);
-    }
-    this.patience = patience;
-    const cooldown = args.cooldown ?? 0;
-    if (typeof cooldown !== 'number' || !Number.isInteger(cooldown) || cooldown < 0) {
-      throw new RangeError(`wasmnn: ReduceLROnPlateau: cooldown must be a whole number >= 0 (epochs to wait after a reduction), got ${describe(cooldown)}`);
-    }
-    this.cooldown = cooldown;
+    const epochs = (name: string, v: unknown, why: string): number => {
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new RangeError(`wasmnn: ReduceLROnPlateau: ${name} must be a whole number >= 0 (${why}), got ${describe(v)}`);
+      return v;
+    };
+    this.patience = epochs('patience', args.patience ?? 10, 'epochs without improvement before the learning rate is lowered');
+    this.cooldown = epochs('cooldown', args.cooldown ?? 0, 'epochs to wait after a reduction');
     const minLr = args.minLr ?? 0;
     if (typeof minLr !== 'number' || !Number.isFinite(minLr) || minLr < 0) {
       throw new RangeError(`wasmnn: ReduceLROnPlateau: minLr must be a finite number >= 0 (the least learning rate), got ${describe(minLr)}`);
@@ -386,9 +380,7 @@ export class CallbackFunctions implements Callback {
   constructor(fns: Callback | null = {}) {
     fns ??= {};
     checkOptions('CallbackFunctions', fns, CALLBACK_HOOKS);
-    for (const [hook, f] of Object.entries(fns)) {
-      if (f != null && typeof f !== 'function') throw new TypeError(`wasmnn: CallbackFunctions: ${hook} must be a function, got ${describe(f)}`);
-    }
+    checkHooks(fns as Record<string, unknown>, 'CallbackFunctions: ');
     Object.assign(this, fns);
   }
 }

@@ -168,8 +168,8 @@ export function formatFilepath(filepath: string, epoch: number, logs: Logs, piec
  */
 export class ModelCheckpoint implements Callback {
   readonly filepath: string;
-  readonly monitor: string;
-  readonly mode: 'min' | 'max';
+  get monitor(): string { return this.watch.key; }
+  get mode(): 'min' | 'max' { return this.watch.mode; }
   readonly saveBestOnly: boolean;
   readonly saveWeightsOnly: boolean;
   readonly saveFreq: 'epoch' = 'epoch';
@@ -190,8 +190,6 @@ export class ModelCheckpoint implements Callback {
     this.filepath = given.filepath;
     this.pieces = parseFilepath(this.filepath);
     this.watch = new Monitor('ModelCheckpoint', given, null);
-    this.monitor = this.watch.key;
-    this.mode = this.watch.mode;
     for (const k of ['saveBestOnly', 'saveWeightsOnly'] as const) {
       if (given[k] !== undefined && typeof given[k] !== 'boolean') throw new TypeError(`wasmnn: ModelCheckpoint: ${k} must be true or false, got ${describe(given[k])}`);
     }
