@@ -27,10 +27,11 @@ export function advised<E extends Error>(error: E, kind: AdviceKind, problem: st
   return Object.assign(error, { advice: { kind, problem, fix } });
 }
 
-/** The advice an error carries, or null. */
+/** The advice an error carries, or that of its cause (an error that wraps another), or null. */
 export function adviceOf(e: unknown): Advice | null {
-  const a = e instanceof Error ? (e as { advice?: Advice }).advice : undefined;
-  return a && typeof a.kind === 'string' && typeof a.problem === 'string' ? a : null;
+  if (!(e instanceof Error)) return null;
+  const a = (e as { advice?: Advice }).advice;
+  return a && typeof a.kind === 'string' && typeof a.problem === 'string' ? a : adviceOf(e.cause);
 }
 
 /** The loss became non-finite: which step, and the first layer whose output did. */

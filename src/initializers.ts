@@ -4,9 +4,10 @@ import { Random } from './random.js';
 import type { Shape } from './tensor.js';
 import { checkOptions, describe } from './options.js';
 
-export type InitializerName =
-  | 'zeros' | 'ones' | 'glorotUniform' | 'glorotNormal' | 'heUniform' | 'heNormal'
-  | 'orthogonal' | 'uniform' | 'randomNormal' | 'lstmBias' | 'gruBias';
+export const INITIALIZER_NAMES = [
+  'zeros', 'ones', 'glorotUniform', 'glorotNormal', 'heUniform', 'heNormal', 'orthogonal', 'uniform', 'randomNormal', 'lstmBias', 'gruBias',
+] as const;
+export type InitializerName = (typeof INITIALIZER_NAMES)[number];
 
 export type Initializer = InitializerName | { name: InitializerName; [k: string]: unknown } | ((shape: Shape, rng: Random) => Float32Array);
 
@@ -18,10 +19,6 @@ export function fans(shape: Shape): [number, number] {
   const receptive = shape.slice(0, -2).reduce((a, b) => a * b, 1);
   return [shape[shape.length - 2] * receptive, shape[shape.length - 1] * receptive];
 }
-
-export const INITIALIZER_NAMES: readonly InitializerName[] = [
-  'zeros', 'ones', 'glorotUniform', 'glorotNormal', 'heUniform', 'heNormal', 'orthogonal', 'uniform', 'randomNormal', 'lstmBias', 'gruBias',
-];
 
 /** Largest magnitude a float32 holds: an option beyond it would fill the weights with infinities. */
 const F32_MAX = 3.4028234663852886e38;
@@ -121,7 +118,9 @@ export function initialize(init: Initializer, shape: Shape, rng: Random, what = 
     }
     case 'gruBias': return out;
   }
-  throw new RangeError(`wasmnn: unknown initializer '${name}'; expected one of zeros, ones, glorotUniform, glorotNormal, heUniform, heNormal, orthogonal, uniform, randomNormal`);
+  // every name is a case above (checkInitializer refused the rest): a new name without one is a type error here
+  const unhandled: never = name;
+  throw new Error(`wasmnn: initializer '${String(unhandled)}' has no implementation; this is a bug in wasmnn`);
 }
 
 function functionResult(v: unknown, shape: Shape, what: string): Float32Array {

@@ -94,7 +94,6 @@ export function classifyTexts(model: PredictsIds, vectorizer: TextVectorizer, la
   return { data: out, shape: [list.length, classes] };
 }
 
-/** Index of the first NaN or infinity in a, or -1 (x - x is 0 exactly for finite x). */
 /** The most likely label of every row of (n, classes) probabilities, with every label's probability. */
 export function toPredictions(data: Float32Array, n: number, labels: readonly string[]): Prediction[] {
   const k = labels.length;

@@ -53,6 +53,7 @@ export function cliMessage(e: unknown, command: string): string {
 /** A library error with advice in the CLI's words (a data error, exit 1, as before), else as it is. */
 export function translateError(e: unknown, command: string): unknown {
   if (!(e instanceof Error) || e instanceof CliError) return e;
-  const fix = adviceOf(e) && cliFix(adviceOf(e)!, command);
-  return fix ? dataError(cliMessage(e, command)) : e;
+  const advice = adviceOf(e);
+  const fix = advice && cliFix(advice, command);
+  return fix ? dataError(`${advice.problem} ${fix}`) : e;
 }

@@ -417,18 +417,19 @@ export class InferenceModel {
 
   /** x is { data: Int32Array | Float32Array, shape: [N, ...sample shape] }, of the model's sample shape. */
   private checkInput(x: unknown): asserts x is { data: Int32Array | Float32Array | Float64Array; shape: number[] } {
-    const want = this.sampleShape ? `[N, ${this.sampleShape.map((d) => d ?? 'any').join(', ')}]` : '[N, ...]';
-    const form = `{ data: Int32Array | Float32Array | Float64Array, shape: ${want} }`;
-    if (x === null || typeof x !== 'object' || Array.isArray(x)) throw new TypeError(`wasmnn: predict: x must be ${form}, got ${describe(x)}`);
+    // the messages' shapes are spelled only when one is thrown (this runs on every prediction)
+    const want = () => (this.sampleShape ? `[N, ${this.sampleShape.map((d) => d ?? 'any').join(', ')}]` : '[N, ...]');
+    const form = () => `{ data: Int32Array | Float32Array | Float64Array, shape: ${want()} }`;
+    if (x === null || typeof x !== 'object' || Array.isArray(x)) throw new TypeError(`wasmnn: predict: x must be ${form()}, got ${describe(x)}`);
     const { data, shape } = x as { data: unknown; shape: unknown };
-    if (!(data instanceof Int32Array || data instanceof Float32Array || data instanceof Float64Array)) throw new TypeError(`wasmnn: predict: x.data must be an Int32Array, Float32Array or Float64Array (x is ${form}), got ${describe(data)}`);
-    if (!Array.isArray(shape)) throw new TypeError(`wasmnn: predict: x.shape must be an array ${want}, got ${describe(shape)}`);
+    if (!(data instanceof Int32Array || data instanceof Float32Array || data instanceof Float64Array)) throw new TypeError(`wasmnn: predict: x.data must be an Int32Array, Float32Array or Float64Array (x is ${form()}), got ${describe(data)}`);
+    if (!Array.isArray(shape)) throw new TypeError(`wasmnn: predict: x.shape must be an array ${want()}, got ${describe(shape)}`);
     if (!shape.every((d) => Number.isInteger(d) && (d as number) >= 0)) throw new RangeError(`wasmnn: predict: x.shape must be whole numbers >= 0, got [${shape.map(describe).join(', ')}]`);
     const size = (shape as number[]).reduce((a, b) => a * b, 1);
     if (size !== data.length) throw new RangeError(`wasmnn: predict: x.shape [${shape.join(', ')}] holds ${size} values but x.data has ${data.length}`);
     const sample = this.sampleShape;
     if (sample && (shape.length !== sample.length + 1 || sample.some((d, i) => d !== null && d !== shape[i + 1]))) {
-      throw new RangeError(`wasmnn: predict: x has shape [${shape.join(', ')}] but the model takes ${want}`);
+      throw new RangeError(`wasmnn: predict: x has shape [${shape.join(', ')}] but the model takes ${want()}`);
     }
   }
 

@@ -98,7 +98,7 @@ export function checkLayerEntry(entry: unknown, where: string, nested = false): 
   const allowed = LAYER_OPTIONS[className];
   for (const [k, v] of Object.entries(config)) {
     if (className === 'Bidirectional' && k === 'layer') { checkLayerEntry(v, `${where} (its wrapped layer)`, true); continue; }
-    const check = Object.hasOwn(allowed, k) ? allowed[k] : Object.hasOwn(COMMON, k) ? COMMON[k] : null;
+    const check = layerOptionRule(className, k);
     if (!check) bad(where, `(${className}) has an unknown option '${k.slice(0, 60)}'; ${className} takes ${[...Object.keys(COMMON), ...Object.keys(allowed)].join(', ')}`);
     const problem = check!(v);
     if (problem) bad(where, `(${className}) option ${k} ${problem}, got ${JSON.stringify(v)?.slice(0, 60)}`);

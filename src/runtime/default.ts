@@ -73,12 +73,12 @@ const show = (v: unknown): string => typeof v === 'string' ? `'${v}'` : String(v
  */
 function initConflict(first: InitOptions, asked: InitOptions, rt: Runtime): string | null {
   const env = rt.env();
-  const same = (key: 'threads' | 'build' | 'fma' | 'spin', has: unknown) => !given(asked[key]) || asked[key] === has || asked[key] === first[key];
+  const same = (key: 'threads' | 'build' | 'fma', has: unknown) => !given(asked[key]) || asked[key] === has || asked[key] === first[key];
   const threads = `${rt.threads} thread${rt.threads === 1 ? '' : 's'}`;
   if (!same('threads', rt.threads)) return `it runs ${threads}, this call asks for threads: ${show(asked.threads)}`;
   if (!same('build', env.build) && asked.build !== 'auto') return `it runs the ${env.build} build, this call asks for build: ${show(asked.build)}`;
   if (!same('fma', env.build.includes('fma'))) return `it runs the ${env.build} build, this call asks for fma: ${show(asked.fma)}`;
-  if (!same('spin', first.spin)) return `this call asks for spin: ${show(asked.spin)}, the runtime spins ${given(first.spin) ? show(first.spin) : 'the default'}`;
+  if (given(asked.spin) && asked.spin !== first.spin) return `this call asks for spin: ${show(asked.spin)}, the runtime spins ${given(first.spin) ? show(first.spin) : 'the default'}`;
   if (given(asked.parallelThreshold) && asked.parallelThreshold !== rt.parallelThreshold) {
     return `this call asks for parallelThreshold: ${show(asked.parallelThreshold)}, the runtime has ${rt.parallelThreshold}`;
   }

@@ -32,7 +32,7 @@ export function hostKind(): HostKind {
  * 22.3+) is synchronous and takes a fraction of a millisecond, where the first import('node:...')
  * of a process costs about one (measured on a cold start). Undefined elsewhere.
  */
-export function getBuiltin<T>(name: string): T | undefined {
+function getBuiltin<T>(name: string): T | undefined {
   return (globalThis as any).process?.getBuiltinModule?.(name) as T | undefined;
 }
 

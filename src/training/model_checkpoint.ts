@@ -4,7 +4,6 @@
 // runs (nodeModule, as io/node.ts does), so the main entry's browser bundle may hold this file.
 import type { Sequential } from '../models/sequential.js';
 import { saveModel } from '../io/node.js';
-import { adviceOf } from '../advice.js';
 import { checkOptions, closestOption, describe, optionNames } from '../options.js';
 import { hostKind, nodeModule } from '../runtime/features.js';
 import { checkCallbackVerbose, givenOnly, Monitor, type Callback, type Logs, type MonitorArgs } from './callbacks.js';
@@ -238,10 +237,8 @@ export class ModelCheckpoint implements Callback {
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       const what = message.replace(/^wasmnn: /, '');
-      const error = new Error(`wasmnn: ModelCheckpoint, epoch ${epoch + 1}: ${message.includes(path) ? what : `could not save the model to ${path}: ${what}`}`, { cause: err });
-      // the advice (non-finite weights: lower the learning rate) stays readable by kind
-      const advice = adviceOf(err);
-      throw advice ? Object.assign(error, { advice }) : error;
+      // adviceOf reads the cause's advice (non-finite weights: lower the learning rate) through it
+      throw new Error(`wasmnn: ModelCheckpoint, epoch ${epoch + 1}: ${message.includes(path) ? what : `could not save the model to ${path}: ${what}`}`, { cause: err });
     }
   }
 }

@@ -177,7 +177,8 @@ describe('--delimiter and files split by another character', () => {
     expect(parseDelimiter('\t')).toBe('\t');
     for (const bad of [';;', 'comma', '😀']) expect(() => parseDelimiter(bad)).toThrow(/--delimiter must be one character/);
     for (const bad of ['"', '\n']) expect(() => parseDelimiter(bad)).toThrow(/--delimiter cannot be/);
-    try { parseDelimiter('ab'); } catch (e) { expect((e as CliError).exitCode).toBe(2); }
+    expect(() => parseDelimiter('ab')).toThrow(CliError);
+    expect(() => parseDelimiter('ab')).toThrow(expect.objectContaining({ exitCode: 2 }));
   });
 });
 

@@ -1,7 +1,7 @@
 // A read-only --out / --report is refused before training (src/cli/paths.ts checkWritable). Root may
 // write any file, so the permission check (fs access W_OK) is mocked to answer as it does for a
 // user without write permission on the file; paths.test.ts checks it for real when not root.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { tempDir } from './helpers.js';
@@ -42,6 +42,8 @@ describe('a file the user may not write', () => {
       expect((err as InstanceType<typeof CliError>).exitCode).toBe(2);
       expect((err as Error).message).toBe(message);
     }
+    expect(readFileSync(p('ro.wnn'), 'utf8')).toBe('keep me');
+    expect(readFileSync(p('ro.html'), 'utf8')).toBe('keep me too');
     // quantize uses the same check
     await expect(checkWritable(p('ro.wnn'), '--out')).rejects.toMatchObject({ exitCode: 2 });
     // a writable file passes
