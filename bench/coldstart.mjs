@@ -1,6 +1,7 @@
 // Cold start: from the first import to the first prediction of a small text classifier, each run in
 // a fresh node process, against tfjs-layers on tfjs-backend-wasm 4.22 and onnxruntime-web 1.30.
-// `npm run bench -- coldstart [--runs N] [--json]`
+// `npm run bench -- coldstart [--runs N] [--json]`; `npm run bench -- coldstart --instructions`
+// counts instead, under valgrind's callgrind (see instructionCount below)
 //
 // The model: Embedding(maskZero) -> LSTM(16) -> Dense(softmax), trained here for two epochs on a
 // few texts (wasmnn's `lstm` architecture, vocabulary 300, 24 ids per text) and saved as a .wnn.
@@ -44,6 +45,7 @@ const KINDS = {
 // ---- the children: one cold start each, timed from their first import -------------------------
 
 async function child(kind, dir) {
+  if (kind === 'none') process.exit(0);   // the --instructions baseline: this script loaded, nothing run
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
   let probs, phases = null;
@@ -136,8 +138,40 @@ function phaseMedians(list) {
 
 // ---- the report --------------------------------------------------------------------------------
 
+/**
+ * Instructions a child process executes (callgrind, every thread), in millions, without V8's
+ * start-up prime search for its hash seed (sprp, HashSeed), which varies per process by ~6-13 M.
+ * NODE_EXTRA_CA_CERTS is unset: node parses that certificate file before any script (~416 M here).
+ */
+function instructionCount(kind, dir) {
+  const out = path.join(dir, `callgrind.${kind}`);
+  const env = { ...process.env };
+  delete env.NODE_EXTRA_CA_CERTS;
+  const r = spawnSync('valgrind', ['--tool=callgrind', `--callgrind-out-file=${out}`, process.execPath, fileURLToPath(import.meta.url), '--coldstart-child', kind, dir], { cwd: root, env, encoding: 'utf8' });
+  if (r.error || r.status !== 0) throw new Error(`--instructions needs valgrind (apt-get install valgrind): ${r.error?.message ?? r.stderr.trim().split('\n').slice(-1)[0]}`);
+  const a = spawnSync('callgrind_annotate', ['--threshold=100', out], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  let total = 0;
+  for (const line of a.stdout.split('\n')) {
+    const m = /^\s*([\d,]+)\s+(?:\([^)]*\)\s+)?(.*)$/.exec(line);
+    if (m && !/PROGRAM TOTALS|sprp|HashSeed/.test(m[2])) total += Number(m[1].replace(/,/g, ''));
+  }
+  return total / 1e6;
+}
+
 export default async function main(args) {
   const json = args.includes('--json');
+  if (args.includes('--instructions')) {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'wasmnn-coldstart-'));
+    try {
+      await makeModel(dir);
+      const none = instructionCount('none', dir), ours = instructionCount('ours', dir);
+      console.log(`coldstart --instructions: ${machine()}, ${new Date().toISOString()}`);
+      console.log(`ours (bundle), import to first prediction: ${(ours - none).toFixed(1)} M instructions (process ${ours.toFixed(1)} M minus the same script doing nothing ${none.toFixed(1)} M; callgrind, hash-seed search left out)`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    return;
+  }
   const runsAt = args.indexOf('--runs');
   const runs = runsAt >= 0 ? Number(args[runsAt + 1]) : 10;
   if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs takes a whole number >= 1');
