@@ -4,7 +4,7 @@
 import type { Graph, Node } from './autograd.js';
 import { softmaxCrossEntropy, softmaxCrossEntropyBackward } from './kernels/softmax_xent.js';
 import type { Tensor } from './tensor.js';
-import { checkOptions, describe, optionNames } from './options.js';
+import { checkBool, checkOptions, describe, optionNames } from './options.js';
 
 export const LOSSES = ['sparseCategoricalCrossentropy', 'categoricalCrossentropy', 'binaryCrossentropy', 'meanSquaredError'] as const;
 export type LossName = (typeof LOSSES)[number];
@@ -33,10 +33,7 @@ export function lossFrom(l: LossName | LossConfig | undefined): LossConfig {
   if (typeof name !== 'string' || !(LOSSES as readonly string[]).includes(name)) {
     throw new RangeError(`wasmnn: unknown loss ${typeof c.name === 'string' ? `'${c.name.slice(0, 60)}'` : describe(c.name)}; expected one of ${LOSSES.join(', ')}`);
   }
-  if (c.fromLogits !== undefined && typeof c.fromLogits !== 'boolean') {
-    throw new TypeError(`wasmnn: loss: fromLogits must be true or false, got ${describe(c.fromLogits)}`);
-  }
-  return { name: name as LossName, fromLogits: c.fromLogits ?? false };
+  return { name: name as LossName, fromLogits: checkBool('loss', 'fromLogits', c.fromLogits, false) };
 }
 
 /** "(4, 3, 2)" */

@@ -102,3 +102,10 @@ export function describe(v: unknown): string {
   const name = (v as object).constructor?.name;
   return name && name !== 'Object' ? `${/^[AEIOU]/.test(name) ? 'an' : 'a'} ${name}` : 'an object';
 }
+
+/** An option that is true or false (`dflt` when undefined): `wasmnn: <op>: <name> must be true or false, got ...` otherwise. */
+export function checkBool(op: string, name: string, v: unknown, dflt: boolean): boolean {
+  if (v === undefined) return dflt;
+  if (typeof v !== 'boolean') throw new TypeError(`wasmnn: ${op}: ${name} must be true or false, got ${describe(v)}`);
+  return v;
+}

@@ -16,7 +16,7 @@ import type { Runtime } from '../runtime/runtime.js';
 import type { Tensor } from '../tensor.js';
 import { gatherRows, position, rowSizeOf, toArray, type Batchable, type DataInput, type Shaped } from '../training/data.js';
 import { checkCallbacks, type Callback, type History, type Logs } from '../training/callbacks.js';
-import { checkOptions, describe, optionNames } from '../options.js';
+import { checkBool, checkOptions, describe, optionNames } from '../options.js';
 import { firstNonFinite, name as checkName } from '../io/checks.js';
 
 export interface SequentialArgs {
@@ -443,8 +443,7 @@ export class Sequential {
       throw new RangeError(`wasmnn: fit: initialEpoch must be a whole number >= 0 (the epoch to resume at; training runs epochs initialEpoch .. epochs - 1), got ${describe(start)}`);
     }
     const seed = checkSeed('fit', args.seed) ?? 0;
-    const shuffle: unknown = args.shuffle ?? true;
-    if (typeof shuffle !== 'boolean') throw new TypeError(`wasmnn: fit: shuffle must be true or false, got ${describe(shuffle)}`);
+    const shuffle = checkBool('fit', 'shuffle', args.shuffle ?? undefined, true);
     // Keras' values: 0 silent, 1 (a progress bar there) and 2 (one line per epoch) both print one
     // line per epoch here, as does 'auto'; true and false as 1 and 0
     const verbose = checkVerbose('fit', args.verbose);

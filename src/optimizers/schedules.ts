@@ -2,7 +2,7 @@
 // A "dynamic learning rate" is one of these, or a LearningRateScheduler callback per epoch.
 // Every parameter is checked when the schedule is made, naming the option: a bad one would
 // otherwise surface only at the step where it bites, as "the learning rate at step N is NaN".
-import { checkOptions, describe, optionNames } from '../options.js';
+import { checkBool, checkOptions, describe, optionNames } from '../options.js';
 
 export interface Schedule {
   (step: number): number;
@@ -30,11 +30,6 @@ function optionalIn(name: string, what: string, v: unknown, dflt: number, lo: nu
   return v;
 }
 
-function optionalBool(name: string, what: string, v: unknown): boolean {
-  if (v === undefined || v === null) return false;
-  if (typeof v !== 'boolean') throw new TypeError(`wasmnn: ${name}: ${what} must be true or false, got ${describe(v)}`);
-  return v;
-}
 
 /** Checks a schedule's options object: an object with only the names it takes (checkOptions). */
 function options<T>(name: string, o: T, known: readonly string[]): T {
@@ -52,7 +47,7 @@ export function exponentialDecay(o: ExponentialDecayArgs): Schedule {
   const steps = pos('exponentialDecay', 'decaySteps', o.decaySteps);
   const rate = pos('exponentialDecay', 'decayRate', o.decayRate);
   // a truthy string such as 'no' would otherwise turn the staircase on
-  const staircase = optionalBool('exponentialDecay', 'staircase', o.staircase);
+  const staircase = checkBool('exponentialDecay', 'staircase', o.staircase ?? undefined, false);
   return make({ name: 'exponentialDecay', ...o }, (s) => {
     const p = s / steps;
     return lr0 * Math.pow(rate, staircase ? Math.floor(p) : p);

@@ -1,8 +1,8 @@
 // Argument checks shared by the text pipeline. Errors follow the project format:
 // `wasmnn: <op>: <what is wrong>; <how to fix>`.
-import { checkOptions, describe } from '../options.js';
+import { checkBool, checkOptions, describe } from '../options.js';
 
-export { describe };
+export { checkBool, describe };
 
 /** Throws when `options` has a key not in `known` (catches typos such as `lowerCase`): the library-wide check of src/options.ts. */
 export function checkKeys(op: string, options: object, known: readonly string[]): void {
@@ -17,11 +17,6 @@ export function checkOptionsObject(op: string, options: unknown): Record<string,
   return options as Record<string, unknown>;
 }
 
-export function checkBool(op: string, name: string, v: unknown, dflt: boolean): boolean {
-  if (v === undefined) return dflt;
-  if (typeof v !== 'boolean') throw new TypeError(`wasmnn: ${op}: ${name} must be true or false, got ${describe(v)}`);
-  return v;
-}
 
 /** An integer in [min, max]; `hint` says how to fix a bad value. */
 export function checkInt(op: string, name: string, v: unknown, min: number, max = 2147483647, hint = ''): number {

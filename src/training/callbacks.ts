@@ -1,7 +1,7 @@
 // Training callbacks, Keras-shaped. Any hook may be async; fit awaits it.
 import type { Sequential } from '../models/sequential.js';
 import type { Optimizer } from '../optimizers/optimizers.js';
-import { checkOptions, closestOption, describe, optionNames } from '../options.js';
+import { checkBool, checkOptions, closestOption, describe, optionNames } from '../options.js';
 
 export type Logs = Record<string, number>;
 
@@ -190,10 +190,7 @@ export class EarlyStopping implements Callback {
       throw new RangeError(`wasmnn: EarlyStopping: baseline must be a finite number (the value the monitor must beat) or left out, got ${describe(args.baseline)}`);
     }
     this.baseline = args.baseline;
-    if (args.restoreBestWeights !== undefined && typeof args.restoreBestWeights !== 'boolean') {
-      throw new TypeError(`wasmnn: EarlyStopping: restoreBestWeights must be true or false, got ${describe(args.restoreBestWeights)}`);
-    }
-    this.restoreBestWeights = args.restoreBestWeights ?? false;
+    this.restoreBestWeights = checkBool('EarlyStopping', 'restoreBestWeights', args.restoreBestWeights, false);
   }
 
   setModel(m: Sequential): void { this.model = m; }

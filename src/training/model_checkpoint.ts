@@ -4,7 +4,7 @@
 // runs (nodeModule, as io/node.ts does), so the main entry's browser bundle may hold this file.
 import type { Sequential } from '../models/sequential.js';
 import { saveModel } from '../io/node.js';
-import { checkOptions, closestOption, describe, optionNames } from '../options.js';
+import { checkBool, checkOptions, closestOption, describe, optionNames } from '../options.js';
 import { hostKind, nodeModule } from '../runtime/features.js';
 import { checkCallbackVerbose, givenOnly, Monitor, type Callback, type Logs, type MonitorArgs } from './callbacks.js';
 
@@ -189,11 +189,8 @@ export class ModelCheckpoint implements Callback {
     this.filepath = given.filepath;
     this.pieces = parseFilepath(this.filepath);
     this.watch = new Monitor('ModelCheckpoint', given, null);
-    for (const k of ['saveBestOnly', 'saveWeightsOnly'] as const) {
-      if (given[k] !== undefined && typeof given[k] !== 'boolean') throw new TypeError(`wasmnn: ModelCheckpoint: ${k} must be true or false, got ${describe(given[k])}`);
-    }
-    this.saveBestOnly = given.saveBestOnly ?? false;
-    this.saveWeightsOnly = given.saveWeightsOnly ?? false;
+    this.saveBestOnly = checkBool('ModelCheckpoint', 'saveBestOnly', given.saveBestOnly, false);
+    this.saveWeightsOnly = checkBool('ModelCheckpoint', 'saveWeightsOnly', given.saveWeightsOnly, false);
     const freq: unknown = given.saveFreq ?? 'epoch';
     if (typeof freq === 'number') {
       throw new RangeError(`wasmnn: ModelCheckpoint: saveFreq ${freq} (every ${freq} batches) is not supported; saveFreq is 'epoch' (save at each epoch's end)`);
