@@ -3,13 +3,16 @@
 // randomness (dropout) use the counter-based Philox in wasm instead.
 import { describe } from './options.js';
 
+/** The largest seed: seeds are 32-bit unsigned, [0, 2^32). */
+export const MAX_SEED = 0xffffffff;
+
 /**
  * A seed option: undefined (or null: not given), else a whole number in [0, 2^32), what the
  * seeded streams take. `op` names the caller in the message ('' for none).
  */
 export function checkSeed(op: string, v: unknown): number | undefined {
   if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 0xffffffff) {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > MAX_SEED) {
     throw new RangeError(`wasmnn: ${op ? `${op}: ` : ''}seed must be a whole number in [0, 2^32), got ${describe(v)}`);
   }
   return v;

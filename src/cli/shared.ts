@@ -3,12 +3,13 @@
 import { TextClassifier } from '../classifier/text_classifier.js';
 import { classReport, predictedClasses, type ClassReport } from '../metrics.js';
 import { hasRuntime, init } from '../runtime/default.js';
+import { MAX_THREADS } from '../runtime/runtime.js';
 import { dataError } from './errors.js';
 import { readFileOrExplain } from './data.js';
 import type { OptionSpec } from './args.js';
 
-// the runtime takes 1 to 256 threads: a larger --threads is a usage error here, not a library error after the data is read
-export const THREADS: OptionSpec = { name: 'threads', type: 'int', min: 1, max: 256, help: 'worker threads for the kernels', defaultText: 'all cores' };
+// a --threads over the runtime's limit is a usage error here, not a library error after the data is read
+export const THREADS: OptionSpec = { name: 'threads', type: 'int', min: 1, max: MAX_THREADS, help: 'worker threads for the kernels', defaultText: 'all cores' };
 export const HELP: OptionSpec = { name: 'help', type: 'flag', help: 'show this help' };
 
 /** The end of every command's --help (docs/cli.md, "Exit codes and errors", says it at length). */

@@ -10,6 +10,7 @@ import { writeFileAtomic } from '../io/node.js';
 import { checkQuantization, QUANTIZATIONS } from '../io/quantize.js';
 import { decodeSafetensorsHeader } from '../io/safetensors.js';
 import type { ClassReport } from '../metrics.js';
+import { MAX_SEED } from '../random.js';
 import { MAX_SEQUENCE_LENGTH } from '../text/vectorizer.js';
 import { formatOptions, parseArgs, type OptionSpec } from './args.js';
 import { dataOptionSpecs, dataOptionsOf, readDataset } from './data.js';
@@ -44,7 +45,7 @@ export const TRAIN_OPTIONS: OptionSpec[] = [
   { name: 'buckets', type: 'int', min: 1, max: MAX_TABLE_ROWS, maxWhy: 'the bag model\'s table of vocabulary + buckets rows would not fit in the 2 GiB of memory the runtime has', help: `hash buckets of the bag model's word bigrams (fewer: a smaller model file), at most ${MAX_TABLE_ROWS.toLocaleString('en-US')}`, defaultText: `${DEFAULTS.buckets} for ${DEFAULT_ARCH}` },
   THREADS,
   { name: 'fma', type: 'flag', help: 'train on the fused multiply-add build (relaxed SIMD): faster on most CPUs, results not bit-exact across machines' },
-  { name: 'seed', type: 'int', min: 0, max: 2 ** 32 - 1, maxWhy: 'seeds are 32-bit: [0, 2^32)', help: 'seed of the weights, validation split, shuffling: 0 to 4294967295 (2^32 - 1)', defaultText: '42' },
+  { name: 'seed', type: 'int', min: 0, max: MAX_SEED, maxWhy: 'seeds are 32-bit: [0, 2^32)', help: 'seed of the weights, validation split, shuffling: 0 to 4294967295 (2^32 - 1)', defaultText: '42' },
   { name: 'val-split', type: 'number', min: 0, below: 1, help: 'fraction of every class held out for validation', defaultText: '0.1' },
   { name: 'test', type: 'string', value: 'DATA', help: 'labelled test data to evaluate the model on after training' },
   { name: 'out', type: 'string', value: 'FILE', help: 'where to save the model', defaultText: 'model.wnn' },

@@ -93,6 +93,9 @@ const DEFAULT_PARALLEL_THRESHOLD = 32768;
 
 interface KernelEntry { id: number; fn: (...a: number[]) => void; threaded: boolean }
 
+/** The most threads `init({ threads })` takes (the CLI's --threads checks against it too). */
+export const MAX_THREADS = 256;
+
 export class Runtime {
   readonly heap: Heap;
   readonly arena: Arena;
@@ -139,8 +142,8 @@ export class Runtime {
     }
     const support = threadSupport(host);
     const asked = options.threads;
-    if (asked !== undefined && (!Number.isInteger(asked) || asked < 1 || asked > 256)) {
-      throw new RangeError(`wasmnn: threads must be a whole number from 1 to 256, got ${asked}`);
+    if (asked !== undefined && (!Number.isInteger(asked) || asked < 1 || asked > MAX_THREADS)) {
+      throw new RangeError(`wasmnn: threads must be a whole number from 1 to ${MAX_THREADS}, got ${asked}`);
     }
     const askedMax = options.maxMemoryBytes ?? (host === 'node' ? 2 ** 31 : host === 'workerd' ? 96 * 2 ** 20 : 2 ** 30);
     if (!Number.isInteger(askedMax) || askedMax < 2 ** 20 || askedMax > 2 ** 32) {
