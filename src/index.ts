@@ -17,7 +17,7 @@ export { SGD, Adam, AdamW, RMSprop, Adagrad, Optimizer, type OptimizerName } fro
 export { exponentialDecay, stepDecay, piecewiseConstant, cosineDecay, linearWarmup, type Schedule } from './optimizers/schedules.js';
 export { EarlyStopping, LearningRateScheduler, ReduceLROnPlateau, CallbackFunctions, type Callback, type History, type Logs, type ReduceLROnPlateauArgs } from './training/callbacks.js';
 export { ModelCheckpoint, type ModelCheckpointArgs } from './training/model_checkpoint.js';
-export { classReport, confusionMatrix, type ClassReport, type MetricName } from './metrics.js';
+export { classReport, confusionMatrix, rocAuc, type ClassReport, type MetricName } from './metrics.js';
 export type { LossName, LossConfig } from './losses.js';
 export type { DataInput, Shaped } from './training/data.js';
 export * from './text/index.js';

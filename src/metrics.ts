@@ -1,16 +1,80 @@
 // Classification metrics over predicted probabilities (N, C) and true classes.
 
-export const METRICS = ['accuracy', 'precision', 'recall', 'f1'] as const;
+import { closestOption, describe } from './options.js';
+
+/**
+ * Every metric name compile takes, as a model file stores it and the logs show it (besides the
+ * aliases 'acc', logged as acc and stored as 'accuracy', and Keras' 'AUC', logged and stored as 'auc').
+ * Keras 3's snake_case names log under those names; tfjs' camelCase spellings log under the name
+ * typed, as tfjs-layers does.
+ */
+export const METRICS = [
+  'accuracy', 'precision', 'recall', 'f1', 'auc',
+  'binary_accuracy', 'categorical_accuracy', 'sparse_categorical_accuracy',
+  'top_k_categorical_accuracy', 'sparse_top_k_categorical_accuracy',
+  'binaryAccuracy', 'categoricalAccuracy', 'sparseCategoricalAccuracy',
+  'topKCategoricalAccuracy', 'sparseTopKCategoricalAccuracy',
+] as const;
 export type MetricName = (typeof METRICS)[number];
+/** The names compile takes: METRICS and the aliases 'acc' and 'AUC'. */
+const ACCEPTED: readonly string[] = [...METRICS, 'acc', 'AUC'];
+
+/** What a metric computes: accuracy (under any of its names), the macro figures, AUC, top-k accuracy. */
+export type MetricFamily = 'accuracy' | 'precision' | 'recall' | 'f1' | 'auc' | 'topK';
+
+/** Keras' top-k metrics' k (Keras' and tfjs' default). */
+export const TOP_K = 5;
+
+export function metricFamily(m: MetricName): MetricFamily {
+  if (m === 'precision' || m === 'recall' || m === 'f1' || m === 'auc') return m;
+  return /top_?k/i.test(m) ? 'topK' : 'accuracy';
+}
 
 export function checkMetrics(ms: unknown): MetricName[] {
-  if (ms === undefined) return [];
-  if (!Array.isArray(ms)) throw new TypeError(`wasmnn: metrics must be an array such as ['accuracy'], got ${String(ms)}`);
-  return ms.map((m) => {
-    const name = m === 'acc' ? 'accuracy' : m;
-    if (!(METRICS as readonly unknown[]).includes(name)) throw new RangeError(`wasmnn: unknown metric '${String(m)}'; expected one of ${METRICS.join(', ')}`);
-    return name as MetricName;
-  });
+  if (ms === undefined || ms === null) return [];
+  if (!Array.isArray(ms)) throw new TypeError(`wasmnn: metrics must be an array such as ['accuracy'], got ${describe(ms)}`);
+  const out: MetricName[] = [];
+  for (const m of ms) {
+    if (typeof m !== 'string') throw new TypeError(`wasmnn: metrics are given by name (a string such as 'accuracy' or 'auc'), got ${describe(m)}; metric objects and functions are not taken. Names: ${ACCEPTED.join(', ')}`);
+    if (!ACCEPTED.includes(m)) {
+      const near = closestOption(m, ACCEPTED);
+      throw new RangeError(`wasmnn: unknown metric '${m.slice(0, 60)}'${near ? `; did you mean '${near}'?` : ''} (metrics: ${ACCEPTED.join(', ')})`);
+    }
+    const name = (m === 'acc' ? 'accuracy' : m === 'AUC' ? 'auc' : m) as MetricName;
+    // a name given twice (or 'auc' and 'AUC') is one log entry: computed once
+    if (!out.includes(name)) out.push(name);
+  }
+  return out;
+}
+
+/**
+ * Why a Keras-named accuracy metric does not fit the loss (null when it does, or when it cannot
+ * tell yet: units null for a model not built). 'accuracy', the macro figures and 'auc' follow the
+ * loss and fit every model. Keras 3 computes these names whatever the loss, which gives a wrong
+ * figure silently (binary_accuracy of softmax outputs compares every probability with 0.5;
+ * categorical_accuracy of class indices takes the argmax of one number): this refuses them.
+ */
+export function metricMismatch(m: MetricName, kind: ClassKind, units: number | null, loss: string): string | null {
+  const snake = m.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+  const sparse = snake.startsWith('sparse_');
+  const binary = snake === 'binary_accuracy';
+  const categorical = snake === 'categorical_accuracy' || snake === 'top_k_categorical_accuracy';
+  let fits: boolean;
+  if (binary) fits = kind === 'binary' || (kind === 'other' && (units === null || units === 1));
+  else if (sparse) fits = kind === 'sparse';
+  else if (categorical) fits = kind === 'categorical' || (kind === 'other' && (units === null || units > 1));
+  else return null;
+  if (fits) return null;
+  const what = binary ? 'compares one yes/no decision per sigmoid output (binaryCrossentropy, or one output thresholded at 0.5)'
+    : sparse ? 'reads the targets as class indices (sparseCategoricalCrossentropy)'
+      : 'reads the targets as one-hot rows (categoricalCrossentropy)';
+  const styled = (name: string) => (m === snake ? name : name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()));
+  // the same figure under the name that fits this loss (top-k has none for yes/no outputs)
+  const topK = snake.includes('top_k');
+  const instead = kind === 'binary' ? (topK ? null : 'binary_accuracy')
+    : kind === 'sparse' ? (topK ? 'sparse_top_k_categorical_accuracy' : 'sparse_categorical_accuracy')
+      : kind === 'categorical' ? (topK ? 'top_k_categorical_accuracy' : 'categorical_accuracy') : null;
+  return `metric '${m}' ${what}, but this model's loss is ${loss}${kind === 'other' && units !== null ? ` with ${units} output${units === 1 ? '' : 's'}` : ''}; use 'accuracy', which follows the loss${instead ? `, or '${styled(instead)}'` : ''}`;
 }
 
 /** Predicted class of every row: argmax, or p > 0.5 for a single sigmoid output (Keras' and
@@ -52,6 +116,16 @@ export function trueClassesOf(kind: ClassKind, target: ArrayLike<number>, units:
 export function predictedClassesOf(kind: ClassKind, probs: ArrayLike<number>, units: number): Int32Array {
   if (kind === 'binary' || (kind === 'other' && units === 1)) return Int32Array.from({ length: probs.length }, (_, i) => (probs[i] > 0.5 ? 1 : 0));
   return predictedClasses(probs, units);
+}
+
+/** How a loss (by name) reads targets as classes, for the metrics. */
+export function classKindOf(loss: string): ClassKind {
+  switch (loss) {
+    case 'sparseCategoricalCrossentropy': return 'sparse';
+    case 'categoricalCrossentropy': return 'categorical';
+    case 'binaryCrossentropy': return 'binary';
+    default: return 'other';
+  }
 }
 
 /** Number of classes the metrics count for an output of `units` values. */
@@ -126,4 +200,144 @@ export function reportOfConfusion(confusion: number[][]): ClassReport {
     macroPrecision: mean(precision), macroRecall: mean(recall), macroF1: mean(f1),
     confusion,
   };
+}
+
+/**
+ * Exact area under the ROC curve of `scores` against 0/1 `labels` (1: positive): the probability
+ * that a random positive scores above a random negative, ties counted half (the Mann-Whitney U
+ * statistic over P x N, as scikit-learn's roc_auc_score). NaN when there is no positive or no
+ * negative (undefined). O(n log n). Keras' AUC approximates the same area by 200 thresholds, so
+ * its figures can differ from these in the third decimal.
+ */
+export function rocAuc(scores: ArrayLike<number>, labels: ArrayLike<number>): number {
+  if (scores.length !== labels.length) throw new RangeError(`wasmnn: rocAuc: ${scores.length} scores but ${labels.length} labels; pass one label (0 or 1) per score`);
+  let p = 0;
+  for (let i = 0; i < labels.length; i++) {
+    if (labels[i] !== 0 && labels[i] !== 1) throw new RangeError(`wasmnn: rocAuc: label ${labels[i]} at index ${i} is not 0 or 1; pass 1 for a positive, 0 for a negative`);
+    p += labels[i];
+  }
+  const pos = new Float64Array(p), neg = new Float64Array(labels.length - p);
+  for (let i = 0, a = 0, b = 0; i < labels.length; i++) if (labels[i] === 1) pos[a++] = scores[i]; else neg[b++] = scores[i];
+  return aucOfSplit(pos, neg);
+}
+
+/** AUC of positives' and negatives' scores (sorted here, in place): a merge walk over the two sorted lists. */
+function aucOfSplit(pos: Float32Array | Float64Array, neg: Float32Array | Float64Array): number {
+  if (!pos.length || !neg.length) return NaN;
+  pos.sort(); neg.sort();
+  // for each positive (ascending): lo negatives score below it, hi - lo tie with it (count half);
+  // twice the sum stays a whole number, exact in a double up to 2^53
+  let lo = 0, hi = 0, twice = 0;
+  for (let i = 0; i < pos.length; i++) {
+    const s = pos[i];
+    while (lo < neg.length && neg[lo] < s) lo++;
+    if (hi < lo) hi = lo;
+    while (hi < neg.length && neg[hi] <= s) hi++;
+    twice += lo + hi;
+  }
+  return twice / (2 * pos.length * neg.length);
+}
+
+/**
+ * The rows an epoch (or an evaluate call) predicted, kept for its AUC: one score per row for a
+ * binary problem (a sigmoid output; with two softmax classes, class 1's probability), the whole
+ * row otherwise. Made only when 'auc' is compiled; its buffers are reused from epoch to epoch.
+ *   binary      one sigmoid output (or one thresholded output), or two classes: AUC of class 1
+ *   multilabel  several sigmoid outputs (binaryCrossentropy): every output its own binary problem
+ *   ovr         three or more classes: one-vs-rest per class
+ * The last two average (macro) over the outputs / classes that have both positives and negatives
+ * in the data; the others have no defined AUC and are left out. NaN when none has both (a
+ * validation set of one class): the figure is undefined, and training goes on.
+ */
+export class AucAccumulator {
+  private readonly layout: 'binary' | 'multilabel' | 'ovr';
+  /** Scores kept per row: 1 (binary) or units. */
+  private readonly width: number;
+  private scores: Float32Array;
+  private labels: Int32Array;
+  private rows = 0;
+
+  constructor(kind: ClassKind, private readonly units: number, capacityRows = 0) {
+    this.layout = units === 1 || (units === 2 && kind !== 'binary') ? 'binary' : kind === 'binary' ? 'multilabel' : 'ovr';
+    this.width = this.layout === 'binary' ? 1 : units;
+    this.scores = new Float32Array(capacityRows * this.width);
+    this.labels = new Int32Array(capacityRows * (this.layout === 'multilabel' ? units : 1));
+  }
+
+  reset(): void { this.rows = 0; }
+
+  /**
+   * A batch's outputs (rows, units) with its true classes (trueClassesOf: one per row, or one per
+   * output value for several sigmoid outputs); a row whose weight in rowWeights is 0 (a padded
+   * time step) is left out.
+   */
+  add(probs: Float32Array, truth: Int32Array, rowWeights: Float32Array | null = null): void {
+    const units = this.units, rows = probs.length / units;
+    const labelWidth = this.layout === 'multilabel' ? units : 1;
+    if (this.rows + rows > this.scores.length / this.width) {
+      const cap = Math.max(this.rows + rows, 2 * (this.scores.length / this.width));
+      const s = new Float32Array(cap * this.width); s.set(this.scores.subarray(0, this.rows * this.width)); this.scores = s;
+      const l = new Int32Array(cap * labelWidth); l.set(this.labels.subarray(0, this.rows * labelWidth)); this.labels = l;
+    }
+    let at = this.rows;
+    for (let r = 0; r < rows; r++) {
+      if (rowWeights && rowWeights[r] === 0) continue;
+      if (this.layout === 'binary') {
+        this.scores[at] = probs[r * units + units - 1];   // the one output, or class 1 of two
+        this.labels[at] = truth[r];
+      } else {
+        this.scores.set(probs.subarray(r * units, (r + 1) * units), at * units);
+        if (labelWidth === 1) this.labels[at] = truth[r];
+        else this.labels.set(truth.subarray(r * units, (r + 1) * units), at * units);
+      }
+      at++;
+    }
+    this.rows = at;
+  }
+
+  /** The AUC of the rows added since the last reset (see the class). */
+  value(): number {
+    const n = this.rows;
+    if (this.layout === 'binary') {
+      let p = 0;
+      for (let i = 0; i < n; i++) p += this.labels[i];
+      const pos = new Float32Array(p), neg = new Float32Array(n - p);
+      for (let i = 0, a = 0, b = 0; i < n; i++) if (this.labels[i]) pos[a++] = this.scores[i]; else neg[b++] = this.scores[i];
+      return aucOfSplit(pos, neg);
+    }
+    const units = this.units;
+    let sum = 0, classes = 0;
+    for (let c = 0; c < units; c++) {
+      // positives of column c: rows of class c (ovr), or whose label c is 1 (multilabel)
+      const isPos = this.layout === 'ovr' ? (i: number) => this.labels[i] === c : (i: number) => this.labels[i * units + c] === 1;
+      let p = 0;
+      for (let i = 0; i < n; i++) if (isPos(i)) p++;
+      if (p === 0 || p === n) continue;
+      const pos = new Float32Array(p), neg = new Float32Array(n - p);
+      for (let i = 0, a = 0, b = 0; i < n; i++) if (isPos(i)) pos[a++] = this.scores[i * units + c]; else neg[b++] = this.scores[i * units + c];
+      sum += aucOfSplit(pos, neg);
+      classes++;
+    }
+    return classes ? sum / classes : NaN;
+  }
+}
+
+/**
+ * How many rows have their true class among the k highest of their outputs (Keras' in_top_k: the
+ * class is in when fewer than k classes score strictly higher, so classes tied at the boundary all
+ * count in; with k >= the number of classes every row counts in), and how many rows were counted
+ * (a row whose weight in rowWeights is 0, a padded time step, is left out).
+ */
+export function topKCorrect(probs: ArrayLike<number>, truth: ArrayLike<number>, units: number, k: number, rowWeights: ArrayLike<number> | null = null): { correct: number; counted: number } {
+  const rows = truth.length;
+  let correct = 0, counted = 0;
+  for (let r = 0; r < rows; r++) {
+    if (rowWeights && rowWeights[r] === 0) continue;
+    counted++;
+    const t = probs[r * units + truth[r]];
+    let above = 0;
+    for (let c = 0; c < units; c++) if (probs[r * units + c] > t) above++;
+    if (above < k) correct++;
+  }
+  return { correct, counted };
 }

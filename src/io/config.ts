@@ -135,6 +135,6 @@ export function compileFromConfig(v: unknown): CompileConfig {
   for (const k of Object.keys(l)) if (k !== 'name' && k !== 'fromLogits') bad('the loss', `has an unknown option '${k}'`);
   if (l.fromLogits !== undefined && typeof l.fromLogits !== 'boolean') bad('the loss', 'option fromLogits must be true or false');
   const metrics = v.metrics ?? [];
-  if (!Array.isArray(metrics) || !metrics.every((m) => (METRICS as readonly unknown[]).includes(m))) bad('the compile entry', `has bad metrics; expected some of ${METRICS.join(', ')}`);
+  if (!Array.isArray(metrics) || !metrics.every((m) => (METRICS as readonly unknown[]).includes(m))) bad('the compile entry', `has bad metrics; expected some of ${METRICS.join(', ')} (a file from a later version may name a metric this version does not know: load it with that version, or compile without that metric before saving)`);
   return { loss: { name: l.name as LossConfig['name'], fromLogits: (l.fromLogits as boolean | undefined) ?? false }, metrics: metrics as MetricName[], optimizer: optimizerFromConfig(v.optimizer) };
 }

@@ -8,7 +8,7 @@ import { modelInputShape } from '../layers/flatten.js';
 import { layerFromConfig } from '../layers/index.js';
 import { ParamStore, type WeightArray } from '../params.js';
 import { lossAndBackward, lossFrom, fusedLink, type LossConfig, type LossName } from '../losses.js';
-import { checkMetrics, classCountOf, classReport, type ClassReport, predictedClassesOf, reportOfConfusion, trueClassesOf, type ClassKind, type MetricName } from '../metrics.js';
+import { AucAccumulator, checkMetrics, classCountOf, classKindOf, classReport, metricFamily, metricMismatch, predictedClassesOf, reportOfConfusion, TOP_K, topKCorrect, trueClassesOf, type ClassKind, type MetricFamily, type MetricName } from '../metrics.js';
 import { optimizerFrom, type Optimizer, type OptimizerName } from '../optimizers/optimizers.js';
 import { Random, checkSeed, deriveSeed } from '../random.js';
 import { hasRuntime, init, runtime } from '../runtime/default.js';
@@ -30,10 +30,14 @@ export interface CompileArgs {
   loss: LossName | LossConfig;
   /**
    * 'accuracy' (or 'acc', logged as 'acc', as Keras and tfjs do), 'precision', 'recall', 'f1' (macro
-   * averages over the classes present). A model file stores 'acc' as 'accuracy' (files stay
-   * readable by earlier versions), so a loaded model logs 'accuracy'.
+   * averages over the classes present), 'auc' (or Keras' 'AUC'; exact ROC AUC over the epoch, see
+   * AucAccumulator), Keras' 'binary_accuracy', 'categorical_accuracy', 'sparse_categorical_accuracy'
+   * (accuracy under their own names, each for its loss), 'top_k_categorical_accuracy' and
+   * 'sparse_top_k_categorical_accuracy' (k = 5), and tfjs' camelCase spellings of those five,
+   * logged as typed. A model file stores 'acc' as 'accuracy' (files stay readable by earlier
+   * versions), so a loaded model logs 'accuracy'.
    */
-  metrics?: (MetricName | 'acc')[];
+  metrics?: (MetricName | 'acc' | 'AUC')[];
 }
 
 export interface FitArgs {
@@ -72,6 +76,9 @@ export interface EvaluateArgs extends PredictArgs {
   /** Weight of each sample in the loss (Keras' sample_weight); the metrics stay unweighted. */
   sampleWeight?: ArrayLike<number> | null;
 }
+
+/** What fit gathers per epoch for AUC and top-k (Sequential.metricGather). */
+type MetricGather = { auc: AucAccumulator | null; topK: boolean };
 
 /** Inputs, targets and (fit's validation, evaluate) per-sample loss weights. */
 type Prepared = { x: Batchable; y: Batchable; w?: Float32Array | null };
@@ -248,6 +255,9 @@ export class Sequential {
     }
     const loss = lossFrom(args.loss);
     const metrics = checkMetrics(args.metrics);
+    // a Keras-named accuracy for another loss is refused now when the loss tells (the output's
+    // units, for mean squared error, are checked at fit / evaluate)
+    this.checkMetricsFit(metrics, loss, this.builtFor ? this.outputUnits : null);
     // the same optimizer compiled again keeps its state (Keras); another one replaces it
     if (this.optimizer && this.optimizer !== optimizer) { this.optimizer.release(); optimizerOwners.delete(this.optimizer); }
     this.optimizer = optimizer;
@@ -483,6 +493,9 @@ export class Sequential {
       throw new Error(`wasmnn: fit: the trainable flag of layer '${stale[0].name}' changed after compile; call model.compile(...) again so that it takes effect (as in Keras)`);
     }
     const lossWeights = this.lossWeights(classWeight, sampleWeight, ya);
+    this.checkMetricsFit(this.metrics, loss, this.outputUnits);
+    // what AUC and top-k need, gathered only when compiled: fit without them pays nothing more
+    const gather = this.metricGather(n);
     for (const c of callbacks) c.setModel?.(this);
     const history: History = { epoch: [], history: {} };
     this.stopTraining = false;
@@ -508,9 +521,10 @@ export class Sequential {
       const t0 = performance.now();
       for (const c of callbacks) await c.onEpochBegin?.(epoch, {});
       if (shuffle) new Random(shuffleSeed(epoch)).shuffle(order);
-      let lossSum = 0, correct = 0, counted = 0, seen = 0;
+      let lossSum = 0, correct = 0, counted = 0, seen = 0, topCorrect = 0, topCounted = 0;
+      gather?.auc?.reset();
       // the epoch's confusion matrix, for precision / recall / F1 over the epoch (Keras reports them for training too)
-      const needsReport = this.metrics.some((k) => k !== 'accuracy');
+      const needsReport = this.metrics.some((k) => k === 'precision' || k === 'recall' || k === 'f1');
       let confusion: number[][] | null = null;
       const batches = Math.ceil(n / batchSize);
       for (let b = 0; b < batches; b++) {
@@ -520,24 +534,27 @@ export class Sequential {
         gatherRows(xa.data, xRow, idx, xBuf);
         gatherRows(ya.data, yRow, idx, yBuf);
         if (wBuf) for (let i = 0; i < m; i++) wBuf[i] = lossWeights![idx[i]];
-        const r = this.trainStep(rt, xBuf.subarray(0, m * xRow), [m, ...xa.shape.slice(1)], yBuf.subarray(0, m * yRow), [m, ...ya.shape.slice(1)], wBuf?.subarray(0, m) ?? null, { epoch, batch: b, seed }, true, confusion);
+        const r = this.trainStep(rt, xBuf.subarray(0, m * xRow), [m, ...xa.shape.slice(1)], yBuf.subarray(0, m * yRow), [m, ...ya.shape.slice(1)], wBuf?.subarray(0, m) ?? null, { epoch, batch: b, seed }, true, confusion, gather);
         if (needsReport) confusion = r.confusion;
+        if (r.top) { topCorrect += r.top.correct; topCounted += r.top.counted; }
         lossSum += r.loss * m;
         correct += r.correct;
         counted += r.counted;
         seen += m;
         if (callbacks.length) {
           const logs: Logs = { batch: b, size: m, loss: r.loss };
-          if (this.metrics.includes('accuracy')) logs[this.accuracyKey] = r.counted ? r.correct / r.counted : 0;   // a batch of padded steps only: 0, as Keras
+          // a batch of padded steps only: 0, as Keras
+          this.putMetricValues(logs, { accuracy: r.counted ? r.correct / r.counted : 0, topK: r.top ? (r.top.counted ? r.top.correct / r.top.counted : 0) : undefined });
           for (const c of callbacks) await c.onBatchEnd?.(b, logs);
         }
       }
       const logs: Logs = { loss: lossSum / seen };
-      if (this.metrics.includes('accuracy')) logs[this.accuracyKey] = counted ? correct / counted : 0;
-      if (confusion) {
-        const rep = reportOfConfusion(confusion);
-        this.putMetrics(logs, rep, ['precision', 'recall', 'f1']);
-      }
+      const rep = confusion ? reportOfConfusion(confusion) : null;
+      this.putMetricValues(logs, {
+        accuracy: counted ? correct / counted : 0,
+        precision: rep?.macroPrecision, recall: rep?.macroRecall, f1: rep?.macroF1,
+        auc: gather?.auc?.value(), topK: gather?.topK ? (topCounted ? topCorrect / topCounted : 0) : undefined,
+      });
       if (val) {
         const v = this.evaluateBatched(val, batchSize, `fit: the validation data at epoch ${epoch + 1}`);
         for (const [k, value] of Object.entries(v)) logs[`val_${k}`] = value;
@@ -575,7 +592,7 @@ export class Sequential {
   }
 
   /** One optimisation step on one batch (or only its gradients, with update = false). */
-  private trainStep(rt: Runtime, xb: Int32Array | Float32Array, xShape: number[], yb: Int32Array | Float32Array, yShape: number[], wb: Float32Array | null, at: { epoch: number; batch: number; seed: number }, update = true, confusion: number[][] | null = null): { loss: number; correct: number; counted: number; confusion: number[][] } {
+  private trainStep(rt: Runtime, xb: Int32Array | Float32Array, xShape: number[], yb: Int32Array | Float32Array, yShape: number[], wb: Float32Array | null, at: { epoch: number; batch: number; seed: number }, update = true, confusion: number[][] | null = null, gather: MetricGather | null = null): { loss: number; correct: number; counted: number; confusion: number[][]; top: { correct: number; counted: number } | null } {
     const loss = this.loss!;
     const fused = this.fused();
     return rt.step(() => {
@@ -594,26 +611,46 @@ export class Sequential {
         this.optimizer!.step();
         this.trainSteps++;
       }
-      return { loss: r.loss, ...this.countCorrect(r.probs, yb, confusion, mw) };
+      return { loss: r.loss, ...this.countCorrect(r.probs, yb, confusion, mw, gather) };
     });
   }
 
   /** How the loss reads targets as classes, for the metrics. */
-  private classKind(): ClassKind {
-    switch (this.loss!.name) {
-      case 'sparseCategoricalCrossentropy': return 'sparse';
-      case 'categoricalCrossentropy': return 'categorical';
-      case 'binaryCrossentropy': return 'binary';
-      default: return 'other';
+  private classKind(): ClassKind { return classKindOf(this.loss!.name); }
+
+  /** Refuses a Keras-named accuracy metric that does not fit the loss (units null: not built yet). */
+  private checkMetricsFit(metrics: MetricName[], loss: LossConfig, units: number | null): void {
+    for (const m of metrics) {
+      const why = metricMismatch(m, classKindOf(loss.name), units, loss.name);
+      if (why) throw new RangeError(`wasmnn: ${why}`);
     }
+  }
+
+  /**
+   * What fit gathers over an epoch for 'auc' (every row's scores, in buffers reused from epoch to
+   * epoch) and the top-k metrics; null when neither is compiled.
+   */
+  private metricGather(samples: number): MetricGather | null {
+    const families = new Set(this.metrics.map(metricFamily));
+    if (!families.has('auc') && !families.has('topK')) return null;
+    const shape = this.layers[this.layers.length - 1].outputShape!;
+    // rows per sample: time steps of a per-time-step output (the buffers grow if a guess is short)
+    const rows = shape.slice(0, -1).reduce<number>((a, d) => a * (d ?? 1), 1);
+    return { auc: families.has('auc') ? new AucAccumulator(this.classKind(), this.outputUnits, samples * rows) : null, topK: families.has('topK') };
   }
 
   /**
    * A batch's outputs against its targets, counted into `confusion` (m[true][predicted], made here
    * when null): returns it, the correct predictions and how many were counted (rows, or values for binary).
    */
-  private countCorrect(probs: Float32Array, y: Int32Array | Float32Array, confusion: number[][] | null = null, rowWeights: Float32Array | null = null): { correct: number; counted: number; confusion: number[][] } {
+  private countCorrect(probs: Float32Array, y: Int32Array | Float32Array, confusion: number[][] | null = null, rowWeights: Float32Array | null = null, gather: MetricGather | null = null): { correct: number; counted: number; confusion: number[][]; top: { correct: number; counted: number } | null } {
     const kind = this.classKind(), units = this.outputUnits;
+    let top: { correct: number; counted: number } | null = null;
+    if (gather) {
+      const truth = trueClassesOf(kind, y, units);
+      gather.auc?.add(probs, truth, rowWeights);
+      if (gather.topK) top = topKCorrect(probs, truth, units, TOP_K, rowWeights);
+    }
     const { truth, pred } = this.unmaskedClasses(kind, y, probs, rowWeights);
     const k = classCountOf(kind, units);
     const m = confusion ?? Array.from({ length: k }, () => new Array<number>(k).fill(0));
@@ -622,7 +659,7 @@ export class Sequential {
       if (pred[i] === truth[i]) correct++;
       m[truth[i]][pred[i]]++;
     }
-    return { correct, counted: truth.length, confusion: m };
+    return { correct, counted: truth.length, confusion: m, top };
   }
 
   /** True and predicted classes, without the rows a mask leaves out (rowWeights 0: padded time steps). */
@@ -661,10 +698,15 @@ export class Sequential {
     throw new TrainingDivergedError(loss, at.epoch, at.batch, this.trainSteps + 1, where);
   }
 
-  /** The compiled metrics among `which`, from a class report, under their keys (accuracyKey). */
-  private putMetrics(logs: Record<string, number>, rep: ClassReport, which: MetricName[]): void {
-    const value: Record<MetricName, number> = { accuracy: rep.accuracy, precision: rep.macroPrecision, recall: rep.macroRecall, f1: rep.macroF1 };
-    for (const m of which) if (this.metrics.includes(m)) logs[m === 'accuracy' ? this.accuracyKey : m] = value[m];
+  /**
+   * The compiled metrics whose figure `values` has, in compile's order, each under its name
+   * ('accuracy' under accuracyKey; an alias such as 'binary_accuracy' under its own).
+   */
+  private putMetricValues(logs: Record<string, number>, values: Partial<Record<MetricFamily, number>>): void {
+    for (const m of this.metrics) {
+      const v = values[metricFamily(m)];
+      if (v !== undefined) logs[m === 'accuracy' ? this.accuracyKey : m] = v;
+    }
   }
 
   /**
@@ -717,6 +759,7 @@ export class Sequential {
     const xa = this.prepareX(x, 'x');
     this.ensureBuilt(xa);
     const ya = this.prepareY(y, 'y', xa);
+    this.checkMetricsFit(this.metrics, this.loss!, this.outputUnits);
     return this.evaluateBatched({ x: xa, y: ya, w: sampleWeightsOf(args.sampleWeight, xa.shape[0], 'sampleWeight', 'evaluate') }, batchSize, 'evaluate');
   }
 
@@ -769,9 +812,18 @@ export class Sequential {
     if (this.metrics.length) {
       const kind = this.classKind();
       const probs = concat(probsAll);
-      const { truth, pred } = this.unmaskedClasses(kind, ya.data, probs, maskAll.length ? concat(maskAll) : null);
+      const mask = maskAll.length ? concat(maskAll) : null;
+      const { truth, pred } = this.unmaskedClasses(kind, ya.data, probs, mask);
       const rep = classReport(truth, pred, classCountOf(kind, units));
-      this.putMetrics(out, rep, ['accuracy', 'precision', 'recall', 'f1']);
+      const values: Partial<Record<MetricFamily, number>> = { accuracy: rep.accuracy, precision: rep.macroPrecision, recall: rep.macroRecall, f1: rep.macroF1 };
+      const gather = this.metricGather(0);
+      if (gather) {
+        // every row's class, unfiltered: AUC and top-k leave the masked rows out themselves
+        const all = trueClassesOf(kind, ya.data, units);
+        if (gather.auc) { gather.auc.add(probs, all, mask); values.auc = gather.auc.value(); }
+        if (gather.topK) { const t = topKCorrect(probs, all, units, TOP_K, mask); values.topK = t.counted ? t.correct / t.counted : 0; }
+      }
+      this.putMetricValues(out, values);
     }
     return out;
   }

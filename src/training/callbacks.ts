@@ -71,7 +71,7 @@ export function checkCallbacks(callbacks: unknown, owner: string): Callback[] {
 export interface MonitorArgs {
   /** Default 'val_loss' ('loss' when there is no validation data). A monitor named here must be in the logs. */
   monitor?: string;
-  /** 'auto' picks max for accuracy-like metrics, min otherwise. */
+  /** 'auto' picks max for accuracy-like metrics and AUC, min otherwise. */
   mode?: 'auto' | 'min' | 'max';
 }
 
@@ -107,7 +107,9 @@ export class Monitor {
     this.minDelta = Math.abs(minDelta);
     const mode = args.mode ?? 'auto';
     if (mode !== 'auto' && mode !== 'min' && mode !== 'max') throw new RangeError(`wasmnn: ${owner}: mode must be 'auto', 'min' or 'max', got ${JSON.stringify(mode)}`);
-    this.mode = mode === 'auto' ? (/acc|f1|precision|recall/.test(this.key) ? 'max' : 'min') : mode;
+    // 'auto': higher is better for the accuracies (any spelling: acc, binaryAccuracy, top-k), AUC,
+    // precision, recall and F1; lower for the losses
+    this.mode = mode === 'auto' ? (/acc|auc|f1|precision|recall/i.test(this.key) ? 'max' : 'min') : mode;
   }
 
   /** The value every real one improves on: the starting best. */
