@@ -286,8 +286,9 @@ function maskPlan(p: Parsed): Set<number> {
       const l = p.layers[k];
       if (isRecurrent(l)) {
         if (!live) {
-          bad(`${p.wheres[k]}: tfjs masks this ${l.className} with ${source} although ${dropper >= 0 ? p.wheres[dropper] : 'an earlier layer'} changed the number of steps (so the mask no longer lines up with them), while wasmnn's Conv1D drops the mask there; predictions on padded inputs would differ`,
-            `${advice}, or with strides 1 and padding 'same' on the Conv1D layers before the recurrent layer`);
+          const pool = dropper >= 0 && !(p.layers[dropper] instanceof Conv1D) ? p.layers[dropper].className : null;
+          bad(`${p.wheres[k]}: tfjs masks this ${l.className} with ${source} although ${dropper >= 0 ? p.wheres[dropper] : 'an earlier layer'} ${pool ? 'pools its steps into windows' : 'changed the number of steps'} (so the mask no longer lines up with them), while wasmnn's ${pool ?? 'Conv1D'} drops the mask there; predictions on padded inputs would differ`,
+            pool ? `${advice}, or without the ${pool} before the recurrent layer` : `${advice}, or with strides 1 and padding 'same' on the Conv1D layers before the recurrent layer`);
         }
         if (!(l instanceof Bidirectional ? l.forwardLayer.returnSequences : l.returnSequences)) live = false;
       } else if (l instanceof Conv1D) {

@@ -204,6 +204,8 @@ describe('Embedding(maskZero) before pooling, Conv1D, recurrent layers and Dropo
     ['LSTM(seq) -> Conv1D(same) -> Bidirectional(GRU)', () => [L().lstm({ units: 3, returnSequences: true, ...rec }), L().conv1d({ filters: 3, kernelSize: 2, padding: 'same' }), L().bidirectional({ layer: L().gru({ units: 2, ...rec }) as any })], 'import'],
     ['Conv1D(valid) -> LSTM', () => [L().conv1d({ filters: 3, kernelSize: 3 }), L().lstm({ units: 3, ...rec })], /tfjs masks this LSTM with the maskZero mask of layer 1 \(Embedding .*changed the number of steps/],
     ['Conv1D(same, strides 2) -> GRU', () => [L().conv1d({ filters: 3, kernelSize: 3, padding: 'same', strides: 2 }), L().gru({ units: 3, ...rec })], /tfjs masks this GRU .*changed the number of steps/],
+    ['MaxPooling1D(same) -> LSTM', () => [L().maxPooling1d({ poolSize: 2, padding: 'same' }), L().lstm({ units: 3, ...rec })], /tfjs masks this LSTM .*layer 2 \(MaxPooling1D .*pools its steps into windows .*wasmnn's MaxPooling1D drops the mask there; .*or without the MaxPooling1D before the recurrent layer$/],
+    ['AveragePooling1D(1) -> GRU', () => [L().averagePooling1d({ poolSize: 1 }), L().gru({ units: 3, ...rec })], /tfjs masks this GRU .*wasmnn's AveragePooling1D drops the mask there/],
     ['LSTM(seq) -> Conv1D(valid) -> LSTM', () => [L().lstm({ units: 3, returnSequences: true, ...rec }), L().conv1d({ filters: 3, kernelSize: 2 }), L().lstm({ units: 3, ...rec })], /tfjs masks this LSTM .*changed the number of steps/],
   ];
   it.each(rnnCases)('Embedding(maskZero) -> %s -> Dense', async (_, layers, expected) => {
