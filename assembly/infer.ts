@@ -16,7 +16,7 @@ export { f32_embedding_fwd, f32_embedding_bag_fwd } from './kernels/embedding';
 export { f32_layernorm_fwd } from './kernels/norm';
 export { f32_gemm_fwd } from './kernels/gemm';
 export { f32_conv1d_fwd } from './kernels/conv1d';
-export { f32_avgpool1d_fwd, f32_maxpool1d_fwd } from './kernels/pool';
+export { f32_avgpool1d_fwd, f32_maxpool1d_fwd, f32_avgpool1d_win_fwd, f32_maxpool1d_win_fwd } from './kernels/pool';
 export { f32_lstm_seq_fwd_infer as f32_lstm_seq_fwd } from './kernels/lstm';   // without the gate-storing variants
 export { f32_gru_seq_fwd } from './kernels/gru';
 export { wasmnn_heap_base, wasmnn_abi_version } from './abi';

@@ -99,3 +99,38 @@ export function i32_philox_fwd(out: usize, nblocks: i32, c0: i32, c1: i32, c2: i
     if (b + 3 < b1) v128.store(p, rngOut3, 48);
   }
 }
+
+// SpatialDropout1D's application of its per-channel mask (the mask itself is f32_dropout_fwd of
+// ones (B, C): 1 / (1 - rate) where a channel is kept, 0 where it is dropped).
+//   x, y are (B, T, C), m is (B, C): y[b,t,c] = m[b,c] != 0 ? x[b,t,c] * m[b,c] : 0 (a dropped
+//   channel is 0 whatever x holds, as Dropout). The backward is the same map of dy with the same m.
+// Threads split the rows (b, t); y may be x.
+// @ts-ignore: decorator
+@inline
+function channelMask(x: usize, m: usize, y: usize, B: i32, T: i32, C: i32, ith: i32, nth: i32): void {
+  const rows = B * T;
+  const r1 = partStart(rows, 1, ith + 1, nth);
+  for (let r = partStart(rows, 1, ith, nth); r < r1; r++) {
+    const b = r / T;
+    const xr = x + (<usize>r * C << 2), yr = y + (<usize>r * C << 2), mr = m + (<usize>b * C << 2);
+    let c = 0;
+    for (; c + 4 <= C; c += 4) {
+      const o = <usize>c << 2;
+      const mv = v128.load(mr + o);
+      v128.store(yr + o, v128.and(f32x4.mul(v128.load(xr + o), mv), f32x4.ne(mv, f32x4.splat(0))));
+    }
+    if (c < C) {
+      const o = <usize>c << 2;
+      const mv = loadPartial(mr + o, C - c);
+      storePartial(yr + o, v128.and(f32x4.mul(loadPartial(xr + o, C - c), mv), f32x4.ne(mv, f32x4.splat(0))), C - c);
+    }
+  }
+}
+
+export function f32_spatial_dropout_fwd(x: usize, m: usize, y: usize, B: i32, T: i32, C: i32, ith: i32, nth: i32): void {
+  channelMask(x, m, y, B, T, C, ith, nth);
+}
+
+export function f32_spatial_dropout_bwd(dy: usize, m: usize, dx: usize, B: i32, T: i32, C: i32, ith: i32, nth: i32): void {
+  channelMask(dy, m, dx, B, T, C, ith, nth);
+}

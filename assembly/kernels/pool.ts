@@ -163,3 +163,143 @@ export function f32_maxpool1d_bwd(argmax: usize, dy: usize, dx: usize, B: i32, T
     }
   }
 }
+
+// Windowed pooling over time (MaxPooling1D / AveragePooling1D), channels last, no mask.
+//   x and dx are (B, T, C), y, dy and argmax are (B, Tout, C); window j covers the steps
+//   [j*s - pad, j*s - pad + k) clipped to [0, T) (the host computes Tout and pad as Keras does;
+//   every window holds at least one step).
+//   maxpool fwd: y[b,j,c] = the largest x[b,t,c] of the window (ties: the first step, as tfjs'
+//                maxPool and its gradient; a NaN wins, the first NaN; -0 and +0 tie), copied bit
+//                for bit; argmax[b,j,c] = that t (absolute step), not written when argmax is 0.
+//   maxpool bwd: dx[b,t,c] = sum over the windows j containing t with argmax[b,j,c] == t of
+//                dy[b,j,c], summed in j order from 0 (overlapping windows, strides < k, add up).
+//   avgpool fwd: y[b,j,c] = (sum over the window's steps, in t order) / n_j, n_j = the number of
+//                steps of the window inside [0, T) (padding is not counted, as Keras / tfjs).
+//   avgpool bwd: dx[b,t,c] = sum over the windows j containing t of dy[b,j,c] / n_j, in j order.
+// Threads split the output rows ((b, j) forward, (b, t) of dx backward); each row runs over the
+// channels 4 at a time, the tail through the same f32x4 arithmetic.
+
+// First window containing step t, and one past the last: j with j*s - pad <= t < j*s - pad + k.
+// @ts-ignore: decorator
+@inline
+function firstWindow(t: i32, k: i32, s: i32, pad: i32): i32 {
+  const a = t + pad - k + 1;
+  return a <= 0 ? 0 : (a + s - 1) / s;
+}
+
+export function f32_maxpool1d_win_fwd(x: usize, y: usize, argmax: usize, B: i32, T: i32, C: i32, Tout: i32,
+                                      k: i32, s: i32, pad: i32, ith: i32, nth: i32): void {
+  const rows = B * Tout;
+  const r1 = partStart(rows, 1, ith + 1, nth);
+  const ld = <usize>C << 2;
+  for (let r = partStart(rows, 1, ith, nth); r < r1; r++) {
+    const b = r / Tout;
+    const j = r - b * Tout;
+    const w0 = j * s - pad;
+    const t0 = max(w0, 0), t1 = min(w0 + k, T);
+    const xRow = x + (<usize>b * T * C << 2);
+    const yp = y + (<usize>r * C << 2);
+    const ap = argmax + (<usize>r * C << 2);
+    for (let c = 0; c < C; c += 4) {
+      const nc = min(4, C - c);
+      let p = xRow + (<usize>t0 * C + c << 2);
+      let best = nc == 4 ? v128.load(p) : loadPartial(p, nc);
+      let idx = i32x4.splat(t0);
+      for (let t = t0 + 1; t < t1; t++) {
+        p += ld;
+        const v = nc == 4 ? v128.load(p) : loadPartial(p, nc);
+        // v wins where it is larger, or is NaN while best is not
+        const win = v128.or(f32x4.gt(v, best), v128.andnot(f32x4.ne(v, v), f32x4.ne(best, best)));
+        best = v128.bitselect(v, best, win);
+        idx = v128.bitselect(i32x4.splat(t), idx, win);
+      }
+      const o = <usize>c << 2;
+      if (nc == 4) {
+        v128.store(yp + o, best);
+        if (argmax) v128.store(ap + o, idx);
+      } else {
+        storePartial(yp + o, best, nc);
+        if (argmax) storePartialI32(ap + o, idx, nc);
+      }
+    }
+  }
+}
+
+export function f32_maxpool1d_win_bwd(argmax: usize, dy: usize, dx: usize, B: i32, T: i32, C: i32, Tout: i32,
+                                      k: i32, s: i32, pad: i32, ith: i32, nth: i32): void {
+  const rows = B * T;
+  const r1 = partStart(rows, 1, ith + 1, nth);
+  for (let r = partStart(rows, 1, ith, nth); r < r1; r++) {
+    const b = r / T;
+    const t = r - b * T;
+    const j0 = firstWindow(t, k, s, pad), j1 = min((t + pad) / s + 1, Tout);
+    const tv = i32x4.splat(t);
+    const out = dx + (<usize>r * C << 2);
+    for (let c = 0; c < C; c += 4) {
+      const nc = min(4, C - c);
+      const o = <usize>(b * Tout * C + c) << 2;
+      let acc = f32x4.splat(0);
+      for (let j = j0; j < j1; j++) {
+        const q = o + (<usize>j * C << 2);
+        const g = nc == 4 ? v128.load(dy + q) : loadPartial(dy + q, nc);
+        const a = nc == 4 ? v128.load(argmax + q) : loadPartialI32(argmax + q, nc);
+        acc = f32x4.add(acc, v128.and(g, i32x4.eq(a, tv)));
+      }
+      if (nc == 4) v128.store(out + (<usize>c << 2), acc);
+      else storePartial(out + (<usize>c << 2), acc, nc);
+    }
+  }
+}
+
+export function f32_avgpool1d_win_fwd(x: usize, y: usize, B: i32, T: i32, C: i32, Tout: i32,
+                                      k: i32, s: i32, pad: i32, ith: i32, nth: i32): void {
+  const rows = B * Tout;
+  const r1 = partStart(rows, 1, ith + 1, nth);
+  const ld = <usize>C << 2;
+  for (let r = partStart(rows, 1, ith, nth); r < r1; r++) {
+    const b = r / Tout;
+    const j = r - b * Tout;
+    const w0 = j * s - pad;
+    const t0 = max(w0, 0), t1 = min(w0 + k, T);
+    const nv = f32x4.splat(<f32>(t1 - t0));
+    const xRow = x + (<usize>b * T * C << 2);
+    const yp = y + (<usize>r * C << 2);
+    for (let c = 0; c < C; c += 4) {
+      const nc = min(4, C - c);
+      let p = xRow + (<usize>t0 * C + c << 2);
+      let acc = f32x4.splat(0);
+      for (let t = t0; t < t1; t++) {
+        acc = f32x4.add(acc, nc == 4 ? v128.load(p) : loadPartial(p, nc));
+        p += ld;
+      }
+      const o = <usize>c << 2;
+      if (nc == 4) v128.store(yp + o, f32x4.div(acc, nv));
+      else storePartial(yp + o, f32x4.div(acc, nv), nc);
+    }
+  }
+}
+
+export function f32_avgpool1d_win_bwd(dy: usize, dx: usize, B: i32, T: i32, C: i32, Tout: i32,
+                                      k: i32, s: i32, pad: i32, ith: i32, nth: i32): void {
+  const rows = B * T;
+  const r1 = partStart(rows, 1, ith + 1, nth);
+  for (let r = partStart(rows, 1, ith, nth); r < r1; r++) {
+    const b = r / T;
+    const t = r - b * T;
+    const j0 = firstWindow(t, k, s, pad), j1 = min((t + pad) / s + 1, Tout);
+    const out = dx + (<usize>r * C << 2);
+    for (let c = 0; c < C; c += 4) {
+      const nc = min(4, C - c);
+      const o = <usize>(b * Tout * C + c) << 2;
+      let acc = f32x4.splat(0);
+      for (let j = j0; j < j1; j++) {
+        const w0 = j * s - pad;
+        const nv = f32x4.splat(<f32>(min(w0 + k, T) - max(w0, 0)));
+        const q = dy + o + (<usize>j * C << 2);
+        acc = f32x4.add(acc, f32x4.div(nc == 4 ? v128.load(q) : loadPartial(q, nc), nv));
+      }
+      if (nc == 4) v128.store(out + (<usize>c << 2), acc);
+      else storePartial(out + (<usize>c << 2), acc, nc);
+    }
+  }
+}

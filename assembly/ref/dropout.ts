@@ -58,3 +58,19 @@ export function i32_philox_fwd(out: usize, nblocks: i32, c0: i32, c1: i32, c2: i
     }
   }
 }
+
+// SpatialDropout1D's mask application: x, y (B, T, C), m (B, C); y = m != 0 ? x * m : 0.
+function channelMask(x: usize, m: usize, y: usize, B: i32, T: i32, C: i32): void {
+  for (let b = 0; b < B; b++) {
+    for (let t = 0; t < T; t++) {
+      for (let c = 0; c < C; c++) {
+        const mv = load<f32>(m + ((<usize>(b * C + c)) << 2));
+        const o = (<usize>((b * T + t) * C + c)) << 2;
+        store<f32>(y + o, mv != 0 ? load<f32>(x + o) * mv : <f32>0);
+      }
+    }
+  }
+}
+
+export function f32_spatial_dropout_fwd(x: usize, m: usize, y: usize, B: i32, T: i32, C: i32): void { channelMask(x, m, y, B, T, C); }
+export function f32_spatial_dropout_bwd(dy: usize, m: usize, dx: usize, B: i32, T: i32, C: i32): void { channelMask(dy, m, dx, B, T, C); }

@@ -11,7 +11,7 @@ import { bagsFromPadded, embedding, embeddingBag } from '../kernels/embedding.js
 import { lstmSequence } from '../kernels/lstm.js';
 import { gruSequence } from '../kernels/gru.js';
 import { conv1d, conv1dOutputLength } from '../kernels/conv1d.js';
-import { globalAvgPool1d, globalMaxPool1d } from '../kernels/pool.js';
+import { avgPool1d, globalAvgPool1d, globalMaxPool1d, maxPool1d, pool1dGeometry, type Pool1dOptions } from '../kernels/pool.js';
 import { layerNorm } from '../kernels/norm.js';
 import { binaryForward } from '../kernels/binary.js';
 import { FoldedProjection, foldFits } from '../folded_projection.js';
@@ -83,10 +83,22 @@ function sampleShapeAfter({ className, config: c }: LayerSpec, s: readonly (numb
     }
     case 'Conv1D': return [steps === null ? null : conv1dOutputLength(steps, c.kernelSize, c.strides ?? 1, c.dilationRate ?? 1, c.padding ?? 'valid'), c.filters];
     case 'GlobalAveragePooling1D': case 'GlobalMaxPooling1D': return [s[s.length - 1]];
-    case 'LayerNormalization': case 'Dropout': return [...s];
+    case 'MaxPooling1D': case 'AveragePooling1D': return [steps === null ? null : poolLength(className, steps, poolOptions(c)), ...s.slice(1)];
+    case 'LayerNormalization': case 'Dropout': case 'SpatialDropout1D': return [...s];
     case 'Flatten': return s.some((d) => d === null) ? null : [(s as number[]).reduce((a, b) => a * b, 1)];
     default: return null;
   }
+}
+
+/** A pooling layer's options from its config (as the layer's defaults). */
+function poolOptions(c: Record<string, any>): Pool1dOptions {
+  const poolSize = c.poolSize ?? 2;
+  return { poolSize, strides: c.strides ?? poolSize, padding: c.padding ?? 'valid' };
+}
+
+/** The number of windows over T steps; a file whose windows do not fit its samples is refused, as the full loader's build does. */
+function poolLength(who: string, T: number, o: Pool1dOptions): number {
+  try { return pool1dGeometry(who, T, o).Tout; } catch (e) { return fail(`${who}: ${(e as Error).message.replace(/^wasmnn: [^:]*: /, '')}`); }
 }
 
 export class InferenceModel {
@@ -186,7 +198,17 @@ export class InferenceModel {
         return { x: out, mask: null };
       };
       case 'LayerNormalization': return this.layerNorm(name, c);
-      case 'Dropout': return (_rt, f) => f;   // the identity at inference
+      case 'MaxPooling1D': case 'AveragePooling1D': {
+        const o = poolOptions(c), max = className === 'MaxPooling1D';
+        // as the layers: (B, T, C) -> (B, T', C), the mask dropped
+        return (rt, { x }) => {
+          const out = rt.temp([x.shape[0], pool1dGeometry(className, x.shape[1], o).Tout, x.shape[2]]);
+          if (max) maxPool1d(rt, x, out, null, o);
+          else avgPool1d(rt, x, out, o);
+          return { x: out, mask: null };
+        };
+      }
+      case 'Dropout': case 'SpatialDropout1D': return (_rt, f) => f;   // the identity at inference
       case 'Flatten': return this.flatten(name);
       default: return fail(`layer class '${className}' is not known to this version`);
     }

@@ -58,6 +58,9 @@ export const LAYER_OPTIONS: Record<string, Record<string, Check>> = {
   GlobalMaxPooling1D: {},
   // dataFormat: Keras' option, channels last only (wasmnn's layout); the layer does not write it
   Flatten: { dataFormat: oneOf('channels_last') },
+  MaxPooling1D: { poolSize: dim, strides: dim, padding: oneOf('valid', 'same') },
+  AveragePooling1D: { poolSize: dim, strides: dim, padding: oneOf('valid', 'same') },
+  SpatialDropout1D: { rate: finite(0, 1, false, true), seed: integer },
 };
 
 /**
@@ -75,7 +78,7 @@ export function layerOptionRule(className: string, key: string): Check | null {
 
 /** Options a layer class cannot do without. */
 const REQUIRED: Record<string, string[]> = {
-  Dense: ['units'], Embedding: ['inputDim', 'outputDim'], EmbeddingBag: ['inputDim', 'outputDim'], Dropout: ['rate'],
+  Dense: ['units'], Embedding: ['inputDim', 'outputDim'], EmbeddingBag: ['inputDim', 'outputDim'], Dropout: ['rate'], SpatialDropout1D: ['rate'],
   LSTM: ['units'], GRU: ['units'], Bidirectional: ['layer'], Conv1D: ['filters', 'kernelSize'],
 };
 
@@ -174,7 +177,7 @@ export function checkModelEntry(metadata: Record<string, string>): ModelEntry {
   return { name: config.name as string, layers: entries, inputShape };
 }
 
-const SEQUENCE_LAYERS = new Set(['LSTM', 'GRU', 'Bidirectional', 'Conv1D', 'GlobalAveragePooling1D', 'GlobalMaxPooling1D']);
+const SEQUENCE_LAYERS = new Set(['LSTM', 'GRU', 'Bidirectional', 'Conv1D', 'GlobalAveragePooling1D', 'GlobalMaxPooling1D', 'MaxPooling1D', 'AveragePooling1D', 'SpatialDropout1D']);
 
 /**
  * The rank of each layer's samples, walked from the input shape as the layers' builds do: the

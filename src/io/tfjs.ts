@@ -12,7 +12,8 @@ import { Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D } from '../layers/co
 import { Flatten } from '../layers/flatten.js';
 import { Dense } from '../layers/dense.js';
 import { nodeModule } from '../runtime/features.js';
-import { Dropout } from '../layers/dropout.js';
+import { Dropout, SpatialDropout1D } from '../layers/dropout.js';
+import { AveragePooling1D, MaxPooling1D } from '../layers/pooling.js';
 import { Embedding } from '../layers/embedding.js';
 import type { Layer, LayerShape } from '../layers/layer.js';
 import { LayerNormalization } from '../layers/layer_norm.js';
@@ -220,6 +221,24 @@ function layerFrom(cls: string, c: Cfg, where: string, noMask = false): Layer | 
       refuseUnknown(c, ['data_format'], where);
       if (c.data_format !== undefined && c.data_format !== null && c.data_format !== 'channelsLast' && c.data_format !== 'channels_last') bad(`${where}: data_format '${String(c.data_format)}' is not supported (channels last only)`);
       return w(() => new Flatten({ name }));
+    case 'MaxPooling1D': case 'AveragePooling1D': {
+      refuseUnknown(c, ['pool_size', 'strides', 'padding', 'data_format'], where);
+      if (c.data_format !== undefined && c.data_format !== null && c.data_format !== 'channelsLast' && c.data_format !== 'channels_last') bad(`${where}: data_format '${String(c.data_format)}' is not supported (channels last only)`);
+      if (c.padding !== undefined && c.padding !== 'valid' && c.padding !== 'same') bad(`${where}: padding '${String(c.padding)}' is not supported (valid or same)`);
+      const poolSize = single(c.pool_size ?? 2, where, 'pool_size');
+      const args = { name, poolSize, strides: c.strides == null ? poolSize : single(c.strides, where, 'strides'), padding: (c.padding ?? 'valid') as 'valid' | 'same' };
+      return w(() => (cls === 'MaxPooling1D' ? new MaxPooling1D(args) : new AveragePooling1D(args)));
+    }
+    case 'SpatialDropout1D': {
+      refuseUnknown(c, ['rate', 'seed'], where);
+      // the noise shape is (batch, 1, channels) by definition; tfjs writes noise_shape null
+      const ns = c.noise_shape;
+      if (ns !== undefined && ns !== null && !(Array.isArray(ns) && ns.length === 3 && ns[1] === 1 && ns[0] === null && ns[2] === null)) {
+        bad(`${where}: SpatialDropout1D noise_shape ${JSON.stringify(ns)?.slice(0, 60)} is not supported (it drops whole channels: (batch, 1, channels))`, 'remove noise_shape');
+      }
+      if (c.seed !== undefined && c.seed !== null && typeof c.seed !== 'number') bad(`${where}: seed ${JSON.stringify(c.seed)?.slice(0, 60)} is not a number`);
+      return w(() => new SpatialDropout1D({ name, rate: c.rate as number, seed: typeof c.seed === 'number' ? c.seed : undefined }));
+    }
     case 'Dropout':
       refuseUnknown(c, ['rate', 'seed'], where);
       return w(() => new Dropout({ name, rate: c.rate as number, seed: typeof c.seed === 'number' ? c.seed : undefined }));
@@ -227,7 +246,7 @@ function layerFrom(cls: string, c: Cfg, where: string, noMask = false): Layer | 
       refuseUnknown(c, ['axis', 'epsilon', 'center', 'scale'], where);
       return w(() => new LayerNormalization({ name, epsilon: (c.epsilon ?? 1e-3) as number, center: (c.center ?? true) as boolean, scale: (c.scale ?? true) as boolean }));
     default:
-      return bad(`${where}: layer class '${cls}' is not one wasmnn has`, 'wasmnn imports Embedding, Dense, LSTM, GRU, Bidirectional, Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D, Flatten, Dropout, LayerNormalization');
+      return bad(`${where}: layer class '${cls}' is not one wasmnn has`, 'wasmnn imports Embedding, Dense, LSTM, GRU, Bidirectional, Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D, MaxPooling1D, AveragePooling1D, Flatten, Dropout, SpatialDropout1D, LayerNormalization');
   }
 }
 
@@ -240,7 +259,8 @@ function layerFrom(cls: string, c: Cfg, where: string, noMask = false): Layer | 
 // is masked by its ids, even behind a Conv1D that dropped the mask, and even when that Conv1D
 // changed the number of steps.
 // wasmnn: the same flow, except that Conv1D passes the mask on when it keeps the steps (strides 1,
-// padding 'same' or kernel 1) and drops it otherwise, and that the poolings read it.
+// padding 'same' or kernel 1) and drops it otherwise, that the global poolings read it, and that
+// MaxPooling1D / AveragePooling1D always drop it.
 // So: with no recurrent layer after the Embedding, tfjs reads the mask nowhere and the Embedding is
 // imported with maskZero off (exactly what tfjs computes); otherwise a pooling the mask reaches in
 // wasmnn, or a recurrent layer it does not reach (a Conv1D changed the steps), would compute
@@ -266,12 +286,16 @@ function maskPlan(p: Parsed): Set<number> {
       const l = p.layers[k];
       if (isRecurrent(l)) {
         if (!live) {
-          bad(`${p.wheres[k]}: tfjs masks this ${l.className} with ${source} although ${dropper >= 0 ? p.wheres[dropper] : 'an earlier layer'} changed the number of steps (so the mask no longer lines up with them), while wasmnn's Conv1D drops the mask there; predictions on padded inputs would differ`,
-            `${advice}, or with strides 1 and padding 'same' on the Conv1D layers before the recurrent layer`);
+          const pool = dropper >= 0 && !(p.layers[dropper] instanceof Conv1D) ? p.layers[dropper].className : null;
+          bad(`${p.wheres[k]}: tfjs masks this ${l.className} with ${source} although ${dropper >= 0 ? p.wheres[dropper] : 'an earlier layer'} ${pool ? 'pools its steps into windows' : 'changed the number of steps'} (so the mask no longer lines up with them), while wasmnn's ${pool ?? 'Conv1D'} drops the mask there; predictions on padded inputs would differ`,
+            pool ? `${advice}, or without the ${pool} before the recurrent layer` : `${advice}, or with strides 1 and padding 'same' on the Conv1D layers before the recurrent layer`);
         }
         if (!(l instanceof Bidirectional ? l.forwardLayer.returnSequences : l.returnSequences)) live = false;
       } else if (l instanceof Conv1D) {
         if (live && !keepsSteps(l)) { live = false; dropper = k; }
+      } else if (l instanceof MaxPooling1D || l instanceof AveragePooling1D) {
+        // both drop the mask (Keras 3); tfjs' predict would still hand it to a later recurrent layer
+        if (live) { live = false; dropper = k; }
       } else if (live && (l instanceof GlobalAveragePooling1D || l instanceof GlobalMaxPooling1D)) {
         const [theirs, ours] = l instanceof GlobalAveragePooling1D
           ? ['averages over every step, padding included', 'averages only the unmasked steps']

@@ -8,7 +8,7 @@ import { checkOptions, optionNames } from '../options.js';
 import { fmtShape, type Tensor } from '../tensor.js';
 import type { Runtime } from '../runtime/runtime.js';
 
-export const dropoutKernels = threaded('f32_dropout_fwd', 'f32_dropout_bwd', 'i32_philox_fwd');
+export const dropoutKernels = threaded('f32_dropout_fwd', 'f32_dropout_bwd', 'i32_philox_fwd', 'f32_spatial_dropout_fwd', 'f32_spatial_dropout_bwd');
 
 // rough cost per element (a Philox block is about 100 integer ops for 4 elements)
 const DROPOUT_COST = 30;
@@ -71,6 +71,23 @@ export function dropoutBackward(rt: Runtime, dy: Tensor, dx: Tensor, options: Dr
   sameShape('dropout backward', ['dy', 'dx'], [dy, dx]);
   noOverlap('dropout backward', 'dy', dy, 'dx', dx);
   rt.run('f32_dropout_bwd', dy.size * DROPOUT_COST, [dy.ptr, dx.ptr, dy.size, rate, lo, hi, offset]);
+}
+
+/**
+ * SpatialDropout1D's mask applied over time: y[b,t,c] = x[b,t,c] * m[b,c] where m[b,c] != 0, else
+ * 0; x, y (B, T, C), m (B, C) (from dropout() of ones: 1 / (1 - rate) or 0). y may be x. The
+ * backward is the same call on dy with the same m.
+ */
+export function spatialDropout(rt: Runtime, x: Tensor, m: Tensor, y: Tensor, backward = false): void {
+  const op = backward ? 'spatialDropout backward' : 'spatialDropout';
+  live(rt, 'x', x); live(rt, 'm', m); live(rt, 'y', y);
+  sameShape(op, ['x', 'y'], [x, y]);
+  if (x.rank !== 3) throw new RangeError(`wasmnn: ${op}: x must have rank 3 (batch, steps, channels), got shape ${fmtShape(x.shape)}`);
+  const [B, T, C] = x.shape;
+  if (m.rank !== 2 || m.shape[0] !== B || m.shape[1] !== C) throw new RangeError(`wasmnn: ${op}: m must have shape ${fmtShape([B, C])} (batch, channels), got ${fmtShape(m.shape)}`);
+  noOverlap(op, 'x', x, 'y', y);
+  if (m.size && y.size && m.ptr < y.ptr + y.bytes && y.ptr < m.ptr + m.bytes) throw new RangeError(`wasmnn: ${op}: y overlaps m in memory; give y its own tensor`);
+  rt.run(backward ? 'f32_spatial_dropout_bwd' : 'f32_spatial_dropout_fwd', x.size, [x.ptr, m.ptr, y.ptr, B, T, C]);
 }
 
 export interface PhiloxOptions {

@@ -2,26 +2,29 @@
 import type { Layer } from './layer.js';
 import { Dense } from './dense.js';
 import { Embedding } from './embedding.js';
-import { Dropout } from './dropout.js';
+import { Dropout, SpatialDropout1D } from './dropout.js';
 import { EmbeddingBag } from './embedding_bag.js';
 import { LayerNormalization } from './layer_norm.js';
 import { LSTM, GRU } from './recurrent.js';
 import { Bidirectional } from './bidirectional.js';
 import { Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D } from './conv.js';
 import { Flatten } from './flatten.js';
+import { MaxPooling1D, AveragePooling1D } from './pooling.js';
 
 export { Layer, type LayerArgs, type LayerShape } from './layer.js';
 export { Dense, type DenseArgs } from './dense.js';
 export { Embedding, type EmbeddingArgs } from './embedding.js';
-export { Dropout, type DropoutArgs } from './dropout.js';
+export { Dropout, SpatialDropout1D, type DropoutArgs } from './dropout.js';
 export { EmbeddingBag, type EmbeddingBagArgs } from './embedding_bag.js';
 export { LayerNormalization, type LayerNormalizationArgs } from './layer_norm.js';
 export { LSTM, GRU, type RNNArgs } from './recurrent.js';
 export { Bidirectional, type BidirectionalArgs, type MergeMode } from './bidirectional.js';
 export { Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D, type Conv1DArgs } from './conv.js';
 export { Flatten, type FlattenArgs } from './flatten.js';
+export { MaxPooling1D, AveragePooling1D, type Pooling1DArgs } from './pooling.js';
 
-export const LAYERS: Record<string, new (args: any) => Layer> = { Dense, Embedding, Dropout, EmbeddingBag, LayerNormalization, LSTM, GRU, Bidirectional, Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D, Flatten };
+export const LAYERS: Record<string, new (args: any) => Layer> = { Dense, Embedding, Dropout, EmbeddingBag, LayerNormalization, LSTM, GRU, Bidirectional, Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D, Flatten,
+  MaxPooling1D, AveragePooling1D, SpatialDropout1D };
 
 export function layerFromConfig(className: string, config: Record<string, unknown>): Layer {
   if (className === 'Bidirectional') {

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasRuntime, init, runtime, shutdown } from '../../src/runtime/default.js';
 import { Runtime } from '../../src/runtime/runtime.js';
 import { Sequential } from '../../src/models/sequential.js';
-import { Bidirectional, Conv1D, Dense, Dropout, Embedding, GlobalAveragePooling1D, GRU, LayerNormalization, LSTM } from '../../src/layers/index.js';
+import { AveragePooling1D, Bidirectional, Conv1D, Dense, Dropout, Embedding, GlobalAveragePooling1D, GRU, LayerNormalization, LSTM, MaxPooling1D, SpatialDropout1D } from '../../src/layers/index.js';
 import { TextVectorizer } from '../../src/text/vectorizer.js';
 import { TextClassifier } from '../../src/classifier/text_classifier.js';
 import { ARCHITECTURES, ARCH_NAMES } from '../../src/classifier/architectures.js';
@@ -64,7 +64,7 @@ describe.each([['full kernels', () => runtime()], ['inference-only kernels', () 
     });
   }
 
-  it('every other layer option: GRU/LSTM sequences, Bidirectional merges, Conv1D, LayerNorm, Dropout, Dense activations', () => {
+  it('every other layer option: GRU/LSTM sequences, Bidirectional merges, Conv1D, LayerNorm, Dropout, SpatialDropout1D, Max/AveragePooling1D, Dense activations', () => {
     const vec = new TextVectorizer({ maxTokens: 200, outputSequenceLength: 12 }).adapt(TEXTS);
     const x = vec.transform(TEXTS);
     const stacks = [
@@ -77,6 +77,9 @@ describe.each([['full kernels', () => runtime()], ['inference-only kernels', () 
       () => [new Embedding({ inputDim: vec.vocabularySize, outputDim: 6, maskZero: true }),
         new Bidirectional({ layer: new LSTM({ units: 3, returnSequences: true }), mergeMode: 'ave' }), new Conv1D({ filters: 4, kernelSize: 2, padding: 'same', dilationRate: 2 }),
         new Bidirectional({ layer: new LSTM({ units: 3 }) }), new Dense({ units: 5, activation: 'relu' }), new Dense({ units: 2 })],
+      () => [new Embedding({ inputDim: vec.vocabularySize, outputDim: 6, maskZero: true }), new SpatialDropout1D({ rate: 0.3 }), new Conv1D({ filters: 5, kernelSize: 3, padding: 'same', activation: 'relu' }),
+        new MaxPooling1D({ poolSize: 3, strides: 2, padding: 'same' }), new AveragePooling1D({ poolSize: 2, strides: 1 }), new GRU({ units: 4 }), new Dense({ units: 3, activation: 'softmax' })],
+      () => [new Embedding({ inputDim: vec.vocabularySize, outputDim: 7 }), new AveragePooling1D({ poolSize: 5, strides: 3, padding: 'same' }), new MaxPooling1D(), new GlobalAveragePooling1D(), new Dense({ units: 2 })],
     ];
     for (const make of stacks) {
       const model = new Sequential(make(), { seed: 5 });

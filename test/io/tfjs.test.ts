@@ -53,6 +53,12 @@ const CASES: [string, () => any, 'ids' | 'floats'][] = [
   ['Embedding -> Flatten -> Dense(relu) -> Dense sigmoid (the classic IMDB model)', () => [
     T.tfl.layers.embedding({ inputDim: V, outputDim: 4, inputLength: S }), T.tfl.layers.flatten(), T.tfl.layers.dense({ units: 5, activation: 'relu' }),
     T.tfl.layers.dense({ units: 1, activation: 'sigmoid' })], 'ids'],
+  ['Embedding -> SpatialDropout1D -> Conv1D(same, relu) -> MaxPooling1D(3, strides 2, same) -> AveragePooling1D(2) -> Flatten -> Dense', () => [
+    T.tfl.layers.embedding({ inputDim: V, outputDim: 5, inputLength: S }), T.tfl.layers.spatialDropout1d({ rate: 0.4 }), T.tfl.layers.conv1d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu' }),
+    T.tfl.layers.maxPooling1d({ poolSize: 3, strides: 2, padding: 'same' }), T.tfl.layers.averagePooling1d({ poolSize: 2 }), T.tfl.layers.flatten(), T.tfl.layers.dense({ units: 2, activation: 'softmax' })], 'ids'],
+  ['Embedding -> AveragePooling1D(3, strides 1, same) -> MaxPooling1D(default) -> GlobalAveragePooling1D -> Dense', () => [
+    T.tfl.layers.embedding({ inputDim: V, outputDim: 4, inputLength: S }), T.tfl.layers.averagePooling1d({ poolSize: 3, strides: 1, padding: 'same' }),
+    T.tfl.layers.maxPooling1d({}), T.tfl.layers.globalAveragePooling1d(), T.tfl.layers.dense({ units: 3, activation: 'softmax' })], 'ids'],
   ['InputLayer -> Dense(tanh) -> LayerNormalization(no center) -> Dense(no bias)', () => [
     T.tfl.layers.inputLayer({ inputShape: [9] }), T.tfl.layers.dense({ units: 6, activation: 'tanh' }), T.tfl.layers.layerNormalization({ center: false }),
     T.tfl.layers.dense({ units: 3, useBias: false })], 'floats'],
@@ -198,6 +204,8 @@ describe('Embedding(maskZero) before pooling, Conv1D, recurrent layers and Dropo
     ['LSTM(seq) -> Conv1D(same) -> Bidirectional(GRU)', () => [L().lstm({ units: 3, returnSequences: true, ...rec }), L().conv1d({ filters: 3, kernelSize: 2, padding: 'same' }), L().bidirectional({ layer: L().gru({ units: 2, ...rec }) as any })], 'import'],
     ['Conv1D(valid) -> LSTM', () => [L().conv1d({ filters: 3, kernelSize: 3 }), L().lstm({ units: 3, ...rec })], /tfjs masks this LSTM with the maskZero mask of layer 1 \(Embedding .*changed the number of steps/],
     ['Conv1D(same, strides 2) -> GRU', () => [L().conv1d({ filters: 3, kernelSize: 3, padding: 'same', strides: 2 }), L().gru({ units: 3, ...rec })], /tfjs masks this GRU .*changed the number of steps/],
+    ['MaxPooling1D(same) -> LSTM', () => [L().maxPooling1d({ poolSize: 2, padding: 'same' }), L().lstm({ units: 3, ...rec })], /tfjs masks this LSTM .*layer 2 \(MaxPooling1D .*pools its steps into windows .*wasmnn's MaxPooling1D drops the mask there; .*or without the MaxPooling1D before the recurrent layer$/],
+    ['AveragePooling1D(1) -> GRU', () => [L().averagePooling1d({ poolSize: 1 }), L().gru({ units: 3, ...rec })], /tfjs masks this GRU .*wasmnn's AveragePooling1D drops the mask there/],
     ['LSTM(seq) -> Conv1D(valid) -> LSTM', () => [L().lstm({ units: 3, returnSequences: true, ...rec }), L().conv1d({ filters: 3, kernelSize: 2 }), L().lstm({ units: 3, ...rec })], /tfjs masks this LSTM .*changed the number of steps/],
   ];
   it.each(rnnCases)('Embedding(maskZero) -> %s -> Dense', async (_, layers, expected) => {
@@ -238,6 +246,19 @@ describe('what does not import gets a clear error', () => {
     expect(await messageOf([T.tfl.layers.conv1d({ filters: 2, kernelSize: 2, name: 'c', inputShape: [5, 3] })],
       (a) => { a.modelTopology.config.layers[0].config.dilation_rate = [2, 2]; }))
       .toBe("wasmnn: tfjs import: layer 1 (Conv1D 'c'): dilation_rate [2,2] must have one value (1-D); export the model with tfjs-layers (model.save) and pass its model.json and weight files");
+    const seq = (name: string, layer: any) => [T.tfl.layers.embedding({ inputDim: V, outputDim: 3, inputLength: S }), layer, T.tfl.layers.flatten(), T.tfl.layers.dense({ units: 2, name })];
+    expect(await messageOf(seq('d1', T.tfl.layers.maxPooling1d({ name: 'mp' })), (a) => { a.modelTopology.config.layers[1].config.data_format = 'channels_first'; }))
+      .toMatch(/^wasmnn: tfjs import: layer 2 \(MaxPooling1D 'mp'\): data_format 'channels_first' is not supported \(channels last only\)/);
+    expect(await messageOf(seq('d2', T.tfl.layers.averagePooling1d({ name: 'ap' })), (a) => { a.modelTopology.config.layers[1].config.padding = 'causal'; }))
+      .toMatch(/^wasmnn: tfjs import: layer 2 \(AveragePooling1D 'ap'\): padding 'causal' is not supported \(valid or same\)/);
+    expect(await messageOf(seq('d3', T.tfl.layers.averagePooling1d({ name: 'ap' })), (a) => { a.modelTopology.config.layers[1].config.pool_size = [2, 2]; }))
+      .toMatch(/^wasmnn: tfjs import: layer 2 \(AveragePooling1D 'ap'\): pool_size \[2,2\] must have one value \(1-D\)/);
+    expect(await messageOf(seq('d4', T.tfl.layers.maxPooling1d({ name: 'mp', poolSize: 9 }))))
+      .toMatch(/^wasmnn: tfjs import: the layers do not fit together: .*layer 'mp' \(MaxPooling1D\) cannot be built .*a window of poolSize 9 steps does not fit in sequences of 7 steps; use padding 'same'/);
+    expect(await messageOf(seq('d5', T.tfl.layers.spatialDropout1d({ rate: 0.2, name: 'sd' })), (a) => { a.modelTopology.config.layers[1].config.noise_shape = [null, 7, null]; }))
+      .toMatch(/^wasmnn: tfjs import: layer 2 \(SpatialDropout1D 'sd'\): SpatialDropout1D noise_shape \[null,7,null\] is not supported .*; remove noise_shape$/);
+    expect(await messageOf(seq('d6', T.tfl.layers.spatialDropout1d({ rate: 0.2, name: 'sd' })), (a) => { a.modelTopology.config.layers[1].config.rate = 1.5; }))
+      .toMatch(/^wasmnn: tfjs import: layer 2 \(SpatialDropout1D 'sd'\): SpatialDropout1D: rate must be in \[0, 1\), got 1.5/);
     // an error of wasmnn's own layer gets the place and advice once too
     const own = await messageOf([T.tfl.layers.dense({ units: 2, name: 'd', inputShape: [3] })], (a) => { a.modelTopology.config.layers[0].config.units = 2.5; });
     expect(own).toMatch(/^wasmnn: tfjs import: layer 1 \(Dense 'd'\): [^;]*; change the layer in tfjs to options wasmnn has$/);

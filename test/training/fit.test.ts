@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   init, shutdown, Sequential, Dense, Embedding, LSTM, Adam, SGD, EarlyStopping, LearningRateScheduler,
   CallbackFunctions, exponentialDecay, cosineDecay, stepDecay, piecewiseConstant, linearWarmup,
-  EmbeddingBag, GRU, Bidirectional, Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D, Dropout, LayerNormalization, AdamW, RMSprop, Adagrad, TrainingDivergedError, adviceOf, Flatten,
+  EmbeddingBag, GRU, Bidirectional, Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D, Dropout, LayerNormalization, AdamW, RMSprop, Adagrad, TrainingDivergedError, adviceOf, Flatten, MaxPooling1D, AveragePooling1D, SpatialDropout1D,
 } from '../../src/index.js';
 import { checkOptions, closestOption } from '../../src/options.js';
 import { uniform } from '../helpers/data.js';
@@ -367,6 +367,9 @@ describe('options objects: unknown keys are refused with the closest valid key',
       new GlobalAveragePooling1D({ name: 'ga', ...common }),
       new GlobalMaxPooling1D({ name: 'gm', ...common }),
       new Flatten({ dataFormat: 'channels_last', name: 'f', ...common }),
+      new MaxPooling1D({ poolSize: [3], strides: 2, padding: 'same', dataFormat: 'channelsLast', name: 'mp', ...common }),
+      new AveragePooling1D({ poolSize: 2, strides: null, padding: 'valid', dataFormat: 'channels_last', name: 'ap', ...common }),
+      new SpatialDropout1D({ rate: 0.3, seed: 4, name: 'sd', ...common }),
     ];
     expect(layers.map((l) => l.className).sort()).toEqual(Object.keys(LAYERS).sort());
     for (const l of layers) {
