@@ -1,5 +1,6 @@
 // Whole-sequence GRU, forward and backward through time, exactly tfjs-layers 4.22's GRUCell
-// (reset gate applied before the recurrent product, "resetAfter = false", the only mode tfjs has).
+// (reset gate applied before the recurrent product, "resetAfter = false", the only mode tfjs has; the
+// resetAfter-true kernels, Keras 2/3's default, are at the end of this file).
 // The host computes the input projection of every step first (xw = x · W + b, one GEMM); these
 // kernels run only the recurrence, every step in one call.
 //
