@@ -265,7 +265,10 @@ export class InferenceModel {
   private recurrent(kind: string, name: string, c: Record<string, any>, goBackwards = !!c.goBackwards): Forward {
     const H = c.units, G = (kind === 'LSTM' ? 4 : 3) * H;
     const W = this.w(name, 'kernel', [this.width, G]), U = this.w(name, 'recurrent_kernel', [H, G]);
-    const bias = c.useBias === false ? null : this.w(name, 'bias', [G]);
+    // GRU resetAfter: a (2, G) bias, row 0 added to the projection (and folded), row 1 by the kernel
+    const resetAfter = kind === 'GRU' && !!c.resetAfter;
+    const bias2 = c.useBias === false ? null : this.w(name, 'bias', resetAfter ? [2, G] : [G]);
+    const bias = bias2 && resetAfter ? bias2.view([G], 0) : bias2, rb = bias2 && resetAfter ? bias2.view([G], G) : null;
     this.width = H;
     const returnSequences = !!c.returnSequences;
     const recurrentActivation = c.recurrentActivation ?? 'sigmoid';
@@ -292,7 +295,7 @@ export class InferenceModel {
       if (T > 0) {
         // as the layers at inference: the LSTM keeps no gates (only its backward reads them)
         if (kind === 'LSTM') lstmSequence(rt, { ...common, cs: rt.temp([B, T, H]), gates: null });
-        else gruSequence(rt, { ...common, gates: rt.temp([B, T, G]), rh: rt.temp([B, T, H]) });
+        else gruSequence(rt, { ...common, gates: rt.temp([B, T, G]), rh: rt.temp([B, T, H]), resetAfter, recurrentBias: rb });
       }
       if (returnSequences) return { x: hs, mask };
       const out = rt.temp([B, H]);

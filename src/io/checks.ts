@@ -50,8 +50,8 @@ export const LAYER_OPTIONS: Record<string, Record<string, Check>> = {
   Dropout: { rate: finite(0, 1, false, true), seed: integer },
   LayerNormalization: { epsilon: finite(0, 1, true), center: bool, scale: bool },
   LSTM: { ...RNN, unitForgetBias: bool },
-  // a string 'false' is a type error like any other boolean's; true is a value this version lacks
-  GRU: { ...RNN, resetAfter: rule('boolean', (v) => bool(v) ?? (v === true ? 'must be false (tfjs-layers has only resetAfter false; wasmnn follows it)' : null)) },
+  // resetAfter (default false, tfjs-layers' only form): true is Keras 2/3's default, a (2, 3 x units) bias
+  GRU: { ...RNN, resetAfter: bool },
   Bidirectional: { mergeMode: oneOf('concat', 'sum', 'mul', 'ave') },
   Conv1D: { filters: dim, kernelSize: dim, strides: dim, padding: oneOf('valid', 'same', 'causal'), dilationRate: dim, activation: oneOf(...ACTIVATIONS), useBias: bool },
   GlobalAveragePooling1D: {},

@@ -170,11 +170,13 @@ function rnnArgs(cls: string, c: Cfg, where: string): Record<string, unknown> {
   if (ra !== 'sigmoid' && ra !== 'hard_sigmoid') bad(`${where}: recurrent_activation '${String(ra)}' is not supported`, `build the ${cls} with recurrentActivation 'sigmoid' or 'hardSigmoid'`);
   if (c.return_state) bad(`${where}: return_state is not supported`, 'build the layer without returnState');
   if (c.stateful) bad(`${where}: stateful recurrent layers are not supported`, 'build the layer without stateful');
-  if (c.reset_after) bad(`${where}: GRU reset_after is not supported`, 'build the GRU with resetAfter: false');
+  if (c.reset_after !== undefined && c.reset_after !== null && typeof c.reset_after !== 'boolean') bad(`${where}: reset_after must be true or false, got ${JSON.stringify(c.reset_after)}`);
   // dropout inside the cell acts only in training: the imported model predicts the same without it
   return {
     units: c.units, recurrentActivation: ra === 'sigmoid' ? 'sigmoid' : 'hardSigmoid', useBias: c.use_bias ?? true,
     returnSequences: !!c.return_sequences, goBackwards: !!c.go_backwards,
+    // Keras' GRU (reset_after true by default since Keras 2.3; its bias is then (2, 3 x units))
+    ...(cls === 'GRU' && c.reset_after ? { resetAfter: true } : {}),
   };
 }
 

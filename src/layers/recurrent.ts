@@ -90,9 +90,12 @@ abstract class RNNBase extends Layer {
     const g = this.gateCount * this.units;
     this.kernel = this.addWeight('kernel', [inDim, g], this.kernelInit);
     this.recurrentKernel = this.addWeight('recurrent_kernel', [this.units, g], this.recurrentInit);
-    if (this.useBias) this.bias = this.addWeight('bias', [g], this.biasInit);
+    if (this.useBias) this.bias = this.addWeight('bias', this.biasShape(g), this.biasInit);
     return super.build(s);
   }
+
+  /** The bias's shape for G = gates x units: (G), or (2, G) for a GRU with resetAfter (Keras' input and recurrent biases). */
+  protected biasShape(G: number): number[] { return [G]; }
 
   getConfig(): Record<string, unknown> {
     return {
@@ -104,8 +107,9 @@ abstract class RNNBase extends Layer {
   /** The recurrence: forward kernel into saved tensors; returns hs (B, T, H) and a backward that gives dZ and dU. */
   /** training false: no backward follows (inference), so the kernel need not keep what only the backward reads. */
   /** xw (B, T, G); or, with xwRows (B, T) i32, a table (rows, G) whose rows xwRows names. */
-  protected abstract recur(rt: Runtime, xw: Tensor, u: Tensor, mask: Tensor | null, B: number, T: number, training: boolean, xwRows?: Tensor | null):
-    { hs: Tensor; backward: (dhs: Tensor | null, dhT: Tensor | null, dz: Tensor, du: Tensor) => void };
+  /** rb: the recurrent bias (G), row 1 of a (2, G) bias (GRU resetAfter), else null; its gradient goes to drb. */
+  protected abstract recur(rt: Runtime, xw: Tensor, u: Tensor, mask: Tensor | null, B: number, T: number, training: boolean, xwRows: Tensor | null, rb: Tensor | null):
+    { hs: Tensor; backward: (dhs: Tensor | null, dhT: Tensor | null, dz: Tensor, du: Tensor, drb: Tensor | null) => void };
 
   call(g: Graph, x: Node, mask: Tensor | null, _ctx: CallContext): Output {
     const rt = g.rt;
@@ -113,16 +117,19 @@ abstract class RNNBase extends Layer {
     const [B, T] = x.value.shape;
     const H = this.units, G = this.gateCount * H;
     const W = g.param(this.kernel.p), U = g.param(this.recurrentKernel.p), b = this.bias ? g.param(this.bias.p) : null;
+    // a (2, G) bias (GRU resetAfter): row 0 joins the input projection, row 1 the recurrent product
+    const twoRows = b !== null && b.value.rank === 2;
+    const bIn = b ? (twoRows ? b.value.view([G], 0) : b.value) : null, rb = twoRows ? b!.value.view([G], G) : null;
     const x2 = as2d(x.value);
     const source = g.training ? undefined : embeddingSource(x);
-    const fold = source ? this.foldedProjection(source) : null;
+    const fold = source ? this.foldedProjection(source, bIn) : null;
     // inference after an Embedding: the kernel reads the rows of the folded table in place;
     // otherwise (or when the table finds no memory) the projection GEMM
     const table = fold ? fold.rows(view(source!.ids, [source!.ids.size]), storeOf(this.kernel.p)!.version) : null;
     if (!table) source?.fill();   // the GEMM reads x: gather it if the Embedding left that to us
     const { hs, backward } = table
-      ? this.recur(rt, table, U.value, mask, B, T, g.training, view(source!.ids, [B, T]))
-      : this.recur(rt, view(this.project(rt, x2, W.value, b?.value ?? null, B * T, G), [B, T, G]), U.value, mask, B, T, g.training);
+      ? this.recur(rt, table, U.value, mask, B, T, g.training, view(source!.ids, [B, T]), rb)
+      : this.recur(rt, view(this.project(rt, x2, W.value, bIn, B * T, G), [B, T, G]), U.value, mask, B, T, g.training, null, rb);
     let out: Tensor;
     if (this.returnSequences) out = hs;
     else if (T === 0) {
@@ -141,11 +148,18 @@ abstract class RNNBase extends Layer {
       if (!dy) return;
       const dz = rt.temp([B * T, G]);
       const du = rt.temp([H, G]);
-      if (T > 0) backward(this.returnSequences ? dy : null, this.returnSequences ? null : dy, view(dz, [B, T, G]), du);
-      else { dz.fill(0); du.fill(0); }
+      const drb = rb ? rt.temp([G]) : null;
+      if (T > 0) backward(this.returnSequences ? dy : null, this.returnSequences ? null : dy, view(dz, [B, T, G]), du, drb);
+      else { dz.fill(0); du.fill(0); drb?.fill(0); }
       g.addGradTensor(U, du);
       g.addGrad(W, (dst, acc) => gemm(rt, x2, dz, dst, { transA: true, accumulate: acc }));
-      if (b) g.addGradOverwriting(b, (dst) => reduce(rt, 'sum', dz, dst, 0));
+      if (b) {
+        g.addGradOverwriting(b, (dst) => {
+          // (2, G): bias[0]'s gradient is that of xw, bias[1]'s comes from the kernel
+          reduce(rt, 'sum', dz, drb ? dst.view([G], 0) : dst, 0);
+          if (drb) dst.f32().set(drb.f32(), G);
+        });
+      }
       g.addGrad(x, (dst, acc) => gemm(rt, dz, W.value, as2d(dst), { transB: true, accumulate: acc }));
     });
     return { y, mask: this.returnSequences ? mask : null };
@@ -163,12 +177,13 @@ abstract class RNNBase extends Layer {
    * kept by the model's ParamStore; null when the table would be too big or the weights are not
    * in one store. (Its rows() are null when it finds no memory.)
    */
-  private foldedProjection(source: EmbeddingSource): FoldedProjection | null {
+  /** bIn: the input bias (G) the projection adds (row 0 of a (2, G) bias: only that row folds). */
+  private foldedProjection(source: EmbeddingSource, bIn: Tensor | null): FoldedProjection | null {
     const W = this.kernel.p, b = this.bias?.p ?? null;
     const store = storeOf(W);
     if (!store || storeOf(source.table) !== store || (b && storeOf(b) !== store)) return null;
     const E = source.table.value;
-    const fold = store.derived(this, () => (foldFits(store.rt, E.shape[0], W.value.shape[1]) ? new FoldedProjection(store.rt, E, W.value, b?.value ?? null) : null));
+    const fold = store.derived(this, () => (foldFits(store.rt, E.shape[0], W.value.shape[1]) ? new FoldedProjection(store.rt, E, W.value, bIn) : null));
     return fold && fold.embeddings === E ? fold : null;
   }
 }
@@ -184,7 +199,7 @@ export class LSTM extends RNNBase {
     if (this.unitForgetBias && args.biasInitializer === undefined) this.biasInit = 'lstmBias';
   }
 
-  protected recur(rt: Runtime, xw: Tensor, u: Tensor, mask: Tensor | null, B: number, T: number, training: boolean, xwRows: Tensor | null = null) {
+  protected recur(rt: Runtime, xw: Tensor, u: Tensor, mask: Tensor | null, B: number, T: number, training: boolean, xwRows: Tensor | null) {
     const H = this.units;
     const hs = rt.temp([B, T, H]), cs = rt.temp([B, T, H]), gates = training ? rt.temp([B, T, 4 * H]) : null;
     const common = { u, mask, hs, cs, gates, reverse: this.goBackwards, recurrentActivation: this.recurrentActivation };
@@ -201,25 +216,35 @@ export class LSTM extends RNNBase {
   getConfig(): Record<string, unknown> { return { ...super.getConfig(), unitForgetBias: this.unitForgetBias }; }
 }
 
-/** GRU as tfjs-layers 4.22 (resetAfter false: the reset gate multiplies h before the recurrent product). */
+/**
+ * GRU. resetAfter false (the default, tfjs-layers 4.22's only form): the reset gate multiplies h
+ * before the recurrent product. resetAfter true (Keras 2/3's default, the CuDNN form): after it,
+ * hh = tanh(x W_h + b_in,h + r ⊙ (h U_h + b_rec,h)), with a (2, 3 x units) bias [input; recurrent].
+ */
 export class GRU extends RNNBase {
   readonly className = 'GRU';
   readonly gateCount = 3;
+  readonly resetAfter: boolean;
 
   constructor(args: RNNArgs & { resetAfter?: boolean }) {
-    // resetAfter: RNNBase's checkLayerArgs refuses a non-boolean ('false') as such and true as
-    // unsupported (tfjs-layers has only resetAfter false), by the model file's rule
+    // resetAfter: RNNBase's checkLayerArgs refuses a non-boolean ('false') by the model file's rule
     super('GRU', checkOptions('GRU', args, GRU_OPTIONS));
+    this.resetAfter = args.resetAfter ?? false;
   }
 
-  protected recur(rt: Runtime, xw: Tensor, u: Tensor, mask: Tensor | null, B: number, T: number, _training: boolean, xwRows: Tensor | null = null) {
+  protected biasShape(G: number): number[] { return this.resetAfter ? [2, G] : [G]; }
+
+  protected recur(rt: Runtime, xw: Tensor, u: Tensor, mask: Tensor | null, B: number, T: number, _training: boolean, xwRows: Tensor | null, rb: Tensor | null) {
     const H = this.units;
     const hs = rt.temp([B, T, H]), gates = rt.temp([B, T, 3 * H]), rh = rt.temp([B, T, H]);
-    const common = { u, mask, hs, gates, rh, reverse: this.goBackwards, recurrentActivation: this.recurrentActivation };
-    if (T > 0) gruSequence(rt, { xw, xwRows, ...common });
+    const common = { u, mask, hs, gates, rh, reverse: this.goBackwards, recurrentActivation: this.recurrentActivation, resetAfter: this.resetAfter };
+    if (T > 0) gruSequence(rt, { xw, xwRows, recurrentBias: rb, ...common });
     return {
       hs,
-      backward: (dhs: Tensor | null, dhT: Tensor | null, dz: Tensor, du: Tensor) => gruSequenceBackward(rt, { ...common, dhs, dhT, dz, du }),
+      backward: (dhs: Tensor | null, dhT: Tensor | null, dz: Tensor, du: Tensor, drb: Tensor | null) => gruSequenceBackward(rt, { ...common, dhs, dhT, dz, du, drb }),
     };
   }
+
+  // resetAfter is written only when true, so files of resetAfter-false models keep their bytes
+  getConfig(): Record<string, unknown> { return this.resetAfter ? { ...super.getConfig(), resetAfter: true } : super.getConfig(); }
 }

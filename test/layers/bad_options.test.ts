@@ -39,7 +39,6 @@ describe('layer constructors refuse what a model file refuses', () => {
     ['trainable "yes"', () => new Dense(bad({ units: 2, trainable: 'yes' })), /^wasmnn: Dense: trainable must be true or false, got "yes" \(a string\)$/],
     ['Bidirectional trainable 0', () => new Bidirectional(bad({ layer: new LSTM({ units: 2 }), trainable: 0 })), /^wasmnn: Bidirectional: trainable must be true or false, got 0$/],
     ['GRU resetAfter "false" (a string, not the boolean)', () => new GRU(bad({ units: 3, resetAfter: 'false' })), /^wasmnn: GRU: resetAfter must be true or false, got "false" \(a string\)$/],
-    ['GRU resetAfter true', () => new GRU(bad({ units: 3, resetAfter: true })), /^wasmnn: GRU: resetAfter must be false \(tfjs-layers has only resetAfter false.*\), got true$/],
     ['Dense units "4"', () => new Dense(bad({ units: '4' })), /^wasmnn: Dense: units must be a whole number >= 1, got "4" \(a string\)$/],
     ['Conv1D kernelSize [3]', () => new Conv1D(bad({ filters: 2, kernelSize: [3] })), /^wasmnn: Conv1D: kernelSize must be a whole number >= 1, got \[3\] \(an array\)$/],
     ['Dense units 2^31 (beyond what a file takes)', () => new Dense({ units: 2 ** 31 }), /^wasmnn: Dense: units must be a whole number >= 1 \(at most 1073741824\), got 2147483648$/],
@@ -65,7 +64,7 @@ describe('layer constructors refuse what a model file refuses', () => {
     expect(() => new Dense(bad({ units: 2, name: 7 }))).toThrow(TypeError);
     expect(() => new Dense(bad({ units: 2, inputShape: 3 }))).toThrow(TypeError);
     expect(() => new Dense(bad({ units: 2, inputShape: [0] }))).toThrow(RangeError);
-    expect(() => new GRU(bad({ units: 2, resetAfter: true }))).toThrow(RangeError);
+    expect(new GRU({ units: 2, resetAfter: true }).resetAfter).toBe(true);   // Keras' default form: supported
     expect(() => new GRU(bad({ units: 2, resetAfter: 1 }))).toThrow(TypeError);
   });
 

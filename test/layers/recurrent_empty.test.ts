@@ -15,6 +15,7 @@ const RECURRENT: [string, () => LSTM | GRU | Bidirectional, number][] = [
   ['LSTM', () => new LSTM({ units: 3 }), 3],
   ['LSTM goBackwards', () => new LSTM({ units: 3, goBackwards: true }), 3],
   ['GRU', () => new GRU({ units: 3 }), 3],
+  ['GRU resetAfter', () => new GRU({ units: 3, resetAfter: true }), 3],
   ['Bidirectional LSTM', () => new Bidirectional({ layer: new LSTM({ units: 3 }) }), 6],
   ['Bidirectional GRU (sum)', () => new Bidirectional({ layer: new GRU({ units: 3 }), mergeMode: 'sum' }), 3],
 ];
