@@ -9,6 +9,7 @@ import { LSTM, GRU } from './recurrent.js';
 import { Bidirectional } from './bidirectional.js';
 import { Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D } from './conv.js';
 import { Flatten } from './flatten.js';
+import { Activation } from './activation.js';
 
 export { Layer, type LayerArgs, type LayerShape } from './layer.js';
 export { Dense, type DenseArgs } from './dense.js';
@@ -20,8 +21,10 @@ export { LSTM, GRU, type RNNArgs } from './recurrent.js';
 export { Bidirectional, type BidirectionalArgs, type MergeMode } from './bidirectional.js';
 export { Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D, type Conv1DArgs } from './conv.js';
 export { Flatten, type FlattenArgs } from './flatten.js';
+export { Activation, type ActivationArgs } from './activation.js';
+export { ACTIVATIONS, ACTIVATION_ALIASES, type Activation as ActivationName, type ActivationOption } from '../activation_names.js';
 
-export const LAYERS: Record<string, new (args: any) => Layer> = { Dense, Embedding, Dropout, EmbeddingBag, LayerNormalization, LSTM, GRU, Bidirectional, Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D, Flatten };
+export const LAYERS: Record<string, new (args: any) => Layer> = { Dense, Embedding, Dropout, EmbeddingBag, LayerNormalization, LSTM, GRU, Bidirectional, Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D, Flatten, Activation };
 
 export function layerFromConfig(className: string, config: Record<string, unknown>): Layer {
   if (className === 'Bidirectional') {
