@@ -9,6 +9,8 @@
 import './core/abort';
 export {
   f32_relu_fwd, f32_sigmoid_fwd, f32_tanh_fwd, f32_gelu_fwd, f32_exp_fwd, f32_log_fwd, f32_softplus_fwd,
+  f32_elu_fwd, f32_selu_fwd, f32_silu_fwd, f32_leaky_relu_fwd, f32_relu6_fwd, f32_hard_sigmoid_fwd, f32_hard_sigmoid_relu6_fwd,
+  f32_softsign_fwd, f32_mish_fwd,
 } from './kernels/unary';
 export { f32_add_fwd, f32_sub_fwd, f32_mul_fwd, f32_div_fwd } from './kernels/binary';
 export { f32_softmax_fwd, f32_log_softmax_fwd } from './kernels/softmax_xent';

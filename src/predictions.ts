@@ -21,9 +21,23 @@ const PREDICT_OPTIONS = optionNames<PredictOptions>({ batchSize: true });
  */
 export interface OutputLayer { className: string; units?: unknown; activation?: unknown }
 
-/** The layer a model's outputs come from: the last one, past any Dropout (the identity at inference). */
-export function outputLayerOf<T extends { className: string }>(layers: readonly T[]): T | undefined {
-  for (let i = layers.length - 1; i >= 0; i--) if (layers[i].className !== 'Dropout') return layers[i];
+/**
+ * The layer a model's outputs come from: the last one, past any Dropout (the identity at
+ * inference). Activation layers after it set the outputs' activation: then the layer is described
+ * with their activation (the last one that is not linear), so Dense({ units: 1 }) followed by
+ * Activation({ activation: 'sigmoid' }) reads as the Dense(1, sigmoid) it computes.
+ */
+export function outputLayerOf<T extends OutputLayer>(layers: readonly T[]): T | OutputLayer | undefined {
+  let activation: unknown;
+  for (let i = layers.length - 1; i >= 0; i--) {
+    const l = layers[i];
+    if (l.className === 'Dropout') continue;
+    if (l.className === 'Activation') {
+      if (activation === undefined && l.activation !== 'linear') activation = l.activation;
+      continue;
+    }
+    return activation === undefined ? l : { className: l.className, units: l.units, activation };
+  }
   return layers[layers.length - 1];
 }
 

@@ -15,6 +15,7 @@ import { avgPool1d, globalAvgPool1d, globalMaxPool1d, maxPool1d, pool1dGeometry,
 import { layerNorm } from '../kernels/norm.js';
 import { binaryForward } from '../kernels/binary.js';
 import { FoldedProjection, foldFits } from '../folded_projection.js';
+import { ACTIVATIONS, unaryOpOf, type Activation } from '../activation_names.js';
 import { Tensor, type Shape } from '../tensor.js';
 import { fileError } from '../io/checks.js';
 import { describe } from '../options.js';
@@ -37,8 +38,6 @@ export interface WeightIn { shape: number[]; data: Float32Array }
 type Flow = { x: Tensor; mask: Tensor | null; source?: { ids: Tensor; table: Tensor; fill(): void } };
 type Forward = (rt: Runtime, f: Flow) => Flow;
 
-const ACTIVATIONS = ['linear', 'relu', 'sigmoid', 'tanh', 'gelu', 'softplus', 'softmax'];
-
 /** A file this reader cannot use: a WnnFormatError, as the full loader's. */
 const fail = (what: string, fix = "save the model again with this version of wasmnn, or load it with the full library (import 'wasmnn')"): never => fileError(what, fix);
 
@@ -51,17 +50,18 @@ function as2d(t: Tensor): Tensor {
   return reshape(t, [cols === 0 ? 0 : t.size / cols, cols]);
 }
 
-function activationOf(layer: string, a: unknown): string {
+/** A file's activation: one of the canonical names (a file holds no aliases). */
+function activationOf(layer: string, a: unknown): Activation {
   const act = a ?? 'linear';
-  if (!ACTIVATIONS.includes(act as string)) fail(`${layer}: unknown activation '${String(a)}'`);
-  return act as string;
+  if (!(ACTIVATIONS as readonly unknown[]).includes(act)) fail(`${layer}: unknown activation '${String(a)}'`);
+  return act as Activation;
 }
 
 /** y = a(z) for activations a GEMM or conv epilogue did not apply (as layers/activations.ts). */
-function applyAfter(rt: Runtime, a: string, z: Tensor, y: Tensor): void {
+function applyAfter(rt: Runtime, a: Activation, z: Tensor, y: Tensor): void {
   if (a === 'softmax') softmax(rt, z, y);
   else if (a === 'linear') y.set(z.f32());
-  else unaryForward(rt, a as any, z, y);
+  else unaryForward(rt, unaryOpOf(a), z, y);
 }
 
 /**
@@ -84,7 +84,7 @@ function sampleShapeAfter({ className, config: c }: LayerSpec, s: readonly (numb
     case 'Conv1D': return [steps === null ? null : conv1dOutputLength(steps, c.kernelSize, c.strides ?? 1, c.dilationRate ?? 1, c.padding ?? 'valid'), c.filters];
     case 'GlobalAveragePooling1D': case 'GlobalMaxPooling1D': return [s[s.length - 1]];
     case 'MaxPooling1D': case 'AveragePooling1D': return [steps === null ? null : poolLength(className, steps, poolOptions(c)), ...s.slice(1)];
-    case 'LayerNormalization': case 'Dropout': case 'SpatialDropout1D': return [...s];
+    case 'LayerNormalization': case 'Dropout': case 'SpatialDropout1D': case 'Activation': return [...s];
     case 'Flatten': return s.some((d) => d === null) ? null : [(s as number[]).reduce((a, b) => a * b, 1)];
     default: return null;
   }
@@ -120,13 +120,13 @@ export class InferenceModel {
   /** While the layers are built: the sample shape the next layer receives (null where unknown), for Flatten. */
   private dims: readonly (number | null)[] | null;
   private closed = false;
+  /** Output classes: the width of the last layer's outputs (a Dense's units, past any Dropout or Activation). */
+  readonly outputUnits: number;
 
   private constructor(
     readonly rt: Runtime,
     readonly spec: ModelSpec,
     private readonly weights: Map<string, Tensor>,
-    /** Output classes (the last layer's units). */
-    readonly outputUnits: number,
   ) {
     const layers = spec.config.layers;
     const first0 = layers[0];
@@ -144,6 +144,7 @@ export class InferenceModel {
     for (const n of weights.keys()) {
       if (!this.used.has(n)) fileError(`the file has a tensor '${n.slice(0, 100)}' that is not a weight of the model`);
     }
+    this.outputUnits = this.width ?? Number(layers[layers.length - 1].config.units ?? 0);
     const first = spec.config.layers[0];
     this.firstInputDim = first.className === 'Embedding' || first.className === 'EmbeddingBag' ? first.config.inputDim : null;
   }
@@ -156,11 +157,8 @@ export class InferenceModel {
     if (!(weights instanceof Map)) throw new TypeError('wasmnn: InferenceModel.create: weights must be a Map from weight names to { shape, data }, as decodeWnnForInference returns them');
     const heap = new Map<string, Tensor>();
     for (const [name, w] of weights) heap.set(name, rt.fromArray(w.data, w.shape));
-    const layers = spec.config.layers;
-    const last = layers[layers.length - 1].config;
-    const units = Number(last.units ?? 0);
     try {
-      return new InferenceModel(rt, spec, heap, units);
+      return new InferenceModel(rt, spec, heap);
     } catch (e) {
       for (const t of heap.values()) rt.free(t);
       throw e;
@@ -209,6 +207,7 @@ export class InferenceModel {
         };
       }
       case 'Dropout': case 'SpatialDropout1D': return (_rt, f) => f;   // the identity at inference
+      case 'Activation': return this.activation(name, c);
       case 'Flatten': return this.flatten(name);
       default: return fail(`layer class '${className}' is not known to this version`);
     }
@@ -362,6 +361,18 @@ export class InferenceModel {
       let out = z;
       if (!fused) { out = rt.temp(z.shape); applyAfter(rt, act, z, out); }
       return { x: out, mask: Tout === T && opts.stride === 1 ? mask : null };
+    };
+  }
+
+  /** y = a(x) elementwise (softmax over the last axis), as the Activation layer; the mask passes. */
+  private activation(name: string, c: Record<string, any>): Forward {
+    const act = activationOf(`Activation ${name}`, c.activation);
+    return (rt, { x, mask }) => {
+      if (act === 'linear') return { x, mask };
+      const y = rt.temp(x.shape);
+      if (act === 'softmax') softmax(rt, as2d(x), as2d(y));
+      else applyAfter(rt, act, x, y);
+      return { x: y, mask };
     };
   }
 

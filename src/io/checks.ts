@@ -61,6 +61,7 @@ export const LAYER_OPTIONS: Record<string, Record<string, Check>> = {
   MaxPooling1D: { poolSize: dim, strides: dim, padding: oneOf('valid', 'same') },
   AveragePooling1D: { poolSize: dim, strides: dim, padding: oneOf('valid', 'same') },
   SpatialDropout1D: { rate: finite(0, 1, false, true), seed: integer },
+  Activation: { activation: oneOf(...ACTIVATIONS) },
 };
 
 /**
@@ -79,7 +80,7 @@ export function layerOptionRule(className: string, key: string): Check | null {
 /** Options a layer class cannot do without. */
 const REQUIRED: Record<string, string[]> = {
   Dense: ['units'], Embedding: ['inputDim', 'outputDim'], EmbeddingBag: ['inputDim', 'outputDim'], Dropout: ['rate'], SpatialDropout1D: ['rate'],
-  LSTM: ['units'], GRU: ['units'], Bidirectional: ['layer'], Conv1D: ['filters', 'kernelSize'],
+  LSTM: ['units'], GRU: ['units'], Bidirectional: ['layer'], Conv1D: ['filters', 'kernelSize'], Activation: ['activation'],
 };
 
 function bad(where: string, what: string): never {
@@ -191,6 +192,8 @@ function checkLayerRanks(entries: { className: string; config: Record<string, un
     const where = `layer ${i + 1} (${c})`;
     if (SEQUENCE_LAYERS.has(c) && rank !== 2) bad(where, `takes sequences of (steps, features) but gets samples of rank ${rank}; the model's inputShape or layers are inconsistent`);
     if (c === 'EmbeddingBag' && rank !== 1) bad(where, `takes a row of ids but gets samples of rank ${rank}; the model's inputShape is inconsistent`);
+    // a softmax normalises the last axis of each sample: a scalar sample has none (as Activation's build)
+    if (c === 'Activation' && e.config.activation === 'softmax' && rank === 0) bad(where, 'applies a softmax to samples that are single numbers; the model\'s inputShape is inconsistent');
     const seq = (cfg: Record<string, unknown>) => (cfg.returnSequences === true ? 2 : 1);
     if (c === 'Embedding') rank += 1;
     else if (c === 'LSTM' || c === 'GRU') rank = seq(e.config);

@@ -1,6 +1,7 @@
 // Import of a TensorFlow.js layers model (model.json + weight files, or the artifacts a save
 // handler receives) for the layers wasmnn has: Embedding, Dense, LSTM, GRU, Bidirectional,
-// Conv1D, GlobalAverage/MaxPooling1D, Dropout, LayerNormalization (InputLayer is skipped). Configs
+// Conv1D, GlobalAverage/MaxPooling1D, Flatten, Dropout, LayerNormalization, Activation (InputLayer
+// is skipped). Configs
 // map from tfjs' snake_case keys to our options; options that change what a layer computes and
 // that we lack are refused by name; initialisers, regularisers and constraints (training-only)
 // are ignored. Weights are taken in the manifest's order, layer by layer, and each shape is
@@ -10,6 +11,8 @@
 import { Bidirectional } from '../layers/bidirectional.js';
 import { Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D } from '../layers/conv.js';
 import { Flatten } from '../layers/flatten.js';
+import { Activation as ActivationLayer } from '../layers/activation.js';
+import type { Activation } from '../activation_names.js';
 import { Dense } from '../layers/dense.js';
 import { nodeModule } from '../runtime/features.js';
 import { Dropout, SpatialDropout1D } from '../layers/dropout.js';
@@ -146,11 +149,25 @@ type Cfg = Record<string, unknown>;
 /** Keys that only matter for training or bookkeeping: ignored. */
 const IGNORED = /(_initializer|_regularizer|_constraint)$|^(name|trainable|dtype|batch_input_shape|input_length|implementation|unroll|noise_shape|input_dtype|sparse|ragged)$/;
 
-function activation(v: unknown, where: string): string {
-  const map: Record<string, string> = { linear: 'linear', relu: 'relu', sigmoid: 'sigmoid', tanh: 'tanh', softmax: 'softmax', softplus: 'softplus', gelu: 'gelu' };
+/**
+ * A model.json activation -> ours, computing what tfjs-layers 4.22 computes when it loads the file.
+ * tfjs writes its activations' names in snake case (hardSigmoid as 'hard_sigmoid'); the camelCase
+ * spellings of its API are taken too. 'hard_sigmoid' is tfjs' clip(0.2 x + 0.5, 0, 1), our
+ * 'hardSigmoid' (not Keras 3's relu6(x + 3) / 6), 'swish' our 'silu'. Names tfjs cannot load but
+ * Keras writes (a converted Keras model) mean what Keras computes: 'silu', 'leaky_relu' (slope 0.2),
+ * 'exponential'.
+ */
+const TFJS_ACTIVATIONS: Record<string, Activation> = {
+  linear: 'linear', relu: 'relu', sigmoid: 'sigmoid', tanh: 'tanh', softmax: 'softmax', softplus: 'softplus', gelu: 'gelu',
+  elu: 'elu', selu: 'selu', relu6: 'relu6', softsign: 'softsign', mish: 'mish', swish: 'silu',
+  hard_sigmoid: 'hardSigmoid', hardSigmoid: 'hardSigmoid',
+  silu: 'silu', leaky_relu: 'leakyRelu', exponential: 'exponential',
+};
+
+function activation(v: unknown, where: string): Activation {
   if (v === undefined || v === null) return 'linear';
-  if (typeof v !== 'string' || !Object.hasOwn(map, v)) bad(`${where}: activation '${String(v)}' is not one wasmnn has`, `use one of ${Object.keys(map).join(', ')}`);
-  return map[v as string];
+  if (typeof v !== 'string' || !Object.hasOwn(TFJS_ACTIVATIONS, v)) bad(`${where}: activation '${String(v)}' is not one wasmnn has`, `use one of ${Object.keys(TFJS_ACTIVATIONS).join(', ')}`);
+  return TFJS_ACTIVATIONS[v as string];
 }
 
 const single = (v: unknown, where: string, key: string): number => {
@@ -191,7 +208,11 @@ function layerFrom(cls: string, c: Cfg, where: string, noMask = false): Layer | 
     case 'InputLayer': return null;
     case 'Dense':
       refuseUnknown(c, ['units', 'activation', 'use_bias'], where);
-      return w(() => new Dense({ ...ZERO_INIT.Dense, name, units: c.units as number, activation: activation(c.activation, where) as any, useBias: (c.use_bias ?? true) as boolean }));
+      return w(() => new Dense({ ...ZERO_INIT.Dense, name, units: c.units as number, activation: activation(c.activation, where), useBias: (c.use_bias ?? true) as boolean }));
+    case 'Activation':
+      refuseUnknown(c, ['activation'], where);
+      if (c.activation === undefined || c.activation === null) bad(`${where}: the Activation layer names no activation`);
+      return w(() => new ActivationLayer({ name, activation: activation(c.activation, where) }));
     case 'Embedding':
       refuseUnknown(c, ['input_dim', 'output_dim', 'mask_zero'], where);
       return w(() => new Embedding({ ...ZERO_INIT.Embedding, name, inputDim: c.input_dim as number, outputDim: c.output_dim as number, maskZero: !!c.mask_zero && !noMask }));
@@ -213,7 +234,7 @@ function layerFrom(cls: string, c: Cfg, where: string, noMask = false): Layer | 
       if (c.padding !== undefined && c.padding !== 'valid' && c.padding !== 'same') bad(`${where}: padding '${String(c.padding)}' is not supported (valid or same)`);
       return w(() => new Conv1D({
         ...ZERO_INIT.Conv1D, name, filters: c.filters as number, kernelSize: single(c.kernel_size, where, 'kernel_size'), strides: single(c.strides ?? 1, where, 'strides'),
-        dilationRate: single(c.dilation_rate ?? 1, where, 'dilation_rate'), padding: (c.padding ?? 'valid') as any, activation: activation(c.activation, where) as any, useBias: (c.use_bias ?? true) as boolean,
+        dilationRate: single(c.dilation_rate ?? 1, where, 'dilation_rate'), padding: (c.padding ?? 'valid') as any, activation: activation(c.activation, where), useBias: (c.use_bias ?? true) as boolean,
       }));
     }
     case 'GlobalAveragePooling1D': case 'GlobalMaxPooling1D':
@@ -248,7 +269,7 @@ function layerFrom(cls: string, c: Cfg, where: string, noMask = false): Layer | 
       refuseUnknown(c, ['axis', 'epsilon', 'center', 'scale'], where);
       return w(() => new LayerNormalization({ name, epsilon: (c.epsilon ?? 1e-3) as number, center: (c.center ?? true) as boolean, scale: (c.scale ?? true) as boolean }));
     default:
-      return bad(`${where}: layer class '${cls}' is not one wasmnn has`, 'wasmnn imports Embedding, Dense, LSTM, GRU, Bidirectional, Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D, MaxPooling1D, AveragePooling1D, Flatten, Dropout, SpatialDropout1D, LayerNormalization');
+      return bad(`${where}: layer class '${cls}' is not one wasmnn has`, 'wasmnn imports Embedding, Dense, LSTM, GRU, Bidirectional, Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D, MaxPooling1D, AveragePooling1D, Flatten, Dropout, SpatialDropout1D, LayerNormalization, Activation');
   }
 }
 

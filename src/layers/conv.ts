@@ -6,6 +6,7 @@ import { globalAvgPool1d, globalAvgPool1dBackward, globalMaxPool1d, globalMaxPoo
 import { checkInitializer, type Initializer } from '../initializers.js';
 import { LAYER_ARGS, Layer, Weight, checkLayerArgs, featureDim, fmtLayerShape, positiveInt, sequenceHint, shown, type CallContext, type LayerArgs, type LayerShape, type Output } from './layer.js';
 import { checkOptions, optionNames } from '../options.js';
+import type { ActivationOption } from '../activation_names.js';
 import { activationBackward, applyAfter, checkActivation, type Activation } from './activations.js';
 import type { Tensor } from '../tensor.js';
 
@@ -15,7 +16,8 @@ export interface Conv1DArgs extends LayerArgs {
   strides?: number;
   padding?: Conv1dPadding;
   dilationRate?: number;
-  activation?: Activation;
+  /** An activation name (src/activation_names.ts); an alias is stored as its canonical name. */
+  activation?: ActivationOption;
   useBias?: boolean;
   kernelInitializer?: Initializer;
   biasInitializer?: Initializer;
@@ -50,7 +52,8 @@ export class Conv1D extends Layer {
     this.padding = args.padding ?? 'valid';
     if (!(CONV1D_PADDINGS as readonly unknown[]).includes(this.padding)) throw new RangeError(`wasmnn: Conv1D: padding must be ${CONV1D_PADDINGS.map((p) => `'${p}'`).join(', ')}, got ${shown(args.padding)}`);
     this.activation = checkActivation('Conv1D', args.activation);
-    checkLayerArgs('Conv1D', args);
+    // the other options by the model file's rules; the activation as it is stored (an alias mapped)
+    checkLayerArgs('Conv1D', { ...args, activation: this.activation });
     this.useBias = args.useBias ?? true;
     this.kernelInit = checkInitializer('Conv1D', 'kernelInitializer', args.kernelInitializer) ?? 'glorotUniform';
     this.biasInit = checkInitializer('Conv1D', 'biasInitializer', args.biasInitializer) ?? 'zeros';

@@ -5,12 +5,14 @@ import { reduce } from '../kernels/reduce.js';
 import { checkInitializer, type Initializer } from '../initializers.js';
 import { LAYER_ARGS, Layer, Weight, checkLayerArgs, featureDim, positiveInt, type CallContext, type LayerArgs, type LayerShape, type Output } from './layer.js';
 import { checkOptions, optionNames } from '../options.js';
+import type { ActivationOption } from '../activation_names.js';
 import { activationBackward, applyAfter, checkActivation, epilogueOf, type Activation } from './activations.js';
 import type { Tensor } from '../tensor.js';
 
 export interface DenseArgs extends LayerArgs {
   units: number;
-  activation?: Activation;
+  /** An activation name (src/activation_names.ts); an alias is stored as its canonical name. */
+  activation?: ActivationOption;
   useBias?: boolean;
   kernelInitializer?: Initializer;
   biasInitializer?: Initializer;
@@ -32,7 +34,8 @@ export class Dense extends Layer {
     super(checkOptions('Dense', args, DENSE_OPTIONS));
     this.units = positiveInt('Dense', 'units', args?.units);
     this.activation = checkActivation('Dense', args.activation);
-    checkLayerArgs('Dense', args);
+    // the other options by the model file's rules; the activation as it is stored (an alias mapped)
+    checkLayerArgs('Dense', { ...args, activation: this.activation });
     this.useBias = args.useBias ?? true;
     this.kernelInit = checkInitializer('Dense', 'kernelInitializer', args.kernelInitializer) ?? 'glorotUniform';
     this.biasInit = checkInitializer('Dense', 'biasInitializer', args.biasInitializer) ?? 'zeros';

@@ -10,6 +10,7 @@ import { Bidirectional } from './bidirectional.js';
 import { Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D } from './conv.js';
 import { Flatten } from './flatten.js';
 import { MaxPooling1D, AveragePooling1D } from './pooling.js';
+import { Activation } from './activation.js';
 
 export { Layer, type LayerArgs, type LayerShape } from './layer.js';
 export { Dense, type DenseArgs } from './dense.js';
@@ -22,9 +23,11 @@ export { Bidirectional, type BidirectionalArgs, type MergeMode } from './bidirec
 export { Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D, type Conv1DArgs } from './conv.js';
 export { Flatten, type FlattenArgs } from './flatten.js';
 export { MaxPooling1D, AveragePooling1D, type Pooling1DArgs } from './pooling.js';
+export { Activation, type ActivationArgs } from './activation.js';
+export { ACTIVATIONS, ACTIVATION_ALIASES, type Activation as ActivationName, type ActivationOption } from '../activation_names.js';
 
 export const LAYERS: Record<string, new (args: any) => Layer> = { Dense, Embedding, Dropout, EmbeddingBag, LayerNormalization, LSTM, GRU, Bidirectional, Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D, Flatten,
-  MaxPooling1D, AveragePooling1D, SpatialDropout1D };
+  MaxPooling1D, AveragePooling1D, SpatialDropout1D, Activation };
 
 export function layerFromConfig(className: string, config: Record<string, unknown>): Layer {
   if (className === 'Bidirectional') {

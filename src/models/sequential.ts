@@ -4,6 +4,7 @@ import { Graph, type Node } from '../autograd.js';
 import { Layer, fmtLayerShape, type CallContext, type LayerShape } from '../layers/layer.js';
 import { Embedding } from '../layers/embedding.js';
 import { Dense } from '../layers/dense.js';
+import { Activation } from '../layers/activation.js';
 import { modelInputShape } from '../layers/flatten.js';
 import { layerFromConfig } from '../layers/index.js';
 import { ParamStore, type WeightArray } from '../params.js';
@@ -394,7 +395,7 @@ export class Sequential {
   private fused(): boolean {
     const last = this.layers[this.layers.length - 1];
     const link = this.loss ? fusedLink(this.loss) : null;
-    return !!link && last instanceof Dense && last.activation === link;
+    return !!link && (last instanceof Dense || last instanceof Activation) && last.activation === link;
   }
 
   /** Forward pass through every layer; returns the output node, every layer's output and the output's mask. */

@@ -59,6 +59,10 @@ const CASES: [string, () => any, 'ids' | 'floats'][] = [
   ['Embedding -> AveragePooling1D(3, strides 1, same) -> MaxPooling1D(default) -> GlobalAveragePooling1D -> Dense', () => [
     T.tfl.layers.embedding({ inputDim: V, outputDim: 4, inputLength: S }), T.tfl.layers.averagePooling1d({ poolSize: 3, strides: 1, padding: 'same' }),
     T.tfl.layers.maxPooling1d({}), T.tfl.layers.globalAveragePooling1d(), T.tfl.layers.dense({ units: 3, activation: 'softmax' })], 'ids'],
+  ['Embedding(maskZero) -> Activation(mish) -> LSTM(seq) -> Dense(selu) -> Activation(hardSigmoid) -> GRU (masked through the Activations) -> Dense -> Activation(softmax)', () => [
+    T.tfl.layers.embedding({ inputDim: V, outputDim: 4, maskZero: true, inputLength: S }), T.tfl.layers.activation({ activation: 'mish' }),
+    T.tfl.layers.lstm({ units: 4, returnSequences: true, ...rec }), T.tfl.layers.dense({ units: 5, activation: 'selu' }), T.tfl.layers.activation({ activation: 'hardSigmoid' }),
+    T.tfl.layers.gru({ units: 3, ...rec }), T.tfl.layers.dense({ units: 3 }), T.tfl.layers.activation({ activation: 'softmax' })], 'ids'],
   ['InputLayer -> Dense(tanh) -> LayerNormalization(no center) -> Dense(no bias)', () => [
     T.tfl.layers.inputLayer({ inputShape: [9] }), T.tfl.layers.dense({ units: 6, activation: 'tanh' }), T.tfl.layers.layerNormalization({ center: false }),
     T.tfl.layers.dense({ units: 3, useBias: false })], 'floats'],
@@ -239,8 +243,9 @@ describe('what does not import gets a clear error', () => {
     };
     expect(await messageOf([T.tfl.layers.lstm({ units: 2, activation: 'relu', name: 'rnn', inputShape: [3, 2], ...rec })]))
       .toBe("wasmnn: tfjs import: layer 1 (LSTM 'rnn'): LSTM activation must be tanh, got 'relu'; build the LSTM with activation 'tanh' (tfjs' default)");
-    expect(await messageOf([T.tfl.layers.dense({ units: 2, activation: 'relu6', name: 'd', inputShape: [3] })]))
-      .toBe("wasmnn: tfjs import: layer 1 (Dense 'd'): activation 'relu6' is not one wasmnn has; use one of linear, relu, sigmoid, tanh, softmax, softplus, gelu");
+    expect(await messageOf([T.tfl.layers.dense({ units: 2, activation: 'logSoftmax', name: 'd', inputShape: [3] })]))
+      .toBe("wasmnn: tfjs import: layer 1 (Dense 'd'): activation 'log_softmax' is not one wasmnn has; use one of linear, relu, sigmoid, tanh, softmax, softplus, gelu, " +
+        'elu, selu, relu6, softsign, mish, swish, hard_sigmoid, hardSigmoid, silu, leaky_relu, exponential');
     expect(await messageOf([T.tfl.layers.inputLayer({ inputShape: [4, 2] }), T.tfl.layers.bidirectional({ layer: T.tfl.layers.gru({ units: 2, recurrentActivation: 'relu', ...rec }) as any, name: 'bi' })]))
       .toBe("wasmnn: tfjs import: layer 2 (Bidirectional 'bi') (wrapped GRU): recurrent_activation 'relu' is not supported; build the GRU with recurrentActivation 'sigmoid' or 'hardSigmoid'");
     expect(await messageOf([T.tfl.layers.conv1d({ filters: 2, kernelSize: 2, name: 'c', inputShape: [5, 3] })],
@@ -267,7 +272,8 @@ describe('what does not import gets a clear error', () => {
 
 
   const cases: [string, () => any[], RegExp][] = [
-    ['an activation we lack', () => [T.tfl.layers.dense({ units: 2, activation: 'elu', inputShape: [3] })], /activation 'elu' is not one wasmnn has/],
+    ['an activation we lack', () => [T.tfl.layers.dense({ units: 2, activation: 'gelu_new' as any, inputShape: [3] })], /activation 'gelu_new' is not one wasmnn has/],
+    ['an Activation layer with an activation we lack', () => [T.tfl.layers.dense({ units: 2, inputShape: [3] }), T.tfl.layers.activation({ activation: 'logSoftmax' })], /layer 2 \(Activation 'activation_\w+'\): activation 'log_softmax' is not one wasmnn has/],
     ['a layer class we lack', () => [T.tfl.layers.dense({ units: 4, inputShape: [3] }), T.tfl.layers.batchNormalization()], /layer class 'BatchNormalization' is not one wasmnn has/],
     ['causal padding', () => [T.tfl.layers.conv1d({ filters: 2, kernelSize: 2, padding: 'causal', inputShape: [5, 3] })], /padding 'causal' is not supported/],
   ];

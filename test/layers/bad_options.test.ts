@@ -58,7 +58,8 @@ describe('layer constructors refuse what a model file refuses', () => {
     expect(() => new LayerNormalization({ epsilon: 2 })).toThrow(RangeError);
     // by the kind of value each option takes, whatever its message says
     expect(() => new Dense(bad({ units: 2, activation: 5 }))).toThrow(TypeError);
-    expect(() => new Dense(bad({ units: 2, activation: 'swish' }))).toThrow(RangeError);
+    expect(() => new Dense(bad({ units: 2, activation: 'hard_swish' }))).toThrow(RangeError);
+    expect(() => new Dense(bad({ units: 2, activation: 'hard_sigmoid' }))).toThrow(RangeError);
     expect(() => new Dense(bad({ units: '2' }))).toThrow(TypeError);
     expect(() => new Dense(bad({ units: 2, name: '' }))).toThrow(RangeError);
     expect(() => new Dense(bad({ units: 2, name: 7 }))).toThrow(TypeError);

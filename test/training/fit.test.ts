@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   init, shutdown, Sequential, Dense, Embedding, LSTM, Adam, SGD, EarlyStopping, LearningRateScheduler,
   CallbackFunctions, exponentialDecay, cosineDecay, stepDecay, piecewiseConstant, linearWarmup,
-  EmbeddingBag, GRU, Bidirectional, Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D, Dropout, LayerNormalization, AdamW, RMSprop, Adagrad, TrainingDivergedError, adviceOf, Flatten, MaxPooling1D, AveragePooling1D, SpatialDropout1D,
+  EmbeddingBag, GRU, Bidirectional, Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D, Dropout, LayerNormalization, AdamW, RMSprop, Adagrad, TrainingDivergedError, adviceOf, Flatten, MaxPooling1D, AveragePooling1D, SpatialDropout1D, Activation,
 } from '../../src/index.js';
 import { checkOptions, closestOption } from '../../src/options.js';
 import { uniform } from '../helpers/data.js';
@@ -242,7 +242,7 @@ describe('bad input gets a clear error', () => {
     d.compile({ optimizer: 'sgd', loss: 'sparseCategoricalCrossentropy' });
     await expect(d.fit({ data: new Float32Array([1, NaN]), shape: [1, 2] }, [0])).rejects.toThrow(/value NaN at sample 0, position \[1\] is not finite/);
     expect(() => new Dense({ units: 0 })).toThrow(/units must be a whole number >= 1/);
-    expect(() => new Dense({ units: 2, activation: 'swish' as any })).toThrow(/unknown activation 'swish'/);
+    expect(() => new Dense({ units: 2, activation: 'hard_swish' as any })).toThrow(/unknown activation 'hard_swish'/);
     expect(() => m.compile({ loss: 'hinge' as any })).toThrow(/unknown loss 'hinge'/);
     expect(() => new LSTM({ units: 4, recurrentDropout: 0.2 })).toThrow(/put a Dropout layer/);
     m.dispose(); d.dispose();
@@ -370,6 +370,7 @@ describe('options objects: unknown keys are refused with the closest valid key',
       new MaxPooling1D({ poolSize: [3], strides: 2, padding: 'same', dataFormat: 'channelsLast', name: 'mp', ...common }),
       new AveragePooling1D({ poolSize: 2, strides: null, padding: 'valid', dataFormat: 'channels_last', name: 'ap', ...common }),
       new SpatialDropout1D({ rate: 0.3, seed: 4, name: 'sd', ...common }),
+      new Activation({ activation: 'leaky_relu', name: 'a', ...common }),
     ];
     expect(layers.map((l) => l.className).sort()).toEqual(Object.keys(LAYERS).sort());
     for (const l of layers) {
