@@ -214,6 +214,8 @@ export function rocAuc(scores: ArrayLike<number>, labels: ArrayLike<number>): nu
   let p = 0;
   for (let i = 0; i < labels.length; i++) {
     if (labels[i] !== 0 && labels[i] !== 1) throw new RangeError(`wasmnn: rocAuc: label ${labels[i]} at index ${i} is not 0 or 1; pass 1 for a positive, 0 for a negative`);
+    // a NaN has no rank: the merge walk would score it as whatever it was compared with
+    if (!Number.isFinite(scores[i])) throw new RangeError(`wasmnn: rocAuc: score ${scores[i]} at index ${i} is not a finite number; pass finite scores (probabilities or logits)`);
     p += labels[i];
   }
   const pos = new Float64Array(p), neg = new Float64Array(labels.length - p);
@@ -307,14 +309,15 @@ export class AucAccumulator {
     }
     const units = this.units;
     let sum = 0, classes = 0;
+    const labels = this.labels, scores = this.scores, ovr = this.layout === 'ovr';
+    const positive = new Uint8Array(n);
     for (let c = 0; c < units; c++) {
       // positives of column c: rows of class c (ovr), or whose label c is 1 (multilabel)
-      const isPos = this.layout === 'ovr' ? (i: number) => this.labels[i] === c : (i: number) => this.labels[i * units + c] === 1;
       let p = 0;
-      for (let i = 0; i < n; i++) if (isPos(i)) p++;
+      for (let i = 0; i < n; i++) p += positive[i] = +(ovr ? labels[i] === c : labels[i * units + c] === 1);
       if (p === 0 || p === n) continue;
       const pos = new Float32Array(p), neg = new Float32Array(n - p);
-      for (let i = 0, a = 0, b = 0; i < n; i++) if (isPos(i)) pos[a++] = this.scores[i * units + c]; else neg[b++] = this.scores[i * units + c];
+      for (let i = 0, a = 0, b = 0; i < n; i++) if (positive[i]) pos[a++] = scores[i * units + c]; else neg[b++] = scores[i * units + c];
       sum += aucOfSplit(pos, neg);
       classes++;
     }

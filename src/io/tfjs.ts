@@ -283,7 +283,9 @@ function layerFrom(cls: string, c: Cfg, where: string, noMask = false): Layer | 
 // changed the number of steps.
 // wasmnn: the same flow, except that Conv1D passes the mask on when it keeps the steps (strides 1,
 // padding 'same' or kernel 1) and drops it otherwise, that the global poolings read it, and that
-// MaxPooling1D / AveragePooling1D always drop it.
+// MaxPooling1D / AveragePooling1D always drop it. (tfjs-layers 4.22 itself fails to build an
+// Embedding(maskZero) -> pooling -> recurrent model, with an internal error; such a model.json comes
+// from Keras through the converter, and the refusal below is about what tfjs' rule would compute.)
 // So: with no recurrent layer after the Embedding, tfjs reads the mask nowhere and the Embedding is
 // imported with maskZero off (exactly what tfjs computes); otherwise a pooling the mask reaches in
 // wasmnn, or a recurrent layer it does not reach (a Conv1D changed the steps), would compute

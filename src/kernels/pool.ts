@@ -153,21 +153,28 @@ export function maxPool1d(rt: Runtime, x: Tensor, y: Tensor, argmax: Tensor | nu
   if (y.size) rt.run('f32_maxpool1d_win_fwd', y.size * options.poolSize, [x.ptr, y.ptr, argmax ? argmax.ptr : 0, ...a]);
 }
 
-/** dx (B, T, C) = the sum of dy over the windows whose argmax is that step; overwritten. */
-export function maxPool1dBackward(rt: Runtime, argmax: Tensor, dy: Tensor, dx: Tensor, options: Pool1dOptions): void {
+/**
+ * dx (B, T, C) = the sum of dy over the windows whose argmax is that step; overwritten. `argmax`
+ * is what maxPool1d wrote: its entries are checked to lie in their windows (a full scan), unless
+ * `fromForward` says the caller took it from its own forward pass (the layer's backward, every
+ * training step).
+ */
+export function maxPool1dBackward(rt: Runtime, argmax: Tensor, dy: Tensor, dx: Tensor, options: Pool1dOptions, fromForward = false): void {
   const op = 'maxPool1d backward';
   const a = pool1dCheck(rt, op, dx, dy, options, true);
   live(rt, 'argmax', argmax, 'i32');
   expectShapeWhy(op, 'argmax', argmax, [...dy.shape], 'the shape of dy: from maxPool1d');
   apart(op, 'dx', dx, [['argmax', argmax]]);
   // every entry must be a step of its own window, or the kernel would drop its gradient
-  const [, T, C, Tout, k, s, pad] = a;
-  const v = argmax.i32();
-  for (let i = 0; i < v.length; i++) {
-    const w0 = Math.floor(i / C) % Tout * s - pad;
-    if (!(v[i] >= Math.max(w0, 0) && v[i] < Math.min(w0 + k, T))) {
-      throw new RangeError(`wasmnn: ${op}: argmax entry ${i} is ${v[i]}, not a step of its window (${Math.max(w0, 0)} to ${Math.min(w0 + k, T) - 1}); ` +
-        'pass the argmax maxPool1d wrote for this input');
+  if (!fromForward) {
+    const [, T, C, Tout, k, s, pad] = a;
+    const v = argmax.i32();
+    for (let i = 0; i < v.length; i++) {
+      const w0 = Math.floor(i / C) % Tout * s - pad;
+      if (!(v[i] >= Math.max(w0, 0) && v[i] < Math.min(w0 + k, T))) {
+        throw new RangeError(`wasmnn: ${op}: argmax entry ${i} is ${v[i]}, not a step of its window (${Math.max(w0, 0)} to ${Math.min(w0 + k, T) - 1}); ` +
+          'pass the argmax maxPool1d wrote for this input');
+      }
     }
   }
   if (dx.size) rt.run('f32_maxpool1d_win_bwd', dy.size * options.poolSize, [argmax.ptr, dy.ptr, dx.ptr, ...a]);

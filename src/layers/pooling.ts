@@ -6,7 +6,8 @@
 // poolSize everywhere, which is not the derivative of its own forward at padded windows; ours is.
 // Max pooling's gradient goes to the first largest step of each window (tfjs' maxPool positions),
 // from the argmax the forward saves ((B, T', C) i32, a step arena tensor).
-// Masks: Keras 3 pooling does not support masking and drops the mask (tfjs-layers refuses one),
+// Masks: Keras 3 pooling does not support masking and drops the mask (tfjs-layers 4.22 cannot build
+// such a model: a masked input to its pooling fails with an internal error),
 // so the output has none: a mask over T steps means nothing for T' windows.
 import type { Graph, Node } from '../autograd.js';
 import { POOL1D_PADDINGS, avgPool1d, avgPool1dBackward, maxPool1d, maxPool1dBackward, pool1dGeometry, type Pool1dOptions, type Pool1dPadding } from '../kernels/pool.js';
@@ -91,7 +92,7 @@ export class MaxPooling1D extends Pooling1D {
     g.onBackward(() => {
       const dy = g.gradOf(y);
       if (!dy) return;
-      g.addGradOverwriting(x, (dst) => maxPool1dBackward(rt, argmax, dy, dst, o));
+      g.addGradOverwriting(x, (dst) => maxPool1dBackward(rt, argmax, dy, dst, o, true));   // argmax from the forward above: no scan
     });
     return { y, mask: null };
   }

@@ -72,6 +72,11 @@ describe('rocAuc: exact ROC AUC', () => {
     }
   });
 
+  it('refuses scores that are NaN or infinite (no rank to give them)', () => {
+    expect(() => rocAuc([0.9, NaN, 0.5, 0.95], [1, 1, 0, 0])).toThrow(/score NaN at index 1 is not a finite number/);
+    expect(() => rocAuc([Infinity, 0.5], [1, 0])).toThrow(/score Infinity at index 0/);
+  });
+
   it('refuses labels that are not 0 / 1 and lengths that differ', () => {
     expect(() => rocAuc([0.1, 0.2], [0, 2])).toThrow(/label 2 at index 1 is not 0 or 1/);
     expect(() => rocAuc([0.1], [0, 1])).toThrow(/1 scores but 2 labels/);
