@@ -181,7 +181,10 @@ function refuseUnknown(c: Cfg, known: string[], where: string): void {
 }
 
 function rnnArgs(cls: string, c: Cfg, where: string): Record<string, unknown> {
-  refuseUnknown(c, ['units', 'activation', 'recurrent_activation', 'use_bias', 'return_sequences', 'go_backwards', 'unit_forget_bias', 'dropout', 'recurrent_dropout', 'return_state', 'stateful', 'reset_after'], where);
+  refuseUnknown(c, ['units', 'activation', 'recurrent_activation', 'use_bias', 'return_sequences', 'go_backwards', 'unit_forget_bias', 'dropout', 'recurrent_dropout', 'return_state', 'stateful', 'reset_after',
+    // what Keras writes besides: tf.keras' time_major, Keras 3's dropout seed and use_cudnn (an implementation choice)
+    'time_major', 'seed', 'use_cudnn'], where);
+  if (c.time_major) bad(`${where}: time_major recurrent layers are not supported`, 'build the layer with time_major False (batch first, the default)');
   if (activation(c.activation ?? 'tanh', where) !== 'tanh') bad(`${where}: ${cls} activation must be tanh, got '${String(c.activation)}'`, `build the ${cls} with activation 'tanh' (tfjs' default)`);
   const ra = c.recurrent_activation ?? 'hard_sigmoid';
   if (ra !== 'sigmoid' && ra !== 'hard_sigmoid') bad(`${where}: recurrent_activation '${String(ra)}' is not supported`, `build the ${cls} with recurrentActivation 'sigmoid' or 'hardSigmoid'`);

@@ -235,6 +235,25 @@ describe('GRU resetAfter: tfjs / Keras import', () => {
     m.dispose();
   });
 
+  it("takes the keys Keras writes into a recurrent layer's config (tf.keras: time_major, unroll; Keras 3: seed, use_cudnn) and refuses time_major true", async () => {
+    const withKeys = (keys: Record<string, unknown>) => {
+      const t = topology(true);
+      Object.assign(t.config.layers[1].config, keys);
+      return importTfjsModel({ modelTopology: t, weightsManifest: [{ paths: ['w.bin'], weights: specs([2, 3 * H]) }] }, { 'w.bin': concat(emb, k, rk, bias, dk, db) });
+    };
+    const plain = await withKeys({});
+    const ids = { data: Int32Array.from([1, 2, 3, 4, 5, 6]), shape: [1, T] };
+    const want = plain.predict(ids).data;
+    for (const keys of [{ time_major: false, unroll: false, stateful: false, return_state: false }, { seed: null, use_cudnn: 'auto', dropout: 0.1, recurrent_dropout: 0 }]) {
+      const m = await withKeys(keys);
+      expect(Array.from(m.predict(ids).data)).toEqual(Array.from(want));
+      m.dispose();
+    }
+    plain.dispose();
+    await expect(withKeys({ time_major: true })).rejects.toThrow(/time_major recurrent layers are not supported.*time_major False/);
+    await expect(withKeys({ use_cudnn_fast: true })).rejects.toThrow(/option 'use_cudnn_fast' is not supported/);
+  });
+
   it('refuses a reset_after GRU whose bias is (3H), a reset_after false one with a (2, 3H) bias, and a non-boolean reset_after', async () => {
     const withBias = (ra: unknown, shape: number[], b: Float32Array) => importTfjsModel({ modelTopology: topology(ra), weightsManifest: [{ paths: ['w.bin'], weights: specs(shape) }] }, { 'w.bin': concat(emb, k, rk, b, dk, db) });
     await expect(withBias(true, [3 * H], bias.subarray(0, 3 * H))).rejects.toThrow(/weight 'gru\/bias' has shape \[15\] but wasmnn's gru\/bias is \[2, 15\]/);
