@@ -19,7 +19,7 @@ const PREDICT_OPTIONS = optionNames<PredictOptions>({ batchSize: true });
  * A layer as far as the classifiers read it: the full library's layer objects and a model file's
  * layer configs (className with config's units and activation) both fit.
  */
-export interface OutputLayer { className: string; units?: unknown; activation?: unknown }
+export interface OutputLayer { className: string; units?: unknown; activation?: unknown; /** the activation comes from an Activation layer after it */ byActivationLayer?: boolean }
 
 /**
  * The layer a model's outputs come from: the last one, past any Dropout (the identity at
@@ -36,7 +36,7 @@ export function outputLayerOf<T extends OutputLayer>(layers: readonly T[]): T | 
       if (activation === undefined && l.activation !== 'linear') activation = l.activation;
       continue;
     }
-    return activation === undefined ? l : { className: l.className, units: l.units, activation };
+    return activation === undefined ? l : { className: l.className, units: l.units, activation, byActivationLayer: true };
   }
   return layers[layers.length - 1];
 }
@@ -56,7 +56,9 @@ export function readsSigmoidOutput(layer: OutputLayer | undefined, labels: reado
   const name = layer.className;
   const activation = typeof layer.activation === 'string' ? layer.activation : null;
   const dense = name === 'Dense';
-  const fix = dense
+  const fix = dense && layer.byActivationLayer
+    ? `make the Activation layer after it 'sigmoid' (it applies '${String(layer.activation)}') and pass two labels [negative, positive] (the output is the probability of the second), or give the Dense units: ${n} with activation: 'softmax'`
+    : dense
     ? `give it activation: 'sigmoid' and pass two labels [negative, positive] (its output is the probability of the second), or give it units: ${n} with activation: 'softmax'`
     : `end the model with Dense({ units: 1, activation: 'sigmoid' }) and pass two labels [negative, positive] (its output is the probability of the second), or end it with Dense({ units: ${n}, activation: 'softmax' })`;
   if (n !== 2) return { sigmoid: false, problem: `${n} labels but the model's last layer (${name}) has 1 output; a single output is a binary classifier's: ${fix}` };

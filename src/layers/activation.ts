@@ -3,7 +3,7 @@
 // weights; the mask passes through unchanged (as Keras: the layer supports masking). It runs the
 // same kernels as a Dense layer's activation, so Dense({ activation }) and Dense(linear) followed
 // by Activation({ activation }) give the same bits.
-import type { Graph, Node } from '../autograd.js';
+import { as2d, type Graph, type Node } from '../autograd.js';
 import { softmax, softmaxBackward } from '../kernels/softmax_xent.js';
 import { LAYER_ARGS, Layer, checkLayerArgs, featureDim, type CallContext, type LayerArgs, type LayerShape, type Output } from './layer.js';
 import { checkOptions, optionNames } from '../options.js';
@@ -18,19 +18,23 @@ export interface ActivationArgs extends LayerArgs {
 
 const ACTIVATION_OPTIONS = optionNames<ActivationArgs>({ activation: true, ...LAYER_ARGS });
 
-/** (rows, last axis) view of t, for the softmax. */
-const rows2d = (t: Tensor): Tensor => {
-  const d = t.shape[t.shape.length - 1];
-  return t.view([d === 0 ? 0 : t.size / d, d]);
-};
-
 export class Activation extends Layer {
   readonly className = 'Activation';
   readonly activation: ActivationName;
 
-  /** `new Activation({ activation: 'relu' })`, or Keras' positional form `new Activation('relu')`. */
-  constructor(args: ActivationArgs | ActivationOption) {
-    const a = (typeof args === 'string' ? { activation: args } : args) as ActivationArgs;
+  /**
+   * `new Activation({ activation: 'relu' })`, or Keras' positional form `new Activation('relu')`
+   * (other options then in a second argument: `new Activation('relu', { name: 'act' })`).
+   */
+  constructor(args: ActivationArgs | ActivationOption, more?: Omit<ActivationArgs, 'activation'>) {
+    if (typeof args !== 'string' && more !== undefined) {
+      throw new TypeError("wasmnn: Activation: a second argument goes with the positional form only: new Activation('relu', { name }) or new Activation({ activation: 'relu', name })");
+    }
+    if (more !== undefined && (more === null || typeof more !== 'object' || Array.isArray(more))) {
+      throw new TypeError("wasmnn: Activation: the second argument must be an options object such as { name: 'act' }");
+    }
+    if (more && 'activation' in more) throw new TypeError("wasmnn: Activation: the activation is given twice (first argument and options); give it once");
+    const a = (typeof args === 'string' ? { ...more, activation: args } : args) as ActivationArgs;
     super(checkOptions('Activation', a, ACTIVATION_OPTIONS));
     if (a?.activation === undefined || a.activation === null) {
       throw new TypeError("wasmnn: Activation: activation is required: new Activation({ activation: 'relu' }) (or new Activation('relu'))");
@@ -53,13 +57,13 @@ export class Activation extends Layer {
     const rt = g.rt;
     const z = x.value;
     const out = rt.temp(z.shape);
-    if (act === 'softmax') softmax(rt, rows2d(z), rows2d(out));
+    if (act === 'softmax') softmax(rt, as2d(z), as2d(out));
     else applyAfter(rt, act, z, out);
     const y = g.result(out, [x], this.name);
     g.onBackward(() => {
       const dy = g.gradOf(y);
       if (!dy) return;
-      if (act === 'softmax') g.addGradOverwriting(x, (dst) => softmaxBackward(rt, rows2d(out), rows2d(dy), rows2d(dst)));
+      if (act === 'softmax') g.addGradOverwriting(x, (dst) => softmaxBackward(rt, as2d(out), as2d(dy), as2d(dst)));
       else g.addGradOverwriting(x, (dst) => activationBackward(rt, act, z, out, dy, dst));
     });
     return { y, mask };
