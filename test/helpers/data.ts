@@ -60,3 +60,23 @@ export function expectBitwise(a: Float32Array | Int32Array, b: Float32Array | In
     if (ia[i] !== ib[i]) throw new Error(`${what}: not bitwise equal at ${i}: ${a[i]} vs ${b[i]}`);
   }
 }
+
+/** How a recurrent kernel test masks its steps: none, gaps (about a third of the steps off), or rows. */
+export type MaskKind = 'none' | 'gaps' | 'rows';
+
+/**
+ * A (B, T) step mask of 1s and 0s: 'gaps' turns about a third of the steps off at random; 'rows'
+ * turns whole rows off (row 0 and every third row) and gives the other rows a trailing run of
+ * padding (the usual shape of a padded batch); 'none' is all ones.
+ */
+export function stepMask(B: number, T: number, kind: MaskKind, seed: number): Float32Array {
+  const m = new Float32Array(B * T).fill(1);
+  if (kind === 'gaps') {
+    const r = rng(seed);
+    for (let i = 0; i < m.length; i++) m[i] = r() < 0.35 ? 0 : 1;
+  } else if (kind === 'rows') {
+    for (let b = 0; b < B; b += 3) for (let t = 0; t < T; t++) m[b * T + t] = 0;
+    for (let b = 1; b < B; b++) if (b % 3) for (let t = Math.ceil(T / 2); t < T; t++) if ((b + t) % 2) m[b * T + t] = 0;
+  }
+  return m;
+}

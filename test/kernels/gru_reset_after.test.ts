@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeAll, startAll } from '../helpers/runtimes.js';
 import { Ref } from '../helpers/ref.js';
-import { expectBitwise, expectClose, ints, rng, uniform } from '../helpers/data.js';
+import { expectBitwise, expectClose, ints, rng, uniform, stepMask, type MaskKind } from '../helpers/data.js';
 import { gruBackwardWorkspaceBytes, gruForwardWorkspaceBytes, gruSequence, gruSequenceBackward } from '../../src/kernels/gru.js';
 import type { RecurrentActivation } from '../../src/kernels/lstm.js';
 import type { Runtime } from '../../src/runtime/runtime.js';
@@ -16,7 +16,6 @@ const ref = new Ref();
 beforeAll(async () => { rts = await startAll(); });
 afterAll(async () => { await closeAll(rts); });
 
-type MaskKind = 'none' | 'gaps' | 'rows';
 interface Case { B: number; T: number; H: number; mask: MaskKind; reverse: boolean; init: boolean; bias: boolean; act: RecurrentActivation; dT: boolean }
 interface Data { xw: Float32Array; u: Float32Array; rb: Float32Array; h0: Float32Array; mask: Float32Array; dhs: Float32Array; dhT: Float32Array }
 interface Fwd { hs: Float32Array; gates: Float32Array; ih: Float32Array }
@@ -24,18 +23,6 @@ interface Bwd { dz: Float32Array; dh0: Float32Array; du: Float32Array; drb: Floa
 
 const label = (c: Case) => `B${c.B} T${c.T} H${c.H} mask:${c.mask}${c.reverse ? ' rev' : ''}${c.init ? ' h0' : ''}${c.bias ? ' rb' : ''} ${c.act}${c.dT ? ' dT' : ''}`;
 const actIndex = (a: RecurrentActivation) => (a === 'hardSigmoid' ? 1 : 0);
-
-function makeMask(c: Case, seed: number): Float32Array {
-  const m = new Float32Array(c.B * c.T).fill(1);
-  if (c.mask === 'gaps') {
-    const r = rng(seed);
-    for (let i = 0; i < m.length; i++) m[i] = r() < 0.35 ? 0 : 1;
-  } else if (c.mask === 'rows') {
-    for (let b = 0; b < c.B; b += 3) for (let t = 0; t < c.T; t++) m[b * c.T + t] = 0;
-    for (let b = 1; b < c.B; b++) if (b % 3) for (let t = Math.ceil(c.T / 2); t < c.T; t++) if ((b + t) % 2) m[b * c.T + t] = 0;
-  }
-  return m;
-}
 
 function makeData(c: Case, seed: number): Data {
   const { B, T, H } = c;
@@ -45,7 +32,7 @@ function makeData(c: Case, seed: number): Data {
     u: uniform(H * 3 * H, -s, s, seed + 1),
     rb: uniform(3 * H, -0.7, 0.7, seed + 3),
     h0: uniform(B * H, -0.8, 0.8, seed + 2),
-    mask: makeMask(c, seed + 4),
+    mask: stepMask(c.B, c.T, c.mask, seed + 4),
     dhs: uniform(B * T * H, -1, 1, seed + 5),
     dhT: uniform(B * H, -1, 1, seed + 6),
   };

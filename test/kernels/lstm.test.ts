@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { closeAll, startAll } from '../helpers/runtimes.js';
 import { Ref } from '../helpers/ref.js';
-import { expectBitwise, expectClose, ints, rng, uniform } from '../helpers/data.js';
+import { expectBitwise, expectClose, ints, rng, uniform, stepMask, type MaskKind } from '../helpers/data.js';
 import {
   lstmBackwardWorkspaceBytes, lstmForwardWorkspaceBytes, lstmSequence, lstmSequenceBackward, type RecurrentActivation,
 } from '../../src/kernels/lstm.js';
@@ -17,7 +17,6 @@ const ref = new Ref();
 beforeAll(async () => { rts = await startAll(); });
 afterAll(async () => { await closeAll(rts); });
 
-type MaskKind = 'none' | 'gaps' | 'rows';
 interface Case {
   B: number; T: number; H: number;
   mask: MaskKind; reverse: boolean; init: boolean; act: RecurrentActivation; dT: boolean;
@@ -31,20 +30,6 @@ interface Bwd { dz: Float32Array; dh0: Float32Array; dc0: Float32Array; du: Floa
 
 const label = (c: Case) => `B${c.B} T${c.T} H${c.H} mask:${c.mask}${c.reverse ? ' rev' : ''}${c.init ? ' h0c0' : ''} ${c.act}${c.dT ? ' dT' : ''}`;
 
-/** Mask with gaps (about a third of the steps off), or whole rows off (row 0 and every third row), the rest on. */
-function makeMask(c: Case, seed: number): Float32Array {
-  const m = new Float32Array(c.B * c.T).fill(1);
-  if (c.mask === 'gaps') {
-    const r = rng(seed);
-    for (let i = 0; i < m.length; i++) m[i] = r() < 0.35 ? 0 : 1;
-  } else if (c.mask === 'rows') {
-    for (let b = 0; b < c.B; b += 3) for (let t = 0; t < c.T; t++) m[b * c.T + t] = 0;
-    // and a trailing run of padding (the usual shape of a padded batch) on the other rows
-    for (let b = 1; b < c.B; b++) if (b % 3) for (let t = Math.ceil(c.T / 2); t < c.T; t++) if ((b + t) % 2) m[b * c.T + t] = 0;
-  }
-  return m;
-}
-
 function makeData(c: Case, seed: number): Data {
   const { B, T, H } = c;
   const s = 1.5 / Math.sqrt(H);
@@ -53,7 +38,7 @@ function makeData(c: Case, seed: number): Data {
     u: uniform(H * 4 * H, -s, s, seed + 1),
     h0: uniform(B * H, -0.8, 0.8, seed + 2),
     c0: uniform(B * H, -1, 1, seed + 3),
-    mask: makeMask(c, seed + 4),
+    mask: stepMask(c.B, c.T, c.mask, seed + 4),
     dhs: uniform(B * T * H, -1, 1, seed + 5),
     dhT: uniform(B * H, -1, 1, seed + 6),
     dcT: uniform(B * H, -1, 1, seed + 7),
