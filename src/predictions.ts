@@ -41,31 +41,48 @@ export function outputLayerOf<T extends OutputLayer>(layers: readonly T[]): T | 
   return layers[layers.length - 1];
 }
 
+/** How a classifier turns its model's outputs into label probabilities (see outputReading). */
+export interface OutputReading {
+  /** One output p for two labels: the rows are [1 - p, p]. */
+  sigmoid: boolean;
+  /** The outputs are logits (a linear last layer, trained with fromLogits): softmax, or the sigmoid of one output, makes them probabilities. */
+  logits: boolean;
+  /** Why the outputs are no probabilities of the labels (null when they are). */
+  problem: string | null;
+}
+
 /**
  * How a classifier reads its model's outputs. A model with one output per label gives every
- * label's probability (softmax). A single output is the standard Keras binary classifier,
- * Dense({ units: 1, activation: 'sigmoid' }) trained with binaryCrossentropy: p is the probability
- * of labels[1] and labels[0] gets 1 - p; it needs exactly two labels and the sigmoid (any other
- * single output is no probability of a label). `sigmoid` is true for that case; `problem` says
- * why a single-output model cannot be read (null otherwise). A layer of other units is left to the
- * caller (its own check of one output per label).
+ * label's probability: a softmax (or sigmoids, one per label), or logits (a linear last layer,
+ * Keras' fromLogits models), which the classifier turns into softmax probabilities. A single
+ * output is the standard Keras binary classifier, Dense({ units: 1, activation: 'sigmoid' }) (or
+ * linear: a logit) trained with binaryCrossentropy: p is the probability of labels[1] and labels[0]
+ * gets 1 - p; it needs exactly two labels. Any other activation (relu, tanh, ...) gives no
+ * probabilities: `problem` says so. A layer whose units are not one per label is left to the
+ * caller (its own check).
  */
-export function readsSigmoidOutput(layer: OutputLayer | undefined, labels: readonly string[]): { sigmoid: boolean; problem: string | null } {
-  if (!layer || layer.units !== 1) return { sigmoid: false, problem: null };
+export function outputReading(layer: OutputLayer | undefined, labels: readonly string[]): OutputReading {
+  const activation = typeof layer?.activation === 'string' ? layer.activation : null;
   const n = labels.length;
+  if (!layer || typeof layer.units !== 'number') return { sigmoid: false, logits: false, problem: null };
   const name = layer.className;
-  const activation = typeof layer.activation === 'string' ? layer.activation : null;
   const dense = name === 'Dense';
+  const logits = dense && activation === 'linear';
+  if (layer.units !== 1) {
+    if (activation === null || activation === 'softmax' || activation === 'sigmoid' || logits) return { sigmoid: false, logits, problem: null };
+    const where = layer.byActivationLayer ? `the Activation layer after it applies '${activation}'` : `its activation is '${activation}'`;
+    return { sigmoid: false, logits: false, problem: `the model's last layer (${name}) gives no probabilities: ${where}; end the model with activation: 'softmax' (or a linear layer of logits, trained with fromLogits: true)` };
+  }
   const fix = dense && layer.byActivationLayer
     ? `make the Activation layer after it 'sigmoid' (it applies '${String(layer.activation)}') and pass two labels [negative, positive] (the output is the probability of the second), or give the Dense units: ${n} with activation: 'softmax'`
     : dense
     ? `give it activation: 'sigmoid' and pass two labels [negative, positive] (its output is the probability of the second), or give it units: ${n} with activation: 'softmax'`
     : `end the model with Dense({ units: 1, activation: 'sigmoid' }) and pass two labels [negative, positive] (its output is the probability of the second), or end it with Dense({ units: ${n}, activation: 'softmax' })`;
-  if (n !== 2) return { sigmoid: false, problem: `${n} labels but the model's last layer (${name}) has 1 output; a single output is a binary classifier's: ${fix}` };
-  if (!dense || activation !== 'sigmoid') {
-    return { sigmoid: false, problem: `the model's last layer (${name}) has 1 output${activation ? ` with activation '${activation}'` : ''}, which is no probability; a single output must be a sigmoid, the probability of '${labels[1]}' (labels[1]): ${fix}` };
+  if (n !== 2) return { sigmoid: false, logits: false, problem: `${n} labels but the model's last layer (${name}) has 1 output; a single output is a binary classifier's: ${fix}` };
+  if (!dense || (activation !== 'sigmoid' && !logits)) {
+    return { sigmoid: false, logits: false, problem: `the model's last layer (${name}) has 1 output${activation ? ` with activation '${activation}'` : ''}, which is no probability; a single output must be a sigmoid (or a linear logit), the probability of '${labels[1]}' (labels[1]): ${fix}` };
   }
-  return { sigmoid: true, problem: null };
+  return { sigmoid: true, logits, problem: null };
 }
 
 /** What classifyTexts needs of a model: batched predict from an id matrix to (n, classes). */
@@ -75,9 +92,11 @@ export interface PredictsIds {
 
 /** Class probabilities of every text: data is (n, classes), row-major. Texts are vectorised a
  *  chunk at a time, so the id matrix of a large input never exists whole. With `sigmoid` (see
- *  readsSigmoidOutput) the model has one output p for two labels, and the rows are [1 - p, p]. */
+ *  outputReading) the model has one output p for two labels, and the rows are [1 - p, p]; with
+ *  `logits` the outputs go through a softmax (or the sigmoid of the one output) first. */
 export function classifyTexts(model: PredictsIds, vectorizer: TextVectorizer, labels: readonly string[], texts: string | string[],
-  options: PredictOptions = {}, sigmoid = false): { data: Float32Array; shape: [number, number] } {
+  options: PredictOptions = {}, reading: Pick<OutputReading, 'sigmoid' | 'logits'> = { sigmoid: false, logits: false }): { data: Float32Array; shape: [number, number] } {
+  const { sigmoid, logits } = reading;
   const list = typeof texts === 'string' ? [texts] : texts;
   if (!Array.isArray(list) || list.some((t) => typeof t !== 'string')) {
     throw new TypeError('wasmnn: TextClassifier.predict: texts must be a string or an array of strings');
@@ -99,6 +118,7 @@ export function classifyTexts(model: PredictsIds, vectorizer: TextVectorizer, la
       throw new RangeError(`wasmnn: TextClassifier.predict: the model gave the probability ${p.data[bad]} for label '${labels[sigmoid ? 1 : bad % classes]}' of text ${text}; ` +
         'its weights hold non-finite or overflowing values (training diverged, or they were set so): retrain with a lower learning rate or clipNorm, or load a good copy');
     }
+    if (logits) probabilitiesOfLogits(p.data, outputs);
     if (!sigmoid) { out.set(p.data, s * classes); continue; }
     // labels[0] gets 1 - p (rounded to float32 as stored): for p > 0.5, 1 - p is exact and below p,
     // and p = 0.5 ties, which the first label wins: toPredictions' argmax is Keras' p > 0.5
@@ -108,6 +128,23 @@ export function classifyTexts(model: PredictsIds, vectorizer: TextVectorizer, la
     }
   }
   return { data: out, shape: [list.length, classes] };
+}
+
+/**
+ * Logits (rows of k) to probabilities in place: a softmax per row (k > 1), computed in float64 from
+ * the row's largest value, or the sigmoid of a single output (k = 1).
+ */
+function probabilitiesOfLogits(z: Float32Array, k: number): void {
+  if (k === 1) {
+    for (let i = 0; i < z.length; i++) z[i] = z[i] >= 0 ? 1 / (1 + Math.exp(-z[i])) : Math.exp(z[i]) / (1 + Math.exp(z[i]));
+    return;
+  }
+  for (let r = 0; r < z.length; r += k) {
+    let max = -Infinity, sum = 0;
+    for (let c = 0; c < k; c++) max = Math.max(max, z[r + c]);
+    for (let c = 0; c < k; c++) sum += Math.exp(z[r + c] - max);
+    for (let c = 0; c < k; c++) z[r + c] = Math.exp(z[r + c] - max) / sum;
+  }
 }
 
 /** The most likely label of every row of (n, classes) probabilities, with every label's probability. */

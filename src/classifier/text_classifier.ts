@@ -8,7 +8,7 @@ import { checkDecodeOptions, decodeWnn, encodeWnn, loadModel } from '../io/wnn.j
 import { tokenizerMismatch } from '../io/checks.js';
 import type { Quantization } from '../io/quantize.js';
 import { checkOptions, describe, optionNames } from '../options.js';
-import { classifyTexts, outputLayerOf, readsSigmoidOutput, toPredictions, type Prediction, type PredictOptions } from '../predictions.js';
+import { classifyTexts, outputLayerOf, outputReading, toPredictions, type OutputReading, type Prediction, type PredictOptions } from '../predictions.js';
 
 export type { Prediction, PredictOptions } from '../predictions.js';
 
@@ -30,7 +30,7 @@ export class TextClassifier {
   /** Training metadata read from a file (null for a classifier trained in this process until set). */
   training: Record<string, unknown> | null = null;
   /** The model has one sigmoid output, the probability of labels[1] (labels[0] gets 1 - p). */
-  private readonly sigmoidOutput: boolean;
+  private readonly reading: OutputReading;
 
   constructor(readonly model: Sequential, readonly vectorizer: TextVectorizer, readonly labels: string[]) {
     if (!Array.isArray(labels) || labels.length < 2 || labels.some((l) => typeof l !== 'string')) {
@@ -48,18 +48,19 @@ export class TextClassifier {
     // one output per label, or one sigmoid output for two labels: known from the last layer's
     // units and activation (Dense) before the model is built
     const last = outputLayerOf(model.layers) as { className: string; units?: unknown; activation?: unknown } | undefined;
-    const { sigmoid, problem: single } = readsSigmoidOutput(last, labels);
+    const reading = outputReading(last, labels);
+    const { sigmoid, problem: single } = reading;
     if (single) throw new RangeError(`wasmnn: TextClassifier: ${single}`);
     if (last && !sigmoid && typeof last.units === 'number' && last.units !== labels.length) {
       throw new RangeError(`wasmnn: TextClassifier: ${labels.length} labels but the model's last layer (${last.className}) has ${last.units} outputs; give it units: ${labels.length}, or pass one label per output${labels.length === 2 ? ' (or units: 1 with activation: \'sigmoid\', the probability of the second label)' : ''}`);
     }
-    this.sigmoidOutput = sigmoid;
+    this.reading = reading;
   }
 
   /** Class probabilities of every text: data is (n, classes), row-major. A model with one sigmoid
    *  output p (two labels) gives the rows [1 - p, p]. */
   predictProbabilities(texts: string | string[], options: PredictOptions = {}): { data: Float32Array; shape: [number, number] } {
-    return classifyTexts(this.model, this.vectorizer, this.labels, texts, options, this.sigmoidOutput);
+    return classifyTexts(this.model, this.vectorizer, this.labels, texts, options, this.reading);
   }
 
   /** The most likely label of every text, with every label's probability. */

@@ -8,7 +8,7 @@ import type { TextVectorizer } from '../text/vectorizer.js';
 import { InferenceModel } from './inference_model.js';
 import { readModelSource, type ModelSource } from '../io/source.js';
 import { decodeWnnForInference, type WnnForInference } from './wnn_read.js';
-import { classifyTexts, outputLayerOf, readsSigmoidOutput, toPredictions, type Prediction, type PredictOptions } from '../predictions.js';
+import { classifyTexts, outputLayerOf, outputReading, toPredictions, type OutputReading, type Prediction, type PredictOptions } from '../predictions.js';
 
 export type { Prediction } from '../predictions.js';
 
@@ -25,7 +25,7 @@ export class InferenceClassifier {
     /** The file's metadata entries (training details and so on), as strings. */
     readonly metadata: Record<string, string>,
     /** The model has one sigmoid output, the probability of labels[1] (labels[0] gets 1 - p). */
-    private readonly sigmoidOutput: boolean,
+    private readonly reading: OutputReading,
   ) {}
 
   /** A classifier from the bytes of a .wnn file; the runtime must be started (`await init()`). */
@@ -44,7 +44,7 @@ export class InferenceClassifier {
     const last = outputLayerOf(f.model.config.layers.map((l) => ({ className: l.className, units: l.config.units, activation: l.config.activation ?? (l.className === 'Dense' ? 'linear' : undefined) })));
     const units = typeof last?.units === 'number' ? last.units : model.outputUnits;
     const labels = f.labels;
-    const single = labels ? readsSigmoidOutput(last, labels) : { sigmoid: false, problem: null };
+    const single = labels ? outputReading(last, labels) : { sigmoid: false, logits: false, problem: null };
     const problem = !labels ? 'the model file has no label names, so it is not a text classifier; train one with trainTextClassifier or `wasmnn train`'
       : labels.length < 2 || new Set(labels).size !== labels.length ? `the model file's labels (${labels.join(', ')}) must be at least 2 distinct names; the file is inconsistent`
         : single.problem ? `the model file cannot classify: ${single.problem}`
@@ -53,7 +53,7 @@ export class InferenceClassifier {
       model.dispose();
       throw new Error(`wasmnn: ${problem}`);
     }
-    return new InferenceClassifier(model, f.vectorizer, labels, f.metadata, single.sigmoid);
+    return new InferenceClassifier(model, f.vectorizer, labels, f.metadata, single);
   }
 
   /** Loads a .wnn from a path (node), URL, Response or bytes; starts the default runtime (simd, 1 thread) if needed. */
@@ -70,7 +70,7 @@ export class InferenceClassifier {
   /** Class probabilities of every text: data is (n, classes), row-major (as the full TextClassifier;
    *  a model with one sigmoid output p gives the rows [1 - p, p]). */
   predictProbabilities(texts: string | string[], options: PredictOptions = {}): { data: Float32Array; shape: [number, number] } {
-    return classifyTexts(this.model, this.vectorizer, this.labels, texts, options, this.sigmoidOutput);
+    return classifyTexts(this.model, this.vectorizer, this.labels, texts, options, this.reading);
   }
 
   predict(texts: string | string[], options: PredictOptions = {}): Prediction[] {

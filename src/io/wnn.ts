@@ -6,7 +6,7 @@
 // is checked against a whitelist and dry-built (weights declared, nothing allocated) so every
 // tensor's name and shape is compared with the model before the model takes any memory.
 import { advised } from '../advice.js';
-import { outputLayerOf, readsSigmoidOutput } from '../predictions.js';
+import { outputLayerOf, outputReading } from '../predictions.js';
 import { Sequential } from '../models/sequential.js';
 import { hasRuntime, init, runtime } from '../runtime/default.js';
 import { Runtime } from '../runtime/runtime.js';
@@ -144,11 +144,11 @@ export function encodeWnn(c: WnnContentsIn): Uint8Array {
     if (!Array.isArray(c.labels) || !c.labels.every((l) => typeof l === 'string')) throw new TypeError('wasmnn: encodeWnn: labels must be an array of strings');
     if (new Set(c.labels).size !== c.labels.length) throw new RangeError('wasmnn: encodeWnn: labels must be distinct');
     const units = model.outputUnits;
-    if (units === 1) {
-      // one output: the binary classifier's sigmoid for two labels, as the classifiers read it
-      const { problem } = readsSigmoidOutput(outputLayerOf(model.layers) as Parameters<typeof readsSigmoidOutput>[0], c.labels);
-      if (problem) throw new RangeError(`wasmnn: encodeWnn: ${problem}`);
-    } else if (c.labels.length !== units) {
+    // outputs the classifiers read as probabilities (a softmax, logits, one sigmoid output for two
+    // labels), or the file would not load as a classifier
+    const { problem } = outputReading(outputLayerOf(model.layers) as Parameters<typeof outputReading>[0], c.labels);
+    if (problem) throw new RangeError(`wasmnn: encodeWnn: ${problem}`);
+    if (units !== 1 && c.labels.length !== units) {
       throw new RangeError(`wasmnn: encodeWnn: ${c.labels.length} labels for a model with ${units} outputs; give one label per output`);
     }
     metadata.labels = JSON.stringify(c.labels);

@@ -2,8 +2,9 @@
 // 'sigmoid' }) trained with binaryCrossentropy, as a TextClassifier with two labels: its output p
 // is the probability of labels[1] and labels[0] gets 1 - p; the label is labels[1] when p > 0.5
 // (Keras' threshold); the full library and wasmnn/infer agree bit for bit, through the .wnn file;
-// the CLI's predict and eval read it; a single output that is no sigmoid, or with other than two
-// labels, is refused with what to do.
+// the CLI's predict and eval read it; a single output that is no sigmoid (nor a linear logit), or
+// with other than two labels, is refused with what to do; logits (a linear last layer) are read
+// through a sigmoid or a softmax.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -209,11 +210,11 @@ describe('a single sigmoid output with two labels', () => {
 });
 
 describe('a single output that is no binary classifier is refused, saying what to do', () => {
-  it('not a sigmoid, or other than two labels', () => {
+  it('not a sigmoid (nor a linear logit), or other than two labels', () => {
     const vec = vectorizer();
-    for (const act of ['linear', 'softmax'] as const) {
+    for (const act of ['softmax'] as const) {
       const m = binaryModel(vec, act);
-      expect(() => new TextClassifier(m, vec, LABELS)).toThrow(new RegExp(`^wasmnn: TextClassifier: the model's last layer \\(Dense\\) has 1 output with activation '${act}', which is no probability; a single output must be a sigmoid, the probability of 'pos' \\(labels\\[1\\]\\): give it activation: 'sigmoid' and pass two labels \\[negative, positive\\] .*or give it units: 2 with activation: 'softmax'$`));
+      expect(() => new TextClassifier(m, vec, LABELS)).toThrow(new RegExp(`^wasmnn: TextClassifier: the model's last layer \\(Dense\\) has 1 output with activation '${act}', which is no probability; a single output must be a sigmoid \\(or a linear logit\\), the probability of 'pos' \\(labels\\[1\\]\\): give it activation: 'sigmoid' and pass two labels \\[negative, positive\\] .*or give it units: 2 with activation: 'softmax'$`));
       m.dispose();
     }
     const m = binaryModel(vec);
@@ -227,32 +228,57 @@ describe('a single output that is no binary classifier is refused, saying what t
     const three = new Sequential([new Embedding({ inputDim: vec.vocabularySize, outputDim: 2 }), new GlobalAveragePooling1D(), new Dense({ units: 3, activation: 'softmax' })]);
     expect(() => new TextClassifier(three, vec, LABELS)).toThrow(/2 labels but the model's last layer \(Dense\) has 3 outputs; give it units: 2, or pass one label per output \(or units: 1 with activation: 'sigmoid', the probability of the second label\)/);
     three.dispose();
+    // one output per label, but no probabilities (relu): refused by the classifier and the encoder
+    const relu = new Sequential([new Embedding({ inputDim: vec.vocabularySize, outputDim: 2 }), new GlobalAveragePooling1D(), new Dense({ units: 2, activation: 'relu' })]);
+    expect(() => new TextClassifier(relu, vec, LABELS)).toThrow(/the model's last layer \(Dense\) gives no probabilities: its activation is 'relu'; end the model with activation: 'softmax' \(or a linear layer of logits, trained with fromLogits: true\)/);
+    relu.build([T]);
+    expect(() => encodeWnn({ model: relu, vectorizer: vec, labels: LABELS })).toThrow(/gives no probabilities: its activation is 'relu'/);
+    relu.dispose();
+  });
+});
+
+describe('logits (a linear last layer, Keras\' fromLogits models) are read as probabilities', () => {
+  it('one linear output with two labels: [1 - sigmoid(z), sigmoid(z)], the same bits after toBytes and in wasmnn/infer', () => {
+    const vec = vectorizer();
+    const m = binaryModel(vec, 'linear');
+    const clf = new TextClassifier(m, vec, LABELS);
+    const z = m.predict(vec.transform(probeTexts)).data;
+    const got = clf.predictProbabilities(probeTexts).data;
+    for (let i = 0; i < z.length; i++) {
+      const p = Math.fround(1 / (1 + Math.exp(-z[i])));
+      expect(got[2 * i + 1]).toBe(p);
+      expect(got[2 * i]).toBe(Math.fround(1 - p));
+    }
+    const bytes = clf.toBytes();
+    expect(bits(TextClassifier.fromBytes(bytes).predictProbabilities(probeTexts).data)).toEqual(bits(got));
+    for (const rt of [runtime(), inferRt]) {
+      const lite = InferenceClassifier.fromBytes(bytes, { runtime: rt });
+      expect(bits(lite.predictProbabilities(probeTexts).data)).toEqual(bits(got));
+      lite.dispose();
+    }
+    m.dispose();
   });
 
-  it('a single linear output with two labels: the encoder refuses it, and both readers refuse such a file, freeing the model', () => {
+  it('one linear output per label: a softmax per row (float64, then float32), the labels of the logits\' argmax, the same bits in wasmnn/infer', () => {
     const vec = vectorizer();
-    const linear = binaryModel(vec, 'linear');
-    linear.build([T]);
-    expect(() => encodeWnn({ model: linear, vectorizer: vec, labels: LABELS })).toThrow(/^wasmnn: encodeWnn: the model's last layer \(Dense\) has 1 output with activation 'linear', which is no probability/);
-    linear.dispose();
-    // such a file from elsewhere: a sigmoid model's file with the activation edited (same length, JSON whitespace)
-    const m = binaryModel(vec, 'sigmoid');
-    m.build([T]);
-    const good = encodeWnn({ model: m, vectorizer: vec, labels: LABELS });
-    m.dispose();
-    const text = new TextDecoder('latin1').decode(good);
-    const at = text.indexOf('sigmoid\\"');
-    expect(at).toBeGreaterThan(0);
-    expect(text.indexOf('sigmoid\\"', at + 1)).toBe(-1);
-    const bytes = good.slice();
-    bytes.set(new TextEncoder().encode('linear\\" '), at);
-    const before = runtime().memoryInfo().heapBytes;
-    expect(() => TextClassifier.fromBytes(bytes)).toThrow(/^wasmnn: TextClassifier: the model's last layer \(Dense\) has 1 output with activation 'linear', which is no probability; .*give it activation: 'sigmoid'/);
-    expect(runtime().memoryInfo().heapBytes).toBe(before);
-    for (const rt of [runtime(), inferRt]) {
-      const heap = rt.memoryInfo().heapBytes;
-      expect(() => InferenceClassifier.fromBytes(bytes, { runtime: rt })).toThrow(/^wasmnn: the model file cannot classify: the model's last layer \(Dense\) has 1 output with activation 'linear', which is no probability; .*give it activation: 'sigmoid'/);
-      expect(rt.memoryInfo().heapBytes).toBe(heap);
+    const labels = ['a', 'b', 'c'];
+    const m = new Sequential([new Embedding({ inputDim: vec.vocabularySize, outputDim: 5 }), new GlobalAveragePooling1D(), new Dense({ units: 3 })], { seed: 9 });
+    const clf = new TextClassifier(m, vec, labels);
+    const z = m.predict(vec.transform(probeTexts)).data;
+    const got = clf.predictProbabilities(probeTexts).data;
+    const preds = clf.predict(probeTexts);
+    for (let r = 0; r < probeTexts.length; r++) {
+      const row = Array.from(z.subarray(3 * r, 3 * r + 3));
+      const max = Math.max(...row), e = row.map((v) => Math.exp(v - max)), sum = e.reduce((a, b) => a + b, 0);
+      for (let c = 0; c < 3; c++) expect(got[3 * r + c]).toBe(Math.fround(e[c] / sum));
+      expect(preds[r].index).toBe(row.indexOf(max));
     }
+    const bytes = clf.toBytes();
+    for (const rt of [runtime(), inferRt]) {
+      const lite = InferenceClassifier.fromBytes(bytes, { runtime: rt });
+      expect(bits(lite.predictProbabilities(probeTexts).data)).toEqual(bits(got));
+      lite.dispose();
+    }
+    m.dispose();
   });
 });
