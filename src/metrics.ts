@@ -300,13 +300,7 @@ export class AucAccumulator {
   /** The AUC of the rows added since the last reset (see the class). */
   value(): number {
     const n = this.rows;
-    if (this.layout === 'binary') {
-      let p = 0;
-      for (let i = 0; i < n; i++) p += this.labels[i];
-      const pos = new Float32Array(p), neg = new Float32Array(n - p);
-      for (let i = 0, a = 0, b = 0; i < n; i++) if (this.labels[i]) pos[a++] = this.scores[i]; else neg[b++] = this.scores[i];
-      return aucOfSplit(pos, neg);
-    }
+    if (this.layout === 'binary') return rocAuc(this.scores.subarray(0, n), this.labels.subarray(0, n));
     const units = this.units;
     let sum = 0, classes = 0;
     const labels = this.labels, scores = this.scores, ovr = this.layout === 'ovr';

@@ -176,6 +176,11 @@ const single = (v: unknown, where: string, key: string): number => {
   return x as number;
 };
 
+/** Layers over steps read (B, T, C): a channels-first data_format would pool or convolve the wrong axis. */
+function channelsLastOnly(c: Cfg, where: string): void {
+  if (c.data_format !== undefined && c.data_format !== null && c.data_format !== 'channelsLast' && c.data_format !== 'channels_last') bad(`${where}: data_format '${String(c.data_format)}' is not supported (channels last only)`);
+}
+
 function refuseUnknown(c: Cfg, known: string[], where: string): void {
   for (const k of Object.keys(c)) if (!known.includes(k) && !IGNORED.test(k)) bad(`${where}: option '${k}' is not supported`, 'remove it, or build the model with the options wasmnn has');
 }
@@ -233,7 +238,7 @@ function layerFrom(cls: string, c: Cfg, where: string, noMask = false): Layer | 
     }
     case 'Conv1D': {
       refuseUnknown(c, ['filters', 'kernel_size', 'strides', 'padding', 'dilation_rate', 'activation', 'use_bias', 'data_format'], where);
-      if (c.data_format !== undefined && c.data_format !== null && c.data_format !== 'channelsLast' && c.data_format !== 'channels_last') bad(`${where}: data_format '${String(c.data_format)}' is not supported (channels last only)`);
+      channelsLastOnly(c, where);
       if (c.padding !== undefined && c.padding !== 'valid' && c.padding !== 'same') bad(`${where}: padding '${String(c.padding)}' is not supported (valid or same)`);
       return w(() => new Conv1D({
         ...ZERO_INIT.Conv1D, name, filters: c.filters as number, kernelSize: single(c.kernel_size, where, 'kernel_size'), strides: single(c.strides ?? 1, where, 'strides'),
@@ -242,14 +247,15 @@ function layerFrom(cls: string, c: Cfg, where: string, noMask = false): Layer | 
     }
     case 'GlobalAveragePooling1D': case 'GlobalMaxPooling1D':
       refuseUnknown(c, ['data_format'], where);
+      channelsLastOnly(c, where);
       return cls === 'GlobalAveragePooling1D' ? new GlobalAveragePooling1D({ name }) : new GlobalMaxPooling1D({ name });
     case 'Flatten':
       refuseUnknown(c, ['data_format'], where);
-      if (c.data_format !== undefined && c.data_format !== null && c.data_format !== 'channelsLast' && c.data_format !== 'channels_last') bad(`${where}: data_format '${String(c.data_format)}' is not supported (channels last only)`);
+      channelsLastOnly(c, where);
       return w(() => new Flatten({ name }));
     case 'MaxPooling1D': case 'AveragePooling1D': {
       refuseUnknown(c, ['pool_size', 'strides', 'padding', 'data_format'], where);
-      if (c.data_format !== undefined && c.data_format !== null && c.data_format !== 'channelsLast' && c.data_format !== 'channels_last') bad(`${where}: data_format '${String(c.data_format)}' is not supported (channels last only)`);
+      channelsLastOnly(c, where);
       if (c.padding !== undefined && c.padding !== 'valid' && c.padding !== 'same') bad(`${where}: padding '${String(c.padding)}' is not supported (valid or same)`);
       const poolSize = single(c.pool_size ?? 2, where, 'pool_size');
       const args = { name, poolSize, strides: c.strides == null ? poolSize : single(c.strides, where, 'strides'), padding: (c.padding ?? 'valid') as 'valid' | 'same' };

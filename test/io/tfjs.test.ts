@@ -254,6 +254,10 @@ describe('what does not import gets a clear error', () => {
     const seq = (name: string, layer: any) => [T.tfl.layers.embedding({ inputDim: V, outputDim: 3, inputLength: S }), layer, T.tfl.layers.flatten(), T.tfl.layers.dense({ units: 2, name })];
     expect(await messageOf(seq('d1', T.tfl.layers.maxPooling1d({ name: 'mp' })), (a) => { a.modelTopology.config.layers[1].config.data_format = 'channels_first'; }))
       .toMatch(/^wasmnn: tfjs import: layer 2 \(MaxPooling1D 'mp'\): data_format 'channels_first' is not supported \(channels last only\)/);
+    // the global poolings too: channels first would average over the wrong axis
+    expect(await messageOf([T.tfl.layers.embedding({ inputDim: V, outputDim: 3, inputLength: S }), T.tfl.layers.globalAveragePooling1d({ name: 'gap' }), T.tfl.layers.dense({ units: 2, name: 'd3' })],
+      (a) => { a.modelTopology.config.layers[1].config.data_format = 'channels_first'; }))
+      .toMatch(/^wasmnn: tfjs import: layer 2 \(GlobalAveragePooling1D 'gap'\): data_format 'channels_first' is not supported \(channels last only\)/);
     expect(await messageOf(seq('d2', T.tfl.layers.averagePooling1d({ name: 'ap' })), (a) => { a.modelTopology.config.layers[1].config.padding = 'causal'; }))
       .toMatch(/^wasmnn: tfjs import: layer 2 \(AveragePooling1D 'ap'\): padding 'causal' is not supported \(valid or same\)/);
     expect(await messageOf(seq('d3', T.tfl.layers.averagePooling1d({ name: 'ap' })), (a) => { a.modelTopology.config.layers[1].config.pool_size = [2, 2]; }))
