@@ -6,11 +6,11 @@
 // below, evaluated by the engine named in that file. Compiling those Unicode property classes at
 // run time instead cost 5-15 ms on the first text with a character beyond Latin-1 (a curly
 // apostrophe, a dash, an accented letter, an emoji) and again when the expression tiers up. The
-// table is ~9 KB of base64, a block of 256 code units decoded in microseconds when a text first
+// table is ~6 KB of text (2.5 KB gzip), a block of 256 code units decoded in microseconds when a text first
 // needs it, and it makes every host classify characters alike, whatever Unicode version its
 // engine implements. test/text/tokenize.test.ts checks the table against the classes at every
 // code point.
-import { FLAG_ASTRAL, FLAG_BLOCKS } from './unicode_flags.js';
+import { FLAG_ASTRAL, FLAG_BLOCKS, FLAG_VALUES } from './unicode_flags.js';
 
 export const CJK = '\\p{sc=Han}\\p{sc=Hiragana}\\p{sc=Katakana}';
 /** Word characters: letters, marks and digits of every script except the CJK ones. */
@@ -45,15 +45,24 @@ const bmpBlockDone = new Uint8Array(256);
 let astralStart: Int32Array | null = null;
 let astralFlag: Uint16Array | null = null;
 
-/** Calls run(first, length, flags) for the runs of one string of the table. */
-function decodeRuns(base64: string, first: number, run: (start: number, length: number, flags: number) => void): number {
-  const text = atob(base64);
+/** The value (0 .. 63) of a character of the table's alphabet A-Z a-z 0-9 + / (as base64's). */
+function digit(c: number): number {
+  return c >= 97 ? c - 71 : c >= 65 ? c - 65 : c >= 48 ? c + 4 : c === 43 ? 62 : 63;
+}
+
+/**
+ * Calls run(first, length, flags) for the runs of one string of the table: each run is one
+ * character, the index of its flags in FLAG_VALUES, then its length in base-32 digits, lowest
+ * first, a digit d written as the character of d + 32 when more follow (see
+ * scripts/gen-unicode-flags.mjs). Returns the code points covered (a damaged string covers the
+ * wrong number: the callers check).
+ */
+function decodeRuns(text: string, first: number, run: (start: number, length: number, flags: number) => void): number {
   let p = 0, cp = first;
   while (p < text.length) {
-    let f = 0, len = 0, scale = 1, b: number;
-    do { b = text.charCodeAt(p++); f += (b & 127) * scale; scale *= 128; } while (b >= 128);
-    scale = 1;
-    do { b = text.charCodeAt(p++); len += (b & 127) * scale; scale *= 128; } while (b >= 128);
+    const f = FLAG_VALUES[digit(text.charCodeAt(p++))] ?? 0;
+    let len = 0, scale = 1, d: number;
+    do { d = digit(text.charCodeAt(p++)); len += (d & 31) * scale; scale *= 32; } while (d >= 32 && p < text.length);
     run(cp, len, f);
     cp += len;
   }
