@@ -1,7 +1,8 @@
 // The opt-in fused multiply-add builds ('simd-fma', 'simd-fma-mt'): the products' multiply-adds are
 // f32x4.relaxed_madd (core/madd.ts), so results are not the default builds' bits. Here, on
 // simd-fma@1 and simd-fma-mt@1/2/3: gemm against its f32 twin within a bound of the summation
-// error, the LSTM / GRU forwards against their f64 twins, their backwards, conv1d and the gemm
+// error, the LSTM / GRU (resetAfter false and true) forwards against their f64 twins, their
+// backwards, conv1d and the gemm
 // against the default 'simd' build (which the rest of the suite pins to the twins) within stated
 // tolerances; every output bitwise equal across the four fma runtimes; a model trained at 1 and 2
 // threads gives the same weights bit for bit; the builds really hold relaxed_madd; and asking for
@@ -13,7 +14,7 @@ import { Runtime } from '../../src/runtime/runtime.js';
 import { hasRelaxedSimd } from '../../src/runtime/features.js';
 import { init, shutdown, Sequential, Dense, Embedding, LSTM, Adam } from '../../src/index.js';
 import { Ref } from '../helpers/ref.js';
-import { expectBitwise, expectClose, ints, uniform } from '../helpers/data.js';
+import { expectBitwise, expectClose, ints, stepMask, uniform } from '../helpers/data.js';
 import { GEMM_ACTIVATIONS, gemm } from '../../src/kernels/gemm.js';
 import { expectGemmStaysInside } from '../helpers/gemm_bounds.js';
 import { lstmSequence, lstmSequenceBackward } from '../../src/kernels/lstm.js';
@@ -155,6 +156,35 @@ function gruRun(rt: Runtime, B: number, T: number, H: number, seed: number): Out
   });
 }
 
+// resetAfter true (Keras 2/3's default GRU): the recurrent bias rb (3H) too, and its gradient drb;
+// rh holds ih = h_{s-1} · U_h + rb_h. Half the cases run reversed, and every other one under a step
+// mask ('gaps'), so the kernel's carry paths run on the fma builds as well.
+function gruResetAfterData(B: number, T: number, H: number, seed: number) {
+  const s = 1.5 / Math.sqrt(H);
+  return {
+    xw: uniform(B * T * 3 * H, -1.5, 1.5, seed), u: uniform(H * 3 * H, -s, s, seed + 1), h0: uniform(B * H, -0.8, 0.8, seed + 2),
+    rb: uniform(3 * H, -0.7, 0.7, seed + 3), mask: B % 2 === 0 ? stepMask(B, T, 'gaps', seed + 4) : null, reverse: (B + H) % 2 === 1,
+    dhs: uniform(B * T * H, -1, 1, seed + 5),
+  };
+}
+
+function gruResetAfterRun(rt: Runtime, B: number, T: number, H: number, seed: number): Outputs {
+  const d = gruResetAfterData(B, T, H, seed);
+  return rt.step(() => {
+    const xw = rt.temp([B, T, 3 * H]).set(d.xw), u = rt.temp([H, 3 * H]).set(d.u), recurrentBias = rt.temp([3 * H]).set(d.rb);
+    const h0 = rt.temp([B, H]).set(d.h0), mask = d.mask ? rt.temp([B, T]).set(d.mask) : null;
+    const hs = rt.temp([B, T, H]).fill(NaN), gates = rt.temp([B, T, 3 * H]).fill(NaN), rh = rt.temp([B, T, H]).fill(NaN);
+    const common = { u, h0, mask, hs, gates, rh, reverse: d.reverse, recurrentActivation: 'sigmoid' as const, resetAfter: true };
+    gruSequence(rt, { ...common, xw, recurrentBias });
+    const dhs = rt.temp([B, T, H]).set(d.dhs);
+    const dz = rt.temp([B, T, 3 * H]).fill(NaN), dh0 = rt.temp([B, H]).fill(NaN), du = rt.temp([H, 3 * H]).fill(NaN), drb = rt.temp([3 * H]).fill(NaN);
+    gruSequenceBackward(rt, { ...common, dhs, dhT: null, dz, dh0, du, drb });
+    const out: Outputs = {};
+    for (const [k, t] of Object.entries({ hs, gates, rh, dz, dh0, du, drb })) out[k] = t.f32().slice();
+    return out;
+  });
+}
+
 const pick = (o: Outputs, keys: string[]): Outputs => Object.fromEntries(keys.map((k) => [k, o[k]]));
 
 describe('LSTM and GRU on the fma builds', () => {
@@ -182,6 +212,21 @@ describe('LSTM and GRU on the fma builds', () => {
     const twin = { hs: ref.f32(phs, B * T * H), gates: ref.f32(pg, B * T * 3 * H), rh: ref.f32(prh, B * T * H) };
     expectAllClose(pick(got, ['hs', 'gates', 'rh']), twin, FWD_RTOL, FWD_ATOL, `gru B${B} H${H} T${T} vs twin`);
     expectAllClose(pick(got, ['dz', 'dh0', 'du']), pick(gruRun(plain, B, T, H, seed), ['dz', 'dh0', 'du']), BWD_RTOL, BWD_ATOL, `gru B${B} H${H} T${T} vs simd`);
+  });
+
+  it.each(RNN_CASES)('GRU resetAfter B%i H%i T%i: forward vs the twin, backward vs simd, bitwise across fma runtimes', (B, H, T) => {
+    const seed = B * 1000 + H * 10 + T + 13;
+    const what = `gru resetAfter B${B} H${H} T${T}`;
+    const got = acrossFma(what, (rt) => gruResetAfterRun(rt, B, T, H, seed));
+    const d = gruResetAfterData(B, T, H, seed);
+    ref.reset();
+    const phs = ref.alloc(B * T * H), pg = ref.alloc(B * T * 3 * H), pih = ref.alloc(B * T * H);
+    ref.call('f32_gru_seq_reset_after_fwd', ref.put(d.xw), ref.put(d.u), ref.put(d.rb), ref.put(d.h0), d.mask ? ref.put(d.mask) : 0,
+      phs, pg, pih, 0, 0, B, T, H, +d.reverse, 0, 0);
+    const twin = { hs: ref.f32(phs, B * T * H), gates: ref.f32(pg, B * T * 3 * H), rh: ref.f32(pih, B * T * H) };
+    expectAllClose(pick(got, ['hs', 'gates', 'rh']), twin, FWD_RTOL, FWD_ATOL, `${what} vs twin`);
+    const bwd = ['dz', 'dh0', 'du', 'drb'];
+    expectAllClose(pick(got, bwd), pick(gruResetAfterRun(plain, B, T, H, seed), bwd), BWD_RTOL, BWD_ATOL, `${what} vs simd`);
   });
 });
 
