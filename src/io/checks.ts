@@ -40,6 +40,8 @@ const shape = rule('array', (v) =>
 const COMMON: Record<string, Check> = { name, trainable: bool, inputShape: shape };
 const RNN: Record<string, Check> = {
   units: dim, activation: oneOf('tanh'), recurrentActivation: oneOf('sigmoid', 'hardSigmoid'), useBias: bool, returnSequences: bool, goBackwards: bool,
+  // act only in training (src/layers/recurrent.ts): a reader that only predicts ignores them
+  dropout: finite(0, 1, false, true), recurrentDropout: finite(0, 1, false, true),
 };
 
 /** Every layer class a file may use, with its options. Bidirectional's `layer` is checked recursively. */
