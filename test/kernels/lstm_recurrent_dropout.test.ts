@@ -7,7 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeAll, startAll } from '../helpers/runtimes.js';
 import { Ref } from '../helpers/ref.js';
 import { expectBitwise, expectClose, rng, uniform, stepMask, type MaskKind } from '../helpers/data.js';
-import { lstmSequence, lstmSequenceBackward, type RecurrentActivation } from '../../src/kernels/lstm.js';
+import {
+  lstmBackwardWorkspaceBytes, lstmForwardWorkspaceBytes, lstmSequence, lstmSequenceBackward, type RecurrentActivation,
+} from '../../src/kernels/lstm.js';
 import type { Runtime } from '../../src/runtime/runtime.js';
 
 let rts: Map<string, Runtime>;
@@ -137,6 +139,34 @@ describe('lstm kernels with a recurrent dropout mask', () => {
         expect(masked.du).not.toEqual(plain.du);
         const ones = runFast(rt, c, { ...d, rdm: new Float32Array(B * 9).fill(1) }, true);
         for (const k of Object.keys(ones) as (keyof typeof ones)[]) expectBitwise(ones[k], plain[k], `B${B} ones ${k}`);
+      }
+    }
+  });
+
+  it('forced thread counts 1-3 (threads with no unit group of their own still meet at every barrier): the same bits', () => {
+    const rt = rts.get('simd-mt@3')!;
+    for (const [B, H] of [[2, 5], [5, 5], [3, 17], [6, 17]]) {
+      const c: Case = { B, T: 7, H, mask: 'gaps', reverse: true, act: 'sigmoid', rate: 0.3 };
+      const d = makeData(c, 91 + B + H);
+      const base = runFast(rts.get('simd@1')!, c, d);
+      const T = c.T;
+      for (const nth of [1, 2, 3]) {
+        rt.step(() => {
+          const xw = rt.temp([B, T, 4 * H]).set(d.xw), u = rt.temp([H, 4 * H]).set(d.u), c0 = rt.temp([B, H]).set(d.c0);
+          const mask = rt.temp([B, T]).set(d.mask), rdm = rt.temp([B, H]).set(d.rdm);
+          const hs = rt.temp([B, T, H]), cs = rt.temp([B, T, H]), gates = rt.temp([B, T, 4 * H]);
+          const ws = rt.temp([lstmForwardWorkspaceBytes(B, H, true) / 4]), sync = rt.temp([4], 'i32').fill(0);
+          rt.run('f32_lstm_seq_fwd', 1e9, [xw.ptr, u.ptr, 0, c0.ptr, mask.ptr, hs.ptr, cs.ptr, gates.ptr, ws.ptr, sync.ptr, B, T, H, 1, 0, 0, rdm.ptr], nth);
+          expectBitwise(hs.f32(), base.hs, `B${B} H${H} hs nth=${nth}`);
+          const dhs = rt.temp([B, T, H]).set(d.dhs), dhT = rt.temp([B, H]).set(d.dhT), dcT = rt.temp([B, H]).set(d.dcT);
+          const dz = rt.temp([B, T, 4 * H]), dh0 = rt.temp([B, H]), dc0 = rt.temp([B, H]);
+          const wsb = rt.temp([lstmBackwardWorkspaceBytes(B, H) / 4]);
+          sync.fill(0);
+          rt.run('f32_lstm_seq_bwd', 1e9, [u.ptr, c0.ptr, mask.ptr, cs.ptr, gates.ptr, dhs.ptr, dhT.ptr, dcT.ptr,
+            dz.ptr, dh0.ptr, dc0.ptr, wsb.ptr, sync.ptr, B, T, H, 1, 0, rdm.ptr], nth);
+          expectBitwise(dz.f32(), base.dz, `B${B} H${H} dz nth=${nth}`);
+          expectBitwise(dh0.f32(), base.dh0, `B${B} H${H} dh0 nth=${nth}`);
+        });
       }
     }
   });
