@@ -280,7 +280,7 @@ export function lstmSequence(rt: Runtime, a: LstmSequenceArgs): void {
   const cs = recurrentTensor(rt, op, 'cs', a.cs, [B, T, H], 'batch, steps, units');
   const gates = recurrentOptional(rt, op, 'gates', a.gates, [B, T, 4 * H], 'batch, steps, 4 x units');
   const rdm = recurrentOptional(rt, op, 'recurrentMask', a.recurrentMask, [B, H], 'batch, units');
-  if (rdm && (!gates || h0)) throw new RangeError(`wasmnn: ${op}: recurrentMask is for training: it needs gates and no h0`);
+  if (rdm && (!gates || h0)) throw new RangeError(`wasmnn: ${op}: recurrentMask (training) needs gates and no h0`);
   const reverse = recurrentFlag(op, 'reverse', a.reverse);
   const act = recurrentActivationIndex(op, a.recurrentActivation);
   recurrentSeparate(op, [['hs', hs], ['cs', cs], ['gates', gates]],
@@ -354,7 +354,7 @@ export function lstmSequenceBackward(rt: Runtime, a: LstmSequenceBackwardArgs): 
   const dc0 = recurrentOptional(rt, op, 'dc0', a.dc0, [B, H], 'batch, units');
   const du = recurrentOptional(rt, op, 'du', a.du, [H, 4 * H], 'units, 4 x units');
   const rdm = recurrentOptional(rt, op, 'recurrentMask', a.recurrentMask, [B, H], 'batch, units');
-  if (rdm && h0) throw new RangeError(`wasmnn: ${op}: recurrentMask is for training: it needs gates and no h0`);
+  if (rdm && h0) throw new RangeError(`wasmnn: ${op}: recurrentMask (training) needs gates and no h0`);
   const reverse = recurrentFlag(op, 'reverse', a.reverse);
   const act = recurrentActivationIndex(op, a.recurrentActivation);
   recurrentSeparate(op, [['dz', dz], ['dh0', dh0], ['dc0', dc0], ['du', du]],

@@ -178,8 +178,8 @@ describe('lstm kernels with a recurrent dropout mask', () => {
       const xw = rt.temp([B, T, 4 * H]).fill(0), u = rt.temp([H, 4 * H]).fill(0);
       const hs = rt.temp([B, T, H]), cs = rt.temp([B, T, H]), gates = rt.temp([B, T, 4 * H]);
       expect(() => lstmSequence(rt, { xw, u, hs, cs, gates, recurrentMask: rt.temp([B, H + 1]) })).toThrow(/recurrentMask must have shape \(4, 5\)/);
-      expect(() => lstmSequence(rt, { xw, u, hs, cs, gates, recurrentMask: rt.temp([B, H]), h0: rt.temp([B, H]) })).toThrow(/recurrentMask is for training: it needs gates and no h0/);
-      expect(() => lstmSequence(rt, { xw, u, hs, cs, gates: null, recurrentMask: rt.temp([B, H]) })).toThrow(/recurrentMask is for training/);
+      expect(() => lstmSequence(rt, { xw, u, hs, cs, gates, recurrentMask: rt.temp([B, H]), h0: rt.temp([B, H]) })).toThrow(/recurrentMask \(training\) needs gates and no h0/);
+      expect(() => lstmSequence(rt, { xw, u, hs, cs, gates: null, recurrentMask: rt.temp([B, H]) })).toThrow(/recurrentMask \(training\) needs gates/);
       expect(() => lstmSequence(rt, { xw, u, hs, cs, gates, recurrentMask: hs.view([B, H]) })).toThrow(/share memory/);
     });
   });
