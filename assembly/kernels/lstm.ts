@@ -78,10 +78,53 @@ function xwRow(xw: usize, xwRows: usize, b: i32, T: i32, t: i32, G4: usize): usi
   @inline on(): bool { return false; }
 }
 
+// Recurrent dropout (Keras' recurrent_dropout, training only): whether the product reads h_{s-1}
+// times a per-row mask rdm (B, H) (fixed for the whole call) instead of h_{s-1}; fixed at compile
+// time, so the default form keeps its loops and bits. RdOn: the cell also stores hm = h ⊙ rdm
+// (two alternating (B, H) copies at the end of ws, since a thread writes step s's while another
+// still reads step s-1's) and the product reads the masked rows from hm and from the packed
+// copy made of hm; hs keeps the true h (the output, and what a masked step carries over).
+// @ts-ignore: decorator
+@final @unmanaged class RdOff {
+  // @ts-ignore: decorator
+  @inline on(): bool { return false; }
+}
+// @ts-ignore: decorator
+@final @unmanaged class RdOn {
+  // @ts-ignore: decorator
+  @inline on(): bool { return true; }
+}
+
+// Byte offset in ws of the first of the two hm copies (after the panels, the tile and the packed
+// copies of the batched path; the small-batch path uses the same layout).
 // @ts-ignore: decorator
 @inline
-function fwdStep<Act, Keep>(xw: usize, xwRows: usize, mask: usize, hs: usize, cs: usize, gates: usize, hp: usize, hps: usize, cp: usize, cps: usize,
-                      hpk: usize, hout: usize, B: i32, T: i32, H: i32, s: i32, t: i32, u0: i32, u1: i32, pw: usize, tile: usize): void {
+function hmOffset(B: i32, H: i32): usize {
+  const NG = (H + 7) >> 3;
+  return <usize>(4 * NG) * (<usize>H << 5) + <usize>B * (<usize>NG << 7) + 2 * <usize>(B & ~3) * (<usize>H << 2);
+}
+
+// hm[b][j] = h_b[j] rdm[b][j] for own units [j0, j1) of rows b < B (row b of h at h + b * hst bytes).
+// @ts-ignore: decorator
+@inline
+function maskRows(h: usize, hst: usize, rdm: usize, hm: usize, B: i32, H: i32, j0: i32, j1: i32): void {
+  const HB = <usize>H << 2;
+  for (let b = 0; b < B; b++) {
+    const hr = h + <usize>b * hst, mr = rdm + <usize>b * HB, dr = hm + <usize>b * HB;
+    for (let j = j0; j < j1; j += 4) {
+      const n = min(4, H - j);
+      const jo = <usize>j << 2;
+      st4(dr + jo, f32x4.mul(ld4(hr + jo, n), ld4(mr + jo, n)), n);
+    }
+  }
+}
+
+// @ts-ignore: decorator
+@inline
+function fwdStep<Act, Keep, Rd>(xw: usize, xwRows: usize, mask: usize, hs: usize, cs: usize, gates: usize, hp: usize, hps: usize, cp: usize, cps: usize,
+                      hpk: usize, hout: usize, B: i32, T: i32, H: i32, s: i32, t: i32, u0: i32, u1: i32, pw: usize, tile: usize,
+                      rdm: usize, hmPrev: usize, hmOut: usize): void {
+  const rd = changetype<Rd>(0);
   const NG = (H + 7) >> 3;
   const NG8 = NG << 3;
   const pb = <usize>H << 5;
@@ -90,13 +133,15 @@ function fwdStep<Act, Keep>(xw: usize, xwRows: usize, mask: usize, hs: usize, cs
   const HB = <usize>H << 2;
   const xs = <usize>T * G4;
   const hss = <usize>T * HB;
-  // tile = h_{s-1} · U for own columns (0 at the first step without h0)
+  // tile = h_{s-1} · U for own columns (0 at the first step without h0); with recurrent dropout
+  // (h_{s-1} ⊙ rdm) · U, the rows past the whole blocks read from hm (no h0 then: the host refuses it)
+  const hq = rd.on() ? hmPrev : hp, hqs = rd.on() ? HB : hps;
   if (hpk) {
-    for (let g = 0; g < 4; g++) packedProduct(hpk, HB << 2, hp, hps, B, H, pw, pb, g * NG + u0, g * NG + u1, tile, ts, true);
+    for (let g = 0; g < 4; g++) packedProduct(hpk, HB << 2, hq, hqs, B, H, pw, pb, g * NG + u0, g * NG + u1, tile, ts, true);
   } else {
     for (let g = 0; g < 4; g++) zeroTile(tile, ts, B, g * NG + u0, g * NG + u1);
-    if (hp) {
-      for (let g = 0; g < 4; g++) panelProduct(hp, hps, B, H, pw, pb, g * NG + u0, g * NG + u1, tile, ts);
+    if (hq) {
+      for (let g = 0; g < 4; g++) panelProduct(hq, hqs, B, H, pw, pb, g * NG + u0, g * NG + u1, tile, ts);
     }
   }
   const B4 = B & ~3;
@@ -127,12 +172,18 @@ function fwdStep<Act, Keep>(xw: usize, xwRows: usize, mask: usize, hs: usize, cs
                        v128.load(tr + jo + <usize>NG8 * 12), xr, gr, cr, hr, cpr, hpr, jo, HB, n, on);
     }
   }
-  // the rows in whole blocks of 4 also into the packed copy the next step's product reads
-  for (let b = 0; b < B4; b += 4) packBlock(hs + <usize>s * HB, hss, hout, HB << 2, b, j0, j1);
+  // the rows in whole blocks of 4 also into the packed copy the next step's product reads (of h,
+  // or of h ⊙ rdm, which is also kept whole for the rows past the blocks)
+  if (rd.on()) {
+    maskRows(hs + <usize>s * HB, hss, rdm, hmOut, B, H, j0, j1);
+    for (let b = 0; b < B4; b += 4) packBlock(hmOut, HB, hout, HB << 2, b, j0, j1);
+  } else {
+    for (let b = 0; b < B4; b += 4) packBlock(hs + <usize>s * HB, hss, hout, HB << 2, b, j0, j1);
+  }
 }
 
-function lstmFwd<Act, Keep>(xw: usize, xwRows: usize, u: usize, h0: usize, c0: usize, mask: usize, hs: usize, cs: usize, gates: usize,
-                      ws: usize, sync: usize, B: i32, T: i32, H: i32, reverse: i32, ith: i32, nth: i32): void {
+function lstmFwd<Act, Keep, Rd>(xw: usize, xwRows: usize, u: usize, h0: usize, c0: usize, mask: usize, hs: usize, cs: usize, gates: usize,
+                      ws: usize, sync: usize, B: i32, T: i32, H: i32, reverse: i32, rdm: usize, ith: i32, nth: i32): void {
   const NG = (H + 7) >> 3;
   const u0 = partStart(NG, 1, ith, nth), u1 = partStart(NG, 1, ith + 1, nth);
   const pb = <usize>H << 5;
@@ -143,6 +194,7 @@ function lstmFwd<Act, Keep>(xw: usize, xwRows: usize, u: usize, h0: usize, c0: u
   const tile = ws + <usize>(4 * NG) * pb;
   const pk0 = tile + <usize>B * (<usize>NG << 7);
   const pk1 = pk0 + <usize>(B & ~3) * HB;
+  const hm0 = ws + hmOffset(B, H), hm1 = hm0 + <usize>B * HB;
   for (let g = 0; g < 4; g++) {
     for (let un = u0; un < u1; un++) {
       const j = un << 3;
@@ -162,7 +214,8 @@ function lstmFwd<Act, Keep>(xw: usize, xwRows: usize, u: usize, h0: usize, c0: u
       }
       // h_{s-1} in whole blocks of rows from the packed copy of the last step (not for h0)
       const hpk = s > 0 ? ((s & 1) ? pk0 : pk1) : 0;
-      fwdStep<Act, Keep>(xw, xwRows, mask, hs, cs, gates, hp, hps, cp, cps, hpk, (s & 1) ? pk1 : pk0, B, T, H, s, t, u0, u1, pw, tile);
+      fwdStep<Act, Keep, Rd>(xw, xwRows, mask, hs, cs, gates, hp, hps, cp, cps, hpk, (s & 1) ? pk1 : pk0, B, T, H, s, t, u0, u1, pw, tile,
+                             rdm, s > 0 ? ((s & 1) ? hm0 : hm1) : 0, (s & 1) ? hm1 : hm0);
     }
     if (s + 1 < T) barrier(sync, nth);
   }
@@ -245,9 +298,11 @@ function cell8<Act, Keep>(ai: v128, bi: v128, af: v128, bf: v128, ac: v128, bc: 
   v128.store(hr + jo, ha); v128.store(hr + jo, hb, 16);
 }
 
-function lstmFwdSmall<Act, Keep>(xw: usize, xwRows: usize, u: usize, h0: usize, c0: usize, mask: usize, hs: usize, cs: usize, gates: usize,
-                                 ws: usize, sync: usize, B: i32, T: i32, H: i32, reverse: i32, ith: i32, nth: i32): void {
+function lstmFwdSmall<Act, Keep, Rd>(xw: usize, xwRows: usize, u: usize, h0: usize, c0: usize, mask: usize, hs: usize, cs: usize, gates: usize,
+                                 ws: usize, sync: usize, B: i32, T: i32, H: i32, reverse: i32, rdm: usize, ith: i32, nth: i32): void {
   const keep = changetype<Keep>(0);
+  const rd = changetype<Rd>(0);
+  const hm0 = ws + hmOffset(B, H), hm1 = hm0 + <usize>B * (<usize>H << 2);
   const NG = (H + 7) >> 3;
   const u0 = partStart(NG, 1, ith, nth), u1 = partStart(NG, 1, ith + 1, nth);
   const pb = <usize>H << 7;                // one panel: H x 32 floats
@@ -275,6 +330,8 @@ function lstmFwdSmall<Act, Keep>(xw: usize, xwRows: usize, u: usize, h0: usize, 
         if (h0) hpr = h0 + <usize>b * HB;
         if (c0) cpr = c0 + <usize>b * HB;
       }
+      // the product's operand: h_{s-1}, or h_{s-1} ⊙ rdm from the hm copy of the last step
+      const hqr = rd.on() ? (s > 0 ? ((s & 1) ? hm0 : hm1) + <usize>b * HB : 0) : hpr;
       if (!on && !keep.on()) {
         // inference, masked row: the state carries over
         for (let j = u0 << 3, j1 = min(u1 << 3, H); j < j1; j += 4) {
@@ -287,10 +344,10 @@ function lstmFwdSmall<Act, Keep>(xw: usize, xwRows: usize, u: usize, h0: usize, 
       }
       for (let un = u0; un < u1; un++) {
         let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
-        if (hpr) {
+        if (hqr) {
           let p = ws + <usize>un * pb;
-          const end = hpr + HB;
-          for (let a = hpr; a < end; a += 4) {
+          const end = hqr + HB;
+          for (let a = hqr; a < end; a += 4) {
             const x = v128.load32_splat(a);
             a0 = madd(x, v128.load(p), a0);
             a1 = madd(x, v128.load(p, 16), a1);
@@ -312,6 +369,7 @@ function lstmFwdSmall<Act, Keep>(xw: usize, xwRows: usize, u: usize, h0: usize, 
           if (H - j > 4) cell4<Act, Keep>(a1, a3, a5, a7, xr, gr, cr, hr, cpr, hpr, jo + 16, HB, H - j - 4, on);
         }
       }
+      if (rd.on()) maskRows(hr, 0, rdm + <usize>b * HB, ((s & 1) ? hm1 : hm0) + <usize>b * HB, 1, H, u0 << 3, min(u1 << 3, H));
     }
     if (s + 1 < T) barrier(sync, nth);
   }
@@ -320,15 +378,22 @@ function lstmFwdSmall<Act, Keep>(xw: usize, xwRows: usize, u: usize, h0: usize, 
 // xw (B,T,4H), or a table of 4H-float rows with xwRows (B,T) i32 (every value a row of it) or 0;
 // u (H,4H), h0 (B,H) or 0, c0 (B,H) or 0, mask (B,T) or 0 -> hs (B,T,H), cs (B,T,H),
 // gates (B,T,4H) or 0 (not stored). ws: lstmForwardWorkspaceBytes (src/kernels/lstm.ts); sync: 4 zeroed i32. recAct 0 sigmoid, 1 hardSigmoid.
+// rdMask (B,H) or 0: recurrent dropout, the product reads h_{s-1} ⊙ rdMask (training: gates != 0,
+// h0 == 0; ws then has 2 B H more floats: lstmForwardWorkspaceBytes(B, H, true)).
 export function f32_lstm_seq_fwd(xw: usize, u: usize, h0: usize, c0: usize, mask: usize, hs: usize, cs: usize, gates: usize,
-                                 ws: usize, sync: usize, B: i32, T: i32, H: i32, reverse: i32, recAct: i32, xwRows: usize, ith: i32, nth: i32): void {
+                                 ws: usize, sync: usize, B: i32, T: i32, H: i32, reverse: i32, recAct: i32, xwRows: usize, rdMask: usize,
+                                 ith: i32, nth: i32): void {
   if (B <= 0 || T <= 0 || H <= 0 || ith >= nth) return;
-  if (gates) {
-    if (recAct == 1) lstmFwdAny<HardSigmoidAct, KeepGates>(xw, xwRows, u, h0, c0, mask, hs, cs, gates, ws, sync, B, T, H, reverse, ith, nth);
-    else lstmFwdAny<SigmoidAct, KeepGates>(xw, xwRows, u, h0, c0, mask, hs, cs, gates, ws, sync, B, T, H, reverse, ith, nth);
+  if (rdMask) {
+    if (!gates || h0) unreachable();
+    if (recAct == 1) lstmFwdAny<HardSigmoidAct, KeepGates, RdOn>(xw, xwRows, u, h0, c0, mask, hs, cs, gates, ws, sync, B, T, H, reverse, rdMask, ith, nth);
+    else lstmFwdAny<SigmoidAct, KeepGates, RdOn>(xw, xwRows, u, h0, c0, mask, hs, cs, gates, ws, sync, B, T, H, reverse, rdMask, ith, nth);
+  } else if (gates) {
+    if (recAct == 1) lstmFwdAny<HardSigmoidAct, KeepGates, RdOff>(xw, xwRows, u, h0, c0, mask, hs, cs, gates, ws, sync, B, T, H, reverse, 0, ith, nth);
+    else lstmFwdAny<SigmoidAct, KeepGates, RdOff>(xw, xwRows, u, h0, c0, mask, hs, cs, gates, ws, sync, B, T, H, reverse, 0, ith, nth);
   } else {
-    if (recAct == 1) lstmFwdAny<HardSigmoidAct, DropGates>(xw, xwRows, u, h0, c0, mask, hs, cs, 0, ws, sync, B, T, H, reverse, ith, nth);
-    else lstmFwdAny<SigmoidAct, DropGates>(xw, xwRows, u, h0, c0, mask, hs, cs, 0, ws, sync, B, T, H, reverse, ith, nth);
+    if (recAct == 1) lstmFwdAny<HardSigmoidAct, DropGates, RdOff>(xw, xwRows, u, h0, c0, mask, hs, cs, 0, ws, sync, B, T, H, reverse, 0, ith, nth);
+    else lstmFwdAny<SigmoidAct, DropGates, RdOff>(xw, xwRows, u, h0, c0, mask, hs, cs, 0, ws, sync, B, T, H, reverse, 0, ith, nth);
   }
 }
 
@@ -336,20 +401,21 @@ export function f32_lstm_seq_fwd(xw: usize, u: usize, h0: usize, c0: usize, mask
 // name): the same kernel without the variants that store the gates for a backward pass, which
 // prediction never asks for (the host refuses gates on that set with an error saying what to do).
 export function f32_lstm_seq_fwd_infer(xw: usize, u: usize, h0: usize, c0: usize, mask: usize, hs: usize, cs: usize, gates: usize,
-                                       ws: usize, sync: usize, B: i32, T: i32, H: i32, reverse: i32, recAct: i32, xwRows: usize, ith: i32, nth: i32): void {
+                                       ws: usize, sync: usize, B: i32, T: i32, H: i32, reverse: i32, recAct: i32, xwRows: usize, rdMask: usize,
+                                       ith: i32, nth: i32): void {
   if (B <= 0 || T <= 0 || H <= 0 || ith >= nth) return;
-  if (gates) unreachable();
-  if (recAct == 1) lstmFwdAny<HardSigmoidAct, DropGates>(xw, xwRows, u, h0, c0, mask, hs, cs, 0, ws, sync, B, T, H, reverse, ith, nth);
-  else lstmFwdAny<SigmoidAct, DropGates>(xw, xwRows, u, h0, c0, mask, hs, cs, 0, ws, sync, B, T, H, reverse, ith, nth);
+  if (gates || rdMask) unreachable();
+  if (recAct == 1) lstmFwdAny<HardSigmoidAct, DropGates, RdOff>(xw, xwRows, u, h0, c0, mask, hs, cs, 0, ws, sync, B, T, H, reverse, 0, ith, nth);
+  else lstmFwdAny<SigmoidAct, DropGates, RdOff>(xw, xwRows, u, h0, c0, mask, hs, cs, 0, ws, sync, B, T, H, reverse, 0, ith, nth);
 }
 
 // Batches of 1-3 rows take the small-batch path, larger ones the batched steps.
 // @ts-ignore: decorator
 @inline
-function lstmFwdAny<Act, Keep>(xw: usize, xwRows: usize, u: usize, h0: usize, c0: usize, mask: usize, hs: usize, cs: usize, gates: usize,
-                               ws: usize, sync: usize, B: i32, T: i32, H: i32, reverse: i32, ith: i32, nth: i32): void {
-  if (B < 4) lstmFwdSmall<Act, Keep>(xw, xwRows, u, h0, c0, mask, hs, cs, gates, ws, sync, B, T, H, reverse, ith, nth);
-  else lstmFwd<Act, Keep>(xw, xwRows, u, h0, c0, mask, hs, cs, gates, ws, sync, B, T, H, reverse, ith, nth);
+function lstmFwdAny<Act, Keep, Rd>(xw: usize, xwRows: usize, u: usize, h0: usize, c0: usize, mask: usize, hs: usize, cs: usize, gates: usize,
+                               ws: usize, sync: usize, B: i32, T: i32, H: i32, reverse: i32, rdm: usize, ith: i32, nth: i32): void {
+  if (B < 4) lstmFwdSmall<Act, Keep, Rd>(xw, xwRows, u, h0, c0, mask, hs, cs, gates, ws, sync, B, T, H, reverse, rdm, ith, nth);
+  else lstmFwd<Act, Keep, Rd>(xw, xwRows, u, h0, c0, mask, hs, cs, gates, ws, sync, B, T, H, reverse, rdm, ith, nth);
 }
 
 // ---- backward ----------------------------------------------------------------------------------
@@ -411,9 +477,10 @@ function bwdCell<Act>(mask: usize, cs: usize, gates: usize, dhs: usize, dz: usiz
   }
 }
 
-function lstmBwd<Act>(u: usize, c0: usize, mask: usize, cs: usize, gates: usize,
+function lstmBwd<Act, Rd>(u: usize, c0: usize, mask: usize, cs: usize, gates: usize,
                       dhs: usize, dhT: usize, dcT: usize, dz: usize, dh0: usize, dc0: usize,
-                      ws: usize, sync: usize, B: i32, T: i32, H: i32, reverse: i32, ith: i32, nth: i32): void {
+                      ws: usize, sync: usize, B: i32, T: i32, H: i32, reverse: i32, rdm: usize, ith: i32, nth: i32): void {
+  const rd = changetype<Rd>(0);
   const NG = (H + 7) >> 3;
   const NG8 = NG << 3;
   const u0 = partStart(NG, 1, ith, nth), u1 = partStart(NG, 1, ith + 1, nth);
@@ -453,12 +520,21 @@ function lstmBwd<Act>(u: usize, c0: usize, mask: usize, cs: usize, gates: usize,
     }
     barrier(sync, nth);
     if (u0 < u1) {
-      // dh_{s-1} = dz_t · Uᵀ for own units on rows that took the step; masked rows keep dh_s
+      // dh_{s-1} = dz_t · Uᵀ for own units on rows that took the step; masked rows keep dh_s.
+      // With recurrent dropout the product read h_{s-1} ⊙ rdm: dh_{s-1} = (dz_t · Uᵀ) ⊙ rdm.
       packedProduct((s & 1) ? zp1 : zp0, G4 << 2, dz + <usize>t * G4, xs, B, 4 * H, pw, pbT, u0, u1, tile, tsb, true);
       for (let b = 0; b < B; b++) {
         if (mask != 0 && load<f32>(mask + ((<usize>b * T + t) << 2)) == 0) continue;
         const o = <usize>b * tsb;
-        for (let j = j0; j < j1; j += 4) v128.store(dhb + o + (<usize>j << 2), v128.load(tile + o + (<usize>j << 2)));
+        if (rd.on()) {
+          const mr = rdm + <usize>b * HB;
+          for (let j = j0; j < j1; j += 4) {
+            const jo = <usize>j << 2;
+            v128.store(dhb + o + jo, f32x4.mul(v128.load(tile + o + jo), ld4(mr + jo, min(4, H - j))));
+          }
+        } else {
+          for (let j = j0; j < j1; j += 4) v128.store(dhb + o + (<usize>j << 2), v128.load(tile + o + (<usize>j << 2)));
+        }
       }
     }
   }
@@ -477,12 +553,18 @@ function lstmBwd<Act>(u: usize, c0: usize, mask: usize, cs: usize, gates: usize,
 
 // u (H,4H), c0 (B,H) or 0, mask (B,T) or 0, cs (B,T,H), gates (B,T,4H) from the forward;
 // dhs (B,T,H) or 0, dhT, dcT (B,H) or 0 -> dz (B,T,4H), dh0, dc0 (B,H) or 0.
+// rdMask (B,H) or 0: the forward's recurrent dropout mask (dh_{s-1} gets the product times it).
 // ws: lstmBackwardWorkspaceBytes (src/kernels/lstm.ts); sync: 4 zeroed i32.
 export function f32_lstm_seq_bwd(u: usize, c0: usize, mask: usize, cs: usize, gates: usize,
                                  dhs: usize, dhT: usize, dcT: usize, dz: usize, dh0: usize, dc0: usize,
-                                 ws: usize, sync: usize, B: i32, T: i32, H: i32, reverse: i32, recAct: i32, ith: i32, nth: i32): void {
+                                 ws: usize, sync: usize, B: i32, T: i32, H: i32, reverse: i32, recAct: i32, rdMask: usize, ith: i32, nth: i32): void {
   // B = 0 or T = 0 still writes dh0 = dhT, dc0 = dcT
   if (B < 0 || T < 0 || H <= 0 || ith >= nth) return;
-  if (recAct == 1) lstmBwd<HardSigmoidAct>(u, c0, mask, cs, gates, dhs, dhT, dcT, dz, dh0, dc0, ws, sync, B, T, H, reverse, ith, nth);
-  else lstmBwd<SigmoidAct>(u, c0, mask, cs, gates, dhs, dhT, dcT, dz, dh0, dc0, ws, sync, B, T, H, reverse, ith, nth);
+  if (rdMask) {
+    if (recAct == 1) lstmBwd<HardSigmoidAct, RdOn>(u, c0, mask, cs, gates, dhs, dhT, dcT, dz, dh0, dc0, ws, sync, B, T, H, reverse, rdMask, ith, nth);
+    else lstmBwd<SigmoidAct, RdOn>(u, c0, mask, cs, gates, dhs, dhT, dcT, dz, dh0, dc0, ws, sync, B, T, H, reverse, rdMask, ith, nth);
+  } else {
+    if (recAct == 1) lstmBwd<HardSigmoidAct, RdOff>(u, c0, mask, cs, gates, dhs, dhT, dcT, dz, dh0, dc0, ws, sync, B, T, H, reverse, 0, ith, nth);
+    else lstmBwd<SigmoidAct, RdOff>(u, c0, mask, cs, gates, dhs, dhT, dcT, dz, dh0, dc0, ws, sync, B, T, H, reverse, 0, ith, nth);
+  }
 }

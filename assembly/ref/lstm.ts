@@ -13,9 +13,14 @@ function prev(seq: usize, init: usize, T: i32, H: i32, b: i32, s: i32, j: i32): 
   return init ? f(init, <i64>b * H + j) : 0;
 }
 
+// the recurrent dropout factor of unit k of row b: rdMask[b, k], or 1 without a mask
+function rdm(rdMask: usize, H: i32, b: i32, k: i32): f64 { return rdMask ? f(rdMask, <i64>b * H + k) : 1; }
+
 // xwRows (i32 (B,T)) or 0: row b's projections at step t are row xwRows[b T + t] of xw, else row b T + t.
+// rdMask (B,H) or 0: recurrent dropout (Keras' recurrent_dropout): z = (h_{s-1} ⊙ rdMask) · U + xw,
+// the same mask at every step; hs keeps the unmasked h.
 export function f32_lstm_seq_fwd(xw: usize, u: usize, h0: usize, c0: usize, mask: usize, hs: usize, cs: usize, gates: usize,
-                                 ws: usize, sync: usize, B: i32, T: i32, H: i32, reverse: i32, recAct: i32, xwRows: usize): void {
+                                 ws: usize, sync: usize, B: i32, T: i32, H: i32, reverse: i32, recAct: i32, xwRows: usize, rdMask: usize): void {
   const G = 4 * H;
   for (let s = 0; s < T; s++) {
     const t = reverse ? T - 1 - s : s;
@@ -27,7 +32,7 @@ export function f32_lstm_seq_fwd(xw: usize, u: usize, h0: usize, c0: usize, mask
       for (let j = 0; j < H; j++) {
         let zi: f64 = 0, zf: f64 = 0, zc: f64 = 0, zo: f64 = 0;
         for (let k = 0; k < H; k++) {
-          const hk = prev(hs, h0, T, H, b, s, k);
+          const hk = prev(hs, h0, T, H, b, s, k) * rdm(rdMask, H, b, k);
           const ur = <i64>k * G;
           zi += hk * f(u, ur + j);
           zf += hk * f(u, ur + H + j);
@@ -58,7 +63,7 @@ export function f32_lstm_seq_fwd(xw: usize, u: usize, h0: usize, c0: usize, mask
 
 export function f32_lstm_seq_bwd(u: usize, c0: usize, mask: usize, cs: usize, gates: usize,
                                  dhs: usize, dhT: usize, dcT: usize, dz: usize, dh0: usize, dc0: usize,
-                                 ws: usize, sync: usize, B: i32, T: i32, H: i32, reverse: i32, recAct: i32): void {
+                                 ws: usize, sync: usize, B: i32, T: i32, H: i32, reverse: i32, recAct: i32, rdMask: usize): void {
   const G = 4 * H;
   const n = <i64>B * H;
   // ws as f64: dh (carried), dc (carried), dh_new
@@ -93,7 +98,8 @@ export function f32_lstm_seq_bwd(u: usize, c0: usize, mask: usize, cs: usize, ga
         store<f64>(dcc + <usize>(e << 3), dc * fg);
       }
     }
-    // dh_{s-1} = dz_t · Uᵀ on rows that took the step, dh_s carried on the others
+    // dh_{s-1} = dz_t · Uᵀ (times rdMask with recurrent dropout) on rows that took the step, dh_s
+    // carried on the others
     for (let b = 0; b < B; b++) {
       const on = taken(mask, T, b, t);
       const zr = (<i64>b * T + t) * G;
@@ -102,6 +108,7 @@ export function f32_lstm_seq_bwd(u: usize, c0: usize, mask: usize, cs: usize, ga
         let v: f64 = 0;
         if (on) {
           for (let col = 0; col < G; col++) v += f(dz, zr + col) * f(u, <i64>k * G + col);
+          v *= rdm(rdMask, H, b, k);
         } else {
           v = load<f64>(dhc + <usize>(e << 3));
         }

@@ -38,8 +38,12 @@ const shape = rule('array', (v) =>
   Array.isArray(v) && v.length >= 1 && v.length <= MAX_RANK && v.every((d) => d === null || dim(d) === null) ? null : `must be an array of 1 .. ${MAX_RANK} dimensions (whole numbers >= 1 or null)`);
 
 const COMMON: Record<string, Check> = { name, trainable: bool, inputShape: shape };
+/** A dropout rate: the fraction dropped in training. */
+const rate = finite(0, 1, false, true);
 const RNN: Record<string, Check> = {
   units: dim, activation: oneOf('tanh'), recurrentActivation: oneOf('sigmoid', 'hardSigmoid'), useBias: bool, returnSequences: bool, goBackwards: bool,
+  // act only in training (src/layers/recurrent.ts): a reader that only predicts ignores them
+  dropout: rate, recurrentDropout: rate,
 };
 
 /** Every layer class a file may use, with its options. Bidirectional's `layer` is checked recursively. */
@@ -47,7 +51,7 @@ export const LAYER_OPTIONS: Record<string, Record<string, Check>> = {
   Dense: { units: dim, activation: oneOf(...ACTIVATIONS), useBias: bool },
   Embedding: { inputDim: dim, outputDim: dim, maskZero: bool, sparse: bool },
   EmbeddingBag: { inputDim: dim, outputDim: dim, mode: oneOf('mean', 'sum'), sparse: bool },
-  Dropout: { rate: finite(0, 1, false, true), seed: integer },
+  Dropout: { rate, seed: integer },
   LayerNormalization: { epsilon: finite(0, 1, true), center: bool, scale: bool },
   LSTM: { ...RNN, unitForgetBias: bool },
   // resetAfter (default false, tfjs-layers' only form): true is Keras 2/3's default, a (2, 3 x units) bias
@@ -60,7 +64,7 @@ export const LAYER_OPTIONS: Record<string, Record<string, Check>> = {
   Flatten: { dataFormat: oneOf('channels_last') },
   MaxPooling1D: { poolSize: dim, strides: dim, padding: oneOf('valid', 'same') },
   AveragePooling1D: { poolSize: dim, strides: dim, padding: oneOf('valid', 'same') },
-  SpatialDropout1D: { rate: finite(0, 1, false, true), seed: integer },
+  SpatialDropout1D: { rate, seed: integer },
   Activation: { activation: oneOf(...ACTIVATIONS) },
 };
 

@@ -196,10 +196,14 @@ function rnnArgs(cls: string, c: Cfg, where: string): Record<string, unknown> {
   if (c.return_state) bad(`${where}: return_state is not supported`, 'build the layer without returnState');
   if (c.stateful) bad(`${where}: stateful recurrent layers are not supported`, 'build the layer without stateful');
   if (c.reset_after !== undefined && c.reset_after !== null && typeof c.reset_after !== 'boolean') bad(`${where}: reset_after must be true or false, got ${JSON.stringify(c.reset_after)}`);
-  // dropout inside the cell acts only in training: the imported model predicts the same without it
+  // dropout inside the cell acts only in training (predictions are the same with or without it):
+  // kept for further training, checked by the layer (a number in [0, 1)); a GRU's recurrent_dropout,
+  // which wasmnn's GRU lacks (one mask per gate in Keras 3 and tfjs), is left out, as before
+  const rates = (k: string) => (c[k] === undefined || c[k] === null || c[k] === 0 ? undefined : c[k]);
   return {
     units: c.units, recurrentActivation: ra === 'sigmoid' ? 'sigmoid' : 'hardSigmoid', useBias: c.use_bias ?? true,
     returnSequences: !!c.return_sequences, goBackwards: !!c.go_backwards,
+    dropout: rates('dropout'), ...(cls === 'GRU' ? {} : { recurrentDropout: rates('recurrent_dropout') }),
     // Keras' GRU (reset_after true by default since Keras 2.3; its bias is then (2, 3 x units))
     ...(cls === 'GRU' && c.reset_after ? { resetAfter: true } : {}),
   };

@@ -7,6 +7,7 @@
 import { threaded } from './spec.js';
 import { argsObject, live } from './check.js';
 import { gemm } from './gemm.js';
+import { spatialDropout } from './dropout.js';
 import { checkOptions, optionNames } from '../options.js';
 import { Tensor, fmtShape, type Shape } from '../tensor.js';
 import type { Runtime } from '../runtime/runtime.js';
@@ -208,10 +209,13 @@ const groups8 = (H: number) => Math.ceil(H / 8) * 8;
 /** Rows of a batch in whole blocks of 4 (the kernels keep those rows' products' operands packed). */
 const blocks4 = (B: number) => B - (B % 4);
 
-/** Bytes of scratch f32_lstm_seq_fwd needs: U packed into 8-column panels, a B x 4H step tile (the product), two packed copies of h. */
-export function lstmForwardWorkspaceBytes(B: number, H: number): number {
+/**
+ * Bytes of scratch f32_lstm_seq_fwd needs: U packed into 8-column panels, a B x 4H step tile (the
+ * product), two packed copies of h; with a recurrent dropout mask, two B x H copies of h ⊙ mask.
+ */
+export function lstmForwardWorkspaceBytes(B: number, H: number, recurrentMask = false): number {
   const N8 = groups8(H);
-  return (4 * N8 * H + 4 * B * N8 + 2 * blocks4(B) * H) * 4;
+  return (4 * N8 * H + 4 * B * N8 + 2 * blocks4(B) * H + (recurrentMask ? 2 * B * H : 0)) * 4;
 }
 
 /** Bytes of scratch f32_lstm_seq_bwd needs: Uᵀ panels, three B x H tiles, two packed copies of dz. */
@@ -246,10 +250,17 @@ export interface LstmSequenceArgs {
   reverse?: boolean;
   /** Default 'sigmoid' (Keras); tfjs-layers defaults to 'hardSigmoid'. */
   recurrentActivation?: RecurrentActivation;
+  /**
+   * (B, H) or null: recurrent dropout (Keras' recurrent_dropout, training): every step's product
+   * reads h_{s-1} ⊙ recurrentMask (one mask for all steps and all four gates); hs keeps the
+   * unmasked h. Needs gates (training) and no h0.
+   */
+  recurrentMask?: Tensor | null;
 }
 
 const LSTM_SEQUENCE_ARGS = optionNames<LstmSequenceArgs>({
   xw: true, xwRows: true, u: true, h0: true, c0: true, mask: true, hs: true, cs: true, gates: true, reverse: true, recurrentActivation: true,
+  recurrentMask: true,
 });
 
 /**
@@ -268,10 +279,12 @@ export function lstmSequence(rt: Runtime, a: LstmSequenceArgs): void {
   const hs = recurrentTensor(rt, op, 'hs', a.hs, [B, T, H], 'batch, steps, units');
   const cs = recurrentTensor(rt, op, 'cs', a.cs, [B, T, H], 'batch, steps, units');
   const gates = recurrentOptional(rt, op, 'gates', a.gates, [B, T, 4 * H], 'batch, steps, 4 x units');
+  const rdm = recurrentOptional(rt, op, 'recurrentMask', a.recurrentMask, [B, H], 'batch, units');
+  if (rdm && (!gates || h0)) throw new RangeError(`wasmnn: ${op}: recurrentMask (training) needs gates and no h0`);
   const reverse = recurrentFlag(op, 'reverse', a.reverse);
   const act = recurrentActivationIndex(op, a.recurrentActivation);
   recurrentSeparate(op, [['hs', hs], ['cs', cs], ['gates', gates]],
-    [['xw', a.xw], ['xwRows', xwRows], ['u', a.u], ['h0', h0], ['c0', c0], ['mask', mask]]);
+    [['xw', a.xw], ['xwRows', xwRows], ['u', a.u], ['h0', h0], ['c0', c0], ['mask', mask], ['recurrentMask', rdm]]);
   if (gates && rt.inferenceOnly) {
     throw new Error('wasmnn: lstmSequence: storing the gates (for a backward pass) needs the full kernels; the inference-only kernels ' +
       "(wasmnn-infer.wasm, the default of the wasmnn/infer bundles) can only predict: pass gates: null, or start the runtime on the full kernels (import from 'wasmnn')");
@@ -280,11 +293,11 @@ export function lstmSequence(rt: Runtime, a: LstmSequenceArgs): void {
   let nth = recurrentThreads(rt, B, H, 4);
   const choice = nth === 1 ? smallForwardChoice(rt, B, H) : null;
   if (choice) nth = choice.pick();
-  const ws = rt.temp([lstmForwardWorkspaceBytes(B, H) / 4]);
+  const ws = rt.temp([lstmForwardWorkspaceBytes(B, H, !!rdm) / 4]);
   const sync = recurrentSync(rt);
   const t0 = choice ? performance.now() : 0;
   rt.run('f32_lstm_seq_fwd', 8 * B * T * H * H, [a.xw.ptr, a.u.ptr, h0 ? h0.ptr : 0, c0 ? c0.ptr : 0, mask ? mask.ptr : 0,
-    hs.ptr, cs.ptr, gates ? gates.ptr : 0, ws.ptr, sync.ptr, B, T, H, reverse ? 1 : 0, act, xwRows ? xwRows.ptr : 0], nth);
+    hs.ptr, cs.ptr, gates ? gates.ptr : 0, ws.ptr, sync.ptr, B, T, H, reverse ? 1 : 0, act, xwRows ? xwRows.ptr : 0, rdm ? rdm.ptr : 0], nth);
   if (choice) choice.record(nth, (performance.now() - t0) / T);
 }
 
@@ -313,11 +326,13 @@ export interface LstmSequenceBackwardArgs {
   dc0?: Tensor | null;
   /** Output (H, 4H): gradient w.r.t. u, OVERWRITTEN (not accumulated); null to skip. */
   du?: Tensor | null;
+  /** (B, H): the forward's recurrentMask, or null: dh_{s-1} = (dz · Uᵀ) ⊙ mask, dU sums (h_{s-1} ⊙ mask)ᵀ dz. */
+  recurrentMask?: Tensor | null;
 }
 
 const LSTM_SEQUENCE_BACKWARD_ARGS = optionNames<LstmSequenceBackwardArgs>({
   u: true, h0: true, c0: true, mask: true, hs: true, cs: true, gates: true, reverse: true, recurrentActivation: true,
-  dhs: true, dhT: true, dcT: true, dz: true, dh0: true, dc0: true, du: true,
+  dhs: true, dhT: true, dcT: true, dz: true, dh0: true, dc0: true, du: true, recurrentMask: true,
 });
 
 /** Backpropagation through the whole sequence in one call (see LstmSequenceBackwardArgs). */
@@ -338,26 +353,31 @@ export function lstmSequenceBackward(rt: Runtime, a: LstmSequenceBackwardArgs): 
   const dh0 = recurrentOptional(rt, op, 'dh0', a.dh0, [B, H], 'batch, units');
   const dc0 = recurrentOptional(rt, op, 'dc0', a.dc0, [B, H], 'batch, units');
   const du = recurrentOptional(rt, op, 'du', a.du, [H, 4 * H], 'units, 4 x units');
+  const rdm = recurrentOptional(rt, op, 'recurrentMask', a.recurrentMask, [B, H], 'batch, units');
+  if (rdm && h0) throw new RangeError(`wasmnn: ${op}: recurrentMask (training) needs gates and no h0`);
   const reverse = recurrentFlag(op, 'reverse', a.reverse);
   const act = recurrentActivationIndex(op, a.recurrentActivation);
   recurrentSeparate(op, [['dz', dz], ['dh0', dh0], ['dc0', dc0], ['du', du]],
-    [['u', a.u], ['h0', h0], ['c0', c0], ['mask', mask], ['hs', a.hs], ['cs', cs], ['gates', gates], ['dhs', dhs], ['dhT', dhT], ['dcT', dcT]]);
+    [['u', a.u], ['h0', h0], ['c0', c0], ['mask', mask], ['hs', a.hs], ['cs', cs], ['gates', gates], ['dhs', dhs], ['dhT', dhT], ['dcT', dcT],
+      ['recurrentMask', rdm]]);
   if (H === 0) return;
   const nth = recurrentThreads(rt, B, H, 4);
   const ws = rt.temp([lstmBackwardWorkspaceBytes(B, H) / 4]);
   const sync = recurrentSync(rt);
   rt.run('f32_lstm_seq_bwd', 8 * B * T * H * H, [a.u.ptr, c0 ? c0.ptr : 0, mask ? mask.ptr : 0, cs.ptr, gates.ptr,
     dhs ? dhs.ptr : 0, dhT ? dhT.ptr : 0, dcT ? dcT.ptr : 0, dz.ptr, dh0 ? dh0.ptr : 0, dc0 ? dc0.ptr : 0,
-    ws.ptr, sync.ptr, B, T, H, reverse ? 1 : 0, act], nth);
+    ws.ptr, sync.ptr, B, T, H, reverse ? 1 : 0, act, rdm ? rdm.ptr : 0], nth);
   // hprev and the gemm's scratch: released on return outside a step
-  if (du) rt.scratchScope(() => shiftedGemm(rt, a.hs, h0, dz, du, B, T, H, reverse));
+  if (du) rt.scratchScope(() => shiftedGemm(rt, a.hs, h0, dz, du, B, T, H, reverse, rdm));
 }
 
 /**
  * du = Σ over rows and steps of h_prevᵀ · dz, as one gemm: hprev (B T, H) holds, in time order,
  * the state each step started from (hs of the previous processing step, h0 or zeros first).
  */
-function shiftedGemm(rt: Runtime, hs: Tensor, h0: Tensor | null, dz: Tensor, du: Tensor, B: number, T: number, H: number, reverse: boolean): void {
+/** With a recurrent dropout mask m (B, H), the product read h_prev ⊙ m: hprev is masked likewise (spatialDropout's broadcast over steps). */
+function shiftedGemm(rt: Runtime, hs: Tensor, h0: Tensor | null, dz: Tensor, du: Tensor, B: number, T: number, H: number, reverse: boolean,
+  rdm: Tensor | null): void {
   if (B === 0 || T === 0) { du.fill(0); return; }
   const hprev = rt.temp([B * T, H]);
   const src = hs.f32(), dst = hprev.f32(), init = h0 ? h0.f32() : null;
@@ -374,5 +394,10 @@ function shiftedGemm(rt: Runtime, hs: Tensor, h0: Tensor | null, dz: Tensor, du:
       for (let t = 0; t < T - 1; t++) dst.set(src.subarray(row + (T - 2 - t) * H, row + (T - 1 - t) * H), row + t * H);
     }
   }
-  gemm(rt, hprev, dz.view([B * T, dz.shape[2]]), du, { transA: true });
+  let lhs = hprev;
+  if (rdm) {
+    lhs = rt.temp([B * T, H]);
+    spatialDropout(rt, hprev.view([B, T, H]), rdm, lhs.view([B, T, H]));
+  }
+  gemm(rt, lhs, dz.view([B * T, dz.shape[2]]), du, { transA: true });
 }

@@ -6,6 +6,8 @@
 import { as2d, view, type Graph, type Node } from '../autograd.js';
 import { gemm } from '../kernels/gemm.js';
 import { reduce } from '../kernels/reduce.js';
+import { dropout as dropoutKernel, spatialDropout } from '../kernels/dropout.js';
+import { deriveSeed } from '../random.js';
 import { lstmSequence, lstmSequenceBackward, type RecurrentActivation } from '../kernels/lstm.js';
 import { gruSequence, gruSequenceBackward } from '../kernels/gru.js';
 import { embeddingSource, type EmbeddingSource } from './embedding.js';
@@ -29,7 +31,9 @@ export interface RNNArgs extends LayerArgs {
   kernelInitializer?: Initializer;
   recurrentInitializer?: Initializer;
   biasInitializer?: Initializer;
+  /** Keras' dropout: the fraction of the input features dropped in training, in [0, 1) (see RNNBase). */
   dropout?: number;
+  /** Keras' recurrent_dropout: the fraction of h_{t-1}'s units dropped in the recurrent product in training, in [0, 1). LSTM only. */
   recurrentDropout?: number;
 }
 
@@ -40,6 +44,27 @@ const RNN_OPTIONS: OptionNames<Omit<RNNArgs, keyof LayerArgs>> = {
 const LSTM_OPTIONS = optionNames<RNNArgs & { unitForgetBias?: boolean }>({ ...RNN_OPTIONS, unitForgetBias: true, ...LAYER_ARGS });
 const GRU_OPTIONS = optionNames<RNNArgs & { resetAfter?: boolean }>({ ...RNN_OPTIONS, resetAfter: true, ...LAYER_ARGS });
 
+/*
+ * dropout and recurrentDropout, as Keras 3 (keras/src/layers/rnn/dropout_rnn_cell.py, lstm.py,
+ * gru.py): in training only, each layer call (one batch) draws its masks once and uses them at
+ * every step (DropoutRNNCell caches them until RNN.call resets them): one (B, input features) mask
+ * m_x for the inputs and one (B, units) mask m_h for h_{t-1}, values 0 or 1 / (1 - rate), the same
+ * mask for all gates (LSTMCell.call: `inputs = inputs * dp_mask`, `h_tm1 = h_tm1 * rec_dp_mask`,
+ * then one product each). Only the products see them: z = (x_t ⊙ m_x) W + (h_{t-1} ⊙ m_h) U + b;
+ * c_{t-1} is not masked and the output h_t is not either. Predict and evaluate run without them.
+ * Here m_x is SpatialDropout1D's (B, 1, E) mask applied to x before the projection GEMM, and m_h
+ * goes into the fused kernel (kernels/lstm.ts: the product reads h ⊙ m_h, hs keeps h). Masks come
+ * from the model's seeded Philox stream (seed from the model seed, layer name and step; m_x at
+ * counter offset 0, m_h at B E), so a seeded fit is reproducible at any thread count; the two
+ * directions of a Bidirectional are two layers with their own names, so their own masks.
+ * Differences: Keras 3's GRU with recurrent_dropout > 0 switches to its implementation 1 (gru.py:
+ * `if self.recurrent_dropout != 0.0: self.implementation = 1`, dropout_mask_count = 3), which draws
+ * one mask per gate (z, r, h) for x and for h_{t-1} (and mixes the unmasked h_{t-1} into
+ * z h_{t-1} + (1 - z) hh); wasmnn's GRU takes dropout (one shared mask, Keras 3's implementation 2)
+ * and refuses recurrentDropout. tfjs-layers 4.22 draws one mask per gate for both (LSTMCell: 4,
+ * GRUCell: 3). Keras clips rates to [0, 1] (and a rate of 1 then drops nothing); wasmnn refuses
+ * rates outside [0, 1).
+ */
 abstract class RNNBase extends Layer {
   fillsEmbeddingOutput(): boolean { return true; }
 
@@ -52,6 +77,8 @@ abstract class RNNBase extends Layer {
   protected readonly kernelInit: Initializer;
   protected readonly recurrentInit: Initializer;
   protected biasInit: Initializer;
+  readonly dropout: number;
+  readonly recurrentDropout: number;
   kernel!: Weight;
   recurrentKernel!: Weight;
   bias: Weight | null = null;
@@ -66,12 +93,10 @@ abstract class RNNBase extends Layer {
     if (this.recurrentActivation !== 'sigmoid' && this.recurrentActivation !== 'hardSigmoid') {
       throw new RangeError(`wasmnn: ${kind}: recurrentActivation must be 'sigmoid' or 'hardSigmoid', got ${shown(args.recurrentActivation)}`);
     }
-    for (const k of ['dropout', 'recurrentDropout'] as const) {
-      // only 0 (or nothing) is "no dropout": NaN or '0.5' would otherwise pass as falsy or be ignored
-      const v = args[k];
-      if (v !== undefined && v !== null && v !== 0) throw new RangeError(`wasmnn: ${kind}: ${k} inside the cell is not supported (got ${shown(v)}); leave it out or 0, and put a Dropout layer before or after the ${kind}`);
-    }
+    // dropout, recurrentDropout: numbers in [0, 1) by the model file's rule (NaN, '0.5', 1 refused)
     checkLayerArgs(kind, args);
+    this.dropout = args.dropout ?? 0;
+    this.recurrentDropout = args.recurrentDropout ?? 0;
     this.useBias = args.useBias ?? true;
     this.returnSequences = args.returnSequences ?? false;
     this.goBackwards = args.goBackwards ?? false;
@@ -101,6 +126,8 @@ abstract class RNNBase extends Layer {
     return {
       ...super.getConfig(), units: this.units, recurrentActivation: this.recurrentActivation, useBias: this.useBias,
       returnSequences: this.returnSequences, goBackwards: this.goBackwards,
+      // written only when set, so files of models without them keep their bytes
+      ...(this.dropout ? { dropout: this.dropout } : {}), ...(this.recurrentDropout ? { recurrentDropout: this.recurrentDropout } : {}),
     };
   }
 
@@ -108,10 +135,19 @@ abstract class RNNBase extends Layer {
   /** training false: no backward follows (inference), so the kernel need not keep what only the backward reads. */
   /** xw (B, T, G); or, with xwRows (B, T) i32, a table (rows, G) whose rows xwRows names. */
   /** rb: the recurrent bias (G), row 1 of a (2, G) bias (GRU resetAfter), else null; its gradient goes to drb. */
-  protected abstract recur(rt: Runtime, xw: Tensor, u: Tensor, mask: Tensor | null, B: number, T: number, training: boolean, xwRows: Tensor | null, rb: Tensor | null):
+  /** rdm: the recurrent dropout mask (B, H) of this call (training with recurrentDropout), else null. */
+  protected abstract recur(rt: Runtime, xw: Tensor, u: Tensor, mask: Tensor | null, B: number, T: number, training: boolean, xwRows: Tensor | null, rb: Tensor | null,
+    rdm: Tensor | null):
     { hs: Tensor; backward: (dhs: Tensor | null, dhT: Tensor | null, dz: Tensor, du: Tensor, drb: Tensor | null) => void };
 
-  call(g: Graph, x: Node, mask: Tensor | null, _ctx: CallContext): Output {
+  /** A (B, n) dropout mask (0 or 1 / (1 - rate)) from this layer's stream of this step, at counter offset `offset`. */
+  private dropoutMask(ctx: CallContext, B: number, n: number, rate: number, offset: number): Tensor {
+    const m = ctx.rt.temp([B, n]).fill(1);
+    dropoutKernel(ctx.rt, m, m, { rate, seed: deriveSeed(ctx.seed, this.name) + ctx.step * 2 ** 32, offset });
+    return m;
+  }
+
+  call(g: Graph, x: Node, mask: Tensor | null, ctx: CallContext): Output {
     const rt = g.rt;
     if (x.value.rank !== 3) throw new RangeError(`wasmnn: ${this.className} ${this.name}: expects (batch, steps, features), got rank ${x.value.rank}`);
     const [B, T] = x.value.shape;
@@ -120,7 +156,16 @@ abstract class RNNBase extends Layer {
     // a (2, G) bias (GRU resetAfter): row 0 joins the input projection, row 1 the recurrent product
     const twoRows = b !== null && b.value.rank === 2;
     const bIn = b ? (twoRows ? b.value.view([G], 0) : b.value) : null, rb = twoRows ? b!.value.view([G], G) : null;
-    const x2 = as2d(x.value);
+    // dropout and recurrentDropout (training): masks drawn once for the call, see above RNNBase
+    const E = x.value.shape[2];
+    const xMask = ctx.training && this.dropout > 0 && T > 0 ? this.dropoutMask(ctx, B, E, this.dropout, 0) : null;
+    const rdm = ctx.training && this.recurrentDropout > 0 && T > 0 ? this.dropoutMask(ctx, B, H, this.recurrentDropout, B * E) : null;
+    let x2 = as2d(x.value);
+    if (xMask) {
+      const xd = rt.temp(x.value.shape);
+      spatialDropout(rt, x.value, xMask, xd);
+      x2 = as2d(xd);
+    }
     const source = g.training ? undefined : embeddingSource(x);
     const fold = source ? this.foldedProjection(source, bIn) : null;
     // inference after an Embedding: the kernel reads the rows of the folded table in place;
@@ -128,8 +173,8 @@ abstract class RNNBase extends Layer {
     const table = fold ? fold.rows(view(source!.ids, [source!.ids.size]), storeOf(this.kernel.p)!.version) : null;
     if (!table) source?.fill();   // the GEMM reads x: gather it if the Embedding left that to us
     const { hs, backward } = table
-      ? this.recur(rt, table, U.value, mask, B, T, g.training, view(source!.ids, [B, T]), rb)
-      : this.recur(rt, view(this.project(rt, x2, W.value, bIn, B * T, G), [B, T, G]), U.value, mask, B, T, g.training, null, rb);
+      ? this.recur(rt, table, U.value, mask, B, T, g.training, view(source!.ids, [B, T]), rb, null)
+      : this.recur(rt, view(this.project(rt, x2, W.value, bIn, B * T, G), [B, T, G]), U.value, mask, B, T, g.training, null, rb, rdm);
     let out: Tensor;
     if (this.returnSequences) out = hs;
     else if (T === 0) {
@@ -160,7 +205,15 @@ abstract class RNNBase extends Layer {
           if (drb) dst.f32().set(drb.f32(), G);
         });
       }
-      g.addGrad(x, (dst, acc) => gemm(rt, dz, W.value, as2d(dst), { transB: true, accumulate: acc }));
+      if (!xMask) g.addGrad(x, (dst, acc) => gemm(rt, dz, W.value, as2d(dst), { transB: true, accumulate: acc }));
+      else {
+        // x entered as x ⊙ m_x: dx = (dz Wᵀ) ⊙ m_x
+        g.addGradOverwriting(x, (dst) => {
+          const dxd = rt.temp(x.value.shape);
+          gemm(rt, dz, W.value, as2d(dxd), { transB: true });
+          spatialDropout(rt, dxd, xMask, dst, true);
+        });
+      }
     });
     return { y, mask: this.returnSequences ? mask : null };
   }
@@ -199,10 +252,11 @@ export class LSTM extends RNNBase {
     if (this.unitForgetBias && args.biasInitializer === undefined) this.biasInit = 'lstmBias';
   }
 
-  protected recur(rt: Runtime, xw: Tensor, u: Tensor, mask: Tensor | null, B: number, T: number, training: boolean, xwRows: Tensor | null) {
+  protected recur(rt: Runtime, xw: Tensor, u: Tensor, mask: Tensor | null, B: number, T: number, training: boolean, xwRows: Tensor | null, _rb: Tensor | null,
+    rdm: Tensor | null) {
     const H = this.units;
     const hs = rt.temp([B, T, H]), cs = rt.temp([B, T, H]), gates = training ? rt.temp([B, T, 4 * H]) : null;
-    const common = { u, mask, hs, cs, gates, reverse: this.goBackwards, recurrentActivation: this.recurrentActivation };
+    const common = { u, mask, hs, cs, gates, reverse: this.goBackwards, recurrentActivation: this.recurrentActivation, recurrentMask: rdm };
     if (T > 0) lstmSequence(rt, { xw, xwRows, ...common });
     return {
       hs,
@@ -230,6 +284,10 @@ export class GRU extends RNNBase {
     // resetAfter: RNNBase's checkLayerArgs refuses a non-boolean ('false') by the model file's rule
     super('GRU', checkOptions('GRU', args, GRU_OPTIONS));
     this.resetAfter = args.resetAfter ?? false;
+    if (this.recurrentDropout) {
+      throw new RangeError(`wasmnn: GRU: recurrentDropout is not supported for GRU (got ${this.recurrentDropout}): Keras 3's GRU then draws one mask per gate ` +
+        "for the inputs and the state (its implementation 1), which wasmnn's fused GRU does not do; leave it out, use dropout (the inputs' mask), or use an LSTM with recurrentDropout");
+    }
   }
 
   protected biasShape(G: number): number[] { return this.resetAfter ? [2, G] : [G]; }

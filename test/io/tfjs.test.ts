@@ -96,6 +96,30 @@ describe('tfjs-layers models import with the same predictions', () => {
     ours.dispose(); again.dispose();
   });
 
+  it('dropout and recurrent_dropout of LSTM, GRU and Bidirectional are kept (the same predictions; they act in further training); a GRU\'s recurrent_dropout is left out', async () => {
+    const L = T.tfl.layers;
+    const theirs = T.tfl.sequential({ layers: [
+      L.embedding({ inputDim: V, outputDim: 4, inputLength: S }), L.lstm({ units: 3, returnSequences: true, dropout: 0.2, recurrentDropout: 0.3, ...rec }),
+      L.bidirectional({ layer: L.lstm({ units: 3, returnSequences: true, dropout: 0.1, recurrentDropout: 0.4, ...rec }) as any }),
+      L.gru({ units: 3, dropout: 0.25, recurrentDropout: 0.5, ...rec }), L.dense({ units: 2, activation: 'softmax' })] });
+    shake(theirs, 29);
+    const ours = await importTfjsModel(await artifactsOf(theirs));
+    const x = inputs('ids');
+    expect(maxRelErr(ours.predict(x.ours).data, (theirs.predict(x.theirs) as any).dataSync())).toBeLessThan(1e-5);
+    const [, lstm, bi, gru] = ours.layers as any[];
+    expect([lstm.dropout, lstm.recurrentDropout]).toEqual([0.2, 0.3]);
+    expect([bi.forwardLayer.dropout, bi.forwardLayer.recurrentDropout, bi.backwardLayer.recurrentDropout]).toEqual([0.1, 0.4, 0.4]);
+    expect([gru.dropout, gru.recurrentDropout]).toEqual([0.25, 0]);
+    // and through a .wnn file
+    const again = decodeWnn(encodeWnn({ model: ours })).model;
+    expect((again.layers[1] as any).recurrentDropout).toBe(0.3);
+    // a rate the layer refuses names the place
+    const art = await artifactsOf(theirs);
+    art.modelTopology.config.layers[1].config.dropout = 1.5;
+    await expect(importTfjsModel(art)).rejects.toThrow(/^wasmnn: tfjs import: layer 2 \(.*dropout must be a number in \[0, 1\), got 1\.5/);
+    ours.dispose(); again.dispose();
+  });
+
   it('from model.json and weight files on disk (two shards), by path; and from parsed JSON plus shards by name', async () => {
     const [, layers, kind] = CASES[2];
     const theirs = T.tfl.sequential({ layers: layers() });

@@ -57,6 +57,10 @@ const MODELS: [string, () => any[], { data: any; shape: number[] }][] = [
   ['Embedding -> GRU(goBackwards, seq, no bias) -> Conv1D(valid, dilated) -> GlobalAveragePooling1D -> Dense', () => [
     new Embedding({ inputDim: V, outputDim: 4, maskZero: true }), new GRU({ units: 6, goBackwards: true, returnSequences: true, useBias: false }),
     new Conv1D({ filters: 3, kernelSize: 2, dilationRate: 2, strides: 1, useBias: false }), new GlobalAveragePooling1D(), new Dense({ units: 2 })], idsX],
+  ['Embedding -> LSTM(dropout, recurrentDropout, seq) -> Bidirectional(LSTM(dropout, recurrentDropout)) -> Dense; and GRU(dropout)', () => [
+    new Embedding({ inputDim: V, outputDim: 6 }), new LSTM({ units: 5, returnSequences: true, dropout: 0.2, recurrentDropout: 0.25 }),
+    new GRU({ units: 4, returnSequences: true, dropout: 0.1, resetAfter: true }),
+    new Bidirectional({ layer: new LSTM({ units: 3, dropout: 0.3, recurrentDropout: 0.15 }) }), new Dense({ units: 2, activation: 'softmax' })], idsX],
   ['EmbeddingBag(sum) -> Dense', () => [new EmbeddingBag({ inputDim: V, outputDim: 5, mode: 'sum' }), new Dense({ units: 4, activation: 'softmax' })], idsX],
   ['Dense -> Dropout -> LayerNormalization(no center) -> Dense (float input, a frozen layer)', () => [
     new Dense({ units: 7, activation: 'gelu' }), new Dropout({ rate: 0.5 }), new LayerNormalization({ center: false }),
@@ -81,6 +85,50 @@ describe('round trip of every layer type', () => {
     // encoding is deterministic
     expect(encodeWnn({ model: b })).toEqual(bytes);
     a.dispose(); b.dispose();
+  });
+});
+
+describe('recurrent dropout options in files', () => {
+  it('come back in the config (they act in further training), and the inference reader loads and ignores them', async () => {
+    const { InferenceModel } = await import('../../src/infer.js');
+    const { decodeWnnForInference } = await import('../../src/infer.js');
+    const { runtime } = await import('../../src/runtime/default.js');
+    const a = make(() => [new Embedding({ inputDim: V, outputDim: 6, maskZero: true }), new Bidirectional({ layer: new LSTM({ units: 4, dropout: 0.2, recurrentDropout: 0.3 }) }),
+      new Dense({ units: 2, activation: 'softmax' })], idsX);
+    const bytes = encodeWnn({ model: a });
+    const inner = JSON.parse(decodeSafetensors(bytes).metadata!.model).config.layers[1].config.layer.config;
+    expect([inner.dropout, inner.recurrentDropout]).toEqual([0.2, 0.3]);
+    const b = decodeWnn(bytes).model;
+    const layer = (b.layers[1] as Bidirectional).forwardLayer as LSTM;
+    expect([layer.dropout, layer.recurrentDropout]).toEqual([0.2, 0.3]);
+    const file = decodeWnnForInference(bytes);
+    const lite = InferenceModel.create(runtime(), file.model, file.weights);
+    expect(bits(lite.predict(idsX).data)).toEqual(bits(a.predict(idsX).data));
+    // a rate out of range in a file is refused by both readers
+    const edited = edit(bytes, (meta) => { const e = JSON.parse(meta.model); e.config.layers[1].config.layer.config.recurrentDropout = 1; meta.model = JSON.stringify(e); });
+    expect(() => decodeWnn(edited)).toThrow(/option recurrentDropout must be a number in \[0, 1\), got 1/);
+    expect(() => decodeWnnForInference(edited)).toThrow(/option recurrentDropout must be a number in \[0, 1\), got 1/);
+    lite.dispose?.(); a.dispose(); b.dispose();
+  });
+
+  it('resuming a fit with LSTM(dropout, recurrentDropout) from a file equals training straight through, bitwise', async () => {
+    const x = { data: ints(24 * 6, 0, 25, 5), shape: [24, 6] };
+    const y = Int32Array.from({ length: 24 }, (_, i) => (x.data[i * 6] + x.data[i * 6 + 1]) % 3);
+    const build = () => {
+      const m = new Sequential([new Embedding({ inputDim: 25, outputDim: 6, maskZero: true }), new LSTM({ units: 5, dropout: 0.3, recurrentDropout: 0.3 }),
+        new Dense({ units: 3, activation: 'softmax' })], { seed: 2 });
+      m.compile({ optimizer: new Adam({ learningRate: 0.02 }), loss: 'sparseCategoricalCrossentropy' });
+      return m;
+    };
+    const straight = build();
+    await straight.fit(x, y, { epochs: 2, batchSize: 8, seed: 4 });
+    const first = build();
+    await first.fit(x, y, { epochs: 1, batchSize: 8, seed: 4 });
+    const { model: resumed } = decodeWnn(encodeWnn({ model: first, includeOptimizer: true }));
+    await resumed.fit(x, y, { epochs: 2, initialEpoch: 1, batchSize: 8, seed: 4 });
+    const ws = straight.getWeights(), wr = resumed.getWeights();
+    ws.forEach((w, i) => expect(bits(wr[i].values), w.name).toEqual(bits(w.values)));
+    for (const m of [straight, first, resumed]) m.dispose();
   });
 });
 

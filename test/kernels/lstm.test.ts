@@ -207,14 +207,14 @@ describe('lstm sequence kernels', () => {
         const h0 = rt.temp([B, H]).set(d.h0), c0 = rt.temp([B, H]).set(d.c0), mask = rt.temp([B, T]).set(d.mask);
         const hs = rt.temp([B, T, H]), cs = rt.temp([B, T, H]), gates = rt.temp([B, T, 4 * H]);
         const ws = rt.temp([lstmForwardWorkspaceBytes(B, H) / 4]), sync = rt.temp([4], 'i32').fill(0);
-        rt.run('f32_lstm_seq_fwd', 1e9, [xw.ptr, u.ptr, h0.ptr, c0.ptr, mask.ptr, hs.ptr, cs.ptr, gates.ptr, ws.ptr, sync.ptr, B, T, H, 0, 0, 0], nth);
+        rt.run('f32_lstm_seq_fwd', 1e9, [xw.ptr, u.ptr, h0.ptr, c0.ptr, mask.ptr, hs.ptr, cs.ptr, gates.ptr, ws.ptr, sync.ptr, B, T, H, 0, 0, 0, 0], nth);
         expectBitwise(hs.f32(), base.fwd.hs, `hs nth=${nth}`);
         const dhs = rt.temp([B, T, H]).set(d.dhs), dhT = rt.temp([B, H]).set(d.dhT), dcT = rt.temp([B, H]).set(d.dcT);
         const dz = rt.temp([B, T, 4 * H]), dh0 = rt.temp([B, H]), dc0 = rt.temp([B, H]);
         const wsb = rt.temp([lstmBackwardWorkspaceBytes(B, H) / 4]);
         sync.fill(0);
         rt.run('f32_lstm_seq_bwd', 1e9, [u.ptr, c0.ptr, mask.ptr, cs.ptr, gates.ptr, dhs.ptr, dhT.ptr, dcT.ptr,
-          dz.ptr, dh0.ptr, dc0.ptr, wsb.ptr, sync.ptr, B, T, H, 0, 0], nth);
+          dz.ptr, dh0.ptr, dc0.ptr, wsb.ptr, sync.ptr, B, T, H, 0, 0, 0], nth);
         expectBitwise(dz.f32(), base.bwd.dz, `dz nth=${nth}`);
         expectBitwise(dh0.f32(), base.bwd.dh0, `dh0 nth=${nth}`);
         expectBitwise(dc0.f32(), base.bwd.dc0, `dc0 nth=${nth}`);

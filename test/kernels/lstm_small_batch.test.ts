@@ -141,7 +141,7 @@ describe('lstm forward, small batches (one-row path)', () => {
           const h0 = rt.temp([B, H]).set(d.h0), c0 = rt.temp([B, H]).set(d.c0), mask = rt.temp([B, T]).set(d.mask);
           const hs = rt.temp([B, T, H]).fill(NaN), cs = rt.temp([B, T, H]).fill(NaN), gates = rt.temp([B, T, 4 * H]).fill(NaN);
           const ws = rt.temp([lstmForwardWorkspaceBytes(B, H) / 4]), sync = rt.temp([4], 'i32').fill(0);
-          rt.run('f32_lstm_seq_fwd', 1e9, [xw.ptr, u.ptr, h0.ptr, c0.ptr, mask.ptr, hs.ptr, cs.ptr, gates.ptr, ws.ptr, sync.ptr, B, T, H, 0, 0, 0], nth);
+          rt.run('f32_lstm_seq_fwd', 1e9, [xw.ptr, u.ptr, h0.ptr, c0.ptr, mask.ptr, hs.ptr, cs.ptr, gates.ptr, ws.ptr, sync.ptr, B, T, H, 0, 0, 0, 0], nth);
           expectSame({ hs: hs.f32(), cs: cs.f32(), gates: gates.f32() }, base, `B${B} H${H} nth=${nth}`);
         });
       }

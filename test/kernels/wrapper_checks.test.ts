@@ -139,7 +139,7 @@ describe('kernel wrappers refuse unknown option names', () => {
       const xw = rt.temp([1, 2, 4]).set([1, 1, 1, 1, -1, -1, -1, -1]), u = rt.temp([1, 4]).fill(0), hs = rt.temp([1, 2, 1]), cs = rt.temp([1, 2, 1]);
       expect(() => lstmSequence(rt, { xw, u, hs, cs, goBackwards: true } as never)).toThrow(
         "wasmnn: lstmSequence: unknown option 'goBackwards'; did you mean 'reverse'? " +
-        '(options: xw, xwRows, u, h0, c0, mask, hs, cs, gates, reverse, recurrentActivation)');
+        '(options: xw, xwRows, u, h0, c0, mask, hs, cs, gates, reverse, recurrentActivation, recurrentMask)');
       expect(() => lstmSequenceBackward(rt, { u, hs, cs, gates: t(), dz: t(), dU: t() } as never))
         .toThrow(/^wasmnn: lstmSequenceBackward: unknown option 'dU'; did you mean 'du'\?/);
       const u3 = rt.temp([1, 3]).fill(0), xw3 = rt.temp([1, 2, 3]).fill(0);

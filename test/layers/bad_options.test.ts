@@ -45,8 +45,8 @@ describe('layer constructors refuse what a model file refuses', () => {
     ['inputShape [0]', () => new Dense({ units: 2, inputShape: [0] }), /^wasmnn: Dense: inputShape must be an array of 1 \.\. 4 dimensions.*got \[0\] \(an array\)$/],
     ['inputShape "3"', () => new Dense(bad({ units: 2, inputShape: '3' })), /^wasmnn: Dense: inputShape must be an array of 1 \.\. 4 dimensions.*got "3" \(a string\)$/],
     ['Embedding sparse "yes"', () => new Embedding(bad({ inputDim: 5, outputDim: 2, sparse: 'yes' })), /^wasmnn: Embedding: sparse must be true or false, got "yes" \(a string\)$/],
-    ['LSTM dropout NaN (was read as no dropout)', () => new LSTM({ units: 3, dropout: NaN }), /^wasmnn: LSTM: dropout inside the cell is not supported \(got NaN\); leave it out or 0, and put a Dropout layer before or after the LSTM$/],
-    ['GRU recurrentDropout "0.2"', () => new GRU(bad({ units: 3, recurrentDropout: '0.2' })), /^wasmnn: GRU: recurrentDropout inside the cell is not supported \(got "0\.2" \(a string\)\)/],
+    ['LSTM dropout NaN (would read as no dropout)', () => new LSTM({ units: 3, dropout: NaN }), /^wasmnn: LSTM: dropout must be a number in \[0, 1\), got NaN$/],
+    ['GRU recurrentDropout "0.2"', () => new GRU(bad({ units: 3, recurrentDropout: '0.2' })), /^wasmnn: GRU: recurrentDropout must be a number in \[0, 1\), got "0\.2" \(a string\)$/],
     ['Conv1D padding 5', () => new Conv1D(bad({ filters: 2, kernelSize: 3, padding: 5 })), /^wasmnn: Conv1D: padding must be 'valid', 'same', 'causal', got 5$/],
   ])('%s', (_, make, message) => {
     expect(make).toThrow(message);

@@ -244,7 +244,7 @@ describe('bad input gets a clear error', () => {
     expect(() => new Dense({ units: 0 })).toThrow(/units must be a whole number >= 1/);
     expect(() => new Dense({ units: 2, activation: 'hard_swish' as any })).toThrow(/unknown activation 'hard_swish'/);
     expect(() => m.compile({ loss: 'hinge' as any })).toThrow(/unknown loss 'hinge'/);
-    expect(() => new LSTM({ units: 4, recurrentDropout: 0.2 })).toThrow(/put a Dropout layer/);
+    expect(() => new GRU({ units: 4, recurrentDropout: 0.2 })).toThrow(/recurrentDropout is not supported for GRU/);
     m.dispose(); d.dispose();
   });
 

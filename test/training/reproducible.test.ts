@@ -2,7 +2,7 @@
 // (and in both builds); and 1,000 training steps do not grow live or peak memory.
 import { describe, expect, it } from 'vitest';
 import { Runtime } from '../../src/runtime/runtime.js';
-import { init, shutdown, Sequential, Dense, Embedding, LSTM, Dropout, Adam } from '../../src/index.js';
+import { init, shutdown, Sequential, Dense, Embedding, LSTM, Dropout, Adam, Bidirectional } from '../../src/index.js';
 import { ints } from '../helpers/data.js';
 import { expectBitwise } from '../helpers/data.js';
 
@@ -40,6 +40,31 @@ describe('reproducibility', () => {
     expectBitwise(b, a, 'simd-mt@1 vs simd@1');
     expectBitwise(c, a, 'simd-mt@2 vs simd@1');
     expectBitwise(d, a, 'simd-mt@3 vs simd@1');
+    await shutdown();
+  });
+
+  it('LSTM and Bidirectional(LSTM) with dropout and recurrentDropout: same seed, same weights bit for bit at 1, 2 and 3 threads', async () => {
+    const fitWith = async (build: 'simd' | 'simd-mt', threads: number, seed = 11) => {
+      await shutdown();
+      await init({ build, threads, parallelThreshold: 1 });
+      const m = new Sequential([
+        new Embedding({ inputDim: V, outputDim: 16, maskZero: true }),
+        new LSTM({ units: 16, returnSequences: true, dropout: 0.2, recurrentDropout: 0.3 }),
+        new Bidirectional({ layer: new LSTM({ units: 9, dropout: 0.1, recurrentDropout: 0.25 }) }),
+        new Dense({ units: 3, activation: 'softmax' }),
+      ]);
+      m.compile({ optimizer: new Adam({ learningRate: 0.01 }), loss: 'sparseCategoricalCrossentropy' });
+      // batches of 16 and a last one of 8 (rows in whole blocks of 4), and of 3 (the one-row path)
+      await m.fit({ data: x.subarray(0, 75 * L), shape: [75, L] }, y.subarray(0, 75), { epochs: 2, batchSize: 16, seed });
+      await m.fit({ data: x.subarray(0, 6 * L), shape: [6, L] }, y.subarray(0, 6), { epochs: 1, batchSize: 3, seed });
+      const w = m.snapshotWeights();
+      m.dispose();
+      return w;
+    };
+    const a = await fitWith('simd', 1);
+    expectBitwise(await fitWith('simd-mt', 2), a, 'simd-mt@2 vs simd@1');
+    expectBitwise(await fitWith('simd-mt', 3), a, 'simd-mt@3 vs simd@1');
+    expect(await fitWith('simd', 1, 12)).not.toEqual(a);
     await shutdown();
   });
 
