@@ -33,14 +33,15 @@ export interface RNNArgs extends LayerArgs {
   recurrentDropout?: number;
 }
 
-const RNN_OPTIONS: OptionNames<Omit<RNNArgs, keyof LayerArgs>> = {
+export const RNN_OPTIONS: OptionNames<Omit<RNNArgs, keyof LayerArgs>> = {
   units: true, activation: true, recurrentActivation: true, useBias: true, returnSequences: true, goBackwards: true,
   kernelInitializer: true, recurrentInitializer: true, biasInitializer: true, dropout: true, recurrentDropout: true,
 };
 const LSTM_OPTIONS = optionNames<RNNArgs & { unitForgetBias?: boolean }>({ ...RNN_OPTIONS, unitForgetBias: true, ...LAYER_ARGS });
 const GRU_OPTIONS = optionNames<RNNArgs & { resetAfter?: boolean }>({ ...RNN_OPTIONS, resetAfter: true, ...LAYER_ARGS });
 
-abstract class RNNBase extends Layer {
+/** LSTM, GRU and SimpleRNN (src/layers/simple_rnn.ts): weights, the projection GEMM or folded table, masking, backward. */
+export abstract class RNNBase extends Layer {
   fillsEmbeddingOutput(): boolean { return true; }
 
   abstract readonly gateCount: number;
