@@ -17,5 +17,6 @@ export * from './kernels/conv1d';
 export * from './kernels/pool';
 export { f32_lstm_seq_fwd, f32_lstm_seq_bwd } from './kernels/lstm';   // not f32_lstm_seq_fwd_infer (assembly/infer.ts's)
 export * from './kernels/gru';
+export * from './kernels/simple_rnn';
 
 export { wasmnn_heap_base, wasmnn_abi_version } from './abi';

@@ -21,6 +21,7 @@ export { f32_conv1d_fwd } from './kernels/conv1d';
 export { f32_avgpool1d_fwd, f32_maxpool1d_fwd, f32_avgpool1d_win_fwd, f32_maxpool1d_win_fwd } from './kernels/pool';
 export { f32_lstm_seq_fwd_infer as f32_lstm_seq_fwd } from './kernels/lstm';   // without the gate-storing variants
 export { f32_gru_seq_fwd, f32_gru_seq_reset_after_fwd } from './kernels/gru';
+export { f32_simple_rnn_seq_fwd } from './kernels/simple_rnn';
 export { wasmnn_heap_base, wasmnn_abi_version } from './abi';
 
 // Marks this set for the host: 1 = inference only (kernels not listed above are absent).

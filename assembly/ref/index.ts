@@ -14,5 +14,6 @@ export * from './conv1d';
 export * from './pool';
 export * from './lstm';
 export * from './gru';
+export * from './simple_rnn';
 
 export function wasmnn_heap_base(): usize { return __heap_base; }

@@ -2,7 +2,7 @@
 // file's config and weights. It calls the same kernels with the same arguments as the layers'
 // call() in Sequential.predict, so its outputs equal Sequential.predict bit for bit, but it pulls
 // in no autograd, losses, optimizers, initialisers or backward kernels: the inference bundle
-// (wasmnn/infer) stays small. As in the layers, an LSTM/GRU right after an Embedding takes its
+// (wasmnn/infer) stays small. As in the layers, an LSTM/GRU/SimpleRNN right after an Embedding takes its
 // input projection from the folded table of src/folded_projection.ts (the same bits).
 import { gemm } from '../kernels/gemm.js';
 import { unaryForward } from '../kernels/unary.js';
@@ -10,6 +10,7 @@ import { softmax } from '../kernels/softmax_xent.js';
 import { bagsFromPadded, embedding, embeddingBag } from '../kernels/embedding.js';
 import { lstmSequence } from '../kernels/lstm.js';
 import { gruSequence } from '../kernels/gru.js';
+import { simpleRnnSequence } from '../kernels/simple_rnn.js';
 import { conv1d, conv1dOutputLength } from '../kernels/conv1d.js';
 import { avgPool1d, globalAvgPool1d, globalMaxPool1d, maxPool1d, pool1dGeometry, type Pool1dOptions } from '../kernels/pool.js';
 import { layerNorm } from '../kernels/norm.js';
@@ -75,7 +76,7 @@ function sampleShapeAfter({ className, config: c }: LayerSpec, s: readonly (numb
     case 'Embedding': return [...s, c.outputDim];
     case 'EmbeddingBag': return [c.outputDim];
     case 'Dense': return [...s.slice(0, -1), c.units];
-    case 'LSTM': case 'GRU': return c.returnSequences ? [steps, c.units] : [c.units];
+    case 'LSTM': case 'GRU': case 'SimpleRNN': return c.returnSequences ? [steps, c.units] : [c.units];
     case 'Bidirectional': {
       const inner = (c.layer as LayerSpec | undefined)?.config ?? {};
       const units = (c.mergeMode ?? 'concat') === 'concat' ? 2 * inner.units : inner.units;
@@ -135,7 +136,7 @@ export class InferenceModel {
     this.width = ids || !this.sampleShape?.length ? null : this.sampleShape[this.sampleShape.length - 1];
     this.dims = this.sampleShape;
     // an Embedding right before a recurrent layer (which reads it through the folded table) need not gather
-    const readsSource = (l: LayerSpec | undefined) => !!l && (l.className === 'LSTM' || l.className === 'GRU' || l.className === 'Bidirectional');
+    const readsSource = (l: LayerSpec | undefined) => !!l && (l.className === 'LSTM' || l.className === 'GRU' || l.className === 'SimpleRNN' || l.className === 'Bidirectional');
     this.forwards = layers.map((l, i) => {
       const f = l.className === 'Embedding' ? this.embedding(String(l.config.name), l.config, readsSource(layers[i + 1])) : this.layer(l);
       this.dims = sampleShapeAfter(l, this.dims);
@@ -182,7 +183,7 @@ export class InferenceModel {
       case 'Dense': return this.dense(name, c);
       case 'Embedding': return this.embedding(name, c);
       case 'EmbeddingBag': return this.embeddingBag(name, c);
-      case 'LSTM': case 'GRU': return this.recurrent(className, name, c);
+      case 'LSTM': case 'GRU': case 'SimpleRNN': return this.recurrent(className, name, c);
       case 'Bidirectional': return this.bidirectional(name, c);
       case 'Conv1D': return this.conv(name, c);
       case 'GlobalAveragePooling1D': return (rt, { x, mask }) => {
@@ -262,7 +263,7 @@ export class InferenceModel {
   }
 
   private recurrent(kind: string, name: string, c: Record<string, any>, goBackwards = !!c.goBackwards): Forward {
-    const H = c.units, G = (kind === 'LSTM' ? 4 : 3) * H;
+    const H = c.units, G = (kind === 'LSTM' ? 4 : kind === 'GRU' ? 3 : 1) * H;
     const W = this.w(name, 'kernel', [this.width, G]), U = this.w(name, 'recurrent_kernel', [H, G]);
     // GRU resetAfter: a (2, G) bias, row 0 added to the projection (and folded), row 1 by the kernel
     const resetAfter = kind === 'GRU' && !!c.resetAfter;
@@ -270,7 +271,8 @@ export class InferenceModel {
     const bias = bias2 && resetAfter ? bias2.view([G], 0) : bias2, rb = bias2 && resetAfter ? bias2.view([G], G) : null;
     this.width = H;
     const returnSequences = !!c.returnSequences;
-    const recurrentActivation = c.recurrentActivation ?? 'sigmoid';
+    // SimpleRNN: its activation instead of the gates' recurrentActivation
+    const act = kind === 'SimpleRNN' ? { activation: c.activation } : { recurrentActivation: c.recurrentActivation ?? 'sigmoid' };
     let fold: FoldedProjection | null | undefined;
     return (rt, { x, mask, source }) => {
       // x (B, T, C) -> xw (B, T, G) = x W + b, then the whole recurrence in one kernel call
@@ -290,10 +292,11 @@ export class InferenceModel {
         xw = reshape(xw, [B, T, G]);
       }
       const hs = rt.temp([B, T, H]);
-      const common = { xw, xwRows: table ? reshape(source!.ids, [B, T]) : null, u: U, mask, hs, reverse: goBackwards, recurrentActivation };
+      const common = { xw, xwRows: table ? reshape(source!.ids, [B, T]) : null, u: U, mask, hs, reverse: goBackwards, ...act };
       if (T > 0) {
         // as the layers at inference: the LSTM keeps no gates (only its backward reads them)
         if (kind === 'LSTM') lstmSequence(rt, { ...common, cs: rt.temp([B, T, H]), gates: null });
+        else if (kind === 'SimpleRNN') simpleRnnSequence(rt, common as any);
         else gruSequence(rt, { ...common, gates: rt.temp([B, T, G]), rh: rt.temp([B, T, H]), resetAfter, recurrentBias: rb });
       }
       if (returnSequences) return { x: hs, mask };
@@ -308,8 +311,8 @@ export class InferenceModel {
 
   private bidirectional(name: string, c: Record<string, any>): Forward {
     const inner = c.layer as LayerSpec;
-    if (!inner || (inner.className !== 'LSTM' && inner.className !== 'GRU')) fail(`Bidirectional ${name}: wraps an unknown layer`);
-    const kind = inner.className, low = kind.toLowerCase();
+    if (!inner || !['LSTM', 'GRU', 'SimpleRNN'].includes(inner.className)) fail(`Bidirectional ${name}: wraps an unknown layer`);
+    const kind = inner.className, low = kind === 'SimpleRNN' ? 'simple_rnn' : kind.toLowerCase();
     const back = !!inner.config.goBackwards;
     const inWidth = this.width;
     const fwd = this.recurrent(kind, `${name}/forward_${low}`, inner.config, back);

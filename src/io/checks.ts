@@ -46,6 +46,9 @@ const RNN: Record<string, Check> = {
   dropout: rate, recurrentDropout: rate,
 };
 
+/** The layers Bidirectional may wrap. */
+const RECURRENT_LAYERS = new Set(['LSTM', 'GRU', 'SimpleRNN']);
+
 /** Every layer class a file may use, with its options. Bidirectional's `layer` is checked recursively. */
 export const LAYER_OPTIONS: Record<string, Record<string, Check>> = {
   Dense: { units: dim, activation: oneOf(...ACTIVATIONS), useBias: bool },
@@ -56,6 +59,7 @@ export const LAYER_OPTIONS: Record<string, Record<string, Check>> = {
   LSTM: { ...RNN, unitForgetBias: bool },
   // resetAfter (default false, tfjs-layers' only form): true is Keras 2/3's default, a (2, 3 x units) bias
   GRU: { ...RNN, resetAfter: bool },
+  SimpleRNN: { units: dim, activation: oneOf('tanh', 'relu', 'linear'), useBias: bool, returnSequences: bool, goBackwards: bool },
   Bidirectional: { mergeMode: oneOf('concat', 'sum', 'mul', 'ave') },
   Conv1D: { filters: dim, kernelSize: dim, strides: dim, padding: oneOf('valid', 'same', 'causal'), dilationRate: dim, activation: oneOf(...ACTIVATIONS), useBias: bool },
   GlobalAveragePooling1D: {},
@@ -84,7 +88,7 @@ export function layerOptionRule(className: string, key: string): Check | null {
 /** Options a layer class cannot do without. */
 const REQUIRED: Record<string, string[]> = {
   Dense: ['units'], Embedding: ['inputDim', 'outputDim'], EmbeddingBag: ['inputDim', 'outputDim'], Dropout: ['rate'], SpatialDropout1D: ['rate'],
-  LSTM: ['units'], GRU: ['units'], Bidirectional: ['layer'], Conv1D: ['filters', 'kernelSize'], Activation: ['activation'],
+  LSTM: ['units'], GRU: ['units'], SimpleRNN: ['units'], Bidirectional: ['layer'], Conv1D: ['filters', 'kernelSize'], Activation: ['activation'],
 };
 
 function bad(where: string, what: string): never {
@@ -101,7 +105,7 @@ export function checkLayerEntry(entry: unknown, where: string, nested = false): 
   if (typeof className !== 'string' || !Object.hasOwn(LAYER_OPTIONS, className)) {
     return bad(where, `has an unknown layer class ${JSON.stringify(className)?.slice(0, 60)}; this version knows ${Object.keys(LAYER_OPTIONS).join(', ')}`);
   }
-  if (nested && className !== 'LSTM' && className !== 'GRU') bad(where, `wraps a ${className}; Bidirectional wraps an LSTM or GRU`);
+  if (nested && !RECURRENT_LAYERS.has(className)) bad(where, `wraps a ${className}; Bidirectional wraps an LSTM, GRU or SimpleRNN`);
   if (!isPlainObject(config)) return bad(where, 'has no config object');
   const allowed = LAYER_OPTIONS[className];
   for (const [k, v] of Object.entries(config)) {
@@ -182,7 +186,7 @@ export function checkModelEntry(metadata: Record<string, string>): ModelEntry {
   return { name: config.name as string, layers: entries, inputShape };
 }
 
-const SEQUENCE_LAYERS = new Set(['LSTM', 'GRU', 'Bidirectional', 'Conv1D', 'GlobalAveragePooling1D', 'GlobalMaxPooling1D', 'MaxPooling1D', 'AveragePooling1D', 'SpatialDropout1D']);
+const SEQUENCE_LAYERS = new Set(['LSTM', 'GRU', 'SimpleRNN', 'Bidirectional', 'Conv1D', 'GlobalAveragePooling1D', 'GlobalMaxPooling1D', 'MaxPooling1D', 'AveragePooling1D', 'SpatialDropout1D']);
 
 /**
  * The rank of each layer's samples, walked from the input shape as the layers' builds do: the
@@ -200,7 +204,7 @@ function checkLayerRanks(entries: { className: string; config: Record<string, un
     if (c === 'Activation' && e.config.activation === 'softmax' && rank === 0) bad(where, 'applies a softmax to samples that are single numbers; the model\'s inputShape is inconsistent');
     const seq = (cfg: Record<string, unknown>) => (cfg.returnSequences === true ? 2 : 1);
     if (c === 'Embedding') rank += 1;
-    else if (c === 'LSTM' || c === 'GRU') rank = seq(e.config);
+    else if (RECURRENT_LAYERS.has(c)) rank = seq(e.config);
     else if (c === 'Bidirectional') rank = seq(((e.config.layer as { config?: Record<string, unknown> })?.config) ?? {});
     else if (c === 'GlobalAveragePooling1D' || c === 'GlobalMaxPooling1D' || c === 'Flatten') rank = 1;
   });

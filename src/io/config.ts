@@ -26,6 +26,7 @@ export const ZERO_INIT: Record<string, Record<string, string>> = {
   EmbeddingBag: { embeddingsInitializer: 'zeros' },
   LSTM: { kernelInitializer: 'zeros', recurrentInitializer: 'zeros', biasInitializer: 'zeros' },
   GRU: { kernelInitializer: 'zeros', recurrentInitializer: 'zeros', biasInitializer: 'zeros' },
+  SimpleRNN: { kernelInitializer: 'zeros', recurrentInitializer: 'zeros', biasInitializer: 'zeros' },
   Conv1D: { kernelInitializer: 'zeros', biasInitializer: 'zeros' },
 };
 

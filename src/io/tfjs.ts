@@ -1,5 +1,5 @@
 // Import of a TensorFlow.js layers model (model.json + weight files, or the artifacts a save
-// handler receives) for the layers wasmnn has: Embedding, Dense, LSTM, GRU, Bidirectional,
+// handler receives) for the layers wasmnn has: Embedding, Dense, LSTM, GRU, SimpleRNN, Bidirectional,
 // Conv1D, GlobalAverage/MaxPooling1D, Flatten, Dropout, LayerNormalization, Activation (InputLayer
 // is skipped). Configs
 // map from tfjs' snake_case keys to our options; options that change what a layer computes and
@@ -21,6 +21,7 @@ import { Embedding } from '../layers/embedding.js';
 import type { Layer, LayerShape } from '../layers/layer.js';
 import { LayerNormalization } from '../layers/layer_norm.js';
 import { GRU, LSTM } from '../layers/recurrent.js';
+import { SimpleRNN } from '../layers/simple_rnn.js';
 import { Sequential } from '../models/sequential.js';
 import { hasRuntime, init, runtime } from '../runtime/default.js';
 import type { Runtime } from '../runtime/runtime.js';
@@ -190,11 +191,18 @@ function rnnArgs(cls: string, c: Cfg, where: string): Record<string, unknown> {
     // what Keras writes besides: tf.keras' time_major, Keras 3's dropout seed and use_cudnn (an implementation choice)
     'time_major', 'seed', 'use_cudnn'], where);
   if (c.time_major) bad(`${where}: time_major recurrent layers are not supported`, 'build the layer with time_major False (batch first, the default)');
+  if (c.return_state) bad(`${where}: return_state is not supported`, 'build the layer without returnState');
+  if (c.stateful) bad(`${where}: stateful recurrent layers are not supported`, 'build the layer without stateful');
+  if (cls === 'SimpleRNN') {
+    // no gates: Keras' SimpleRNN has no recurrent_activation, unit_forget_bias or reset_after
+    for (const k of ['recurrent_activation', 'unit_forget_bias', 'reset_after']) if (c[k] !== undefined) bad(`${where}: option '${k}' is not a SimpleRNN option`, 'remove it');
+    const a = activation(c.activation === undefined ? 'tanh' : c.activation, where);
+    if (a !== 'tanh' && a !== 'relu' && a !== 'linear') bad(`${where}: SimpleRNN activation '${String(c.activation)}' is not supported`, "build the SimpleRNN with activation 'tanh' (the default), 'relu' or 'linear'");
+    return { units: c.units, activation: a, useBias: c.use_bias ?? true, returnSequences: !!c.return_sequences, goBackwards: !!c.go_backwards };
+  }
   if (activation(c.activation ?? 'tanh', where) !== 'tanh') bad(`${where}: ${cls} activation must be tanh, got '${String(c.activation)}'`, `build the ${cls} with activation 'tanh' (tfjs' default)`);
   const ra = c.recurrent_activation ?? 'hard_sigmoid';
   if (ra !== 'sigmoid' && ra !== 'hard_sigmoid') bad(`${where}: recurrent_activation '${String(ra)}' is not supported`, `build the ${cls} with recurrentActivation 'sigmoid' or 'hardSigmoid'`);
-  if (c.return_state) bad(`${where}: return_state is not supported`, 'build the layer without returnState');
-  if (c.stateful) bad(`${where}: stateful recurrent layers are not supported`, 'build the layer without stateful');
   if (c.reset_after !== undefined && c.reset_after !== null && typeof c.reset_after !== 'boolean') bad(`${where}: reset_after must be true or false, got ${JSON.stringify(c.reset_after)}`);
   // dropout inside the cell acts only in training (predictions are the same with or without it):
   // kept for further training, checked by the layer (a number in [0, 1)); a GRU's recurrent_dropout,
@@ -230,14 +238,15 @@ function layerFrom(cls: string, c: Cfg, where: string, noMask = false): Layer | 
       return w(() => new Embedding({ ...ZERO_INIT.Embedding, name, inputDim: c.input_dim as number, outputDim: c.output_dim as number, maskZero: !!c.mask_zero && !noMask }));
     case 'LSTM': return w(() => new LSTM({ ...ZERO_INIT.LSTM, name, ...rnnArgs(cls, c, where) } as any));
     case 'GRU': return w(() => new GRU({ ...ZERO_INIT.GRU, name, ...rnnArgs(cls, c, where) } as any));
+    case 'SimpleRNN': return w(() => new SimpleRNN({ ...ZERO_INIT.SimpleRNN, name, ...rnnArgs(cls, c, where) } as any));
     case 'Bidirectional': {
       refuseUnknown(c, ['layer', 'merge_mode'], where);
       const inner = c.layer as { class_name?: unknown; config?: unknown };
-      if (!isPlainObject(inner) || (inner.class_name !== 'LSTM' && inner.class_name !== 'GRU') || !isPlainObject(inner.config)) bad(`${where}: Bidirectional must wrap an LSTM or GRU`);
+      if (!isPlainObject(inner) || !['LSTM', 'GRU', 'SimpleRNN'].includes(inner.class_name as string) || !isPlainObject(inner.config)) bad(`${where}: Bidirectional must wrap an LSTM, GRU or SimpleRNN`);
       const mode = c.merge_mode ?? 'concat';
       if (!['concat', 'sum', 'mul', 'ave'].includes(mode as string)) bad(`${where}: merge_mode '${String(mode)}' is not supported (concat, sum, mul, ave)`);
       const args = rnnArgs(inner.class_name as string, inner.config as Cfg, `${where} (wrapped ${String(inner.class_name)})`);
-      const Kind = inner.class_name === 'LSTM' ? LSTM : GRU;
+      const Kind = inner.class_name === 'LSTM' ? LSTM : inner.class_name === 'GRU' ? GRU : SimpleRNN;
       return w(() => new Bidirectional({ name, layer: new Kind({ ...ZERO_INIT[inner.class_name as string], ...args } as any), mergeMode: mode as any }));
     }
     case 'Conv1D': {
@@ -282,14 +291,14 @@ function layerFrom(cls: string, c: Cfg, where: string, noMask = false): Layer | 
       refuseUnknown(c, ['axis', 'epsilon', 'center', 'scale'], where);
       return w(() => new LayerNormalization({ name, epsilon: (c.epsilon ?? 1e-3) as number, center: (c.center ?? true) as boolean, scale: (c.scale ?? true) as boolean }));
     default:
-      return bad(`${where}: layer class '${cls}' is not one wasmnn has`, 'wasmnn imports Embedding, Dense, LSTM, GRU, Bidirectional, Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D, MaxPooling1D, AveragePooling1D, Flatten, Dropout, SpatialDropout1D, LayerNormalization, Activation');
+      return bad(`${where}: layer class '${cls}' is not one wasmnn has`, 'wasmnn imports Embedding, Dense, LSTM, GRU, SimpleRNN, Bidirectional, Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D, MaxPooling1D, AveragePooling1D, Flatten, Dropout, SpatialDropout1D, LayerNormalization, Activation');
   }
 }
 
 // ---- masks: what tfjs-layers 4.22 predicts vs what wasmnn computes ----
 // tfjs: Embedding(maskZero) makes a mask of the ids != 0; Dense, Dropout, LayerNormalization and
 // recurrent layers with returnSequences pass it on; Conv1D and the global poolings do not support
-// masks and drop it. Only LSTM, GRU and Bidirectional read a mask: the poolings average / take the
+// masks and drop it. Only LSTM, GRU, SimpleRNN and Bidirectional read a mask: the poolings average / take the
 // max over every step, padding included. And predict() (engine/executor.js) hands every layer the
 // last mask it saw (kwargs.mask is set, never cleared), so every recurrent layer after the Embedding
 // is masked by its ids, even behind a Conv1D that dropped the mask, and even when that Conv1D
@@ -304,7 +313,7 @@ function layerFrom(cls: string, c: Cfg, where: string, noMask = false): Layer | 
 // wasmnn, or a recurrent layer it does not reach (a Conv1D changed the steps), would compute
 // something else, and the import is refused.
 
-const isRecurrent = (l: Layer): l is LSTM | GRU | Bidirectional => l instanceof LSTM || l instanceof GRU || l instanceof Bidirectional;
+const isRecurrent = (l: Layer): l is LSTM | GRU | SimpleRNN | Bidirectional => l instanceof LSTM || l instanceof GRU || l instanceof SimpleRNN || l instanceof Bidirectional;
 const keepsSteps = (c: Conv1D) => c.strides === 1 && (c.padding !== 'valid' || (c.kernelSize - 1) * c.dilationRate === 0);
 
 /** The positions of the Embeddings to import with maskZero off; refuses what would predict differently. */

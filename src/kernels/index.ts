@@ -12,5 +12,6 @@ export * from './conv1d.js';
 export * from './pool.js';
 export * from './lstm.js';
 export * from './gru.js';
+export * from './simple_rnn.js';
 export { KERNELS, KERNEL_FAMILIES } from './manifest.js';
 export type { KernelSpec } from './spec.js';

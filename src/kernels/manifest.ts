@@ -15,6 +15,7 @@ import { conv1dKernels } from './conv1d.js';
 import { poolKernels } from './pool.js';
 import { lstmKernels } from './lstm.js';
 import { gruKernels } from './gru.js';
+import { simpleRnnKernels } from './simple_rnn.js';
 
 export const KERNEL_FAMILIES: Record<string, readonly KernelSpec[]> = {
   unary: unaryKernels,
@@ -30,6 +31,7 @@ export const KERNEL_FAMILIES: Record<string, readonly KernelSpec[]> = {
   pool: poolKernels,
   lstm: lstmKernels,
   gru: gruKernels,
+  simple_rnn: simpleRnnKernels,
 };
 
 export const KERNELS: readonly KernelSpec[] = Object.values(KERNEL_FAMILIES).flat();

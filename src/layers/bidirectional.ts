@@ -6,12 +6,13 @@ import { binaryForward } from '../kernels/binary.js';
 import { LAYER_ARGS, Layer, checkLayerArgs, shown, type CallContext, type LayerArgs, type LayerShape, type Output } from './layer.js';
 import { checkOptions, optionNames } from '../options.js';
 import { GRU, LSTM, type RNNArgs } from './recurrent.js';
+import { SimpleRNN } from './simple_rnn.js';
 import type { Tensor } from '../tensor.js';
 
 export type MergeMode = 'concat' | 'sum' | 'mul' | 'ave';
 
 export interface BidirectionalArgs extends LayerArgs {
-  layer: LSTM | GRU;
+  layer: LSTM | GRU | SimpleRNN;
   mergeMode?: MergeMode;
 }
 
@@ -19,8 +20,8 @@ const BIDIRECTIONAL_OPTIONS = optionNames<BidirectionalArgs>({ layer: true, merg
 
 export class Bidirectional extends Layer {
   readonly className = 'Bidirectional';
-  readonly forwardLayer: LSTM | GRU;
-  readonly backwardLayer: LSTM | GRU;
+  readonly forwardLayer: LSTM | GRU | SimpleRNN;
+  readonly backwardLayer: LSTM | GRU | SimpleRNN;
   readonly mergeMode: MergeMode;
 
   /** Both wrapped layers are recurrent: they read an Embedding's output through embeddingSource(). */
@@ -29,12 +30,12 @@ export class Bidirectional extends Layer {
   constructor(args: BidirectionalArgs) {
     super(checkOptions('Bidirectional', args, BIDIRECTIONAL_OPTIONS));
     const inner = args?.layer;
-    if (!(inner instanceof LSTM) && !(inner instanceof GRU)) throw new TypeError('wasmnn: Bidirectional wraps an LSTM or GRU layer: new Bidirectional({ layer: new LSTM({ units }) })');
+    if (!(inner instanceof LSTM) && !(inner instanceof GRU) && !(inner instanceof SimpleRNN)) throw new TypeError('wasmnn: Bidirectional wraps an LSTM, GRU or SimpleRNN layer: new Bidirectional({ layer: new LSTM({ units }) })');
     this.mergeMode = args.mergeMode ?? 'concat';
     if (!['concat', 'sum', 'mul', 'ave'].includes(this.mergeMode)) throw new RangeError(`wasmnn: Bidirectional: mergeMode must be concat, sum, mul or ave, got ${shown(this.mergeMode)}`);
     checkLayerArgs('Bidirectional', args);
     const config = inner.getConfig() as unknown as RNNArgs;
-    const Kind = inner instanceof LSTM ? LSTM : GRU;
+    const Kind = inner instanceof LSTM ? LSTM : inner instanceof GRU ? GRU : SimpleRNN;
     this.forwardLayer = new Kind({ ...config, name: undefined, goBackwards: inner.goBackwards } as any);
     this.backwardLayer = new Kind({ ...config, name: undefined, goBackwards: !inner.goBackwards } as any);
     // a frozen wrapped layer freezes the pair; the wrapper's flag then decides for both (see build)
@@ -48,7 +49,8 @@ export class Bidirectional extends Layer {
   }
 
   build(s: LayerShape): LayerShape {
-    const kind = this.forwardLayer.className.toLowerCase();
+    // Keras' names: forward_lstm, forward_gru, forward_simple_rnn
+    const kind = this.forwardLayer.className === 'SimpleRNN' ? 'simple_rnn' : this.forwardLayer.className.toLowerCase();
     this.forwardLayer.name = `${this.name}/forward_${kind}`;
     this.backwardLayer.name = `${this.name}/backward_${kind}`;
     this.forwardLayer.build(s);

@@ -37,7 +37,7 @@ export interface RNNArgs extends LayerArgs {
   recurrentDropout?: number;
 }
 
-const RNN_OPTIONS: OptionNames<Omit<RNNArgs, keyof LayerArgs>> = {
+export const RNN_OPTIONS: OptionNames<Omit<RNNArgs, keyof LayerArgs>> = {
   units: true, activation: true, recurrentActivation: true, useBias: true, returnSequences: true, goBackwards: true,
   kernelInitializer: true, recurrentInitializer: true, biasInitializer: true, dropout: true, recurrentDropout: true,
 };
@@ -65,7 +65,8 @@ const GRU_OPTIONS = optionNames<RNNArgs & { resetAfter?: boolean }>({ ...RNN_OPT
  * GRUCell: 3). Keras clips rates to [0, 1] (and a rate of 1 then drops nothing); wasmnn refuses
  * rates outside [0, 1).
  */
-abstract class RNNBase extends Layer {
+/** LSTM, GRU and SimpleRNN (src/layers/simple_rnn.ts): weights, the projection GEMM or folded table, masking, backward. */
+export abstract class RNNBase extends Layer {
   fillsEmbeddingOutput(): boolean { return true; }
 
   abstract readonly gateCount: number;

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasRuntime, init, runtime, shutdown } from '../../src/runtime/default.js';
 import { Runtime } from '../../src/runtime/runtime.js';
 import { Sequential } from '../../src/models/sequential.js';
-import { Activation, AveragePooling1D, Bidirectional, Conv1D, Dense, Dropout, Embedding, GlobalAveragePooling1D, GRU, LayerNormalization, LSTM, MaxPooling1D, SpatialDropout1D } from '../../src/layers/index.js';
+import { Activation, AveragePooling1D, Bidirectional, Conv1D, Dense, Dropout, Embedding, GlobalAveragePooling1D, GRU, LayerNormalization, LSTM, MaxPooling1D, SimpleRNN, SpatialDropout1D } from '../../src/layers/index.js';
 import { TextVectorizer } from '../../src/text/vectorizer.js';
 import { TextClassifier } from '../../src/classifier/text_classifier.js';
 import { ARCHITECTURES, ARCH_NAMES } from '../../src/classifier/architectures.js';
@@ -64,7 +64,7 @@ describe.each([['full kernels', () => runtime()], ['inference-only kernels', () 
     });
   }
 
-  it('every other layer option: GRU/LSTM sequences, Bidirectional merges, Conv1D, LayerNorm, Dropout, SpatialDropout1D, Max/AveragePooling1D, Dense activations, Activation layers', () => {
+  it('every other layer option: GRU/LSTM/SimpleRNN sequences, Bidirectional merges, Conv1D, LayerNorm, Dropout, SpatialDropout1D, Max/AveragePooling1D, Dense activations, Activation layers', () => {
     const vec = new TextVectorizer({ maxTokens: 200, outputSequenceLength: 12 }).adapt(TEXTS);
     const x = vec.transform(TEXTS);
     const stacks = [
@@ -79,6 +79,11 @@ describe.each([['full kernels', () => runtime()], ['inference-only kernels', () 
         new Bidirectional({ layer: new LSTM({ units: 3 }) }), new Dense({ units: 5, activation: 'relu' }), new Dense({ units: 2 })],
       () => [new Embedding({ inputDim: vec.vocabularySize, outputDim: 6, maskZero: true }), new SpatialDropout1D({ rate: 0.3 }), new Conv1D({ filters: 5, kernelSize: 3, padding: 'same', activation: 'relu' }),
         new MaxPooling1D({ poolSize: 3, strides: 2, padding: 'same' }), new AveragePooling1D({ poolSize: 2, strides: 1 }), new GRU({ units: 4 }), new Dense({ units: 3, activation: 'softmax' })],
+      // SimpleRNN: folded after an Embedding (masked, goBackwards, relu), unfolded after a layer, in a Bidirectional, no bias
+      () => [new Embedding({ inputDim: vec.vocabularySize, outputDim: 6, maskZero: true }), new SimpleRNN({ units: 9, returnSequences: true, goBackwards: true, activation: 'relu' }),
+        new SimpleRNN({ units: 5, returnSequences: true }), new Bidirectional({ layer: new SimpleRNN({ units: 4, activation: null, useBias: false }), mergeMode: 'concat' }),
+        new Dense({ units: 3, activation: 'softmax' })],
+      () => [new Embedding({ inputDim: vec.vocabularySize, outputDim: 6 }), new Bidirectional({ layer: new SimpleRNN({ units: 17 }), mergeMode: 'sum' }), new Dense({ units: 2 })],
       () => [new Embedding({ inputDim: vec.vocabularySize, outputDim: 7 }), new AveragePooling1D({ poolSize: 5, strides: 3, padding: 'same' }), new MaxPooling1D(), new GlobalAveragePooling1D(), new Dense({ units: 2 })],
       // the Keras activations and the Activation layer (softmax over the last axis of sequences too)
       () => [new Embedding({ inputDim: vec.vocabularySize, outputDim: 6, maskZero: true }), new Activation('mish'), new Activation('softmax'),

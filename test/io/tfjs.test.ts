@@ -63,6 +63,12 @@ const CASES: [string, () => any, 'ids' | 'floats'][] = [
     T.tfl.layers.embedding({ inputDim: V, outputDim: 4, maskZero: true, inputLength: S }), T.tfl.layers.activation({ activation: 'mish' }),
     T.tfl.layers.lstm({ units: 4, returnSequences: true, ...rec }), T.tfl.layers.dense({ units: 5, activation: 'selu' }), T.tfl.layers.activation({ activation: 'hardSigmoid' }),
     T.tfl.layers.gru({ units: 3, ...rec }), T.tfl.layers.dense({ units: 3 }), T.tfl.layers.activation({ activation: 'softmax' })], 'ids'],
+  ['Embedding(maskZero) -> SimpleRNN(tanh) -> Dense softmax', () => [
+    T.tfl.layers.embedding({ inputDim: V, outputDim: 5, maskZero: true, inputLength: S }), T.tfl.layers.simpleRNN({ units: 6, ...rec }), T.tfl.layers.dense({ units: 3, activation: 'softmax' })], 'ids'],
+  ['Embedding(maskZero) -> Bidirectional(SimpleRNN relu, seq) -> SimpleRNN(linear, goBackwards) -> Dense', () => [
+    T.tfl.layers.embedding({ inputDim: V, outputDim: 4, maskZero: true, inputLength: S }),
+    T.tfl.layers.bidirectional({ layer: T.tfl.layers.simpleRNN({ units: 3, activation: 'relu', returnSequences: true, ...rec }) as any }),
+    T.tfl.layers.simpleRNN({ units: 4, activation: 'linear', goBackwards: true, ...rec }), T.tfl.layers.dense({ units: 2, activation: 'softmax' })], 'ids'],
   ['InputLayer -> Dense(tanh) -> LayerNormalization(no center) -> Dense(no bias)', () => [
     T.tfl.layers.inputLayer({ inputShape: [9] }), T.tfl.layers.dense({ units: 6, activation: 'tanh' }), T.tfl.layers.layerNormalization({ center: false }),
     T.tfl.layers.dense({ units: 3, useBias: false })], 'floats'],
@@ -304,6 +310,8 @@ describe('what does not import gets a clear error', () => {
     ['an Activation layer with an activation we lack', () => [T.tfl.layers.dense({ units: 2, inputShape: [3] }), T.tfl.layers.activation({ activation: 'logSoftmax' })], /layer 2 \(Activation 'activation_\w+'\): activation 'log_softmax' is not one wasmnn has/],
     ['a layer class we lack', () => [T.tfl.layers.dense({ units: 4, inputShape: [3] }), T.tfl.layers.batchNormalization()], /layer class 'BatchNormalization' is not one wasmnn has/],
     ['causal padding', () => [T.tfl.layers.conv1d({ filters: 2, kernelSize: 2, padding: 'causal', inputShape: [5, 3] })], /padding 'causal' is not supported/],
+    ['a SimpleRNN activation the fused kernel lacks', () => [T.tfl.layers.simpleRNN({ units: 2, activation: 'sigmoid', inputShape: [4, 3], ...rec })],
+      /SimpleRNN activation 'sigmoid' is not supported; build the SimpleRNN with activation 'tanh' \(the default\), 'relu' or 'linear'/],
   ];
   it.each(cases)('%s', async (_, layers, message) => {
     const art = await artifactsOf(T.tfl.sequential({ layers: layers() }));

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  init, shutdown, Sequential, Dense, Embedding, EmbeddingBag, LSTM, GRU, Bidirectional, Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D,
+  init, shutdown, Sequential, Dense, Embedding, EmbeddingBag, LSTM, GRU, SimpleRNN, Bidirectional, Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D,
   Dropout, LayerNormalization, Adam, AdamW, SGD, RMSprop, Adagrad, TextVectorizer, exponentialDecay, stepDecay, piecewiseConstant, cosineDecay, linearWarmup,
 } from '../../src/index.js';
 import { decodeSafetensors, encodeSafetensors, WnnFormatError } from '../../src/io/safetensors.js';
@@ -61,6 +61,9 @@ const MODELS: [string, () => any[], { data: any; shape: number[] }][] = [
     new Embedding({ inputDim: V, outputDim: 6 }), new LSTM({ units: 5, returnSequences: true, dropout: 0.2, recurrentDropout: 0.25 }),
     new GRU({ units: 4, returnSequences: true, dropout: 0.1, resetAfter: true }),
     new Bidirectional({ layer: new LSTM({ units: 3, dropout: 0.3, recurrentDropout: 0.15 }) }), new Dense({ units: 2, activation: 'softmax' })], idsX],
+  ['Embedding(maskZero) -> SimpleRNN(relu, seq, goBackwards) -> Bidirectional(SimpleRNN linear, no bias) -> Dense', () => [
+    new Embedding({ inputDim: V, outputDim: 5, maskZero: true }), new SimpleRNN({ units: 6, activation: 'relu', returnSequences: true, goBackwards: true }),
+    new Bidirectional({ layer: new SimpleRNN({ units: 3, activation: null, useBias: false }), mergeMode: 'ave' }), new Dense({ units: 2, activation: 'softmax' })], idsX],
   ['EmbeddingBag(sum) -> Dense', () => [new EmbeddingBag({ inputDim: V, outputDim: 5, mode: 'sum' }), new Dense({ units: 4, activation: 'softmax' })], idsX],
   ['Dense -> Dropout -> LayerNormalization(no center) -> Dense (float input, a frozen layer)', () => [
     new Dense({ units: 7, activation: 'gelu' }), new Dropout({ rate: 0.5 }), new LayerNormalization({ center: false }),
@@ -321,6 +324,8 @@ describe('the loader refuses what does not fit', () => {
     ['a layer option out of range', (m) => cfg(m, (c) => { c.config.layers[2].config.units = -2; }), /units must be a whole number/],
     ['an activation we do not have', (m) => cfg(m, (c) => { c.config.layers[2].config.activation = 'gelu_new'; }), /activation must be one of/],
     ['an alias (the layers take it, a file holds the canonical name)', (m) => cfg(m, (c) => { c.config.layers[2].config.activation = 'swish'; }), /activation must be one of/],
+    ['a SimpleRNN activation the kernel lacks', (m) => cfg(m, (c) => { c.config.layers[1] = { className: 'SimpleRNN', config: { name: 'lstm', units: 3, activation: 'sigmoid' } }; }), /\(SimpleRNN\) option activation must be one of "tanh", "relu", "linear", got "sigmoid"/],
+    ['a SimpleRNN with a gate option', (m) => cfg(m, (c) => { c.config.layers[1] = { className: 'SimpleRNN', config: { name: 'lstm', units: 3, recurrentActivation: 'sigmoid' } }; }), /\(SimpleRNN\) has an unknown option 'recurrentActivation'/],
     ['a missing required option', (m) => cfg(m, (c) => { delete c.config.layers[2].config.units; }), /lacks the option units/],
     ['two layers with one name', (m) => cfg(m, (c) => { c.config.layers[2].config.name = c.config.layers[1].config.name; }), /appears twice/],
     ['a bad input shape', (m) => cfg(m, (c) => { c.inputShape = [-1]; }), /inputShape must be/],

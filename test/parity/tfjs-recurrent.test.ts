@@ -1,7 +1,7 @@
-// LSTM, GRU and Bidirectional against tfjs-layers 4.22.0 in the same process: same weights,
+// LSTM, GRU, SimpleRNN and Bidirectional against tfjs-layers 4.22.0 in the same process: same weights,
 // same padded inputs (masking through Embedding maskZero): outputs and gradients.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { init, shutdown, Sequential, Dense, Embedding, LSTM, GRU, Bidirectional, SGD, Adam } from '../../src/index.js';
+import { init, shutdown, Sequential, Dense, Embedding, LSTM, GRU, SimpleRNN, Bidirectional, SGD, Adam } from '../../src/index.js';
 import { copyWeightsTo, loadTfjs, maxRelErr, normRelErr, type Tf } from '../helpers/tfjs.js';
 
 let T: Tf;
@@ -18,12 +18,14 @@ const ids = Int32Array.from([
 ]);
 const labels = Int32Array.from([0, 1, 1, 0]);
 
-type Kind = 'lstm' | 'gru';
-function ourRnn(kind: Kind, o: { seq?: boolean; back?: boolean }) {
+type Kind = 'lstm' | 'gru' | 'simple_rnn';
+type Act = 'tanh' | 'relu' | 'linear';
+function ourRnn(kind: Kind, o: { seq?: boolean; back?: boolean; act?: Act }) {
   const a = { units: H, returnSequences: !!o.seq, goBackwards: !!o.back };
-  return kind === 'lstm' ? new LSTM(a) : new GRU(a);
+  return kind === 'lstm' ? new LSTM(a) : kind === 'gru' ? new GRU(a) : new SimpleRNN({ ...a, activation: o.act });
 }
-function theirRnn(kind: Kind, o: { seq?: boolean; back?: boolean }) {
+function theirRnn(kind: Kind, o: { seq?: boolean; back?: boolean; act?: Act }) {
+  if (kind === 'simple_rnn') return T.tfl.layers.simpleRNN({ units: H, returnSequences: !!o.seq, goBackwards: !!o.back, activation: o.act ?? 'tanh', recurrentInitializer: 'zeros' });
   // weights are copied over ours afterwards; zeros avoids tfjs' orthogonal initializer, which needs chained ops
   const a = { units: H, returnSequences: !!o.seq, goBackwards: !!o.back, recurrentActivation: 'sigmoid' as const, recurrentInitializer: 'zeros' as const };
   return kind === 'lstm' ? T.tfl.layers.lstm(a) : T.tfl.layers.gru(a);
@@ -41,7 +43,7 @@ function tfGrads(model: any, x: any, y: Int32Array) {
   return { loss: value.dataSync()[0], grads: vars.map((v: any) => grads[v.name].dataSync() as Float32Array) };
 }
 
-function pair(kind: Kind, o: { seq?: boolean; back?: boolean; bidi?: 'concat' | 'sum' }) {
+function pair(kind: Kind, o: { seq?: boolean; back?: boolean; bidi?: 'concat' | 'sum'; act?: Act }) {
   const { tfl } = T;
   const head = () => new Dense({ units: 2, activation: 'softmax' });
   const ours = new Sequential([
@@ -60,9 +62,11 @@ function pair(kind: Kind, o: { seq?: boolean; back?: boolean; bidi?: 'concat' | 
   return { ours, theirs };
 }
 
-describe.each([['lstm'], ['gru']] as const)('%s', (kind) => {
+describe.each([['lstm'], ['gru'], ['simple_rnn']] as const)('%s', (kind) => {
   it.each([
     [{}], [{ back: true }], [{ seq: true }], [{ seq: true, back: true }], [{ bidi: 'concat' as const }], [{ bidi: 'sum' as const, seq: true }],
+    // SimpleRNN's other activations (LSTM and GRU compute tanh only)
+    ...(kind === 'simple_rnn' ? [[{ act: 'relu' as const }], [{ act: 'linear' as const, back: true }], [{ act: 'relu' as const, bidi: 'concat' as const }]] : []),
   ])('outputs and gradients agree with tfjs (%o)', (o) => {
     const { tf } = T;
     const { ours, theirs } = pair(kind, o);
@@ -88,4 +92,31 @@ it('five Adam steps of Embedding -> LSTM -> Dense give the same losses as tfjs w
   const h2 = await theirs.fit(tf.tensor(ids, [B, L], 'int32'), tf.tensor(labels, [B], 'float32'), { epochs: 5, batchSize: B, shuffle: false, verbose: 0 });
   const l2 = h2.history.loss as number[];
   h1.history.loss.forEach((l, i) => expect(Math.abs(l - l2[i]), `step ${i}: ${l} vs ${l2[i]}`).toBeLessThan(1e-4));
+});
+
+it('SimpleRNN(returnSequences, goBackwards) -> SimpleRNN(relu) -> Dense: gradients through the sequence output agree with tfjs within 1e-5', () => {
+  const { tf, tfl } = T;
+  const ours = new Sequential([
+    new Embedding({ inputDim: V, outputDim: E, maskZero: true }),
+    new SimpleRNN({ units: H, returnSequences: true, goBackwards: true }),
+    new SimpleRNN({ units: 5, activation: 'relu' }),
+    new Dense({ units: 2, activation: 'softmax' }),
+  ]);
+  ours.compile({ optimizer: new SGD(), loss: 'sparseCategoricalCrossentropy' });
+  ours.build([L]);
+  // non-zero biases, so a bias gradient mapped to the wrong place shows
+  for (const w of ours.getWeights()) if (w.name.endsWith('/bias')) ours.setWeights([{ name: w.name, values: Float32Array.from(w.values, (_, i) => 0.3 * Math.sin(i + 1)) }]);
+  const theirs = tfl.sequential({ layers: [
+    tfl.layers.embedding({ inputDim: V, outputDim: E, maskZero: true, inputLength: L }),
+    tfl.layers.simpleRNN({ units: H, returnSequences: true, goBackwards: true, recurrentInitializer: 'zeros' }),
+    tfl.layers.simpleRNN({ units: 5, activation: 'relu', recurrentInitializer: 'zeros' }),
+    tfl.layers.dense({ units: 2, activation: 'softmax' }),
+  ] });
+  copyWeightsTo(T, ours, theirs);
+  const x = tf.tensor(ids, [B, L], 'int32');
+  expect(maxRelErr(ours.predict({ data: ids, shape: [B, L] }).data, (theirs.predict(x) as any).dataSync())).toBeLessThan(1e-5);
+  const g = tfGrads(theirs, x, labels);
+  const mine = ours.lossAndGradients({ data: ids, shape: [B, L] }, labels);
+  expect(Math.abs(mine.loss - g.loss) / g.loss).toBeLessThan(1e-5);
+  ours.getWeights().forEach((w, i) => expect(normRelErr(mine.grads.get(w.name)!, g.grads[i]), w.name).toBeLessThan(1e-5));
 });
