@@ -23,7 +23,7 @@ const MAX_RANK = 4;
 
 /** What is wrong with an option's value (null: nothing), and the kind of value it takes: a value
  *  of another kind is a TypeError for the layer constructors, a wrong value of the kind a RangeError. */
-export type Check = ((v: unknown) => string | null) & { readonly takes: 'boolean' | 'number' | 'string' | 'array' };
+export type Check = ((v: unknown) => string | null) & { readonly takes: 'boolean' | 'number' | 'string' | 'array' | 'object' };
 const rule = (takes: Check['takes'], f: (v: unknown) => string | null): Check => Object.assign(f, { takes });
 
 export const bool = rule('boolean', (v) => (typeof v === 'boolean' ? null : 'must be true or false'));
@@ -37,23 +37,26 @@ export const name = rule('string', (v) => (typeof v === 'string' && v.length >= 
 const shape = rule('array', (v) =>
   Array.isArray(v) && v.length >= 1 && v.length <= MAX_RANK && v.every((d) => d === null || dim(d) === null) ? null : `must be an array of 1 .. ${MAX_RANK} dimensions (whole numbers >= 1 or null)`);
 
+/** A weight regularizer as a config stores it: { l1, l2 } (src/regularizers.ts); only training reads it. */
+const reg = rule('object', (v) => (isPlainObject(v) && Object.entries(v).every(([k, x]) => (k === 'l1' || k === 'l2') && typeof x === 'number' && x >= 0 && x < Infinity) ? null : 'must be { l1, l2 } with factors >= 0'));
+const KB = { kernelRegularizer: reg, biasRegularizer: reg };
 const COMMON: Record<string, Check> = { name, trainable: bool, inputShape: shape };
 const RNN: Record<string, Check> = {
-  units: dim, activation: oneOf('tanh'), recurrentActivation: oneOf('sigmoid', 'hardSigmoid'), useBias: bool, returnSequences: bool, goBackwards: bool,
+  ...KB, recurrentRegularizer: reg, units: dim, activation: oneOf('tanh'), recurrentActivation: oneOf('sigmoid', 'hardSigmoid'), useBias: bool, returnSequences: bool, goBackwards: bool,
 };
 
 /** Every layer class a file may use, with its options. Bidirectional's `layer` is checked recursively. */
 export const LAYER_OPTIONS: Record<string, Record<string, Check>> = {
-  Dense: { units: dim, activation: oneOf(...ACTIVATIONS), useBias: bool },
-  Embedding: { inputDim: dim, outputDim: dim, maskZero: bool, sparse: bool },
+  Dense: { ...KB, units: dim, activation: oneOf(...ACTIVATIONS), useBias: bool },
+  Embedding: { inputDim: dim, outputDim: dim, maskZero: bool, sparse: bool, embeddingsRegularizer: reg },
   EmbeddingBag: { inputDim: dim, outputDim: dim, mode: oneOf('mean', 'sum'), sparse: bool },
   Dropout: { rate: finite(0, 1, false, true), seed: integer },
-  LayerNormalization: { epsilon: finite(0, 1, true), center: bool, scale: bool },
+  LayerNormalization: { epsilon: finite(0, 1, true), center: bool, scale: bool, gammaRegularizer: reg, betaRegularizer: reg },
   LSTM: { ...RNN, unitForgetBias: bool },
   // resetAfter (default false, tfjs-layers' only form): true is Keras 2/3's default, a (2, 3 x units) bias
   GRU: { ...RNN, resetAfter: bool },
   Bidirectional: { mergeMode: oneOf('concat', 'sum', 'mul', 'ave') },
-  Conv1D: { filters: dim, kernelSize: dim, strides: dim, padding: oneOf('valid', 'same', 'causal'), dilationRate: dim, activation: oneOf(...ACTIVATIONS), useBias: bool },
+  Conv1D: { ...KB, filters: dim, kernelSize: dim, strides: dim, padding: oneOf('valid', 'same', 'causal'), dilationRate: dim, activation: oneOf(...ACTIVATIONS), useBias: bool },
   GlobalAveragePooling1D: {},
   GlobalMaxPooling1D: {},
   // dataFormat: Keras' option, channels last only (wasmnn's layout); the layer does not write it
