@@ -23,7 +23,7 @@ const MAX_RANK = 4;
 
 /** What is wrong with an option's value (null: nothing), and the kind of value it takes: a value
  *  of another kind is a TypeError for the layer constructors, a wrong value of the kind a RangeError. */
-export type Check = ((v: unknown) => string | null) & { readonly takes: 'boolean' | 'number' | 'string' | 'array' | 'object' };
+export type Check = ((v: unknown) => string | null) & { readonly takes: 'boolean' | 'number' | 'string' | 'array' };
 const rule = (takes: Check['takes'], f: (v: unknown) => string | null): Check => Object.assign(f, { takes });
 
 export const bool = rule('boolean', (v) => (typeof v === 'boolean' ? null : 'must be true or false'));
@@ -37,8 +37,13 @@ export const name = rule('string', (v) => (typeof v === 'string' && v.length >= 
 const shape = rule('array', (v) =>
   Array.isArray(v) && v.length >= 1 && v.length <= MAX_RANK && v.every((d) => d === null || dim(d) === null) ? null : `must be an array of 1 .. ${MAX_RANK} dimensions (whole numbers >= 1 or null)`);
 
-/** A weight regularizer as a config stores it: { l1, l2 } (src/regularizers.ts); only training reads it. */
-const reg = rule('object', (v) => (isPlainObject(v) && Object.entries(v).every(([k, x]) => (k === 'l1' || k === 'l2') && typeof x === 'number' && x >= 0 && x < Infinity) ? null : 'must be { l1, l2 } with factors >= 0'));
+/**
+ * `<weight>Regularizer` options: { l1, l2 } objects (src/regularizers.ts). Only training reads
+ * them, and the full loader's layer constructors check their keys and values (an error names the
+ * layer); the inference reader ignores them, so its code stays small. No `takes`: the constructors'
+ * checkLayerArgs leaves these options to the Layer constructor.
+ */
+const reg = ((v: unknown) => (isPlainObject(v) ? null : 'must be { l1, l2 }')) as Check;
 const KB = { kernelRegularizer: reg, biasRegularizer: reg };
 const COMMON: Record<string, Check> = { name, trainable: bool, inputShape: shape };
 const RNN: Record<string, Check> = {

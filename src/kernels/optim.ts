@@ -18,7 +18,7 @@ import type { Runtime } from '../runtime/runtime.js';
 export const optimKernels = threaded(
   'f32_sgd_update', 'f32_adam_update', 'f32_rmsprop_update', 'f32_adagrad_update', 'f32_sumsq_partial', 'f32_scale_fwd',
   'f32_sgd_rows_update', 'f32_adam_rows_update', 'f32_rmsprop_rows_update', 'f32_adagrad_rows_update',
-  'f32_sumsq_rows_partial', 'f32_scale_rows_fwd', 'f32_regularize',
+  'f32_sumsq_rows_partial', 'f32_scale_rows_fwd', 'f32_regularize_bwd',
 );
 
 /** Elements per partial sum of f32_sumsq_partial (fixed: results do not depend on threads). */
@@ -372,7 +372,7 @@ export function regularize(rt: Runtime, w: Tensor, g: Tensor | null, l1: number,
   const chunks = Math.ceil(n / SUMSQ_CHUNK);
   return rt.scratchScope(() => {
     const partials = rt.temp([2 * chunks]);
-    rt.run('f32_regularize', n * 6, [w.ptr, g ? g.ptr : 0, n, a, Math.fround(b) * 2, partials.ptr]);
+    rt.run('f32_regularize_bwd', n * 6, [w.ptr, g ? g.ptr : 0, n, a, Math.fround(b) * 2, partials.ptr]);
     const v = partials.f32();
     let sumAbs = 0, sumSq = 0;
     for (let k = 0; k < chunks; k++) { sumAbs += v[2 * k]; sumSq += v[2 * k + 1]; }

@@ -499,14 +499,14 @@ describe('bad input', () => {
   });
 });
 
-// ---- weight regularization (f32_regularize) ---------------------------------------------------
+// ---- weight regularization (f32_regularize_bwd) ---------------------------------------------------
 
 /** The twin: g (changed in place unless gNull) and the partials [sum |w|, sum w^2] per chunk. */
 function regularizeRef(w: Float32Array, g: Float32Array | null, l1: number, l2: number): { g: Float32Array | null; partials: Float32Array } {
   ref.reset();
   const chunks = Math.ceil(w.length / SUMSQ_CHUNK);
   const pw = ref.put(w), pg = g ? ref.put(g) : 0, pp = ref.alloc(2 * chunks);
-  ref.call('f32_regularize', pw, pg, w.length, l1, Math.fround(l2) * 2, pp);
+  ref.call('f32_regularize_bwd', pw, pg, w.length, l1, Math.fround(l2) * 2, pp);
   return { g: g ? ref.f32(pg, g.length) : null, partials: ref.f32(pp, 2 * chunks) };
 }
 
@@ -518,7 +518,7 @@ function weightsWithZeros(n: number, seed: number): Float32Array {
   return w;
 }
 
-describe('weight regularization (f32_regularize)', () => {
+describe('weight regularization (f32_regularize_bwd)', () => {
   const sizes = [...edgeSizes(4, [SUMSQ_CHUNK - 1, SUMSQ_CHUNK, SUMSQ_CHUNK + 1, 2 * SUMSQ_CHUNK + 3])];
   const FACTORS: [number, number][] = [[0.01, 0], [0, 0.01], [0.003, 0.02], [1e-4, 1e-4]];
 
@@ -531,7 +531,7 @@ describe('weight regularization (f32_regularize)', () => {
         for (const [label, rt] of rts) {
           const got = rt.step(() => {
             const tw = rt.temp([n]).set(w), tg = rt.temp([n]).set(g0), tp = rt.temp([2 * Math.ceil(n / SUMSQ_CHUNK)]);
-            if (n) rt.run('f32_regularize', 1e9, [tw.ptr, tg.ptr, n, l1, Math.fround(l2) * 2, tp.ptr]);   // work 1e9: every thread takes part
+            if (n) rt.run('f32_regularize_bwd', 1e9, [tw.ptr, tg.ptr, n, l1, Math.fround(l2) * 2, tp.ptr]);   // work 1e9: every thread takes part
             expectBitwise(tw.f32(), w, `w is not written n=${n}`);
             return { g: tg.f32().slice(), partials: tp.f32().slice() };
           });

@@ -247,10 +247,23 @@ describe('regularized models in files', () => {
     const lite = InferenceModel.create(runtime(), file.model, file.weights);
     expectBitwise(lite.predict(X).data, a.predict(X).data, 'wasmnn/infer');
     // a damaged regularizer in a file is refused by name
-    const { metadata, tensors } = decodeSafetensors(bytes);
-    metadata.model = metadata.model.replace('"kernelRegularizer":{"l1":0.003', '"kernelRegularizer":{"l1":-0.003');
-    const bad = encodeSafetensors([...tensors].map(([name, t]) => ({ name, ...t })), metadata);
-    expect(() => decodeWnn(bad)).toThrow(/option kernelRegularizer must be \{ l1, l2 \} with factors >= 0/);
+    // a damaged regularizer: the full loader refuses it by name; the inference reader ignores the
+    // values (its whitelist only asks for an object, to stay small) and refuses anything else
+    const edited = (from: string, to: string) => {
+      const { metadata, tensors } = decodeSafetensors(bytes);
+      expect(metadata.model).toContain(from);
+      metadata.model = metadata.model.replace(from, to);
+      return encodeSafetensors([...tensors].map(([name, t]) => ({ name, ...t })), metadata);
+    };
+    const negative = edited('"kernelRegularizer":{"l1":0.003', '"kernelRegularizer":{"l1":-0.003');
+    expect(() => decodeWnn(negative)).toThrow(/layer 2 \(Conv1D\) cannot be built: wasmnn: Conv1D: kernelRegularizer: l1 must be a finite number >= 0 .* got -0.003/);
+    expect(() => decodeWnnForInference(negative)).not.toThrow();
+    const extraKey = edited('"kernelRegularizer":{"l1":0.003', '"kernelRegularizer":{"L1":0.003');
+    expect(() => decodeWnn(extraKey)).toThrow(/Conv1D: kernelRegularizer: a regularizer has the keys l1 and l2 only, got 'L1'/);
+    const named = edited('"kernelRegularizer":{"l1":0.003,"l2":0.01}', '"kernelRegularizer":"l2"');
+    for (const read of [decodeWnn, decodeWnnForInference]) expect(() => read(named)).toThrow(/\(Conv1D\) option kernelRegularizer must be \{ l1, l2 \}, got "l2"/);
+    const stray = edited('"units":3', '"units":3,"gammaRegularizer":{"l1":0.1}');
+    for (const read of [decodeWnn, decodeWnnForInference]) expect(() => read(stray)).toThrow(/\(GRU\) has an unknown option 'gammaRegularizer'/);
     a.dispose(); b.dispose();
   });
 });
