@@ -423,7 +423,7 @@ export function f32_scale_rows_fwd(x: usize, rows: usize, nRows: i32, dim: i32, 
 // elements, sum(|w|) then sum(w^2), each summed in f64 as f32_sumsq_partial and rounded to f32
 // once; the host forms l1 * sum + l2 * sum from them in order in f64. Threads take whole chunks,
 // so the gradient (elementwise) and the partials are the same at any thread count.
-export function f32_regularize(w: usize, g: usize, n: i32, l1: f32, l2x2: f32, partials: usize, ith: i32, nth: i32): void {
+export function f32_regularize_bwd(w: usize, g: usize, n: i32, l1: f32, l2x2: f32, partials: usize, ith: i32, nth: i32): void {
   const chunks = (n + 4095) >> 12;
   const k1 = partStart(chunks, 1, ith + 1, nth);
   const vl1 = f32x4.splat(l1), vl2 = f32x4.splat(l2x2), one = f32x4.splat(1), zero = f32x4.splat(0);
