@@ -578,7 +578,8 @@ export class Sequential {
 
   /**
    * Loss and gradients of one batch in training mode, without updating the weights: for
-   * gradient checks, parity tests and custom loops. Returns the mean loss and each weight's gradient.
+   * gradient checks, parity tests and custom loops. Returns the mean loss and each weight's gradient
+   * (with the weight regularizers' penalty and its gradients, as fit() trains on them).
    */
   lossAndGradients(x: DataInput, y: DataInput, args: { seed?: number } = {}): { loss: number; grads: Map<string, Float32Array> } {
     this.requireLoss();
