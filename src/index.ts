@@ -13,6 +13,7 @@ export * as kernels from './kernels/index.js';
 
 export { Sequential, type CompileArgs, type FitArgs, type EvaluateArgs, type PredictArgs, type SequentialArgs } from './models/sequential.js';
 export * from './layers/index.js';
+export { regularizers, type Regularizer, type RegularizerOption } from './regularizers.js';
 export { SGD, Adam, AdamW, RMSprop, Adagrad, Optimizer, type OptimizerName } from './optimizers/optimizers.js';
 export { exponentialDecay, stepDecay, piecewiseConstant, cosineDecay, linearWarmup, type Schedule } from './optimizers/schedules.js';
 export { EarlyStopping, LearningRateScheduler, ReduceLROnPlateau, CallbackFunctions, type Callback, type History, type Logs, type ReduceLROnPlateauArgs } from './training/callbacks.js';

@@ -415,3 +415,37 @@ export function f32_scale_rows_fwd(x: usize, rows: usize, nRows: i32, dim: i32, 
   const u1 = partStart(nRows, 1, ith + 1, nth);
   for (let u = partStart(nRows, 1, ith, nth); u < u1; u++) f32_scale_fwd(x + rowOffset(rows, u, dim), dim, s, 0, 1);
 }
+
+// ---- weight regularization (Keras' L1L2) -----------------------------------------------------
+// A weight w (n) with the penalty l1 * sum(|w|) + l2 * sum(w^2): its gradient g (n) gets
+// g + (l1 * sign(w) + l2x2 * w) (l2x2 = 2 * l2, exact in f32; sign(0) = 0, as tf.sign), unless g
+// is 0 (the penalty alone: evaluate). partials (2 * ceil(n / 4096)) gets, per chunk of 4096
+// elements, sum(|w|) then sum(w^2), each summed in f64 as f32_sumsq_partial and rounded to f32
+// once; the host forms l1 * sum + l2 * sum from them in order in f64. Threads take whole chunks,
+// so the gradient (elementwise) and the partials are the same at any thread count.
+export function f32_regularize_bwd(w: usize, g: usize, n: i32, l1: f32, l2x2: f32, partials: usize, ith: i32, nth: i32): void {
+  const chunks = (n + 4095) >> 12;
+  const k1 = partStart(chunks, 1, ith + 1, nth);
+  const vl1 = f32x4.splat(l1), vl2 = f32x4.splat(l2x2), one = f32x4.splat(1), zero = f32x4.splat(0);
+  for (let k = partStart(chunks, 1, ith, nth); k < k1; k++) {
+    const start = k << 12;
+    const end = min(n, start + 4096);
+    let absLo = f64x2.splat(0), absHi = f64x2.splat(0);
+    for (let i = start; i < end; i += 4) {
+      const count = min(4, end - i);
+      const o = <usize>i << 2;
+      const v = ld(w + o, count);
+      const a = f64x2.promote_low_f32x4(v);
+      const b = f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 2, 3));
+      absLo = f64x2.add(absLo, f64x2.abs(a));
+      absHi = f64x2.add(absHi, f64x2.abs(b));
+      if (g != 0) {
+        const sign = f32x4.sub(v128.and(f32x4.gt(v, zero), one), v128.and(f32x4.lt(v, zero), one));
+        st(g + o, f32x4.add(ld(g + o, count), f32x4.add(f32x4.mul(vl1, sign), f32x4.mul(vl2, v))), count);
+      }
+    }
+    const p = partials + (<usize>k << 3);
+    store<f32>(p, <f32>((f64x2.extract_lane(absLo, 0) + f64x2.extract_lane(absLo, 1)) + (f64x2.extract_lane(absHi, 0) + f64x2.extract_lane(absHi, 1))));
+    store<f32>(p + 4, <f32>sumSquaresF64(w + (<usize>start << 2), end - start));
+  }
+}

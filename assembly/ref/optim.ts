@@ -131,3 +131,21 @@ export function f32_sumsq_rows_partial(x: usize, rows: usize, nRows: i32, dim: i
 export function f32_scale_rows_fwd(x: usize, rows: usize, nRows: i32, dim: i32, s: f32): void {
   for (let u = 0; u < nRows; u++) f32_scale_fwd(rowAt(x, rows, u, dim), dim, s);
 }
+
+export function f32_regularize_bwd(w: usize, g: usize, n: i32, l1: f32, l2x2: f32, partials: usize): void {
+  const chunks = (n + 4095) / 4096;
+  for (let k = 0; k < chunks; k++) {
+    let sa: f64 = 0, ss: f64 = 0;
+    for (let i = k * 4096; i < min(n, k * 4096 + 4096); i++) {
+      const wi = at(w, i);
+      sa += Math.abs(<f64>wi);
+      ss += <f64>wi * <f64>wi;
+      if (g != 0) {
+        const s: f32 = wi > 0 ? 1 : wi < 0 ? -1 : 0;
+        put(g, i, at(g, i) + (l1 * s + l2x2 * wi));
+      }
+    }
+    put(partials, 2 * k, <f32>sa);
+    put(partials, 2 * k + 1, <f32>ss);
+  }
+}

@@ -37,11 +37,19 @@ export const name = rule('string', (v) => (typeof v === 'string' && v.length >= 
 const shape = rule('array', (v) =>
   Array.isArray(v) && v.length >= 1 && v.length <= MAX_RANK && v.every((d) => d === null || dim(d) === null) ? null : `must be an array of 1 .. ${MAX_RANK} dimensions (whole numbers >= 1 or null)`);
 
+/**
+ * `<weight>Regularizer` options: { l1, l2 } objects (src/regularizers.ts). Only training reads
+ * them, and the full loader's layer constructors check their keys and values (an error names the
+ * layer); the inference reader ignores them, so its code stays small. No `takes`: the constructors'
+ * checkLayerArgs leaves these options to the Layer constructor.
+ */
+const reg = ((v: unknown) => (isPlainObject(v) ? null : 'must be { l1, l2 }')) as Check;
+const KB = { kernelRegularizer: reg, biasRegularizer: reg };
 const COMMON: Record<string, Check> = { name, trainable: bool, inputShape: shape };
 /** A dropout rate: the fraction dropped in training. */
 const rate = finite(0, 1, false, true);
 const RNN: Record<string, Check> = {
-  units: dim, activation: oneOf('tanh'), recurrentActivation: oneOf('sigmoid', 'hardSigmoid'), useBias: bool, returnSequences: bool, goBackwards: bool,
+  ...KB, recurrentRegularizer: reg, units: dim, activation: oneOf('tanh'), recurrentActivation: oneOf('sigmoid', 'hardSigmoid'), useBias: bool, returnSequences: bool, goBackwards: bool,
   // act only in training (src/layers/recurrent.ts): a reader that only predicts ignores them
   dropout: rate, recurrentDropout: rate,
 };
@@ -51,17 +59,17 @@ const RECURRENT_LAYERS = new Set(['LSTM', 'GRU', 'SimpleRNN']);
 
 /** Every layer class a file may use, with its options. Bidirectional's `layer` is checked recursively. */
 export const LAYER_OPTIONS: Record<string, Record<string, Check>> = {
-  Dense: { units: dim, activation: oneOf(...ACTIVATIONS), useBias: bool },
-  Embedding: { inputDim: dim, outputDim: dim, maskZero: bool, sparse: bool },
+  Dense: { ...KB, units: dim, activation: oneOf(...ACTIVATIONS), useBias: bool },
+  Embedding: { inputDim: dim, outputDim: dim, maskZero: bool, sparse: bool, embeddingsRegularizer: reg },
   EmbeddingBag: { inputDim: dim, outputDim: dim, mode: oneOf('mean', 'sum'), sparse: bool },
   Dropout: { rate, seed: integer },
-  LayerNormalization: { epsilon: finite(0, 1, true), center: bool, scale: bool },
+  LayerNormalization: { epsilon: finite(0, 1, true), center: bool, scale: bool, gammaRegularizer: reg, betaRegularizer: reg },
   LSTM: { ...RNN, unitForgetBias: bool },
   // resetAfter (default false, tfjs-layers' only form): true is Keras 2/3's default, a (2, 3 x units) bias
   GRU: { ...RNN, resetAfter: bool },
-  SimpleRNN: { units: dim, activation: oneOf('tanh', 'relu', 'linear'), useBias: bool, returnSequences: bool, goBackwards: bool },
+  SimpleRNN: { ...KB, recurrentRegularizer: reg, units: dim, activation: oneOf('tanh', 'relu', 'linear'), useBias: bool, returnSequences: bool, goBackwards: bool },
   Bidirectional: { mergeMode: oneOf('concat', 'sum', 'mul', 'ave') },
-  Conv1D: { filters: dim, kernelSize: dim, strides: dim, padding: oneOf('valid', 'same', 'causal'), dilationRate: dim, activation: oneOf(...ACTIVATIONS), useBias: bool },
+  Conv1D: { ...KB, filters: dim, kernelSize: dim, strides: dim, padding: oneOf('valid', 'same', 'causal'), dilationRate: dim, activation: oneOf(...ACTIVATIONS), useBias: bool },
   GlobalAveragePooling1D: {},
   GlobalMaxPooling1D: {},
   // dataFormat: Keras' option, channels last only (wasmnn's layout); the layer does not write it

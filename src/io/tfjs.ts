@@ -147,7 +147,7 @@ async function readFromLocation(where: string): Promise<{ json: TfjsModelJson; s
 // ---- layer configs: tfjs (snake_case) -> ours ----
 
 type Cfg = Record<string, unknown>;
-/** Keys that only matter for training or bookkeeping: ignored. */
+/** Keys that only matter for training or bookkeeping: ignored (the regularizers are read by regularizersOf). */
 const IGNORED = /(_initializer|_regularizer|_constraint)$|^(name|trainable|dtype|batch_input_shape|input_length|implementation|unroll|noise_shape|input_dtype|sparse|ragged)$/;
 
 /**
@@ -180,6 +180,28 @@ const single = (v: unknown, where: string, key: string): number => {
 /** Layers over steps read (B, T, C): a channels-first data_format would pool or convolve the wrong axis. */
 function channelsLastOnly(c: Cfg, where: string): void {
   if (c.data_format !== undefined && c.data_format !== null && c.data_format !== 'channelsLast' && c.data_format !== 'channels_last') bad(`${where}: data_format '${String(c.data_format)}' is not supported (channels last only)`);
+}
+
+/**
+ * The weight regularizers of a layer config (kernel_regularizer, ... as tfjs and Keras write them:
+ * { class_name: 'L1L2' (tfjs; Keras also 'L1', 'L2'), config: { l1, l2 } }) as wasmnn's options
+ * ({ kernelRegularizer: { l1, l2 } }): they train on after an import. activity_regularizer is
+ * handed over too, for the layer to refuse (tfjs-layers cannot run one either).
+ */
+function regularizersOf(c: Cfg, where: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(c)) {
+    if (!k.endsWith('_regularizer') || v === null || v === undefined) continue;
+    const option = k.replace(/_([a-z])/g, (_, ch: string) => ch.toUpperCase());
+    const r = v as { class_name?: unknown; config?: unknown };
+    if (k === 'activity_regularizer') { out[option] = v; continue; }
+    if (!isPlainObject(r) || !['L1L2', 'L1', 'L2'].includes(r.class_name as string) || !isPlainObject(r.config)) {
+      bad(`${where}: ${k} ${JSON.stringify(v)?.slice(0, 80)} is not an L1L2, L1 or L2 regularizer`, 'remove it, or use an l1 / l2 regularizer');
+    }
+    const { l1, l2 } = r.config as Cfg;
+    out[option] = { l1: l1 ?? 0, l2: l2 ?? 0 };
+  }
+  return out;
 }
 
 function refuseUnknown(c: Cfg, known: string[], where: string): void {
@@ -228,17 +250,17 @@ function layerFrom(cls: string, c: Cfg, where: string, noMask = false): Layer | 
     case 'InputLayer': return null;
     case 'Dense':
       refuseUnknown(c, ['units', 'activation', 'use_bias'], where);
-      return w(() => new Dense({ ...ZERO_INIT.Dense, name, units: c.units as number, activation: activation(c.activation, where), useBias: (c.use_bias ?? true) as boolean }));
+      return w(() => new Dense({ ...ZERO_INIT.Dense, ...regularizersOf(c, where), name, units: c.units as number, activation: activation(c.activation, where), useBias: (c.use_bias ?? true) as boolean }));
     case 'Activation':
       refuseUnknown(c, ['activation'], where);
       if (c.activation === undefined || c.activation === null) bad(`${where}: the Activation layer names no activation`);
       return w(() => new ActivationLayer({ name, activation: activation(c.activation, where) }));
     case 'Embedding':
       refuseUnknown(c, ['input_dim', 'output_dim', 'mask_zero'], where);
-      return w(() => new Embedding({ ...ZERO_INIT.Embedding, name, inputDim: c.input_dim as number, outputDim: c.output_dim as number, maskZero: !!c.mask_zero && !noMask }));
-    case 'LSTM': return w(() => new LSTM({ ...ZERO_INIT.LSTM, name, ...rnnArgs(cls, c, where) } as any));
-    case 'GRU': return w(() => new GRU({ ...ZERO_INIT.GRU, name, ...rnnArgs(cls, c, where) } as any));
-    case 'SimpleRNN': return w(() => new SimpleRNN({ ...ZERO_INIT.SimpleRNN, name, ...rnnArgs(cls, c, where) } as any));
+      return w(() => new Embedding({ ...ZERO_INIT.Embedding, ...regularizersOf(c, where), name, inputDim: c.input_dim as number, outputDim: c.output_dim as number, maskZero: !!c.mask_zero && !noMask }));
+    case 'LSTM': return w(() => new LSTM({ ...ZERO_INIT.LSTM, ...regularizersOf(c, where), name, ...rnnArgs(cls, c, where) } as any));
+    case 'GRU': return w(() => new GRU({ ...ZERO_INIT.GRU, ...regularizersOf(c, where), name, ...rnnArgs(cls, c, where) } as any));
+    case 'SimpleRNN': return w(() => new SimpleRNN({ ...ZERO_INIT.SimpleRNN, ...regularizersOf(c, where), name, ...rnnArgs(cls, c, where) } as any));
     case 'Bidirectional': {
       refuseUnknown(c, ['layer', 'merge_mode'], where);
       const inner = c.layer as { class_name?: unknown; config?: unknown };
@@ -247,14 +269,15 @@ function layerFrom(cls: string, c: Cfg, where: string, noMask = false): Layer | 
       if (!['concat', 'sum', 'mul', 'ave'].includes(mode as string)) bad(`${where}: merge_mode '${String(mode)}' is not supported (concat, sum, mul, ave)`);
       const args = rnnArgs(inner.class_name as string, inner.config as Cfg, `${where} (wrapped ${String(inner.class_name)})`);
       const Kind = inner.class_name === 'LSTM' ? LSTM : inner.class_name === 'GRU' ? GRU : SimpleRNN;
-      return w(() => new Bidirectional({ name, layer: new Kind({ ...ZERO_INIT[inner.class_name as string], ...args } as any), mergeMode: mode as any }));
+      const innerRegs = regularizersOf(inner.config as Cfg, `${where} (wrapped ${String(inner.class_name)})`);
+      return w(() => new Bidirectional({ name, layer: new Kind({ ...ZERO_INIT[inner.class_name as string], ...innerRegs, ...args } as any), mergeMode: mode as any }));
     }
     case 'Conv1D': {
       refuseUnknown(c, ['filters', 'kernel_size', 'strides', 'padding', 'dilation_rate', 'activation', 'use_bias', 'data_format'], where);
       channelsLastOnly(c, where);
       if (c.padding !== undefined && c.padding !== 'valid' && c.padding !== 'same') bad(`${where}: padding '${String(c.padding)}' is not supported (valid or same)`);
       return w(() => new Conv1D({
-        ...ZERO_INIT.Conv1D, name, filters: c.filters as number, kernelSize: single(c.kernel_size, where, 'kernel_size'), strides: single(c.strides ?? 1, where, 'strides'),
+        ...ZERO_INIT.Conv1D, ...regularizersOf(c, where), name, filters: c.filters as number, kernelSize: single(c.kernel_size, where, 'kernel_size'), strides: single(c.strides ?? 1, where, 'strides'),
         dilationRate: single(c.dilation_rate ?? 1, where, 'dilation_rate'), padding: (c.padding ?? 'valid') as any, activation: activation(c.activation, where), useBias: (c.use_bias ?? true) as boolean,
       }));
     }
@@ -289,7 +312,7 @@ function layerFrom(cls: string, c: Cfg, where: string, noMask = false): Layer | 
       return w(() => new Dropout({ name, rate: c.rate as number, seed: typeof c.seed === 'number' ? c.seed : undefined }));
     case 'LayerNormalization':
       refuseUnknown(c, ['axis', 'epsilon', 'center', 'scale'], where);
-      return w(() => new LayerNormalization({ name, epsilon: (c.epsilon ?? 1e-3) as number, center: (c.center ?? true) as boolean, scale: (c.scale ?? true) as boolean }));
+      return w(() => new LayerNormalization({ ...regularizersOf(c, where), name, epsilon: (c.epsilon ?? 1e-3) as number, center: (c.center ?? true) as boolean, scale: (c.scale ?? true) as boolean }));
     default:
       return bad(`${where}: layer class '${cls}' is not one wasmnn has`, 'wasmnn imports Embedding, Dense, LSTM, GRU, SimpleRNN, Bidirectional, Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D, MaxPooling1D, AveragePooling1D, Flatten, Dropout, SpatialDropout1D, LayerNormalization, Activation');
   }

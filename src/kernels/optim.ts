@@ -18,7 +18,7 @@ import type { Runtime } from '../runtime/runtime.js';
 export const optimKernels = threaded(
   'f32_sgd_update', 'f32_adam_update', 'f32_rmsprop_update', 'f32_adagrad_update', 'f32_sumsq_partial', 'f32_scale_fwd',
   'f32_sgd_rows_update', 'f32_adam_rows_update', 'f32_rmsprop_rows_update', 'f32_adagrad_rows_update',
-  'f32_sumsq_rows_partial', 'f32_scale_rows_fwd',
+  'f32_sumsq_rows_partial', 'f32_scale_rows_fwd', 'f32_regularize_bwd',
 );
 
 /** Elements per partial sum of f32_sumsq_partial (fixed: results do not depend on threads). */
@@ -351,4 +351,31 @@ export function scaleInPlace(rt: Runtime, x: Tensor, s: number): void {
   live(rt, 'x', x);
   finiteScalar('scale', 's', s);
   rt.run('f32_scale_fwd', x.size, [x.ptr, x.size, s]);
+}
+
+// ---- weight regularization ---------------------------------------------------------------------
+
+/**
+ * Keras' L1L2 penalty of a weight w: returns l1 * sum(|w|) + l2 * sum(w^2) and, when g is given
+ * (w's gradient, the same size), adds its gradient in place: g += l1 * sign(w) + 2 * l2 * w
+ * (sign(0) = 0). The sums come in partials of 4096 elements (f64 inside, rounded to f32) added in
+ * order in f64, so the penalty and g are the same at any thread count. l1 and l2 are finite and
+ * >= 0 (the layers check them: src/regularizers.ts).
+ */
+export function regularize(rt: Runtime, w: Tensor, g: Tensor | null, l1: number, l2: number): number {
+  const op = 'regularize';
+  const a = finiteScalar(op, 'l1', l1), b = finiteScalar(op, 'l2', l2);
+  if (a < 0 || b < 0) throw new RangeError(`wasmnn: ${op}: l1 and l2 must be >= 0, got ${a} and ${b}`);
+  checkTensors(rt, op, [['w', w], ['g', g]]);
+  const n = w.size;
+  if (n === 0) return 0;
+  const chunks = Math.ceil(n / SUMSQ_CHUNK);
+  return rt.scratchScope(() => {
+    const partials = rt.temp([2 * chunks]);
+    rt.run('f32_regularize_bwd', n * 6, [w.ptr, g ? g.ptr : 0, n, a, Math.fround(b) * 2, partials.ptr]);
+    const v = partials.f32();
+    let sumAbs = 0, sumSq = 0;
+    for (let k = 0; k < chunks; k++) { sumAbs += v[2 * k]; sumSq += v[2 * k + 1]; }
+    return a * sumAbs + b * sumSq;
+  });
 }

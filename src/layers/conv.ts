@@ -4,13 +4,13 @@ import type { Graph, Node } from '../autograd.js';
 import { CONV1D_PADDINGS, conv1d, conv1dBackward, conv1dOutputLength, type Conv1dPadding } from '../kernels/conv1d.js';
 import { globalAvgPool1d, globalAvgPool1dBackward, globalMaxPool1d, globalMaxPool1dBackward } from '../kernels/pool.js';
 import { checkInitializer, type Initializer } from '../initializers.js';
-import { LAYER_ARGS, Layer, Weight, checkLayerArgs, featureDim, fmtLayerShape, positiveInt, sequenceHint, shown, type CallContext, type LayerArgs, type LayerShape, type Output } from './layer.js';
+import { LAYER_ARGS, Layer, Weight, checkLayerArgs, regularizerOptions, type RegularizerArgs, featureDim, fmtLayerShape, positiveInt, sequenceHint, shown, type CallContext, type LayerArgs, type LayerShape, type Output } from './layer.js';
 import { checkOptions, optionNames } from '../options.js';
 import type { ActivationOption } from '../activation_names.js';
 import { activationBackward, applyAfter, checkActivation, type Activation } from './activations.js';
 import type { Tensor } from '../tensor.js';
 
-export interface Conv1DArgs extends LayerArgs {
+export interface Conv1DArgs extends LayerArgs, Pick<RegularizerArgs, 'kernelRegularizer' | 'biasRegularizer' | 'activityRegularizer'> {
   filters: number;
   kernelSize: number;
   strides?: number;
@@ -25,7 +25,7 @@ export interface Conv1DArgs extends LayerArgs {
 
 const CONV1D_OPTIONS = optionNames<Conv1DArgs>({
   filters: true, kernelSize: true, strides: true, padding: true, dilationRate: true, activation: true, useBias: true,
-  kernelInitializer: true, biasInitializer: true, ...LAYER_ARGS,
+  kernelInitializer: true, biasInitializer: true, ...regularizerOptions('kernelRegularizer', 'biasRegularizer', 'activityRegularizer'), ...LAYER_ARGS,
 });
 const POOLING_OPTIONS = optionNames<LayerArgs>(LAYER_ARGS);
 
@@ -44,7 +44,7 @@ export class Conv1D extends Layer {
   bias: Weight | null = null;
 
   constructor(args: Conv1DArgs) {
-    super(checkOptions('Conv1D', args, CONV1D_OPTIONS));
+    super(checkOptions('Conv1D', args, CONV1D_OPTIONS), 'Conv1D');
     this.filters = positiveInt('Conv1D', 'filters', args?.filters);
     this.kernelSize = positiveInt('Conv1D', 'kernelSize', args.kernelSize);
     this.strides = positiveInt('Conv1D', 'strides', args.strides ?? 1);

@@ -3,13 +3,13 @@ import { as2d, view, type Graph, type Node, type Param } from '../autograd.js';
 import { gemm } from '../kernels/gemm.js';
 import { reduce } from '../kernels/reduce.js';
 import { checkInitializer, type Initializer } from '../initializers.js';
-import { LAYER_ARGS, Layer, Weight, checkLayerArgs, featureDim, positiveInt, type CallContext, type LayerArgs, type LayerShape, type Output } from './layer.js';
+import { LAYER_ARGS, Layer, Weight, checkLayerArgs, regularizerOptions, type RegularizerArgs, featureDim, positiveInt, type CallContext, type LayerArgs, type LayerShape, type Output } from './layer.js';
 import { checkOptions, optionNames } from '../options.js';
 import type { ActivationOption } from '../activation_names.js';
 import { activationBackward, applyAfter, checkActivation, epilogueOf, type Activation } from './activations.js';
 import type { Tensor } from '../tensor.js';
 
-export interface DenseArgs extends LayerArgs {
+export interface DenseArgs extends LayerArgs, Pick<RegularizerArgs, 'kernelRegularizer' | 'biasRegularizer' | 'activityRegularizer'> {
   units: number;
   /** An activation name (src/activation_names.ts); an alias is stored as its canonical name. */
   activation?: ActivationOption;
@@ -18,7 +18,8 @@ export interface DenseArgs extends LayerArgs {
   biasInitializer?: Initializer;
 }
 
-const DENSE_OPTIONS = optionNames<DenseArgs>({ units: true, activation: true, useBias: true, kernelInitializer: true, biasInitializer: true, ...LAYER_ARGS });
+const DENSE_OPTIONS = optionNames<DenseArgs>({ units: true, activation: true, useBias: true, kernelInitializer: true, biasInitializer: true,
+  ...regularizerOptions('kernelRegularizer', 'biasRegularizer', 'activityRegularizer'), ...LAYER_ARGS });
 
 export class Dense extends Layer {
   readonly className = 'Dense';
@@ -31,7 +32,7 @@ export class Dense extends Layer {
   bias: Weight | null = null;
 
   constructor(args: DenseArgs) {
-    super(checkOptions('Dense', args, DENSE_OPTIONS));
+    super(checkOptions('Dense', args, DENSE_OPTIONS), 'Dense');
     this.units = positiveInt('Dense', 'units', args?.units);
     this.activation = checkActivation('Dense', args.activation);
     // the other options by the model file's rules; the activation as it is stored (an alias mapped)

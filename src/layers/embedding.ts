@@ -11,11 +11,11 @@
 import type { Graph, Node, Param } from '../autograd.js';
 import { embedding, embeddingRowsBackward } from '../kernels/embedding.js';
 import { checkInitializer, type Initializer } from '../initializers.js';
-import { LAYER_ARGS, Layer, Weight, checkLayerArgs, positiveInt, shown, type CallContext, type LayerArgs, type LayerShape, type Output } from './layer.js';
+import { LAYER_ARGS, Layer, Weight, checkLayerArgs, regularizerOptions, type RegularizerArgs, positiveInt, shown, type CallContext, type LayerArgs, type LayerShape, type Output } from './layer.js';
 import { checkOptions, optionNames } from '../options.js';
 import type { Tensor } from '../tensor.js';
 
-export interface EmbeddingArgs extends LayerArgs {
+export interface EmbeddingArgs extends LayerArgs, Pick<RegularizerArgs, 'embeddingsRegularizer' | 'activityRegularizer'> {
   inputDim: number;
   outputDim: number;
   maskZero?: boolean;
@@ -30,7 +30,8 @@ export interface EmbeddingArgs extends LayerArgs {
   sparse?: boolean;
 }
 
-const EMBEDDING_OPTIONS = optionNames<EmbeddingArgs>({ inputDim: true, outputDim: true, maskZero: true, embeddingsInitializer: true, sparse: true, ...LAYER_ARGS });
+const EMBEDDING_OPTIONS = optionNames<EmbeddingArgs>({ inputDim: true, outputDim: true, maskZero: true, embeddingsInitializer: true, sparse: true,
+  ...regularizerOptions('embeddingsRegularizer', 'activityRegularizer'), ...LAYER_ARGS });
 
 /** What an inference-mode Embedding output was gathered from: out = table[ids]. */
 export interface EmbeddingSource {
@@ -55,7 +56,7 @@ export class Embedding extends Layer {
   embeddings!: Weight;
 
   constructor(args: EmbeddingArgs) {
-    super(checkOptions('Embedding', args, EMBEDDING_OPTIONS));
+    super(checkOptions('Embedding', args, EMBEDDING_OPTIONS), 'Embedding');
     this.inputDim = positiveInt('Embedding', 'inputDim', args?.inputDim);
     this.outputDim = positiveInt('Embedding', 'outputDim', args.outputDim);
     this.sparse = sparseArg('Embedding', args.sparse);

@@ -8,6 +8,7 @@ import type { Tensor } from '../tensor.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { describe, type OptionNames } from '../options.js';
 import { layerOptionRule } from '../io/checks.js';
+import { regularizerFrom, type Regularizer, type RegularizerOption } from '../regularizers.js';
 
 /** A shape without the batch dimension; null where it varies (e.g. the sequence length). */
 export type LayerShape = (number | null)[];
@@ -52,6 +53,8 @@ export interface Output { y: Node; mask: Tensor | null }
 export class Weight {
   param: Param | null = null;
   trainable: boolean;
+  /** Its L1 / L2 penalty (the layer's `<weight>Regularizer` option), or null. */
+  regularizer: Regularizer | null = null;
   constructor(
     readonly name: string,
     readonly shape: number[],
@@ -71,6 +74,29 @@ export class Weight {
   }
 }
 
+/** A layer's regularizer options (those its weights have): kernelRegularizer regularizes the weight 'kernel', and so on. */
+export interface RegularizerArgs {
+  kernelRegularizer?: RegularizerOption;
+  biasRegularizer?: RegularizerOption;
+  recurrentRegularizer?: RegularizerOption;
+  embeddingsRegularizer?: RegularizerOption;
+  gammaRegularizer?: RegularizerOption;
+  betaRegularizer?: RegularizerOption;
+  /** Not supported (tfjs-layers 4.22 refuses it too): an error names the fix. */
+  activityRegularizer?: never;
+}
+
+/** Each regularizer option and the weight it applies to. */
+const REGULARIZED_WEIGHT: Record<string, string> = {
+  kernelRegularizer: 'kernel', biasRegularizer: 'bias', recurrentRegularizer: 'recurrent_kernel', embeddingsRegularizer: 'embeddings',
+  gammaRegularizer: 'gamma', betaRegularizer: 'beta',
+};
+
+/** The option names of the regularizers of the weights listed, for a layer's checkOptions list. */
+export function regularizerOptions<K extends keyof RegularizerArgs>(...keys: K[]): { [k in K]: true } {
+  return Object.fromEntries(keys.map((k) => [k, true])) as { [k in K]: true };
+}
+
 export abstract class Layer {
   /** Registry key and the class name in configs and the model file. */
   abstract readonly className: string;
@@ -80,11 +106,24 @@ export abstract class Layer {
   readonly weights: Weight[] = [];
   built = false;
   outputShape: LayerShape | null = null;
+  /** The regularizer options given (checked; a config writes them as { l1, l2 }), by option name. */
+  readonly regularizers: Record<string, Regularizer> = {};
 
-  constructor(args: LayerArgs = {}) {
+  /** kind: the class name for error messages (className is not set yet while this runs). */
+  constructor(args: LayerArgs = {}, kind = 'Layer') {
     this.name = args.name ?? '';
     this.trainable = args.trainable ?? true;
     this.inputShape = args.inputShape;
+    // the subclass's checkOptions has run (in its super() call): only its own regularizer options get here
+    for (const [k, v] of Object.entries(args ?? {})) {
+      if (!k.endsWith('Regularizer')) continue;
+      if (k === 'activityRegularizer') {
+        if (v === undefined || v === null) continue;
+        throw new RangeError(`wasmnn: ${kind}: activityRegularizer (a penalty on the layer's output) is not supported, as in tfjs-layers; leave it out, and regularize the weights (kernelRegularizer) instead`);
+      }
+      const r = regularizerFrom(`${kind}: ${k}`, v);
+      if (r) this.regularizers[k] = r;
+    }
   }
 
   /** Declares the weights for this input shape; returns the output shape. */
@@ -104,11 +143,13 @@ export abstract class Layer {
     const c: Record<string, unknown> = { name: this.name };
     if (!this.trainable) c.trainable = false;
     if (this.inputShape) c.inputShape = this.inputShape;
+    for (const [k, r] of Object.entries(this.regularizers)) c[k] = { ...r };
     return c;
   }
 
   protected addWeight(name: string, shape: number[], initializer: Initializer, trainable = true): Weight {
     const w = new Weight(`${this.name}/${name}`, shape, initializer, trainable, this);
+    for (const [k, r] of Object.entries(this.regularizers)) if (REGULARIZED_WEIGHT[k] === name) w.regularizer = r;
     this.weights.push(w);
     return w;
   }
@@ -165,7 +206,8 @@ export function shown(v: unknown): string {
 export function checkLayerArgs<T>(className: string, args: T): T {
   if (!args || typeof args !== 'object') return args;
   for (const [k, v] of Object.entries(args)) {
-    if (v === undefined || v === null) continue;
+    // the regularizers: checked by the Layer constructor (a name or { l1, l2 }; the file stores { l1, l2 })
+    if (v === undefined || v === null || k.endsWith('Regularizer')) continue;
     const check = layerOptionRule(className, k);
     const problem = check?.(v);
     if (!check || !problem) continue;

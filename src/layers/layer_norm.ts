@@ -1,17 +1,17 @@
 // LayerNormalization over the last axis: y = (x - mean) / sqrt(var + epsilon) * gamma + beta.
 import type { Graph, Node } from '../autograd.js';
 import { layerNorm, layerNormBackward } from '../kernels/norm.js';
-import { LAYER_ARGS, Layer, Weight, checkLayerArgs, featureDim, type CallContext, type LayerArgs, type LayerShape, type Output } from './layer.js';
+import { LAYER_ARGS, Layer, Weight, checkLayerArgs, regularizerOptions, type RegularizerArgs, featureDim, type CallContext, type LayerArgs, type LayerShape, type Output } from './layer.js';
 import { checkOptions, optionNames } from '../options.js';
 import type { Tensor } from '../tensor.js';
 
-export interface LayerNormalizationArgs extends LayerArgs {
+export interface LayerNormalizationArgs extends LayerArgs, Pick<RegularizerArgs, 'gammaRegularizer' | 'betaRegularizer'> {
   epsilon?: number;
   center?: boolean;
   scale?: boolean;
 }
 
-const LAYER_NORMALIZATION_OPTIONS = optionNames<LayerNormalizationArgs>({ epsilon: true, center: true, scale: true, ...LAYER_ARGS });
+const LAYER_NORMALIZATION_OPTIONS = optionNames<LayerNormalizationArgs>({ epsilon: true, center: true, scale: true, ...regularizerOptions('gammaRegularizer', 'betaRegularizer'), ...LAYER_ARGS });
 
 export class LayerNormalization extends Layer {
   readonly className = 'LayerNormalization';
@@ -22,7 +22,7 @@ export class LayerNormalization extends Layer {
   beta: Weight | null = null;
 
   constructor(args: LayerNormalizationArgs = {}) {
-    super(checkOptions('LayerNormalization', args, LAYER_NORMALIZATION_OPTIONS));
+    super(checkOptions('LayerNormalization', args, LAYER_NORMALIZATION_OPTIONS), 'LayerNormalization');
     // epsilon in (0, 1], as a model file allows: it is added to the variance, so a huge one
     // (1e300) flattens every output to beta, and a non-number would reach the kernel
     checkLayerArgs('LayerNormalization', args);

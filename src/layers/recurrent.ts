@@ -14,12 +14,12 @@ import { embeddingSource, type EmbeddingSource } from './embedding.js';
 import { FoldedProjection, foldFits } from '../folded_projection.js';
 import { storeOf } from '../params.js';
 import { checkInitializer, type Initializer } from '../initializers.js';
-import { LAYER_ARGS, Layer, Weight, checkLayerArgs, featureDim, fmtLayerShape, positiveInt, sequenceHint, shown, type CallContext, type LayerArgs, type LayerShape, type Output } from './layer.js';
+import { LAYER_ARGS, Layer, Weight, checkLayerArgs, regularizerOptions, type RegularizerArgs, featureDim, fmtLayerShape, positiveInt, sequenceHint, shown, type CallContext, type LayerArgs, type LayerShape, type Output } from './layer.js';
 import { checkOptions, optionNames, type OptionNames } from '../options.js';
 import type { Tensor } from '../tensor.js';
 import type { Runtime } from '../runtime/runtime.js';
 
-export interface RNNArgs extends LayerArgs {
+export interface RNNArgs extends LayerArgs, Pick<RegularizerArgs, 'kernelRegularizer' | 'recurrentRegularizer' | 'biasRegularizer' | 'activityRegularizer'> {
   units: number;
   /** Only 'tanh' (the Keras default) is supported. */
   activation?: 'tanh';
@@ -40,6 +40,7 @@ export interface RNNArgs extends LayerArgs {
 export const RNN_OPTIONS: OptionNames<Omit<RNNArgs, keyof LayerArgs>> = {
   units: true, activation: true, recurrentActivation: true, useBias: true, returnSequences: true, goBackwards: true,
   kernelInitializer: true, recurrentInitializer: true, biasInitializer: true, dropout: true, recurrentDropout: true,
+  ...regularizerOptions('kernelRegularizer', 'recurrentRegularizer', 'biasRegularizer', 'activityRegularizer'),
 };
 const LSTM_OPTIONS = optionNames<RNNArgs & { unitForgetBias?: boolean }>({ ...RNN_OPTIONS, unitForgetBias: true, ...LAYER_ARGS });
 const GRU_OPTIONS = optionNames<RNNArgs & { resetAfter?: boolean }>({ ...RNN_OPTIONS, resetAfter: true, ...LAYER_ARGS });
@@ -85,7 +86,7 @@ export abstract class RNNBase extends Layer {
   bias: Weight | null = null;
 
   constructor(kind: string, args: RNNArgs) {
-    super(args);
+    super(args, kind);
     this.units = positiveInt(kind, 'units', args?.units);
     if (args.activation !== undefined && args.activation !== 'tanh') {
       throw new RangeError(`wasmnn: ${kind}: activation ${shown(args.activation)} is not supported; the fused kernel computes tanh (Keras' default)`);

@@ -17,6 +17,7 @@ import type { Runtime } from '../runtime/runtime.js';
 import type { Tensor } from '../tensor.js';
 import { gatherRows, position, rowSizeOf, toArray, type Batchable, type DataInput, type Shaped } from '../training/data.js';
 import { checkCallbacks, type Callback, type History, type Logs } from '../training/callbacks.js';
+import { regularizationPenalty } from '../training/regularize.js';
 import { checkBool, checkOptions, describe, optionNames } from '../options.js';
 import { firstNonFinite, name as checkName } from '../io/checks.js';
 
@@ -577,7 +578,8 @@ export class Sequential {
 
   /**
    * Loss and gradients of one batch in training mode, without updating the weights: for
-   * gradient checks, parity tests and custom loops. Returns the mean loss and each weight's gradient.
+   * gradient checks, parity tests and custom loops. Returns the mean loss and each weight's gradient
+   * (with the weight regularizers' penalty and its gradients, as fit() trains on them).
    */
   lossAndGradients(x: DataInput, y: DataInput, args: { seed?: number } = {}): { loss: number; grads: Map<string, Float32Array> } {
     this.requireLoss();
@@ -607,6 +609,8 @@ export class Sequential {
       // sample, refused for such outputs, so w is null then)
       const mw = Sequential.maskWeights(y, mask);
       const r = lossAndBackward(g, y, t, mw ? rt.temp(y.value.shape.slice(0, -1)).set(mw) : w, loss, fused || !!loss.fromLogits);
+      // the weight regularizers: their gradients join the backward's, their penalty the batch's mean loss
+      r.loss += regularizationPenalty(this.store!, true);
       if (!Number.isFinite(r.loss)) this.explainNonFinite(r.loss, outputs, at);
       if (update) {
         this.optimizer!.step();
@@ -809,7 +813,8 @@ export class Sequential {
       probsAll.push(r.probs);
       if (r.mw) maskAll.push(r.mw);
     }
-    const out: Record<string, number> = { loss: lossSum / n };
+    // plus the weight regularizers' penalty, as Keras 3's evaluate and val_loss (tfjs-layers' leave it out)
+    const out: Record<string, number> = { loss: lossSum / n + regularizationPenalty(this.store!, false) };
     if (this.metrics.length) {
       const kind = this.classKind();
       const probs = concat(probsAll);

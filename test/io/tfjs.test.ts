@@ -330,3 +330,55 @@ describe('what does not import gets a clear error', () => {
     await expect(importTfjsModel({ ...art, weightData: undefined })).rejects.toThrow(/no weights given/);
   });
 });
+
+describe('regularizers import', () => {
+  it('tfjs\' L1L2 configs (and Keras\' L1, L2) become the layers\' regularizers, save to .wnn and train; others are refused by name', async () => {
+    const { tfl } = T;
+    const r = (l1: number, l2: number) => tfl.regularizers.l1l2({ l1, l2 });
+    const layers = [
+      tfl.layers.embedding({ inputDim: V, outputDim: 4, inputLength: S, embeddingsRegularizer: r(0.01, 0) }),
+      tfl.layers.conv1d({ filters: 3, kernelSize: 2, padding: 'same', kernelRegularizer: r(0, 0.02), biasRegularizer: r(0.003, 0.004) }),
+      tfl.layers.lstm({ units: 3, returnSequences: true, kernelRegularizer: r(0.01, 0.01), recurrentRegularizer: r(0, 1e-4), biasRegularizer: r(1e-3, 0), ...rec }),
+      tfl.layers.bidirectional({ layer: tfl.layers.gru({ units: 2, kernelRegularizer: r(0.05, 0), ...rec }) as any }),
+      tfl.layers.layerNormalization({ gammaRegularizer: r(0, 0.5), betaRegularizer: r(0.25, 0) }),
+      tfl.layers.dense({ units: 2, activation: 'softmax', kernelRegularizer: 'l1l2' as any }),
+    ];
+    const art = await artifactsOf(tfl.sequential({ layers }));
+    const ours = await importTfjsModel(art);
+    const cfg = ours.layers.map((l) => l.getConfig());
+    expect(cfg[0].embeddingsRegularizer).toEqual({ l1: 0.01, l2: 0 });
+    expect([cfg[1].kernelRegularizer, cfg[1].biasRegularizer]).toEqual([{ l1: 0, l2: 0.02 }, { l1: 0.003, l2: 0.004 }]);
+    expect([cfg[2].kernelRegularizer, cfg[2].recurrentRegularizer, cfg[2].biasRegularizer]).toEqual([{ l1: 0.01, l2: 0.01 }, { l1: 0, l2: 1e-4 }, { l1: 1e-3, l2: 0 }]);
+    expect((cfg[3].layer as any).config.kernelRegularizer).toEqual({ l1: 0.05, l2: 0 });
+    expect([cfg[4].gammaRegularizer, cfg[4].betaRegularizer]).toEqual([{ l1: 0, l2: 0.5 }, { l1: 0.25, l2: 0 }]);
+    expect(cfg[5].kernelRegularizer).toEqual({ l1: 0.01, l2: 0.01 });
+    expect(cfg[5]).not.toHaveProperty('biasRegularizer');
+    // the file keeps them; training counts them (the loss grows by the penalty)
+    const again = decodeWnn(encodeWnn({ model: ours })).model;
+    expect(again.layers.map((l) => l.getConfig())).toEqual(cfg);
+    again.compile({ optimizer: 'sgd', loss: 'sparseCategoricalCrossentropy' });
+    const x = inputs('ids').ours, y = Int32Array.from({ length: N }, (_, i) => i % 2);
+    const plainArt = { ...art, modelTopology: structuredClone(art.modelTopology) };
+    for (const l of plainArt.modelTopology.config.layers) for (const k of Object.keys(l.config)) if (k.endsWith('_regularizer')) l.config[k] = null;
+    const plain = await importTfjsModel(plainArt);
+    plain.compile({ optimizer: 'sgd', loss: 'sparseCategoricalCrossentropy' });
+    expect(again.evaluate(x, y).loss).toBeGreaterThan(plain.evaluate(x, y).loss + 0.01);
+    // Keras' L2 / L1 class names, as a converted Keras model writes them
+    const keras = { ...art, modelTopology: structuredClone(plainArt.modelTopology) };
+    keras.modelTopology.config.layers[5].config.kernel_regularizer = { class_name: 'L2', config: { l2: 0.001 } };
+    keras.modelTopology.config.layers[0].config.embeddings_regularizer = { class_name: 'L1', config: { l1: 0.002 } };
+    const k = await importTfjsModel(keras);
+    expect(k.layers[5].getConfig().kernelRegularizer).toEqual({ l1: 0, l2: 0.001 });
+    expect(k.layers[0].getConfig().embeddingsRegularizer).toEqual({ l1: 0.002, l2: 0 });
+    const refused = async (edit: (c: any) => void, re: RegExp) => {
+      const a = { ...art, modelTopology: structuredClone(plainArt.modelTopology) };
+      edit(a.modelTopology.config.layers);
+      await expect(importTfjsModel(a)).rejects.toThrow(re);
+    };
+    await refused((ls) => { ls[5].config.kernel_regularizer = { class_name: 'OrthogonalRegularizer', config: { factor: 0.01 } }; },
+      /layer 6 \(Dense '.*'\): kernel_regularizer .*OrthogonalRegularizer.* is not an L1L2, L1 or L2 regularizer; remove it/);
+    await refused((ls) => { ls[5].config.activity_regularizer = { class_name: 'L1L2', config: { l1: 0.01, l2: 0 } }; }, /activityRegularizer .* is not supported/);
+    await refused((ls) => { ls[5].config.kernel_regularizer = { class_name: 'L1L2', config: { l1: -1, l2: 0 } }; }, /kernelRegularizer: l1 must be a finite number >= 0/);
+    for (const m of [ours, again, plain, k]) m.dispose();
+  });
+});

@@ -319,7 +319,7 @@ describe('the loader refuses what does not fit', () => {
     ['no model config', (m) => { delete m.model; }, /no "model" metadata/],
     ['model config not JSON', (m) => { m.model = '{"className":'; }, /'model' is not valid JSON/],
     ['an unknown layer class', (m) => cfg(m, (c) => { c.config.layers[1].className = 'Lambda'; }), /unknown layer class "Lambda"/],
-    ['an unknown layer option', (m) => cfg(m, (c) => { c.config.layers[2].config.kernelRegularizer = 'l2'; }), /unknown option 'kernelRegularizer'/],
+    ['an unknown layer option', (m) => cfg(m, (c) => { c.config.layers[2].config.kernelConstraint = 'nonNeg'; }), /unknown option 'kernelConstraint'/],
     ['a layer option of the wrong type', (m) => cfg(m, (c) => { c.config.layers[1].config.returnSequences = 'yes'; }), /returnSequences must be true or false/],
     ['a layer option out of range', (m) => cfg(m, (c) => { c.config.layers[2].config.units = -2; }), /units must be a whole number/],
     ['an activation we do not have', (m) => cfg(m, (c) => { c.config.layers[2].config.activation = 'gelu_new'; }), /activation must be one of/],

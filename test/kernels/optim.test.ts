@@ -7,7 +7,7 @@ import { closeAll, startAll } from '../helpers/runtimes.js';
 import { Ref } from '../helpers/ref.js';
 import { edgeSizes, expectBitwise, expectClose, uniform } from '../helpers/data.js';
 import {
-  adagradUpdate, adamUpdate, biasCorrection, clipByGlobalNorm, globalNorm, rmspropUpdate, scaleInPlace, sgdUpdate, SUMSQ_CHUNK,
+  adagradUpdate, adamUpdate, biasCorrection, clipByGlobalNorm, globalNorm, regularize, rmspropUpdate, scaleInPlace, sgdUpdate, SUMSQ_CHUNK,
   type AdamOptions, type RmspropOptions, type RowSelection, type SgdOptions,
 } from '../../src/kernels/optim.js';
 import type { Runtime } from '../../src/runtime/runtime.js';
@@ -495,6 +495,112 @@ describe('bad input', () => {
       expect(() => clipByGlobalNorm(rt, [p, g], 0)).toThrow(/clipNorm must be > 0/);
       expect(() => clipByGlobalNorm(rt, [p, g, p], 1)).toThrow(/tensors\[0\] and tensors\[2\] share memory/);
       expect(() => globalNorm(rt, [p, rt.temp([3], 'i32')])).toThrow(/tensors\[1\] must be f32/);
+    });
+  });
+});
+
+// ---- weight regularization (f32_regularize_bwd) ---------------------------------------------------
+
+/** The twin: g (changed in place unless gNull) and the partials [sum |w|, sum w^2] per chunk. */
+function regularizeRef(w: Float32Array, g: Float32Array | null, l1: number, l2: number): { g: Float32Array | null; partials: Float32Array } {
+  ref.reset();
+  const chunks = Math.ceil(w.length / SUMSQ_CHUNK);
+  const pw = ref.put(w), pg = g ? ref.put(g) : 0, pp = ref.alloc(2 * chunks);
+  ref.call('f32_regularize_bwd', pw, pg, w.length, l1, Math.fround(l2) * 2, pp);
+  return { g: g ? ref.f32(pg, g.length) : null, partials: ref.f32(pp, 2 * chunks) };
+}
+
+/** Weights with exact zeros and both signs (sign(0) = 0 matters for L1). */
+function weightsWithZeros(n: number, seed: number): Float32Array {
+  const w = uniform(n, -2, 2, seed);
+  for (let i = 0; i < n; i += 5) w[i] = 0;
+  if (n > 3) w[3] = -0;
+  return w;
+}
+
+describe('weight regularization (f32_regularize_bwd)', () => {
+  const sizes = [...edgeSizes(4, [SUMSQ_CHUNK - 1, SUMSQ_CHUNK, SUMSQ_CHUNK + 1, 2 * SUMSQ_CHUNK + 3])];
+  const FACTORS: [number, number][] = [[0.01, 0], [0, 0.01], [0.003, 0.02], [1e-4, 1e-4]];
+
+  it('gradient bitwise as the twin, partials within one f32 rounding, both bitwise across builds and threads', () => {
+    for (const n of sizes) {
+      for (const [l1, l2] of FACTORS) {
+        const w = weightsWithZeros(n, n + 11), g0 = uniform(n, -1, 1, n + 12);
+        const want = regularizeRef(w, g0, l1, l2);
+        let first: { g: Float32Array; partials: Float32Array } | null = null;
+        for (const [label, rt] of rts) {
+          const got = rt.step(() => {
+            const tw = rt.temp([n]).set(w), tg = rt.temp([n]).set(g0), tp = rt.temp([2 * Math.ceil(n / SUMSQ_CHUNK)]);
+            if (n) rt.run('f32_regularize_bwd', 1e9, [tw.ptr, tg.ptr, n, l1, Math.fround(l2) * 2, tp.ptr]);   // work 1e9: every thread takes part
+            expectBitwise(tw.f32(), w, `w is not written n=${n}`);
+            return { g: tg.f32().slice(), partials: tp.f32().slice() };
+          });
+          const what = `n=${n} l1=${l1} l2=${l2} ${label}`;
+          expectBitwise(got.g, want.g!, `gradient ${what}`);
+          expectClose(got.partials, want.partials, 2 ** -23, 0, `partials ${what}`);
+          if (first) { expectBitwise(got.g, first.g, what); expectBitwise(got.partials, first.partials, what); } else first = got;
+        }
+      }
+    }
+  });
+
+  it('regularize() gives the closed forms: penalty l1 sum|w| + l2 sum w^2, gradient g + l1 sign(w) + 2 l2 w (f64 oracle)', () => {
+    for (const n of [1, 7, 97, SUMSQ_CHUNK + 1, 3 * SUMSQ_CHUNK + 5]) {
+      for (const [l1, l2] of FACTORS) {
+        const w = weightsWithZeros(n, n), g0 = uniform(n, -1, 1, n + 1);
+        let sa = 0, ss = 0;
+        for (const v of w) { sa += Math.abs(v); ss += v * v; }
+        const penalty = l1 * sa + l2 * ss;
+        const wantG = Array.from(g0, (g, i) => g + l1 * Math.sign(w[i]) + 2 * l2 * w[i]);
+        let first: number | null = null;
+        for (const [label, rt] of rts) {
+          const [p, g, pOnly, gUntouched] = rt.step(() => {
+            const tw = rt.temp([n]).set(w), tg = rt.temp([n]).set(g0);
+            const p = regularize(rt, tw, tg, l1, l2);
+            const g = tg.f32().slice();
+            tg.set(g0);
+            const pOnly = regularize(rt, tw, null, l1, l2);
+            return [p, g, pOnly, tg.f32().slice()] as const;
+          });
+          expect(Math.abs(p - penalty), `penalty n=${n} ${label}`).toBeLessThanOrEqual(1e-7 * penalty);
+          expect(pOnly, 'without a gradient: the same penalty').toBe(p);
+          expectBitwise(gUntouched, g0, 'g null: no gradient written');
+          expectClose(g, wantG, 1e-6, 1e-7, `gradient n=${n} l1=${l1} l2=${l2} ${label}`);
+          // sign(0) = 0: a zero weight's gradient gets nothing from L1 (nor from L2)
+          expect(g[0], 'w = 0 keeps its gradient').toBe(g0[0]);
+          if (first === null) first = p; else expect(p, `penalty bitwise across builds and threads (${label})`).toBe(first);
+        }
+      }
+    }
+  });
+
+  it('the gradient is the finite difference of the penalty (away from the L1 kink at 0)', () => {
+    const rt = rts.get('simd@1')!;
+    const n = 13, h = 1e-2, l1 = 0.02, l2 = 0.03;
+    const w = uniform(n, -1, 1, 5);
+    for (let i = 0; i < n; i++) if (Math.abs(w[i]) < 2 * h) w[i] = 0.5;
+    rt.step(() => {
+      const tw = rt.temp([n]).set(w), tg = rt.temp([n]).fill(0);
+      regularize(rt, tw, tg, l1, l2);
+      const grad = tg.f32().slice();
+      const pen = (v: Float32Array) => regularize(rt, tw.set(v), null, l1, l2);
+      for (let i = 0; i < n; i++) {
+        const up = w.slice(), down = w.slice();
+        up[i] += h; down[i] -= h;
+        const num = (pen(up) - pen(down)) / (up[i] - down[i]);
+        expect(Math.abs(num - grad[i]), `w[${i}]: finite difference ${num}, analytic ${grad[i]}`).toBeLessThan(1e-4);
+      }
+    });
+  });
+
+  it('refuses bad factors and mismatched tensors', () => {
+    const rt = rts.get('simd@1')!;
+    rt.step(() => {
+      const w = rt.temp([8]).fill(1), g = rt.temp([8]), g7 = rt.temp([7]);
+      expect(() => regularize(rt, w, g, -0.1, 0)).toThrow(/l1 and l2 must be >= 0/);
+      expect(() => regularize(rt, w, g, 0, NaN)).toThrow(/l2 must be a finite number/);
+      expect(() => regularize(rt, w, g7, 0.1, 0)).toThrow(/g has 7 values .* but w has 8/);
+      expect(() => regularize(rt, w, w, 0.1, 0)).toThrow(/share memory/);
     });
   });
 });

@@ -326,10 +326,10 @@ describe('learning-rate schedules against their closed forms at the boundary ste
 describe('options objects: unknown keys are refused with the closest valid key', () => {
   it('layers name the key, the class, the suggestion and every option', () => {
     expect(() => new LSTM({ units: 4, returnSequence: true } as any)).toThrow(
-      /^wasmnn: LSTM: unknown option 'returnSequence'; did you mean 'returnSequences'\? \(options: units, activation, recurrentActivation, useBias, returnSequences, goBackwards, kernelInitializer, recurrentInitializer, biasInitializer, dropout, recurrentDropout, unitForgetBias, name, trainable, inputShape\)$/);
+      /^wasmnn: LSTM: unknown option 'returnSequence'; did you mean 'returnSequences'\? \(options: units, activation, recurrentActivation, useBias, returnSequences, goBackwards, kernelInitializer, recurrentInitializer, biasInitializer, dropout, recurrentDropout, kernelRegularizer, recurrentRegularizer, biasRegularizer, activityRegularizer, unitForgetBias, name, trainable, inputShape\)$/);
     expect(() => new Embedding({ inputDim: 10, outputDim: 4, mask_zero: true } as any)).toThrow(
-      /^wasmnn: Embedding: unknown option 'mask_zero'; did you mean 'maskZero'\? \(options: inputDim, outputDim, maskZero, embeddingsInitializer, sparse, name, trainable, inputShape\)$/);
-    expect(() => new Dense({ units: 2, activaton: 'relu' } as any)).toThrow(/^wasmnn: Dense: unknown option 'activaton'; did you mean 'activation'\? \(options: units, activation, useBias, kernelInitializer, biasInitializer, name, trainable, inputShape\)$/);
+      /^wasmnn: Embedding: unknown option 'mask_zero'; did you mean 'maskZero'\? \(options: inputDim, outputDim, maskZero, embeddingsInitializer, sparse, embeddingsRegularizer, activityRegularizer, name, trainable, inputShape\)$/);
+    expect(() => new Dense({ units: 2, activaton: 'relu' } as any)).toThrow(/^wasmnn: Dense: unknown option 'activaton'; did you mean 'activation'\? \(options: units, activation, useBias, kernelInitializer, biasInitializer, kernelRegularizer, biasRegularizer, activityRegularizer, name, trainable, inputShape\)$/);
     expect(() => new EmbeddingBag({ inputDim: 10, outputDim: 4, Mode: 'sum' } as any)).toThrow(/^wasmnn: EmbeddingBag: unknown option 'Mode'; did you mean 'mode'\?/);
     expect(() => new GRU({ units: 4, reset_after: false } as any)).toThrow(/^wasmnn: GRU: unknown option 'reset_after'; did you mean 'resetAfter'\?/);
     expect(() => new GRU({ units: 4, unitForgetBias: true } as any)).toThrow(/^wasmnn: GRU: unknown option 'unitForgetBias' \(options: units, .*resetAfter, name, trainable, inputShape\)$/);
@@ -340,8 +340,9 @@ describe('options objects: unknown keys are refused with the closest valid key',
     expect(() => new Dropout({ rate: 0.5, sed: 1 } as any)).toThrow(/^wasmnn: Dropout: unknown option 'sed'; did you mean 'seed'\? \(options: rate, seed, name, trainable, inputShape\)$/);
     expect(() => new LayerNormalization({ epsilion: 1e-3 } as any)).toThrow(/^wasmnn: LayerNormalization: unknown option 'epsilion'; did you mean 'epsilon'\?/);
     // several at once, and keys that are not near any option
-    expect(() => new Dense({ units: 2, use_bias: false, kernel_regularizer: 'l2' } as any)).toThrow(
-      /^wasmnn: Dense: unknown options 'use_bias' \(did you mean 'useBias'\?\), 'kernel_regularizer' \(options: units, /);
+    expect(() => new Dense({ units: 2, use_bias: false, kernel_constraint: 'nonNeg' } as any)).toThrow(
+      /^wasmnn: Dense: unknown options 'use_bias' \(did you mean 'useBias'\?\), 'kernel_constraint' \(options: units, /);
+    expect(() => new Dense({ units: 2, kernel_regularizer: 'l2' } as any)).toThrow(/^wasmnn: Dense: unknown option 'kernel_regularizer'; did you mean 'kernelRegularizer'\?/);
     expect(() => new Dense({ units: 2, rate: 0.1 } as any)).toThrow(/^wasmnn: Dense: unknown option 'rate' \(options: /);   // not 'name'
     // not an options object
     expect(() => new Dense(4 as any)).toThrow(/^wasmnn: Dense: options must be an object such as \{ units: \.\.\. \}, got 4/);
