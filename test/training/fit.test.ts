@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   init, shutdown, Sequential, Dense, Embedding, LSTM, Adam, SGD, EarlyStopping, LearningRateScheduler,
   CallbackFunctions, exponentialDecay, cosineDecay, stepDecay, piecewiseConstant, linearWarmup,
-  EmbeddingBag, GRU, Bidirectional, Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D, Dropout, LayerNormalization, AdamW, RMSprop, Adagrad, TrainingDivergedError, adviceOf, Flatten, MaxPooling1D, AveragePooling1D, SpatialDropout1D, Activation,
+  EmbeddingBag, GRU, Bidirectional, Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D, Dropout, LayerNormalization, AdamW, RMSprop, Adagrad, TrainingDivergedError, adviceOf, Flatten, MaxPooling1D, AveragePooling1D, SpatialDropout1D, Activation, SimpleRNN,
 } from '../../src/index.js';
 import { checkOptions, closestOption } from '../../src/options.js';
 import { uniform } from '../helpers/data.js';
@@ -363,6 +363,10 @@ describe('options objects: unknown keys are refused with the closest valid key',
         recurrentInitializer: 'orthogonal', biasInitializer: 'zeros', dropout: 0, recurrentDropout: 0, unitForgetBias: false, name: 'l', ...common,
       }),
       new GRU({ units: 3, resetAfter: false, returnSequences: false, name: 'g', ...common }),
+      new SimpleRNN({
+        units: 3, activation: 'relu', useBias: true, returnSequences: true, goBackwards: true, kernelInitializer: 'glorotUniform', recurrentInitializer: 'orthogonal',
+        biasInitializer: 'zeros', kernelRegularizer: 'l2', recurrentRegularizer: { l1: 0.01 }, biasRegularizer: { l1: 0, l2: 0.5 }, name: 's', ...common,
+      }),
       new Bidirectional({ layer: new GRU({ units: 2, trainable: false }), mergeMode: 'ave', name: 'b', ...common }),
       new Conv1D({ filters: 2, kernelSize: 3, strides: 1, padding: 'same', dilationRate: 2, activation: 'gelu', useBias: true, kernelInitializer: 'glorotUniform', biasInitializer: 'zeros', name: 'c', ...common }),
       new GlobalAveragePooling1D({ name: 'ga', ...common }),

@@ -7,7 +7,7 @@
 // a dense update; 1, 2 and 3 threads give the same bits; save / load / resume; wasmnn/infer.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  init, shutdown, Sequential, Dense, Embedding, LSTM, GRU, Conv1D, LayerNormalization, Bidirectional, GlobalAveragePooling1D, SGD, Adam, regularizers,
+  init, shutdown, Sequential, Dense, Embedding, LSTM, GRU, Conv1D, LayerNormalization, Bidirectional, SimpleRNN, GlobalAveragePooling1D, SGD, Adam, regularizers,
 } from '../../src/index.js';
 import { decodeWnn, encodeWnn } from '../../src/io/wnn.js';
 import { decodeSafetensors, encodeSafetensors } from '../../src/io/safetensors.js';
@@ -34,6 +34,7 @@ function model(regs: (r: Reg) => Record<string, Record<string, unknown>>, r: Reg
     new Conv1D({ filters: 4, kernelSize: 2, padding: 'same', ...o.conv }),
     new LSTM({ units: 4, returnSequences: true, ...o.lstm }),
     new Bidirectional({ layer: new GRU({ units: 3, returnSequences: true, ...o.gru }) }),
+    new SimpleRNN({ units: 3, returnSequences: true, ...o.rnn }),
     new GlobalAveragePooling1D(),
     new LayerNormalization({ ...o.ln }),
     new Dense({ units: 3, activation: 'softmax', ...o.dense }),
@@ -42,9 +43,10 @@ function model(regs: (r: Reg) => Record<string, Record<string, unknown>>, r: Reg
 const ALL = (r: Reg) => ({
   emb: { embeddingsRegularizer: r }, conv: { kernelRegularizer: r, biasRegularizer: r },
   lstm: { kernelRegularizer: r, recurrentRegularizer: r, biasRegularizer: r }, gru: { kernelRegularizer: r, recurrentRegularizer: r, biasRegularizer: r },
+  rnn: { kernelRegularizer: r, recurrentRegularizer: r, biasRegularizer: r },
   ln: { gammaRegularizer: r, betaRegularizer: r }, dense: { kernelRegularizer: r, biasRegularizer: r },
 });
-const NONE = () => ({ emb: {}, conv: {}, lstm: {}, gru: {}, ln: {}, dense: {} });
+const NONE = () => ({ emb: {}, conv: {}, lstm: {}, gru: {}, rnn: {}, ln: {}, dense: {} });
 
 function compiled(m: Sequential, optimizer: any = new SGD({ learningRate: 0.1 })): Sequential {
   m.compile({ optimizer, loss: 'sparseCategoricalCrossentropy' });
@@ -115,7 +117,7 @@ describe('loss and gradients of regularized layers', () => {
       sameWeights(reg, plain);
       const a = reg.lossAndGradients(X, labels), b = plain.lossAndGradients(X, labels);
       const ws = reg.getWeights();
-      expect(ws.length).toBe(16);   // every weight is regularized: emb, conv 2, lstm 3, bidi 2 x 3, ln 2, dense 2
+      expect(ws.length).toBe(19);   // every weight is regularized: emb, conv 2, lstm 3, bidi 2 x 3, simple rnn 3, ln 2, dense 2
       const want = b.loss + penaltyOf(ws, r);
       expect(Math.abs(a.loss - want) / want).toBeLessThan(2e-7);
       for (const w of ws) {
@@ -145,10 +147,10 @@ describe('loss and gradients of regularized layers', () => {
     const r = { l1: 0.01, l2: 0.01 };
     const a = compiled(model(ALL, r)), b = compiled(model(NONE, r));
     sameWeights(a, b);
-    a.layers[6].trainable = false; b.layers[6].trainable = false;
+    a.layers[7].trainable = false; b.layers[7].trainable = false;
     a.compile({ optimizer: new SGD(), loss: 'sparseCategoricalCrossentropy' }); b.compile({ optimizer: new SGD(), loss: 'sparseCategoricalCrossentropy' });
-    const trainable = a.getWeights().filter((w) => !w.name.startsWith(`${a.layers[6].name}/`));
-    expect(trainable.length).toBe(14);
+    const trainable = a.getWeights().filter((w) => !w.name.startsWith(`${a.layers[7].name}/`));
+    expect(trainable.length).toBe(17);
     const want = b.lossAndGradients(X, labels).loss + penaltyOf(trainable, r);
     expect(Math.abs(a.lossAndGradients(X, labels).loss - want) / want).toBeLessThan(2e-7);
     a.dispose(); b.dispose();
