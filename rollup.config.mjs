@@ -15,6 +15,7 @@
 // bundler (Vite, webpack) follows to emit the .wasm files and bundle the Workers
 // (test/env/bundlers.test.ts).
 import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import terser from '@rollup/plugin-terser';
 
 const node = /^node:/;
@@ -31,11 +32,25 @@ export const ENTRIES = [
   ['dist/browser/train-worker.js', 'train-worker.js'],
 ];
 
+/**
+ * The wasmnn/infer bundles run on one thread: runtime's import of the thread pool (runtime/pool)
+ * resolves to runtime/pool_absent instead, whose ThreadPool.unavailable makes Runtime.create run
+ * one thread, as on a host without threads (1.6 KB gzip of the 60 KB budget). In dist/ (.js) and,
+ * for the size test, in src/ (.ts).
+ */
+const withoutThreadPool = {
+  name: 'wasmnn-infer-without-thread-pool',
+  resolveId(id, importer) {
+    if (id !== './pool.js' || !importer || !/[\\/]runtime[\\/]runtime\.[jt]s$/.test(importer)) return null;
+    return resolve(dirname(importer), `pool_absent${importer.slice(-3)}`);
+  },
+};
+
 /** Rollup options of one bundle (the size test builds the same bundles from src/ with these). */
 export function bundleOptions(input, file, plugins = []) {
   return {
     input,
-    plugins,
+    plugins: /(^|[\\/])infer(-workerd)?\.js$/.test(file) ? [withoutThreadPool, ...plugins] : plugins,
     // node-only modules stay dynamic imports the browser never reaches; the workerd .wasm is
     // imported as a module by the Worker's own bundler (wrangler) or by workerd
     external: (id) => node.test(id) || wasm.test(id),

@@ -1,6 +1,8 @@
 // init() of the inference entry: the default runtime on the single-thread 'simd' build, run on the
 // calling thread. A small model predicts in well under a millisecond; starting threads would cost
-// far more. Asking for `threads` (> 1) or a `build` gets the full choice of src/runtime/runtime.ts.
+// far more, and the entry's bundles (what the package's exports map gives) leave the thread pool
+// out (runtime/pool_absent.ts): asking them for `threads` runs one thread and env().reason says so;
+// a `build` gets the rest of the choice of src/runtime/runtime.ts.
 import { initWith } from '../runtime/default.js';
 import { checkOptions } from '../options.js';
 import { INIT_OPTIONS } from '../runtime/runtime.js';
@@ -13,6 +15,6 @@ export async function init(options: InitOptions = {}): Promise<Runtime> {
   // where threads cannot run, 'auto' picks simd anyway and says why; elsewhere ask for simd, and
   // env().reason says it is this entry's default (the caller chose nothing)
   const pick = options.build || (options.threads ?? 1) > 1 || !threadSupport(hostKind()).ok;
-  const single: CreateOptions = { ...options, build: 'simd', defaultReason: 'single-thread build: the default of wasmnn/infer; init({ threads }) for more' };
+  const single: CreateOptions = { ...options, build: 'simd', defaultReason: "single-thread build: the default of wasmnn/infer (import from 'wasmnn' for threads)" };
   return initWith(pick ? options : single, options);
 }

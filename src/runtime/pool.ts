@@ -36,6 +36,8 @@ export class WorkerDiedError extends Error {
 }
 
 export class ThreadPool {
+  /** Why no pool can start (pool_absent.ts, the inference bundles' stand-in, says); null: this is the pool. */
+  static readonly unavailable: string | null = null;
   readonly threads: number;
   private readonly ctl: Int32Array;
   private readonly args: Float64Array;

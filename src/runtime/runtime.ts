@@ -140,7 +140,8 @@ export class Runtime {
     if (!hasSimd()) {
       throw new Error('wasmnn: this JavaScript engine has no WebAssembly SIMD; wasmnn needs it (Node 16.4+, Chrome 91+, Firefox 89+, Safari 16.4+, Cloudflare Workers)');
     }
-    const support = threadSupport(host);
+    // the inference bundles have no pool (pool_absent.ts): one thread there, as on hosts without threads
+    const support = ThreadPool.unavailable ? { ok: false, reason: ThreadPool.unavailable } : threadSupport(host);
     const asked = options.threads;
     if (asked !== undefined && (!Number.isInteger(asked) || asked < 1 || asked > MAX_THREADS)) {
       throw new RangeError(`wasmnn: threads must be a whole number from 1 to ${MAX_THREADS}, got ${asked}`);

@@ -174,4 +174,18 @@ describe('inference bundle size budget', () => {
     await lib.shutdown();
     full.model.dispose();
   });
+
+  it('the inference bundles leave the thread pool out: threads asked for run one thread and say why; a threaded build is refused', async () => {
+    for (const b of [page, workerd]) {
+      expect(b.modules).toContain('src/runtime/pool_absent.ts');
+      expect(b.modules).not.toContain('src/runtime/pool.ts');
+    }
+    const lib = await import(pathToFileURL(join(dir, 'infer.js')).href);
+    await lib.init({ threads: 2 });
+    expect(lib.env()).toMatchObject({ build: 'simd', threads: 1 });
+    expect(lib.env().reason).toBe("threads off: the wasmnn/infer bundles run on one thread (import from 'wasmnn' for a thread pool)");
+    expect(lib.runtime().inferenceOnly).toBe(true);   // the inference wasm, not the full build 'auto' would otherwise fetch
+    await lib.shutdown();
+    await expect(lib.Runtime.create({ build: 'simd-mt' })).rejects.toThrow(/cannot run the 'simd-mt' build here: threads off: the wasmnn\/infer bundles run on one thread/);
+  });
 });

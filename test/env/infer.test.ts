@@ -348,7 +348,7 @@ describe('model sources', () => {
       expect(hasRuntime()).toBe(true);
       expect(runtime().env().build).toBe('simd');
       // the caller chose nothing: the reason is the entry's default, not 'chosen by the caller'
-      expect(runtime().env().reason).toMatch(/^single-thread build: the default of wasmnn\/infer; init\(\{ threads \}\) for more$/);
+      expect(runtime().env().reason).toMatch(/^single-thread build: the default of wasmnn\/infer \(import from 'wasmnn' for threads\)$/);
       expect(bits(lite.predictProbabilities(TEXTS).data)).toEqual(bits(want));
       lite.dispose();
       await shutdown();
