@@ -27,3 +27,33 @@ export function gradCheck(model: Sequential, x: DataInput, y: DataInput, opts: {
     }
   }
 }
+
+/**
+ * Kernel-level check against float64 central differences: for each [name, analytic gradient] pair,
+ * `samples` entries picked at random (seeded) of the float64 parameter params[name] are moved by
+ * ±eps and (loss(+) - loss(-)) / 2 eps must be within rtol · max(1, |numeric|) of the analytic
+ * value. Returns the number of entries checked (what the callers expect).
+ */
+export function sampledCentralDiff<K extends string>(
+  params: Record<K, Float64Array>, grads: [K, Float32Array][], loss: () => number,
+  opts: { samples: number; rtol: number; eps?: number; seed?: number; what?: string },
+): number {
+  const eps = opts.eps ?? 1e-6, r = rng(opts.seed ?? 9);
+  let checked = 0;
+  for (const [name, g] of grads) {
+    const arr = params[name];
+    for (let n = 0; n < opts.samples; n++) {
+      const i = Math.floor(r() * arr.length);
+      const v = arr[i];
+      arr[i] = v + eps; const lp = loss();
+      arr[i] = v - eps; const lm = loss();
+      arr[i] = v;
+      const num = (lp - lm) / (2 * eps);
+      if (Math.abs(g[i] - num) > opts.rtol * Math.max(1, Math.abs(num))) {
+        throw new Error(`d${name}[${i}]: ${opts.what ?? 'analytic'} ${g[i]} vs numeric ${num}`);
+      }
+      checked++;
+    }
+  }
+  return checked;
+}

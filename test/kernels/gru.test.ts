@@ -5,7 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeAll, startAll } from '../helpers/runtimes.js';
 import { Ref } from '../helpers/ref.js';
-import { expectBitwise, expectClose, ints, rng, uniform, stepMask, type MaskKind } from '../helpers/data.js';
+import { expectBitwise, expectClose, ints, uniform, stepMask, type MaskKind } from '../helpers/data.js';
+import { sampledCentralDiff } from '../helpers/gradcheck.js';
 import {
   gruBackwardWorkspaceBytes, gruForwardWorkspaceBytes, gruSequence, gruSequenceBackward,
 } from '../../src/kernels/gru.js';
@@ -344,27 +345,9 @@ describe('gru gradients (f64 central differences)', () => {
     const fc: F64Case = { B, T, H, mask: masked ? d.mask : null, reverse };
     const p = { xw: Float64Array.from(d.xw), u: Float64Array.from(d.u), h0: Float64Array.from(d.h0) };
     const L = () => lossF64(fc, p.xw, p.u, p.h0, d.dhs, d.dhT);
-    const eps = 1e-6;
     const grads: [keyof typeof p, Float32Array][] = [['xw', bwd.dz], ['u', bwd.du], ['h0', bwd.dh0]];
-    const r = rng(9);
-    let checked = 0;
-    for (const [name, g] of grads) {
-      const arr = p[name];
-      for (let n = 0; n < 50; n++) {
-        const i = Math.floor(r() * arr.length);
-        const v = arr[i];
-        arr[i] = v + eps; const lp = L();
-        arr[i] = v - eps; const lm = L();
-        arr[i] = v;
-        const num = (lp - lm) / (2 * eps);
-        // the analytic gradient is f32 math on the f32 forward (vsigmoid / vtanh within 3 ulp)
-        if (Math.abs(g[i] - num) > 2e-4 * Math.max(1, Math.abs(num))) {
-          throw new Error(`d${name}[${i}]: analytic ${g[i]} vs numeric ${num}`);
-        }
-        checked++;
-      }
-    }
-    expect(checked).toBe(150);
+    // the analytic gradient is f32 math on the f32 forward (vsigmoid / vtanh within 3 ulp)
+    expect(sampledCentralDiff(p, grads, L, { samples: 50, rtol: 2e-4 })).toBe(150);
     if (masked) {
       for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) {
         if (d.mask[b * T + t] === 0) expect([...bwd.dz.subarray((b * T + t) * 3 * H, (b * T + t + 1) * 3 * H)].every((v) => v === 0)).toBe(true);

@@ -6,7 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeAll, startAll } from '../helpers/runtimes.js';
 import { Ref } from '../helpers/ref.js';
-import { expectBitwise, expectClose, ints, rng, uniform, stepMask, type MaskKind } from '../helpers/data.js';
+import { expectBitwise, expectClose, ints, uniform, stepMask, type MaskKind } from '../helpers/data.js';
+import { sampledCentralDiff } from '../helpers/gradcheck.js';
 import {
   simpleRnnBackwardWorkspaceBytes, simpleRnnForwardWorkspaceBytes, simpleRnnSequence, simpleRnnSequenceBackward, type SimpleRnnActivation,
 } from '../../src/kernels/simple_rnn.js';
@@ -358,26 +359,8 @@ describe('simple_rnn gradients (f64 central differences)', () => {
     const fc: F64Case = { B, T, H, mask: masked ? d.mask : null, reverse, act };
     const p = { xw: Float64Array.from(d.xw), u: Float64Array.from(d.u), h0: Float64Array.from(d.h0) };
     const L = () => lossF64(fc, p.xw, p.u, p.h0, d.dhs, d.dhT);
-    const eps = 1e-6;
     const grads: [keyof typeof p, Float32Array][] = [['xw', bwd.dz], ['u', bwd.du], ['h0', bwd.dh0]];
-    const r = rng(9);
-    let checked = 0;
-    for (const [name, g] of grads) {
-      const arr = p[name];
-      for (let n = 0; n < 50; n++) {
-        const i = Math.floor(r() * arr.length);
-        const v = arr[i];
-        arr[i] = v + eps; const lp = L();
-        arr[i] = v - eps; const lm = L();
-        arr[i] = v;
-        const num = (lp - lm) / (2 * eps);
-        if (Math.abs(g[i] - num) > 2e-4 * Math.max(1, Math.abs(num))) {
-          throw new Error(`d${name}[${i}]: analytic ${g[i]} vs numeric ${num}`);
-        }
-        checked++;
-      }
-    }
-    expect(checked).toBe(150);
+    expect(sampledCentralDiff(p, grads, L, { samples: 50, rtol: 2e-4 })).toBe(150);
   });
 });
 
