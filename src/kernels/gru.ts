@@ -10,7 +10,7 @@ import { threaded } from './spec.js';
 import { argsObject } from './check.js';
 import {
   recurrentActivationIndex, recurrentDims, tableDims, recurrentFlag, recurrentOptional, recurrentSeparate, recurrentSync,
-  recurrentTensor, recurrentThreads, type RecurrentActivation,
+  recurrentTensor, recurrentThreads, type RecurrentActivation, RECURRENT_ALIASES,
 } from './lstm.js';
 import { checkOptions, optionNames } from '../options.js';
 import type { Tensor } from '../tensor.js';
@@ -68,9 +68,6 @@ export interface GruSequenceArgs {
   /** (3H) the recurrent bias (Keras' bias[1]) with resetAfter; null for none. Only with resetAfter. */
   recurrentBias?: Tensor | null;
 }
-
-/** Keras' and tfjs' names of the sequence options, for the suggestion on a typo (as in lstm.ts). */
-const RECURRENT_ALIASES = { goBackwards: 'reverse', go_backwards: 'reverse', backwards: 'reverse', initialState: 'h0', sequenceMask: 'mask' };
 
 const GRU_SEQUENCE_ARGS = optionNames<GruSequenceArgs>({
   xw: true, xwRows: true, u: true, h0: true, mask: true, hs: true, gates: true, rh: true, reverse: true, recurrentActivation: true,

@@ -194,8 +194,8 @@ export function recurrentSeparate(op: string, outs: [string, Tensor | null][], i
   });
 }
 
-/** Keras' and tfjs' names of the sequence options, for the suggestion on a typo (also in gru.ts). */
-const RECURRENT_ALIASES = { goBackwards: 'reverse', go_backwards: 'reverse', backwards: 'reverse', initialState: 'h0', sequenceMask: 'mask' };
+/** Keras' and tfjs' names of the sequence options, for the suggestion on a typo (also the GRU's and SimpleRNN's). */
+export const RECURRENT_ALIASES = { goBackwards: 'reverse', go_backwards: 'reverse', backwards: 'reverse', initialState: 'h0', sequenceMask: 'mask' };
 
 /** Zeroed barrier words for one call. */
 export function recurrentSync(rt: Runtime): Tensor {

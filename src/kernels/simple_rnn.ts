@@ -4,7 +4,7 @@
 // the backward turns dz into dW = xᵀ · dz, db = Σ dz and dx = dz · Wᵀ; dU comes from the kernel.
 import { threaded } from './spec.js';
 import { argsObject } from './check.js';
-import { recurrentDims, tableDims, recurrentFlag, recurrentOptional, recurrentSeparate, recurrentSync, recurrentTensor, recurrentThreads } from './lstm.js';
+import { recurrentDims, tableDims, recurrentFlag, recurrentOptional, recurrentSeparate, recurrentSync, recurrentTensor, recurrentThreads, RECURRENT_ALIASES } from './lstm.js';
 import { checkOptions, optionNames } from '../options.js';
 import type { Tensor } from '../tensor.js';
 import type { Runtime } from '../runtime/runtime.js';
@@ -57,9 +57,6 @@ export interface SimpleRnnSequenceArgs {
   /** 'tanh' (the default, Keras'), 'relu' or 'linear'. */
   activation?: SimpleRnnActivation;
 }
-
-/** Keras' and tfjs' names of the sequence options, for the suggestion on a typo (as in lstm.ts). */
-const RECURRENT_ALIASES = { goBackwards: 'reverse', go_backwards: 'reverse', backwards: 'reverse', initialState: 'h0', sequenceMask: 'mask' };
 
 const SIMPLE_RNN_SEQUENCE_ARGS = optionNames<SimpleRnnSequenceArgs>({
   xw: true, xwRows: true, u: true, h0: true, mask: true, hs: true, reverse: true, activation: true,
