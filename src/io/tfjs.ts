@@ -227,9 +227,15 @@ function rnnArgs(cls: string, c: Cfg, where: string): Record<string, unknown> {
   if (ra !== 'sigmoid' && ra !== 'hard_sigmoid') bad(`${where}: recurrent_activation '${String(ra)}' is not supported`, `build the ${cls} with recurrentActivation 'sigmoid' or 'hardSigmoid'`);
   if (c.reset_after !== undefined && c.reset_after !== null && typeof c.reset_after !== 'boolean') bad(`${where}: reset_after must be true or false, got ${JSON.stringify(c.reset_after)}`);
   // dropout inside the cell acts only in training (predictions are the same with or without it):
-  // kept for further training, checked by the layer (a number in [0, 1)); a GRU's recurrent_dropout,
-  // which wasmnn's GRU lacks (one mask per gate in Keras 3 and tfjs), is left out, as before
-  const rates = (k: string) => (c[k] === undefined || c[k] === null || c[k] === 0 ? undefined : c[k]);
+  // kept for further training; a GRU's recurrent_dropout, which wasmnn's GRU lacks (one mask per
+  // gate in Keras 3 and tfjs), is left out, as before. Keras and tfjs clip a rate to [0, 1] and
+  // drop only when 0 < rate < 1, so a stored 0 or 1 (or beyond) is no dropout here too; a value that
+  // is not a number goes to the layer, which refuses it
+  const rates = (k: string) => {
+    const v = c[k];
+    if (v === undefined || v === null) return undefined;
+    return typeof v === 'number' && !(v > 0 && v < 1) ? undefined : v;
+  };
   return {
     units: c.units, recurrentActivation: ra === 'sigmoid' ? 'sigmoid' : 'hardSigmoid', useBias: c.use_bias ?? true,
     returnSequences: !!c.return_sequences, goBackwards: !!c.go_backwards,

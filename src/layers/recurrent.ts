@@ -46,8 +46,8 @@ const LSTM_OPTIONS = optionNames<RNNArgs & { unitForgetBias?: boolean }>({ ...RN
 const GRU_OPTIONS = optionNames<RNNArgs & { resetAfter?: boolean }>({ ...RNN_OPTIONS, resetAfter: true, ...LAYER_ARGS });
 
 /*
- * dropout and recurrentDropout, as Keras 3 (keras/src/layers/rnn/dropout_rnn_cell.py, lstm.py,
- * gru.py): in training only, each layer call (one batch) draws its masks once and uses them at
+ * dropout and recurrentDropout, as Keras 3.0-3.7 (keras/src/layers/rnn/dropout_rnn_cell.py, lstm.py,
+ * gru.py before keras-team/keras#20663): in training only, each layer call (one batch) draws its masks once and uses them at
  * every step (DropoutRNNCell caches them until RNN.call resets them): one (B, input features) mask
  * m_x for the inputs and one (B, units) mask m_h for h_{t-1}, values 0 or 1 / (1 - rate), the same
  * mask for all gates (LSTMCell.call: `inputs = inputs * dp_mask`, `h_tm1 = h_tm1 * rec_dp_mask`,
@@ -58,7 +58,10 @@ const GRU_OPTIONS = optionNames<RNNArgs & { resetAfter?: boolean }>({ ...RNN_OPT
  * from the model's seeded Philox stream (seed from the model seed, layer name and step; m_x at
  * counter offset 0, m_h at B E), so a seeded fit is reproducible at any thread count; the two
  * directions of a Bidirectional are two layers with their own names, so their own masks.
- * Differences: Keras 3's GRU with recurrent_dropout > 0 switches to its implementation 1 (gru.py:
+ * Differences: since Keras 3.8 (keras-team/keras#20663) an LSTM with recurrent_dropout > 0 switches
+ * to implementation 1 too, with one mask per gate for x and for h_{t-1}, as Keras 2 did for h_{t-1};
+ * wasmnn keeps the shared masks (the same variational dropout with fewer coin flips). Keras 3's GRU
+ * with recurrent_dropout > 0 switches to its implementation 1 (gru.py:
  * `if self.recurrent_dropout != 0.0: self.implementation = 1`, dropout_mask_count = 3), which draws
  * one mask per gate (z, r, h) for x and for h_{t-1} (and mixes the unmasked h_{t-1} into
  * z h_{t-1} + (1 - z) hh); wasmnn's GRU takes dropout (one shared mask, Keras 3's implementation 2)

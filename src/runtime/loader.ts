@@ -63,11 +63,20 @@ const inNode = typeof (globalThis as any).process?.versions?.node === 'string';
  * the compile is synchronous (new WebAssembly.Module): the same work without the asynchronous job's
  * hand-offs, 0.4-0.6 ms sooner for the 107 KB inference build here (decoding and validation; V8
  * compiles each function lazily on its first call either way). Pages keep the asynchronous compile
- * (browsers refuse synchronous compiles of more than 4 KB on their main thread).
+ * (Chromium refuses synchronous compiles of large modules on a page's main thread: above 4 KB until
+ * version 114, 8 MB since), and so does a host that reports node but refuses the synchronous one (an
+ * Electron renderer with node integration): any error but a CompileError falls back to it.
  */
 async function compileBytes(bytes: BufferSource, where: string): Promise<WebAssembly.Module> {
   try {
-    return inNode ? new WebAssembly.Module(bytes) : await WebAssembly.compile(bytes);
+    if (inNode) {
+      try {
+        return new WebAssembly.Module(bytes);
+      } catch (e) {
+        if (e instanceof WebAssembly.CompileError) throw e;
+      }
+    }
+    return await WebAssembly.compile(bytes);
   } catch (e) {
     if (!(e instanceof WebAssembly.CompileError)) throw e;
     throw new Error(`wasmnn: the kernels from ${where} are not a WebAssembly module this engine can compile (${e.message}); ` +

@@ -51,22 +51,24 @@ function digit(c: number): number {
 }
 
 /**
- * Calls run(first, length, flags) for the runs of one string of the table: each run is one
- * character, the index of its flags in FLAG_VALUES, then its length in base-32 digits, lowest
- * first, a digit d written as the character of d + 32 when more follow (see
- * scripts/gen-unicode-flags.mjs). Returns the code points covered (a damaged string covers the
- * wrong number: the callers check).
+ * Calls run(first, length, flags) for the runs of one string of the table, which must cover the
+ * `count` code points from `first`: each run is one character, the index of its flags in
+ * FLAG_VALUES, then its length in base-32 digits, lowest first, a digit d written as the character
+ * of d + 32 when more follow (see scripts/gen-unicode-flags.mjs). A damaged string (a run past the
+ * end, or too few) is an error before run() sees anything beyond the string's own code points.
  */
-function decodeRuns(text: string, first: number, run: (start: number, length: number, flags: number) => void): number {
+function decodeRuns(what: string, text: string, first: number, count: number, run: (start: number, length: number, flags: number) => void): void {
   let p = 0, cp = first;
+  const end = first + count;
   while (p < text.length) {
     const f = FLAG_VALUES[digit(text.charCodeAt(p++))] ?? 0;
     let len = 0, scale = 1, d: number;
     do { d = digit(text.charCodeAt(p++)); len += (d & 31) * scale; scale *= 32; } while (d >= 32 && p < text.length);
+    if (cp + len > end) damaged(what, cp + len - first, count);
     run(cp, len, f);
     cp += len;
   }
-  return cp - first;
+  if (cp !== end) damaged(what, cp - first, count);
 }
 
 function damaged(what: string, covered: number, want: number): never {
@@ -74,8 +76,7 @@ function damaged(what: string, covered: number, want: number): never {
 }
 
 function fillBlock(block: number): void {
-  const n = decodeRuns(FLAG_BLOCKS[block], block << 8, (start, length, f) => { bmp.fill(f, start, start + length); });
-  if (n !== 256) damaged(`block ${block}`, n, 256);
+  decodeRuns(`block ${block}`, FLAG_BLOCKS[block], block << 8, 256, (start, length, f) => { bmp.fill(f, start, start + length); });
   bmpBlockDone[block] = 1;
 }
 
@@ -96,8 +97,7 @@ export function bmpFlags(t: Uint16Array, c: number): number {
 export function astralFlags(cp: number): number {
   if (!astralStart) {
     const starts: number[] = [], flags: number[] = [];
-    const n = decodeRuns(FLAG_ASTRAL, 0x10000, (start, _length, f) => { starts.push(start); flags.push(f); });
-    if (n !== 0x100000) damaged('astral part', n, 0x100000);
+    decodeRuns('astral part', FLAG_ASTRAL, 0x10000, 0x100000, (start, _length, f) => { starts.push(start); flags.push(f); });
     astralStart = Int32Array.from(starts);
     astralFlag = Uint16Array.from(flags);
   }

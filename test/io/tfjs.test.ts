@@ -119,10 +119,16 @@ describe('tfjs-layers models import with the same predictions', () => {
     // and through a .wnn file
     const again = decodeWnn(encodeWnn({ model: ours })).model;
     expect((again.layers[1] as any).recurrentDropout).toBe(0.3);
-    // a rate the layer refuses names the place
+    // Keras and tfjs clip rates to [0, 1] and drop only inside (0, 1): 1 or more, or 0 or less, is no dropout
     const art = await artifactsOf(theirs);
     art.modelTopology.config.layers[1].config.dropout = 1.5;
-    await expect(importTfjsModel(art)).rejects.toThrow(/^wasmnn: tfjs import: layer 2 \(.*dropout must be a number in \[0, 1\), got 1\.5/);
+    art.modelTopology.config.layers[1].config.recurrent_dropout = -0.5;
+    const clipped = await importTfjsModel(art);
+    expect([(clipped.layers[1] as any).dropout, (clipped.layers[1] as any).recurrentDropout]).toEqual([0, 0]);
+    clipped.dispose();
+    // a rate that is not a number is refused by the layer, naming the place
+    art.modelTopology.config.layers[1].config.dropout = '0.5';
+    await expect(importTfjsModel(art)).rejects.toThrow(/^wasmnn: tfjs import: layer 2 \(.*dropout must be a number in \[0, 1\), got/);
     ours.dispose(); again.dispose();
   });
 

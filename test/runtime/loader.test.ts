@@ -41,6 +41,25 @@ describe('loader', () => {
       .rejects.toThrow(/^wasmnn: the kernels from the Response are not a WebAssembly module .*an HTML error page/);
   });
 
+  it('in node compiles synchronously, and falls back to the asynchronous compile where a host refuses that (an Electron renderer)', async () => {
+    const real = WebAssembly.Module;
+    let syncCalls = 0;
+    const refusing = new Proxy(real, {
+      construct() { syncCalls++; throw new RangeError('WebAssembly.Module(): Buffer size is larger than 4 KB. Use WebAssembly.compile, or compile on a worker thread.'); },
+    });
+    (WebAssembly as any).Module = refusing;
+    try {
+      const rt = await Runtime.create({ build: 'simd', wasm: { simd: new Uint8Array(bytes) } });
+      expect(syncCalls).toBe(1);   // tried, refused, and compiled by WebAssembly.compile instead
+      const t = rt.fromArray([-2, 3]);
+      rt.run('f32_relu_fwd', 1, [t.ptr, t.ptr, 2]);
+      expect(Array.from(t.f32())).toEqual([0, 3]);
+      await rt.close();
+    } finally {
+      (WebAssembly as any).Module = real;
+    }
+  });
+
   it('the threaded build imports shared memory; the single-thread build does not', () => {
     const mt = new WebAssembly.Module(readFileSync(buildFile('wasmnn-simd-mt.wasm')));
     const st = new WebAssembly.Module(bytes);

@@ -117,3 +117,26 @@ describe('the shipped flag table', () => {
     for (let cp = 0x10000; cp < 0x110000; cp++) if (flagsOf(cp) !== flagsFromClasses(cp)) expect(flagsOf(cp), `U+${cp.toString(16)}`).toBe(flagsFromClasses(cp));
   });
 });
+
+describe('a damaged flag table', () => {
+  it('is an error before a run past its block writes over another block, and a truncated string cannot loop', async () => {
+    const { codePointFlags: flagsOf, flagsFromClasses } = await import('../../src/text/unicode_table.js');
+    const { FLAG_BLOCKS } = await import('../../src/text/unicode_flags.js');
+    const blocks = FLAG_BLOCKS as string[];
+    const han = flagsOf(0x4e00);                  // block 0x4e decoded first
+    expect(han).toBe(flagsFromClasses(0x4e00));
+    const saved = blocks[0x30];
+    try {
+      blocks[0x30] = 'A//////B';                  // one run of ~2^31 code points from U+3000
+      expect(() => flagsOf(0x3042)).toThrow(/Unicode flag table's block 48 covers \d+ code points, not 256; it is damaged/);
+      expect(flagsOf(0x4e00)).toBe(han);          // untouched
+      for (let cut = 0; cut < saved.length; cut++) {
+        blocks[0x30] = saved.slice(0, cut);       // every truncation: an error, never a hang
+        expect(() => flagsOf(0x3042)).toThrow(/it is damaged/);
+      }
+    } finally {
+      blocks[0x30] = saved;
+    }
+    expect(flagsOf(0x3042)).toBe(flagsFromClasses(0x3042));
+  });
+});
