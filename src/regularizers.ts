@@ -64,10 +64,10 @@ function helperFactor(key: 'l1' | 'l2', v: unknown): number {
 
 /** Keras-style helpers: each returns the { l1, l2 } a `*Regularizer` option takes. */
 export const regularizers = {
-  /** L1 penalty l1 * sum(|w|); default factor 0.01 (Keras' L1(), tfjs' l1()). */
-  l1(l1 = 0.01): Regularizer { return { l1: helperFactor('l1', l1), l2: 0 }; },
-  /** L2 penalty l2 * sum(w^2); default factor 0.01 (Keras' L2(), tfjs' l2()). */
-  l2(l2 = 0.01): Regularizer { return { l1: 0, l2: helperFactor('l2', l2) }; },
+  /** L1 penalty l1 * sum(|w|); default factor 0.01 (Keras' L1() and L1(None), tfjs' l1()). */
+  l1(l1?: number | null): Regularizer { return { l1: helperFactor('l1', l1 ?? 0.01), l2: 0 }; },
+  /** L2 penalty l2 * sum(w^2); default factor 0.01 (Keras' L2() and L2(None), tfjs' l2()). */
+  l2(l2?: number | null): Regularizer { return { l1: 0, l2: helperFactor('l2', l2 ?? 0.01) }; },
   /** Both penalties; as tfjs' l1l2(), a factor left out is 0.01. */
   l1l2(args: { l1?: number; l2?: number } = {}): Regularizer {
     const r = regularizerFrom('regularizers.l1l2', args ?? {})!;

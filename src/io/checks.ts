@@ -67,7 +67,7 @@ export const LAYER_OPTIONS: Record<string, Record<string, Check>> = {
   LSTM: { ...RNN, unitForgetBias: bool },
   // resetAfter (default false, tfjs-layers' only form): true is Keras 2/3's default, a (2, 3 x units) bias
   GRU: { ...RNN, resetAfter: bool },
-  SimpleRNN: { ...KB, recurrentRegularizer: reg, units: dim, activation: oneOf('tanh', 'relu', 'linear'), useBias: bool, returnSequences: bool, goBackwards: bool },
+  SimpleRNN: { ...KB, recurrentRegularizer: reg, units: dim, activation: oneOf('tanh', 'relu', 'linear'), useBias: bool, returnSequences: bool, goBackwards: bool, dropout: rate },
   Bidirectional: { mergeMode: oneOf('concat', 'sum', 'mul', 'ave') },
   Conv1D: { ...KB, filters: dim, kernelSize: dim, strides: dim, padding: oneOf('valid', 'same', 'causal'), dilationRate: dim, activation: oneOf(...ACTIVATIONS), useBias: bool },
   GlobalAveragePooling1D: {},

@@ -215,20 +215,9 @@ function rnnArgs(cls: string, c: Cfg, where: string): Record<string, unknown> {
   if (c.time_major) bad(`${where}: time_major recurrent layers are not supported`, 'build the layer with time_major False (batch first, the default)');
   if (c.return_state) bad(`${where}: return_state is not supported`, 'build the layer without returnState');
   if (c.stateful) bad(`${where}: stateful recurrent layers are not supported`, 'build the layer without stateful');
-  if (cls === 'SimpleRNN') {
-    // no gates: Keras' SimpleRNN has no recurrent_activation, unit_forget_bias or reset_after
-    for (const k of ['recurrent_activation', 'unit_forget_bias', 'reset_after']) if (c[k] !== undefined) bad(`${where}: option '${k}' is not a SimpleRNN option`, 'remove it');
-    const a = activation(c.activation === undefined ? 'tanh' : c.activation, where);
-    if (a !== 'tanh' && a !== 'relu' && a !== 'linear') bad(`${where}: SimpleRNN activation '${String(c.activation)}' is not supported`, "build the SimpleRNN with activation 'tanh' (the default), 'relu' or 'linear'");
-    return { units: c.units, activation: a, useBias: c.use_bias ?? true, returnSequences: !!c.return_sequences, goBackwards: !!c.go_backwards };
-  }
-  if (activation(c.activation ?? 'tanh', where) !== 'tanh') bad(`${where}: ${cls} activation must be tanh, got '${String(c.activation)}'`, `build the ${cls} with activation 'tanh' (tfjs' default)`);
-  const ra = c.recurrent_activation ?? 'hard_sigmoid';
-  if (ra !== 'sigmoid' && ra !== 'hard_sigmoid') bad(`${where}: recurrent_activation '${String(ra)}' is not supported`, `build the ${cls} with recurrentActivation 'sigmoid' or 'hardSigmoid'`);
-  if (c.reset_after !== undefined && c.reset_after !== null && typeof c.reset_after !== 'boolean') bad(`${where}: reset_after must be true or false, got ${JSON.stringify(c.reset_after)}`);
   // dropout inside the cell acts only in training (predictions are the same with or without it):
-  // kept for further training; a GRU's recurrent_dropout, which wasmnn's GRU lacks (one mask per
-  // gate in Keras 3 and tfjs), is left out, as before. Keras and tfjs clip a rate to [0, 1] and
+  // kept for further training; a GRU's or SimpleRNN's recurrent_dropout, which wasmnn's lack (the
+  // GRU's is one mask per gate in Keras 3 and tfjs), is left out. Keras and tfjs clip a rate to [0, 1] and
   // drop only when 0 < rate < 1, so a stored 0 or 1 (or beyond) is no dropout here too; a value that
   // is not a number goes to the layer, which refuses it
   const rates = (k: string) => {
@@ -236,6 +225,17 @@ function rnnArgs(cls: string, c: Cfg, where: string): Record<string, unknown> {
     if (v === undefined || v === null) return undefined;
     return typeof v === 'number' && !(v > 0 && v < 1) ? undefined : v;
   };
+  if (cls === 'SimpleRNN') {
+    // no gates: Keras' SimpleRNN has no recurrent_activation, unit_forget_bias or reset_after
+    for (const k of ['recurrent_activation', 'unit_forget_bias', 'reset_after']) if (c[k] !== undefined) bad(`${where}: option '${k}' is not a SimpleRNN option`, 'remove it');
+    const a = activation(c.activation === undefined ? 'tanh' : c.activation, where);
+    if (a !== 'tanh' && a !== 'relu' && a !== 'linear') bad(`${where}: SimpleRNN activation '${String(c.activation)}' is not supported`, "build the SimpleRNN with activation 'tanh' (the default), 'relu' or 'linear'");
+    return { units: c.units, activation: a, useBias: c.use_bias ?? true, returnSequences: !!c.return_sequences, goBackwards: !!c.go_backwards, dropout: rates('dropout') };
+  }
+  if (activation(c.activation ?? 'tanh', where) !== 'tanh') bad(`${where}: ${cls} activation must be tanh, got '${String(c.activation)}'`, `build the ${cls} with activation 'tanh' (tfjs' default)`);
+  const ra = c.recurrent_activation ?? 'hard_sigmoid';
+  if (ra !== 'sigmoid' && ra !== 'hard_sigmoid') bad(`${where}: recurrent_activation '${String(ra)}' is not supported`, `build the ${cls} with recurrentActivation 'sigmoid' or 'hardSigmoid'`);
+  if (c.reset_after !== undefined && c.reset_after !== null && typeof c.reset_after !== 'boolean') bad(`${where}: reset_after must be true or false, got ${JSON.stringify(c.reset_after)}`);
   return {
     units: c.units, recurrentActivation: ra === 'sigmoid' ? 'sigmoid' : 'hardSigmoid', useBias: c.use_bias ?? true,
     returnSequences: !!c.return_sequences, goBackwards: !!c.go_backwards,

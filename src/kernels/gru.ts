@@ -10,16 +10,14 @@ import { threaded } from './spec.js';
 import { argsObject } from './check.js';
 import {
   recurrentActivationIndex, recurrentDims, tableDims, recurrentFlag, recurrentOptional, recurrentSeparate, recurrentSync,
-  recurrentTensor, recurrentThreads, type RecurrentActivation, RECURRENT_ALIASES,
+  recurrentTensor, recurrentThreads, type RecurrentActivation,
 } from './lstm.js';
+import { RECURRENT_ALIASES, blocks4, groups8 } from './recurrent_common.js';
 import { checkOptions, optionNames } from '../options.js';
 import type { Tensor } from '../tensor.js';
 import type { Runtime } from '../runtime/runtime.js';
 
 export const gruKernels = threaded('f32_gru_seq_fwd', 'f32_gru_seq_bwd', 'f32_gru_seq_reset_after_fwd', 'f32_gru_seq_reset_after_bwd');
-
-const groups8 = (H: number) => Math.ceil(H / 8) * 8;
-const blocks4 = (B: number) => B - (B % 4);
 
 /** Bytes of scratch f32_gru_seq_fwd (and f32_gru_seq_reset_after_fwd) needs: U packed into 8-column panels, a B x 3H step tile, two packed B x H copies (h and r ⊙ h; resetAfter: h twice). */
 export function gruForwardWorkspaceBytes(B: number, H: number): number {

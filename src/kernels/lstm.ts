@@ -7,6 +7,7 @@
 import { threaded } from './spec.js';
 import { argsObject, live } from './check.js';
 import { gemm } from './gemm.js';
+import { RECURRENT_ALIASES, blocks4, groups8 } from './recurrent_common.js';
 import { spatialDropout } from './dropout.js';
 import { checkOptions, optionNames } from '../options.js';
 import { Tensor, fmtShape, type Shape } from '../tensor.js';
@@ -194,8 +195,6 @@ export function recurrentSeparate(op: string, outs: [string, Tensor | null][], i
   });
 }
 
-/** Keras' and tfjs' names of the sequence options, for the suggestion on a typo (also the GRU's and SimpleRNN's). */
-export const RECURRENT_ALIASES = { goBackwards: 'reverse', go_backwards: 'reverse', backwards: 'reverse', initialState: 'h0', sequenceMask: 'mask' };
 
 /** Zeroed barrier words for one call. */
 export function recurrentSync(rt: Runtime): Tensor {
@@ -203,11 +202,6 @@ export function recurrentSync(rt: Runtime): Tensor {
 }
 
 // ---- workspace -------------------------------------------------------------------------------
-
-const groups8 = (H: number) => Math.ceil(H / 8) * 8;
-
-/** Rows of a batch in whole blocks of 4 (the kernels keep those rows' products' operands packed). */
-const blocks4 = (B: number) => B - (B % 4);
 
 /**
  * Bytes of scratch f32_lstm_seq_fwd needs: U packed into 8-column panels, a B x 4H step tile (the

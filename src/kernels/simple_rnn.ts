@@ -4,7 +4,8 @@
 // the backward turns dz into dW = xᵀ · dz, db = Σ dz and dx = dz · Wᵀ; dU comes from the kernel.
 import { threaded } from './spec.js';
 import { argsObject } from './check.js';
-import { recurrentDims, tableDims, recurrentFlag, recurrentOptional, recurrentSeparate, recurrentSync, recurrentTensor, recurrentThreads, RECURRENT_ALIASES } from './lstm.js';
+import { recurrentDims, tableDims, recurrentFlag, recurrentOptional, recurrentSeparate, recurrentSync, recurrentTensor, recurrentThreads } from './lstm.js';
+import { RECURRENT_ALIASES, blocks4, groups8 } from './recurrent_common.js';
 import { checkOptions, optionNames } from '../options.js';
 import type { Tensor } from '../tensor.js';
 import type { Runtime } from '../runtime/runtime.js';
@@ -22,9 +23,6 @@ export function simpleRnnActivationIndex(op: string, a: unknown): number {
   if (i < 0) throw new RangeError(`wasmnn: ${op}: activation '${String(v)}' is not supported; the fused kernel computes one of ${SIMPLE_RNN_ACTIVATIONS.join(', ')}`);
   return i;
 }
-
-const groups8 = (H: number) => Math.ceil(H / 8) * 8;
-const blocks4 = (B: number) => B - (B % 4);
 
 /** Bytes of scratch f32_simple_rnn_seq_fwd needs: U packed into 8-column panels, a B x H step tile, two packed B x H copies of h. */
 export function simpleRnnForwardWorkspaceBytes(B: number, H: number): number {

@@ -30,12 +30,10 @@ export class SimpleRNN extends RNNBase {
     if (!(SIMPLE_RNN_ACTIVATIONS as readonly unknown[]).includes(a)) {
       throw new RangeError(`wasmnn: SimpleRNN: activation ${shown(args?.activation)} is not supported; the fused kernel computes ${SIMPLE_RNN_ACTIVATIONS.map((x) => `'${x}'`).join(', ')} (or null for linear)`);
     }
-    // dropout inside the cell: refused here too, so SimpleRNN keeps refusing it whatever RNNBase
-    // comes to accept for LSTM and GRU (the kernels here have no dropout masks)
-    for (const k of ['dropout', 'recurrentDropout'] as const) {
-      const v = args?.[k];
-      if (v !== undefined && v !== null && v !== 0) throw new RangeError(`wasmnn: SimpleRNN: ${k} inside the cell is not supported (got ${shown(v)}); leave it out or 0, and put a Dropout layer before or after the SimpleRNN`);
-    }
+    // dropout (Keras' SimpleRNNCell: `sequence * dp_mask`, one (B, input features) mask for the
+    // whole call) is RNNBase's input mask; recurrentDropout would need a mask inside the kernel
+    const rd = args?.recurrentDropout;
+    if (rd !== undefined && rd !== null && rd !== 0) throw new RangeError(`wasmnn: SimpleRNN: recurrentDropout is not supported (got ${shown(rd)}); leave it out or 0 (dropout, the inputs' mask, is), or use an LSTM with recurrentDropout`);
     // RNNBase checks the rest (units, flags, initialisers); the activation is ours
     super('SimpleRNN', { ...args, activation: undefined });
     this.activation = a;

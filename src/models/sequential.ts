@@ -17,7 +17,7 @@ import type { Runtime } from '../runtime/runtime.js';
 import type { Tensor } from '../tensor.js';
 import { gatherRows, position, rowSizeOf, toArray, type Batchable, type DataInput, type Shaped } from '../training/data.js';
 import { checkCallbacks, type Callback, type History, type Logs } from '../training/callbacks.js';
-import { regularizationPenalty } from '../training/regularize.js';
+import { nonFinitePenaltyWeight, regularizationPenalty } from '../training/regularize.js';
 import { checkBool, checkOptions, describe, optionNames } from '../options.js';
 import { firstNonFinite, name as checkName } from '../io/checks.js';
 
@@ -610,7 +610,14 @@ export class Sequential {
       const mw = Sequential.maskWeights(y, mask);
       const r = lossAndBackward(g, y, t, mw ? rt.temp(y.value.shape.slice(0, -1)).set(mw) : w, loss, fused || !!loss.fromLogits);
       // the weight regularizers: their gradients join the backward's, their penalty the batch's mean loss
-      r.loss += regularizationPenalty(this.store!, true);
+      const penalty = regularizationPenalty(this.store!, true);
+      if (Number.isFinite(r.loss) && !Number.isFinite(penalty)) {
+        // the data's loss is finite: the regularizers' penalty overflowed (a weight grew too large)
+        const name = nonFinitePenaltyWeight(this.store!);
+        throw new TrainingDivergedError(r.loss + penalty, at.epoch, at.batch, this.trainSteps + 1,
+          `the weight regularizers' penalty${name ? ` of ${name}` : ''} (the weight has grown beyond what its sum of squares can hold; lower the regularizer's factor)`);
+      }
+      r.loss += penalty;
       if (!Number.isFinite(r.loss)) this.explainNonFinite(r.loss, outputs, at);
       if (update) {
         this.optimizer!.step();

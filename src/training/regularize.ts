@@ -23,3 +23,16 @@ export function regularizationPenalty(store: ParamStore, withGradients: boolean)
   }
   return total;
 }
+
+/**
+ * The first trainable regularized weight whose penalty is not finite (its values too large for an
+ * f32 sum of squares, or not finite themselves), for the error that names it; null if none.
+ */
+export function nonFinitePenaltyWeight(store: ParamStore): string | null {
+  for (const w of store.weights) {
+    const r = w.regularizer;
+    if (!r || !w.trainable || (r.l1 === 0 && r.l2 === 0)) continue;
+    if (!Number.isFinite(regularize(store.rt, w.p.value, null, r.l1, r.l2))) return w.name;
+  }
+  return null;
+}

@@ -102,17 +102,19 @@ describe('tfjs-layers models import with the same predictions', () => {
     ours.dispose(); again.dispose();
   });
 
-  it('dropout and recurrent_dropout of LSTM, GRU and Bidirectional are kept (the same predictions; they act in further training); a GRU\'s recurrent_dropout is left out', async () => {
+  it('dropout and recurrent_dropout of LSTM, GRU and Bidirectional are kept (the same predictions; they act in further training); a GRU\'s and a SimpleRNN\'s recurrent_dropout are left out', async () => {
     const L = T.tfl.layers;
     const theirs = T.tfl.sequential({ layers: [
       L.embedding({ inputDim: V, outputDim: 4, inputLength: S }), L.lstm({ units: 3, returnSequences: true, dropout: 0.2, recurrentDropout: 0.3, ...rec }),
       L.bidirectional({ layer: L.lstm({ units: 3, returnSequences: true, dropout: 0.1, recurrentDropout: 0.4, ...rec }) as any }),
-      L.gru({ units: 3, dropout: 0.25, recurrentDropout: 0.5, ...rec }), L.dense({ units: 2, activation: 'softmax' })] });
+      L.gru({ units: 3, returnSequences: true, dropout: 0.25, recurrentDropout: 0.5, ...rec }),
+      L.simpleRNN({ units: 3, dropout: 0.15, recurrentDropout: 0.35, ...rec }), L.dense({ units: 2, activation: 'softmax' })] });
     shake(theirs, 29);
     const ours = await importTfjsModel(await artifactsOf(theirs));
     const x = inputs('ids');
     expect(maxRelErr(ours.predict(x.ours).data, (theirs.predict(x.theirs) as any).dataSync())).toBeLessThan(1e-5);
-    const [, lstm, bi, gru] = ours.layers as any[];
+    const [, lstm, bi, gru, simple] = ours.layers as any[];
+    expect([simple.dropout, simple.recurrentDropout]).toEqual([0.15, 0]);   // a SimpleRNN's recurrent_dropout is left out too
     expect([lstm.dropout, lstm.recurrentDropout]).toEqual([0.2, 0.3]);
     expect([bi.forwardLayer.dropout, bi.forwardLayer.recurrentDropout, bi.backwardLayer.recurrentDropout]).toEqual([0.1, 0.4, 0.4]);
     expect([gru.dropout, gru.recurrentDropout]).toEqual([0.25, 0]);

@@ -5,7 +5,7 @@
 // through masked sequences; rate 0 is the layer without dropout, bit for bit; predict and evaluate
 // ignore the options; Bidirectional draws its own masks per direction; bad values refused.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { init, shutdown, Sequential, Dense, Embedding, LSTM, GRU, Bidirectional, SGD } from '../../src/index.js';
+import { init, shutdown, Sequential, Dense, Embedding, LSTM, GRU, SimpleRNN, Bidirectional, SGD, encodeWnn, decodeWnn } from '../../src/index.js';
 import { Runtime } from '../../src/runtime/runtime.js';
 import { dropout } from '../../src/kernels/dropout.js';
 import { deriveSeed } from '../../src/random.js';
@@ -163,6 +163,44 @@ describe('LSTM dropout / recurrentDropout against Keras 3 equations in f64', () 
       return mse(out, y);
     });
     m.dispose();
+  });
+});
+
+/** Keras 3's SimpleRNNCell.call over a sequence in f64: h = tanh((x ⊙ mx) W + b + h U), one mask for every step. */
+function simpleRnnF64(x: Float32Array, B: number, T: number, E: number, H: number, w: W, p: string, mx: Float64Array): Float64Array {
+  const K = w.get(`${p}/kernel`)!, U = w.get(`${p}/recurrent_kernel`)!, bias = w.get(`${p}/bias`)!;
+  const out = new Float64Array(B * T * H);
+  for (let b = 0; b < B; b++) {
+    let h = new Float64Array(H);
+    for (let t = 0; t < T; t++) {
+      const z = Float64Array.from(bias);
+      for (let e = 0; e < E; e++) {
+        const xv = x[(b * T + t) * E + e] * mx[b * E + e];
+        for (let j = 0; j < H; j++) z[j] += xv * K[e * H + j];
+      }
+      for (let k = 0; k < H; k++) for (let j = 0; j < H; j++) z[j] += h[k] * U[k * H + j];
+      h = z.map(Math.tanh);
+      out.set(h, (b * T + t) * H);
+    }
+  }
+  return out;
+}
+
+describe('SimpleRNN dropout against Keras 3 equations in f64', () => {
+  it.each([[3], [6]])('B %i: the inputs\' mask, the same at every step, different per sample; kept in the model file', (B) => {
+    const T = 7, E = 5, H = 9;
+    const m = new Sequential([new SimpleRNN({ units: H, returnSequences: true, dropout: 0.3, name: 'rnn', inputShape: [T, E] })]);
+    m.compile({ optimizer: new SGD(), loss: 'meanSquaredError' });
+    const x = uniform(B * T * E, -1, 1, 13), y = uniform(B * T * H, -0.5, 0.5, 14);
+    const mx = layerMask('rnn', B, E, 0.3, 0);
+    expect(mx.subarray(0, E)).not.toEqual(mx.subarray(E, 2 * E));
+    compare(m, x, [B, T, E], y, [B, T, H], (w) => mse(simpleRnnF64(x, B, T, E, H, w, 'rnn', mx), y));
+    const ones = new Float64Array(B * E).fill(1);
+    const { loss } = m.lossAndGradients({ data: x, shape: [B, T, E] }, { data: y, shape: [B, T, H] }, { seed: SEED });
+    expect(Math.abs(loss - mse(simpleRnnF64(x, B, T, E, H, weightsOf(m), 'rnn', ones), y))).toBeGreaterThan(1e-4);
+    const again = decodeWnn(encodeWnn({ model: m })).model;
+    expect((again.layers[0] as SimpleRNN).dropout).toBe(0.3);
+    again.dispose(); m.dispose();
   });
 });
 

@@ -194,7 +194,7 @@ describe('SimpleRNN: summary, reproducible, saved, read by wasmnn/infer', () => 
 });
 
 describe('SimpleRNN: bad options', () => {
-  it('refuses units 0, activations the kernel lacks, unknown and gate-only keys, cell dropout, non-boolean flags', () => {
+  it('refuses units 0, activations the kernel lacks, unknown and gate-only keys, recurrent dropout, non-boolean flags', () => {
     expect(() => new SimpleRNN({ units: 0 })).toThrow(/SimpleRNN: units must be a whole number >= 1, got 0/);
     expect(() => new SimpleRNN({ units: 2.5 })).toThrow(/units must be a whole number >= 1/);
     expect(() => new SimpleRNN({} as never)).toThrow(/SimpleRNN: units must be a whole number >= 1/);
@@ -203,8 +203,9 @@ describe('SimpleRNN: bad options', () => {
     expect(() => new SimpleRNN({ units: 3, return_sequences: true } as never)).toThrow(/returnSequences/);
     expect(() => new SimpleRNN({ units: 3, recurrentActivation: 'sigmoid' } as never)).toThrow(/SimpleRNN.*recurrentActivation/);
     expect(() => new SimpleRNN({ units: 3, resetAfter: true } as never)).toThrow(/SimpleRNN.*resetAfter/);
-    expect(() => new SimpleRNN({ units: 3, dropout: 0.2 })).toThrow(/SimpleRNN: dropout inside the cell is not supported/);
-    expect(() => new SimpleRNN({ units: 3, recurrentDropout: 0.1 })).toThrow(/recurrentDropout inside the cell is not supported/);
+    expect(new SimpleRNN({ units: 3, dropout: 0.2 }).dropout).toBe(0.2);   // the inputs' mask (test/layers/recurrent_dropout.test.ts)
+    expect(() => new SimpleRNN({ units: 3, dropout: 1 })).toThrow(/SimpleRNN: dropout must be a number in \[0, 1\), got 1/);
+    expect(() => new SimpleRNN({ units: 3, recurrentDropout: 0.1 })).toThrow(/SimpleRNN: recurrentDropout is not supported \(got 0\.1\)/);
     expect(() => new SimpleRNN({ units: 3, goBackwards: 'yes' as never })).toThrow(/goBackwards/);
     expect(() => new SimpleRNN({ units: 3, dropout: 0, activation: null, useBias: false })).not.toThrow();
     expect(() => new Bidirectional({ layer: new Dense({ units: 2 }) as never })).toThrow(/Bidirectional wraps an LSTM, GRU or SimpleRNN layer/);

@@ -79,6 +79,8 @@ describe('regularizer options', () => {
     expect(cfg({ kernelRegularizer: regularizers.l2(1e-4) }).kernelRegularizer).toEqual({ l1: 0, l2: 1e-4 });
     expect(regularizers.l1()).toEqual({ l1: 0.01, l2: 0 });
     expect(regularizers.l2()).toEqual({ l1: 0, l2: 0.01 });
+    // Keras' L1(None) / L2(None) are the defaults too
+    expect([regularizers.l1(null), regularizers.l2(null)]).toEqual([{ l1: 0.01, l2: 0 }, { l1: 0, l2: 0.01 }]);
     expect(regularizers.l1l2()).toEqual({ l1: 0.01, l2: 0.01 });
     expect(regularizers.l1l2({ l1: 0.5 })).toEqual({ l1: 0.5, l2: 0.01 });
     expect(cfg({})).not.toHaveProperty('kernelRegularizer');
@@ -158,6 +160,17 @@ describe('loss and gradients of regularized layers', () => {
 });
 
 describe('training with regularizers', () => {
+  it('a penalty that overflows while the data\'s loss is finite is named as such, with the weight and the fix', async () => {
+    const m = new Sequential([new Dense({ units: 2, activation: 'softmax', biasRegularizer: { l2: 0.01 }, name: 'out', inputShape: [3] })]);
+    m.compile({ optimizer: new SGD(), loss: 'sparseCategoricalCrossentropy' });
+    m.build([3]);
+    m.setWeights([{ name: 'out/bias', values: Float32Array.from([1e20, 1e20]) }]);   // equal logits: the data's loss is ln 2
+    const x = { data: Float32Array.from([0.1, 0.2, 0.3]), shape: [1, 3] };
+    await expect(m.fit(x, Int32Array.from([0]), { epochs: 1, verbose: 0 })).rejects.toThrow(
+      /the loss became Infinity at epoch 1, batch 1 .*appear in the weight regularizers' penalty of out\/bias .*lower the regularizer's factor/);
+    m.dispose();
+  });
+
   const r = { l1: 0.005, l2: 0.02 };
 
   it('the logged loss, evaluate and val_loss include the penalty (Keras 3); sample and class weights leave it alone', async () => {
