@@ -1,6 +1,6 @@
 // Tokenizers: hand-checked tokenisation of several scripts, and the fast word scanner against its
 // specification pattern on random strings of tricky characters.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { WORD_TOKEN_PATTERN, charTokens, normalize, wordTokens } from '../../src/text/index.js';
 import { rng } from '../helpers/data.js';
 
@@ -120,6 +120,7 @@ describe('the shipped flag table', () => {
 
 describe('a damaged flag table', () => {
   it('is an error before a run past its block writes over another block, and a truncated string cannot loop', async () => {
+    vi.resetModules();   // fresh modules: the table's blocks undecoded, whatever the tests before decoded
     const { codePointFlags: flagsOf, flagsFromClasses } = await import('../../src/text/unicode_table.js');
     const { FLAG_BLOCKS } = await import('../../src/text/unicode_flags.js');
     const blocks = FLAG_BLOCKS as string[];
