@@ -416,6 +416,20 @@ export function f32_scale_rows_fwd(x: usize, rows: usize, nRows: i32, dim: i32, 
   for (let u = partStart(nRows, 1, ith, nth); u < u1; u++) f32_scale_fwd(x + rowOffset(rows, u, dim), dim, s, 0, 1);
 }
 
+// x[rows[u]] = value for the listed rows u < nRows of dim values each: the rows a row-sparse
+// gradient left non-zero, zeroed before the next step writes its own (src/autograd.ts), one call
+// instead of a JS fill per row.
+export function f32_fill_rows_fwd(x: usize, rows: usize, nRows: i32, dim: i32, value: f32, ith: i32, nth: i32): void {
+  const u1 = partStart(nRows, 1, ith + 1, nth);
+  const v = f32x4.splat(value);
+  for (let u = partStart(nRows, 1, ith, nth); u < u1; u++) {
+    const r = x + rowOffset(rows, u, dim);
+    let i = 0;
+    for (; i + 4 <= dim; i += 4) v128.store(r + (<usize>i << 2), v);
+    for (; i < dim; i++) store<f32>(r + (<usize>i << 2), value);
+  }
+}
+
 // ---- weight regularization (Keras' L1L2) -----------------------------------------------------
 // A weight w (n) with the penalty l1 * sum(|w|) + l2 * sum(w^2): its gradient g (n) gets
 // g + (l1 * sign(w) + l2x2 * w) (l2x2 = 2 * l2, exact in f32; sign(0) = 0, as tf.sign), unless g

@@ -132,6 +132,10 @@ export function f32_scale_rows_fwd(x: usize, rows: usize, nRows: i32, dim: i32, 
   for (let u = 0; u < nRows; u++) f32_scale_fwd(rowAt(x, rows, u, dim), dim, s);
 }
 
+export function f32_fill_rows_fwd(x: usize, rows: usize, nRows: i32, dim: i32, value: f32): void {
+  for (let u = 0; u < nRows; u++) for (let i = 0; i < dim; i++) put(rowAt(x, rows, u, dim), i, value);
+}
+
 export function f32_regularize_bwd(w: usize, g: usize, n: i32, l1: f32, l2x2: f32, partials: usize): void {
   const chunks = (n + 4095) / 4096;
   for (let k = 0; k < chunks; k++) {

@@ -18,7 +18,7 @@ import type { Runtime } from '../runtime/runtime.js';
 export const optimKernels = threaded(
   'f32_sgd_update', 'f32_adam_update', 'f32_rmsprop_update', 'f32_adagrad_update', 'f32_sumsq_partial', 'f32_scale_fwd',
   'f32_sgd_rows_update', 'f32_adam_rows_update', 'f32_rmsprop_rows_update', 'f32_adagrad_rows_update',
-  'f32_sumsq_rows_partial', 'f32_scale_rows_fwd', 'f32_regularize_bwd',
+  'f32_sumsq_rows_partial', 'f32_scale_rows_fwd', 'f32_regularize_bwd', 'f32_fill_rows_fwd',
 );
 
 /** Elements per partial sum of f32_sumsq_partial (fixed: results do not depend on threads). */
@@ -344,6 +344,15 @@ export function clipByGlobalNorm(rt: Runtime, tensors: readonly Tensor[], clipNo
     for (const r of sparse) if (r.rows.size > 0) rt.run('f32_scale_rows_fwd', r.rows.size * r.dim, [r.table.ptr, r.rows.ptr, r.rows.size, r.dim, s]);
   }
   return norm;
+}
+
+/** Sets every value of the listed rows of table (vocab * dim values) to `value` (a row-sparse gradient's stale rows to 0). */
+export function fillRows(rt: Runtime, table: Tensor, sel: RowSelection, value: number): void {
+  const op = 'fillRows';
+  live(rt, 'table', table);
+  const n = checkRows(rt, op, sel, table.size);
+  finiteScalar(op, 'value', value);
+  if (n > 0) rt.run('f32_fill_rows_fwd', n * sel.dim, [table.ptr, sel.rows.ptr, n, sel.dim, value]);
 }
 
 /** x *= s in place. */

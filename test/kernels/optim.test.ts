@@ -7,7 +7,7 @@ import { closeAll, startAll } from '../helpers/runtimes.js';
 import { Ref } from '../helpers/ref.js';
 import { edgeSizes, expectBitwise, expectClose, uniform } from '../helpers/data.js';
 import {
-  adagradUpdate, adamUpdate, biasCorrection, clipByGlobalNorm, globalNorm, regularize, rmspropUpdate, scaleInPlace, sgdUpdate, SUMSQ_CHUNK,
+  adagradUpdate, adamUpdate, biasCorrection, clipByGlobalNorm, fillRows, globalNorm, regularize, rmspropUpdate, scaleInPlace, sgdUpdate, SUMSQ_CHUNK,
   type AdamOptions, type RmspropOptions, type RowSelection, type SgdOptions,
 } from '../../src/kernels/optim.js';
 import type { Runtime } from '../../src/runtime/runtime.js';
@@ -219,6 +219,42 @@ describe('lazy Adam (closed form)', () => {
       const want = p1 - lr * (m / (1 - b1 ** 3)) / (Math.sqrt(v / (1 - b2 ** 3)) + eps);
       expect(Math.abs(got[i] - want)).toBeLessThan(1e-5);
     }
+  });
+});
+
+describe('fillRows (a row-sparse gradient\'s stale rows zeroed)', () => {
+  it.each([1, 3, 4, 5, 8, 13, 64])('dim %i: the listed rows take the value, every other value is untouched; the twin\'s bits; every build and thread count', (dim) => {
+    const vocab = 37;
+    const rows = someRows(vocab, dim + 11);
+    const table = uniform(vocab * dim, -1, 1, dim);
+    ref.reset();
+    const px = ref.put(table), pr = ref.put(rows, 'i32');
+    ref.call('f32_fill_rows_fwd', px, pr, rows.length, dim, 0);
+    const twin = ref.f32(px, vocab * dim);
+    const want = table.slice();
+    for (const r of rows) want.fill(0, r * dim, r * dim + dim);
+    expectBitwise(twin, want, 'twin');
+    for (const [label, rt] of rts) {
+      const got = rt.step(() => {
+        const t = rt.temp([vocab * dim]).set(table);
+        fillRows(rt, t, { rows: rt.temp([rows.length], 'i32').set(rows), dim }, 0);
+        fillRows(rt, t, { rows: rt.temp([0], 'i32'), dim }, 5);   // no rows: nothing changes
+        return t.f32().slice();
+      });
+      expectBitwise(got, want, label);
+    }
+  });
+
+  it('refuses rows outside the table, repeated rows, a dim that does not divide the table and a value that is not finite', () => {
+    const rt = rts.get('simd@1')!;
+    rt.step(() => {
+      const t = rt.temp([20]);
+      const rows = (a: number[]) => rt.temp([a.length], 'i32').set(a);
+      expect(() => fillRows(rt, t, { rows: rows([1, 5]), dim: 4 }, 0)).toThrow(/fillRows: rows\[1\] = 5 is outside the table's rows \[0, 5\)/);
+      expect(() => fillRows(rt, t, { rows: rows([2, 2]), dim: 4 }, 0)).toThrow(/fillRows: rows\[1\] = 2 is listed twice/);
+      expect(() => fillRows(rt, t, { rows: rows([0]), dim: 3 }, 0)).toThrow(/fillRows: rows.dim must be a whole number >= 1 dividing the table's 20 values/);
+      expect(() => fillRows(rt, t, { rows: rows([0]), dim: 4 }, NaN)).toThrow(/fillRows: value must be a finite number/);
+    });
   });
 });
 
