@@ -10,7 +10,7 @@ import { threaded } from './spec.js';
 import { argsObject } from './check.js';
 import {
   recurrentActivationIndex, recurrentDims, tableDims, recurrentFlag, recurrentOptional, recurrentSeparate, recurrentSync,
-  recurrentTensor, recurrentThreadsMeasured, type RecurrentActivation,
+  recurrentTensor, recurrentThreads, recurrentForwardThreads, type RecurrentActivation,
 } from './lstm.js';
 import { RECURRENT_ALIASES, blocks4, groups8 } from './recurrent_common.js';
 import { checkOptions, optionNames } from '../options.js';
@@ -100,7 +100,7 @@ export function gruSequence(rt: Runtime, a: GruSequenceArgs): void {
   const [resetAfter, rb] = resetAfterArgs(rt, op, a, H);
   recurrentSeparate(op, [['hs', hs], ['gates', gates], ['rh', rh]], [['xw', a.xw], ['xwRows', xwRows], ['u', a.u], ['h0', h0], ['mask', mask], ['recurrentBias', rb]]);
   if (B === 0 || T === 0 || H === 0) return;
-  const { nth, choice } = recurrentThreadsMeasured(rt, resetAfter ? 'gru-reset-after' : 'gru', B, H, 3);
+  const { nth, choice } = recurrentForwardThreads(rt, resetAfter ? 'gru-reset-after' : 'gru', B, H, 3);
   const ws = rt.temp([gruForwardWorkspaceBytes(B, H) / 4]);
   const sync = recurrentSync(rt);
   const t0 = choice ? performance.now() : 0;
@@ -168,18 +168,18 @@ export function gruSequenceBackward(rt: Runtime, a: GruSequenceBackwardArgs): vo
   recurrentSeparate(op, [['dz', dz], ['dh0', dh0], ['du', du], ['drb', drb]],
     [['u', a.u], ['h0', h0], ['mask', mask], ['hs', a.hs], ['gates', gates], ['rh', rh], ['dhs', dhs], ['dhT', dhT]]);
   if (H === 0) return;
-  const { nth, choice } = recurrentThreadsMeasured(rt, resetAfter ? 'gru-reset-after-bwd' : 'gru-bwd', B, H, 3);
-  const ws = rt.temp([gruBackwardWorkspaceBytes(B, H, du !== null, resetAfter, resetAfter && drb !== null) / 4]);
-  const sync = recurrentSync(rt);
-  const t0 = choice ? performance.now() : 0;
+  const nth = recurrentThreads(rt, B, H, 3);
   if (resetAfter) {
+    const ws = rt.temp([gruBackwardWorkspaceBytes(B, H, du !== null, true, drb !== null) / 4]);
+    const sync = recurrentSync(rt);
     rt.run('f32_gru_seq_reset_after_bwd', 12 * B * T * H * H, [a.u.ptr, h0 ? h0.ptr : 0, mask ? mask.ptr : 0, a.hs.ptr, gates.ptr, rh.ptr,
       dhs ? dhs.ptr : 0, dhT ? dhT.ptr : 0, dz.ptr, dh0 ? dh0.ptr : 0, du ? du.ptr : 0, drb ? drb.ptr : 0,
       ws.ptr, sync.ptr, B, T, H, reverse ? 1 : 0, act], nth);
-  } else {
-    rt.run('f32_gru_seq_bwd', 12 * B * T * H * H, [a.u.ptr, h0 ? h0.ptr : 0, mask ? mask.ptr : 0, a.hs.ptr, gates.ptr, rh.ptr,
-      dhs ? dhs.ptr : 0, dhT ? dhT.ptr : 0, dz.ptr, dh0 ? dh0.ptr : 0, du ? du.ptr : 0,
-      ws.ptr, sync.ptr, B, T, H, reverse ? 1 : 0, act], nth);
+    return;
   }
-  if (choice && T > 0) choice.record(nth, (performance.now() - t0) / T);
+  const ws = rt.temp([gruBackwardWorkspaceBytes(B, H, du !== null) / 4]);
+  const sync = recurrentSync(rt);
+  rt.run('f32_gru_seq_bwd', 12 * B * T * H * H, [a.u.ptr, h0 ? h0.ptr : 0, mask ? mask.ptr : 0, a.hs.ptr, gates.ptr, rh.ptr,
+    dhs ? dhs.ptr : 0, dhT ? dhT.ptr : 0, dz.ptr, dh0 ? dh0.ptr : 0, du ? du.ptr : 0,
+    ws.ptr, sync.ptr, B, T, H, reverse ? 1 : 0, act], nth);
 }

@@ -43,7 +43,7 @@ export function recurrentThreads(rt: Runtime, B: number, H: number, gates: numbe
   return Math.max(1, Math.min(groups, rt.threadsFor(stepWork / STEP_WORK_FACTOR)));
 }
 
-// ---- threads of the recurrent kernels: measured ----------------------------------------------
+// ---- threads of the recurrent forwards: measured ----------------------------------------------
 // The rule above is a guess from the size of a step; what a barrier costs depends on the host's
 // moment. Batches of 1 to 3 rows (the LSTM forward's one-row path) are the latency case: one
 // step's product is too small for the rule (B = 1, H = 64: 32K flops), yet two threads take a
@@ -51,8 +51,8 @@ export function recurrentThreads(rt: Runtime, B: number, H: number, gates: numbe
 // slower when another process holds a core (every step's barrier then waits for a descheduled
 // thread). The other way round, when the host gives the two threads one core's worth of time, a
 // GRU forward at batch 32 that the rule splits ran 1.75x slower on two threads than on one (its two
-// barriers a step; session 11). So the runtime measures every recurrent forward and backward the
-// rule splits, and the small batches it would not: per runtime, kernel and (B, H), the time per step of the
+// barriers a step; session 11). So the runtime measures every recurrent forward the rule splits,
+// and the small batches it would not: per runtime, kernel and (B, H), the time per step of the
 // calls it ran on one thread and on n (EWMA); it runs the faster count and tries the other once
 // every `every` calls (16, doubling each time that try loses, up to 1024; back to 16 when it wins).
 // The first call runs on the rule's count (n where it splits: the thread tests rely on that), the
@@ -106,12 +106,11 @@ export class ThreadChoice {
 const forwardChoices = new WeakMap<Runtime, Map<string, ThreadChoice>>();
 
 /**
- * The thread count of a recurrent kernel call (`kernel` names it: forwards and backwards keep
- * their own measurements) of B rows, H units and `gates` gate blocks on rt: nth, and the measured
- * choice to record the call's time in (null: no choice to make, one thread or a problem too small
- * to try on several).
+ * The thread count of a recurrent forward (`kernel` names it) of B rows, H units and `gates` gate
+ * blocks on rt: nth, and the measured choice to record the call's time in (null: no choice to
+ * make, one thread or a problem too small to try on several).
  */
-export function recurrentThreadsMeasured(rt: Runtime, kernel: string, B: number, H: number, gates: number): { nth: number; choice: ThreadChoice | null } {
+export function recurrentForwardThreads(rt: Runtime, kernel: string, B: number, H: number, gates: number): { nth: number; choice: ThreadChoice | null } {
   const ruled = recurrentThreads(rt, B, H, gates);
   const n = ruled > 1 ? ruled : Math.min(Math.ceil(H / 8), rt.pool ? rt.pool.threads : 1);
   if (n < 2 || (ruled === 1 && (B >= 4 || 2 * B * H * gates * H < SMALL_SPLIT_MIN_STEP_WORK))) return { nth: ruled, choice: null };
@@ -302,7 +301,7 @@ export function lstmSequence(rt: Runtime, a: LstmSequenceArgs): void {
       "(wasmnn-infer.wasm, the default of the wasmnn/infer bundles) can only predict: pass gates: null, or start the runtime on the full kernels (import from 'wasmnn')");
   }
   if (B === 0 || T === 0 || H === 0) return;
-  const { nth, choice } = recurrentThreadsMeasured(rt, 'lstm', B, H, 4);
+  const { nth, choice } = recurrentForwardThreads(rt, 'lstm', B, H, 4);
   const ws = rt.temp([lstmForwardWorkspaceBytes(B, H, !!rdm) / 4]);
   const sync = recurrentSync(rt);
   const t0 = choice ? performance.now() : 0;
@@ -371,14 +370,12 @@ export function lstmSequenceBackward(rt: Runtime, a: LstmSequenceBackwardArgs): 
     [['u', a.u], ['h0', h0], ['c0', c0], ['mask', mask], ['hs', a.hs], ['cs', cs], ['gates', gates], ['dhs', dhs], ['dhT', dhT], ['dcT', dcT],
       ['recurrentMask', rdm]]);
   if (H === 0) return;
-  const { nth, choice } = recurrentThreadsMeasured(rt, 'lstm-bwd', B, H, 4);
+  const nth = recurrentThreads(rt, B, H, 4);
   const ws = rt.temp([lstmBackwardWorkspaceBytes(B, H) / 4]);
   const sync = recurrentSync(rt);
-  const t0 = choice ? performance.now() : 0;
   rt.run('f32_lstm_seq_bwd', 8 * B * T * H * H, [a.u.ptr, c0 ? c0.ptr : 0, mask ? mask.ptr : 0, cs.ptr, gates.ptr,
     dhs ? dhs.ptr : 0, dhT ? dhT.ptr : 0, dcT ? dcT.ptr : 0, dz.ptr, dh0 ? dh0.ptr : 0, dc0 ? dc0.ptr : 0,
     ws.ptr, sync.ptr, B, T, H, reverse ? 1 : 0, act, rdm ? rdm.ptr : 0], nth);
-  if (choice && T > 0) choice.record(nth, (performance.now() - t0) / T);
   // hprev and the gemm's scratch: released on return outside a step
   if (du) rt.scratchScope(() => shiftedGemm(rt, a.hs, h0, dz, du, B, T, H, reverse, rdm));
 }
