@@ -10,7 +10,7 @@ import { threaded } from './spec.js';
 import { argsObject } from './check.js';
 import {
   recurrentActivationIndex, recurrentDims, tableDims, recurrentFlag, recurrentOptional, recurrentSeparate, recurrentSync,
-  recurrentTensor, recurrentThreads, recurrentForwardThreads, type RecurrentActivation,
+  recurrentTensor, recurrentThreads, type RecurrentActivation,
 } from './lstm.js';
 import { RECURRENT_ALIASES, blocks4, groups8 } from './recurrent_common.js';
 import { checkOptions, optionNames } from '../options.js';
@@ -100,18 +100,16 @@ export function gruSequence(rt: Runtime, a: GruSequenceArgs): void {
   const [resetAfter, rb] = resetAfterArgs(rt, op, a, H);
   recurrentSeparate(op, [['hs', hs], ['gates', gates], ['rh', rh]], [['xw', a.xw], ['xwRows', xwRows], ['u', a.u], ['h0', h0], ['mask', mask], ['recurrentBias', rb]]);
   if (B === 0 || T === 0 || H === 0) return;
-  const { nth, choice } = recurrentForwardThreads(rt, resetAfter ? 'gru-reset-after' : 'gru', B, H, 3);
+  const nth = recurrentThreads(rt, B, H, 3);
   const ws = rt.temp([gruForwardWorkspaceBytes(B, H) / 4]);
   const sync = recurrentSync(rt);
-  const t0 = choice ? performance.now() : 0;
   if (resetAfter) {
     rt.run('f32_gru_seq_reset_after_fwd', 6 * B * T * H * H, [a.xw.ptr, a.u.ptr, rb ? rb.ptr : 0, h0 ? h0.ptr : 0, mask ? mask.ptr : 0,
       hs.ptr, gates.ptr, rh.ptr, ws.ptr, sync.ptr, B, T, H, reverse ? 1 : 0, act, xwRows ? xwRows.ptr : 0], nth);
-  } else {
-    rt.run('f32_gru_seq_fwd', 6 * B * T * H * H, [a.xw.ptr, a.u.ptr, h0 ? h0.ptr : 0, mask ? mask.ptr : 0,
-      hs.ptr, gates.ptr, rh.ptr, ws.ptr, sync.ptr, B, T, H, reverse ? 1 : 0, act, xwRows ? xwRows.ptr : 0], nth);
+    return;
   }
-  if (choice) choice.record(nth, (performance.now() - t0) / T);
+  rt.run('f32_gru_seq_fwd', 6 * B * T * H * H, [a.xw.ptr, a.u.ptr, h0 ? h0.ptr : 0, mask ? mask.ptr : 0,
+    hs.ptr, gates.ptr, rh.ptr, ws.ptr, sync.ptr, B, T, H, reverse ? 1 : 0, act, xwRows ? xwRows.ptr : 0], nth);
 }
 
 export interface GruSequenceBackwardArgs {

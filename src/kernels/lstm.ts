@@ -43,47 +43,35 @@ export function recurrentThreads(rt: Runtime, B: number, H: number, gates: numbe
   return Math.max(1, Math.min(groups, rt.threadsFor(stepWork / STEP_WORK_FACTOR)));
 }
 
-// ---- threads of the recurrent forwards: measured ----------------------------------------------
-// The rule above is a guess from the size of a step; what a barrier costs depends on the host's
-// moment. Batches of 1 to 3 rows (the LSTM forward's one-row path) are the latency case: one
-// step's product is too small for the rule (B = 1, H = 64: 32K flops), yet two threads take a
-// 100-step call from about 0.28 to 0.18 ms when both cores are free, and make it 2 to 20 times
-// slower when another process holds a core (every step's barrier then waits for a descheduled
-// thread). The other way round, when the host gives the two threads one core's worth of time, a
-// GRU forward at batch 32 that the rule splits ran 1.75x slower on two threads than on one (its two
-// barriers a step; session 11). So the runtime measures every recurrent forward the rule splits,
-// and the small batches it would not: per runtime, kernel and (B, H), the time per step of the
-// calls it ran on one thread and on n (EWMA); it runs the faster count and tries the other once
-// every `every` calls (16, doubling each time that try loses, up to 1024; back to 16 when it wins).
-// The first call runs on the rule's count (n where it splits: the thread tests rely on that), the
-// second on the other. Results are the same bits at any thread count, so only time changes.
+// ---- threads of the small-batch forward ----------------------------------------------------------
+// Batches of 1 to 3 rows (the forward's one-row path) are the latency case: one step's product is
+// too small for the rule above (B = 1, H = 64: 32K flops), yet two threads take a 100-step call
+// from about 0.28 to 0.18 ms when both cores are free, and make it 2 to 20 times slower when
+// another process holds a core (every step's barrier then waits for a descheduled thread). Which
+// one holds depends on the load of the moment, so the runtime measures: per runtime and (B, H), the
+// time per step of the calls it ran on one thread and on n (EWMA); it runs the faster count and
+// tries the other once every `every` calls (16, doubling each time that try loses, up to 1024;
+// back to 16 when it wins). Results are the same bits at any thread count, so only time changes.
 
-/** Smallest step product (2 B H gates·H flops) worth trying on several threads below the rule: B = 1 from H = 45 (LSTM), B = 2 from H = 32. */
+/** Smallest step product (2 B H 4H flops) worth trying on several threads: B = 1 from H = 45, B = 2 from H = 32. */
 const SMALL_SPLIT_MIN_STEP_WORK = 16384;
 const PROBE_FIRST = 16, PROBE_MAX = 1024;
 
-/** The thread count of one recurrent forward problem on one runtime: 1 or n, chosen by measured time. */
+/** The thread count of one small-batch forward problem on one runtime: 1 or n, chosen by measured time. */
 export class ThreadChoice {
   /** EWMA of ms per step on 1 thread ([0]) and on n threads ([1]); NaN until measured. */
   readonly cost = [NaN, NaN];
-  /** Which count runs first (0: one thread, 1: n), and so is the best until both are measured. */
-  private readonly first: 0 | 1;
-  private best: number;
+  private best = 0;
   private calls = 0;
   private every = PROBE_FIRST;
   private probeAt = PROBE_FIRST;
 
-  /** firstOnN: run the first call on n threads (a problem the rule splits), else on one. */
-  constructor(readonly n: number, firstOnN = false) {
-    this.first = firstOnN ? 1 : 0;
-    this.best = this.first;
-  }
+  constructor(readonly n: number) {}
 
   /** The count to run the next call on. */
   pick(): number {
     this.calls++;
-    const f = this.first;
-    const i = Number.isNaN(this.cost[f]) ? f : Number.isNaN(this.cost[1 - f]) ? 1 - f : this.calls >= this.probeAt ? 1 - this.best : this.best;
+    const i = Number.isNaN(this.cost[0]) ? 0 : Number.isNaN(this.cost[1]) ? 1 : this.calls >= this.probeAt ? 1 - this.best : this.best;
     return i === 0 ? 1 : this.n;
   }
 
@@ -103,23 +91,18 @@ export class ThreadChoice {
   }
 }
 
-const forwardChoices = new WeakMap<Runtime, Map<string, ThreadChoice>>();
+const smallChoices = new WeakMap<Runtime, Map<number, ThreadChoice>>();
 
-/**
- * The thread count of a recurrent forward (`kernel` names it) of B rows, H units and `gates` gate
- * blocks on rt: nth, and the measured choice to record the call's time in (null: no choice to
- * make, one thread or a problem too small to try on several).
- */
-export function recurrentForwardThreads(rt: Runtime, kernel: string, B: number, H: number, gates: number): { nth: number; choice: ThreadChoice | null } {
-  const ruled = recurrentThreads(rt, B, H, gates);
-  const n = ruled > 1 ? ruled : Math.min(Math.ceil(H / 8), rt.pool ? rt.pool.threads : 1);
-  if (n < 2 || (ruled === 1 && (B >= 4 || 2 * B * H * gates * H < SMALL_SPLIT_MIN_STEP_WORK))) return { nth: ruled, choice: null };
-  let m = forwardChoices.get(rt);
-  if (!m) forwardChoices.set(rt, (m = new Map()));
-  const key = `${kernel} ${B} ${H}`;
+/** The measured choice for a small-batch forward on rt, or null when it runs on one thread by rule. */
+function smallForwardChoice(rt: Runtime, B: number, H: number): ThreadChoice | null {
+  const n = Math.min(Math.ceil(H / 8), rt.pool ? rt.pool.threads : 1);
+  if (B >= 4 || n < 2 || 2 * B * H * 4 * H < SMALL_SPLIT_MIN_STEP_WORK) return null;
+  let m = smallChoices.get(rt);
+  if (!m) smallChoices.set(rt, (m = new Map()));
+  const key = B * 65536 + H;
   let c = m.get(key);
-  if (!c) m.set(key, (c = new ThreadChoice(n, ruled > 1)));
-  return { nth: c.pick(), choice: c };
+  if (!c) m.set(key, (c = new ThreadChoice(n)));
+  return c;
 }
 
 // ---- checks shared with the GRU wrappers -------------------------------------------------------
@@ -301,7 +284,9 @@ export function lstmSequence(rt: Runtime, a: LstmSequenceArgs): void {
       "(wasmnn-infer.wasm, the default of the wasmnn/infer bundles) can only predict: pass gates: null, or start the runtime on the full kernels (import from 'wasmnn')");
   }
   if (B === 0 || T === 0 || H === 0) return;
-  const { nth, choice } = recurrentForwardThreads(rt, 'lstm', B, H, 4);
+  let nth = recurrentThreads(rt, B, H, 4);
+  const choice = nth === 1 ? smallForwardChoice(rt, B, H) : null;
+  if (choice) nth = choice.pick();
   const ws = rt.temp([lstmForwardWorkspaceBytes(B, H, !!rdm) / 4]);
   const sync = recurrentSync(rt);
   const t0 = choice ? performance.now() : 0;

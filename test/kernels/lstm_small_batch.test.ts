@@ -149,7 +149,7 @@ describe('lstm forward, small batches (one-row path)', () => {
   });
 });
 
-describe('recurrent forwards: thread count chosen by measured time', () => {
+describe('small-batch forward: thread count chosen by measured time', () => {
   it('tries both counts, keeps the faster, re-tries the other with a doubling interval, follows a change', () => {
     const c = new ThreadChoice(2);
     const picks: number[] = [];
@@ -168,40 +168,6 @@ describe('recurrent forwards: thread count chosen by measured time', () => {
     for (let i = 0; i < 10; i++) { const n = c.pick(); after.push(n); c.record(n, n === 1 ? 1.0 : 5.0); }
     expect(after.every((n) => n === 1)).toBe(true);
     expect(c.cost[0]).toBeCloseTo(1.0, 6);
-  });
-
-  it('a problem the rule splits runs its first call on n threads, then tries one, and keeps the faster', () => {
-    const c = new ThreadChoice(2, true);
-    const picks: number[] = [];
-    // the host gives the two threads one core's worth: 2 threads 1.75 ms per step, 1 thread 1.0
-    for (let i = 0; i < 40; i++) { const n = c.pick(); picks.push(n); c.record(n, n === 1 ? 1.0 : 1.75); }
-    expect(picks.slice(0, 2)).toEqual([2, 1]);
-    expect(picks.slice(2, 15).every((n) => n === 1)).toBe(true);
-    expect(picks.filter((n) => n === 2).length).toBeLessThanOrEqual(3);   // the first call and the re-tries at 16 and 48
-  });
-
-  it('a GRU forward at batch 32 that the rule splits is measured on both counts, with the same bits', async () => {
-    const { gruSequence } = await import('../../src/kernels/gru.js');
-    const rt = await Runtime.create({ build: 'simd-mt', threads: 2 });
-    try {
-      const B = 32, T = 6, H = 64;
-      const xwv = uniform(B * T * 3 * H, -1, 1, 31), uv = uniform(H * 3 * H, -0.2, 0.2, 32);
-      const used: number[] = [];
-      const runKernel = rt.run.bind(rt);
-      rt.run = (name: string, work: number, args: number[], nth?: number) => { if (name === 'f32_gru_seq_fwd') used.push(nth ?? 0); runKernel(name, work, args, nth); };
-      const outs: Float32Array[] = [];
-      for (let i = 0; i < 4; i++) {
-        outs.push(rt.step(() => {
-          const hs = rt.temp([B, T, H]).fill(NaN);
-          gruSequence(rt, { xw: rt.temp([B, T, 3 * H]).set(xwv), u: rt.temp([H, 3 * H]).set(uv), hs, gates: rt.temp([B, T, 3 * H]), rh: rt.temp([B, T, H]) });
-          return hs.f32().slice();
-        }));
-      }
-      expect(used.slice(0, 2)).toEqual([2, 1]);   // the rule's count first, then the other
-      for (const o of outs.slice(1)) expectBitwise(o, outs[0], 'the same bits on 1 and 2 threads');
-    } finally {
-      await rt.close();
-    }
   });
 
   it('a 2-thread runtime at its default threshold runs B = 1 on both counts, with the same bits', async () => {
