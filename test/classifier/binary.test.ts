@@ -22,10 +22,10 @@ import { evaluateClassifier } from '../../src/cli/shared.js';
 import { predictCommand } from '../../src/cli/predict_command.js';
 import { evalCommand } from '../../src/cli/eval_command.js';
 import { dataCsv, sentimentData } from '../cli/helpers.js';
+import { bits } from '../helpers/data.js';
 
 const LABELS = ['neg', 'pos'];
 const T = 12;
-const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
 
 // the inference-only kernels (forward kernels only), as the wasmnn/infer bundles start them
 let inferRt: Runtime;

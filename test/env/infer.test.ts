@@ -19,6 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { lstmSequence } from '../../src/kernels/lstm.js';
+import { bits } from '../helpers/data.js';
 
 const TEXTS = [
   'win a free prize now, click the link', 'meeting moved to thursday at 10', 'cheap meds online no prescription',
@@ -28,7 +29,6 @@ const TEXTS = [
 ];
 const LABELS = ['ham', 'spam', 'other'];
 
-const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
 
 // the inference-only kernels (forward kernels only), as the wasmnn/infer bundles start them
 let inferRt: Runtime;

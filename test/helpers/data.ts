@@ -80,3 +80,6 @@ export function stepMask(B: number, T: number, kind: MaskKind, seed: number): Fl
   }
   return m;
 }
+
+/** The bit patterns of a's values, for exact comparisons (NaN payloads and -0 included). */
+export const bits = (a: Float32Array): number[] => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));

@@ -16,7 +16,7 @@ import { decodeSafetensors, encodeSafetensors } from '../../src/io/safetensors.j
 import { importTfjsModel } from '../../src/io/tfjs.js';
 import { InferenceClassifier, InferenceModel, WnnFormatError, decodeWnnForInference } from '../../src/infer.js';
 import { copyWeightsTo, loadTfjs, maxRelErr, type Tf } from '../helpers/tfjs.js';
-import { ints, uniform } from '../helpers/data.js';
+import { ints, uniform, bits } from '../helpers/data.js';
 
 let T: Tf;
 let inferRt: Runtime;
@@ -28,7 +28,6 @@ beforeAll(async () => {
 afterAll(async () => { await shutdown(); await inferRt.close(); });
 
 const bad = (o: unknown) => o as never;
-const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
 const NEW: ActivationName[] = ['elu', 'selu', 'silu', 'leakyRelu', 'relu6', 'hardSigmoid', 'hardSigmoidRelu6', 'softsign', 'mish', 'exponential'];
 
 // ---- float64 closed forms ----

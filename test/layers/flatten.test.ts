@@ -13,14 +13,13 @@ import { decodeSafetensors, encodeSafetensors } from '../../src/io/safetensors.j
 import { InferenceModel, WnnFormatError, decodeWnnForInference } from '../../src/infer.js';
 import { gradCheck } from '../helpers/gradcheck.js';
 import { copyWeightsTo, loadTfjs, maxRelErr, normRelErr, type Tf } from '../helpers/tfjs.js';
-import { ints, uniform } from '../helpers/data.js';
+import { ints, uniform, bits } from '../helpers/data.js';
 
 let T: Tf;
 beforeAll(async () => { T = await loadTfjs(); await init({ threads: 2, parallelThreshold: 1 }); });
 afterAll(async () => { await shutdown(); });
 
 const bad = (o: unknown) => o as never;
-const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
 const weight = (m: Sequential, suffix: string) => m.getWeights().find((w) => w.name.endsWith(suffix))!.values;
 
 /** Embedding -> Flatten -> Dense(units, linear) in float64: y[b, u] = sum_{t,c} table[ids[b, t], c] W[t C + c, u] + bias[u]. */

@@ -13,12 +13,11 @@ import { decodeSafetensors, encodeSafetensors } from '../../src/io/safetensors.j
 import { importTfjsModel } from '../../src/io/tfjs.js';
 import { decodeWnnForInference, InferenceModel } from '../../src/infer.js';
 import { gradCheck } from '../helpers/gradcheck.js';
-import { expectBitwise, expectClose, ints, uniform } from '../helpers/data.js';
+import { expectBitwise, expectClose, ints, uniform, bits } from '../helpers/data.js';
 
 beforeAll(async () => { await init({ threads: 2, parallelThreshold: 1 }); });
 afterAll(async () => { await shutdown(); });
 
-const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
 
 /** Keras 3 GRU(reset_after=True) in float64: x (B, T, C), W (C, 3H), U (H, 3H), bias (2, 3H) or null, mask (B, T) or null. */
 function kerasGru(x: ArrayLike<number>, B: number, T: number, C: number, W: ArrayLike<number>, U: ArrayLike<number>, bias: ArrayLike<number> | null,

@@ -14,14 +14,13 @@ import { encodeWnn, decodeWnn } from '../../src/io/wnn.js';
 import { InferenceModel, decodeWnnForInference } from '../../src/infer.js';
 import { gradCheck } from '../helpers/gradcheck.js';
 import { copyWeightsTo, loadTfjs, maxRelErr, normRelErr, type Tf } from '../helpers/tfjs.js';
-import { ints, uniform } from '../helpers/data.js';
+import { ints, uniform, bits } from '../helpers/data.js';
 
 let T: Tf;
 beforeAll(async () => { T = await loadTfjs(); await init({ threads: 2, parallelThreshold: 1 }); });
 afterAll(async () => { await shutdown(); });
 
 const bad = (o: unknown) => o as never;
-const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
 
 describe('pooling layers: shapes, summary and the mask', () => {
   it('summary shows (None, T\', C) and 0 parameters; T\' as Keras for both paddings', () => {

@@ -10,12 +10,11 @@ import { Runtime } from '../../src/runtime/runtime.js';
 import { decodeWnn, encodeWnn } from '../../src/io/wnn.js';
 import { decodeWnnForInference, InferenceModel } from '../../src/infer.js';
 import { gradCheck } from '../helpers/gradcheck.js';
-import { expectBitwise, expectClose, ints, uniform } from '../helpers/data.js';
+import { expectBitwise, expectClose, ints, uniform, bits } from '../helpers/data.js';
 
 beforeAll(async () => { await init({ threads: 2, parallelThreshold: 1 }); });
 afterAll(async () => { await shutdown(); });
 
-const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
 type Act = 'tanh' | 'relu' | 'linear';
 
 /** Keras' SimpleRNN in float64: x (B, T, C), W (C, H), U (H, H), bias (H) or null, mask (B, T) or null. */
