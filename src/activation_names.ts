@@ -1,6 +1,6 @@
-// The activation names layers accept, with Keras 3's semantics and defaults. Its own module so
-// that the model-file checks, the tfjs importer and the inference entry can list them without
-// importing the layers or the kernels.
+// The activation names layers accept, with Keras 3's semantics and defaults, and the recurrent
+// layers' names (at the end). Its own module so that the model-file checks, the tfjs importer and
+// the inference entry can list them without importing the layers or the kernels.
 //
 // Spelling: one word in lower case, or camelCase where Keras writes snake_case (leaky_relu ->
 // leakyRelu), as wasmnn's other names (recurrentActivation 'hardSigmoid', 'glorotUniform'). The
@@ -37,10 +37,11 @@ export const ACTIVATIONS = [
 export type Activation = (typeof ACTIVATIONS)[number];
 
 /** Other spellings the layers accept, and the canonical name each one stands for. */
-export const ACTIVATION_ALIASES: Readonly<Record<string, Activation>> = { swish: 'silu', leaky_relu: 'leakyRelu' };
+const ALIASES = { swish: 'silu', leaky_relu: 'leakyRelu' } as const satisfies Record<string, Activation>;
+export const ACTIVATION_ALIASES: Readonly<Record<string, Activation>> = ALIASES;
 
 /** What an activation option takes: a name or an alias. */
-export type ActivationOption = Activation | 'swish' | 'leaky_relu';
+export type ActivationOption = Activation | keyof typeof ALIASES;
 
 /** Names that mean different functions to different libraries: refused, with what to use instead. */
 export const AMBIGUOUS_ACTIVATIONS: Readonly<Record<string, string>> = {
@@ -67,4 +68,16 @@ export function activationProblem(a: unknown): string {
  */
 export function unaryOpOf(a: Exclude<Activation, 'linear' | 'softmax'>): Exclude<Activation, 'linear' | 'softmax' | 'exponential'> | 'exp' {
   return a === 'exponential' ? 'exp' : a;
+}
+
+/** The activations the fused SimpleRNN kernel computes (index = the kernel's act argument); 'linear' is Keras' null / None. */
+export const SIMPLE_RNN_ACTIVATIONS = ['tanh', 'relu', 'linear'] as const;
+export type SimpleRnnActivation = (typeof SIMPLE_RNN_ACTIVATIONS)[number];
+
+/** The recurrent layer classes (the ones Bidirectional may wrap, and that read a folded embedding table). */
+export const RECURRENT_LAYERS: ReadonlySet<string> = new Set(['LSTM', 'GRU', 'SimpleRNN']);
+
+/** Keras' name of a recurrent layer inside a Bidirectional: forward_lstm, forward_gru, forward_simple_rnn. */
+export function recurrentSublayerName(className: string): string {
+  return className === 'SimpleRNN' ? 'simple_rnn' : className.toLowerCase();
 }

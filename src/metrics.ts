@@ -77,6 +77,15 @@ export function metricMismatch(m: MetricName, kind: ClassKind, units: number | n
   return `metric '${m}' ${what}, but this model's loss is ${loss}${kind === 'other' && units !== null ? ` with ${units} output${units === 1 ? '' : 's'}` : ''}; use 'accuracy', which follows the loss${instead ? `, or '${styled(instead)}'` : ''}`;
 }
 
+/** The first of `metrics` that does not fit the loss (metricMismatch's reason), or null: compile's and the model file reader's check. */
+export function metricsMismatch(metrics: readonly MetricName[], loss: string, units: number | null): string | null {
+  for (const m of metrics) {
+    const why = metricMismatch(m, classKindOf(loss), units, loss);
+    if (why) return why;
+  }
+  return null;
+}
+
 /** Predicted class of every row: argmax, or p > 0.5 for a single sigmoid output (Keras' and
  *  tfjs' binary threshold: p = 0.5 exactly is class 0). */
 export function predictedClasses(probs: ArrayLike<number>, cols: number): Int32Array {

@@ -16,7 +16,7 @@ import { avgPool1d, globalAvgPool1d, globalMaxPool1d, maxPool1d, pool1dGeometry,
 import { layerNorm } from '../kernels/norm.js';
 import { binaryForward } from '../kernels/binary.js';
 import { FoldedProjection, foldFits } from '../folded_projection.js';
-import { ACTIVATIONS, unaryOpOf, type Activation } from '../activation_names.js';
+import { ACTIVATIONS, RECURRENT_LAYERS, recurrentSublayerName, unaryOpOf, type Activation } from '../activation_names.js';
 import { Tensor, type Shape } from '../tensor.js';
 import { fileError } from '../io/checks.js';
 import { describe } from '../options.js';
@@ -136,7 +136,7 @@ export class InferenceModel {
     this.width = ids || !this.sampleShape?.length ? null : this.sampleShape[this.sampleShape.length - 1];
     this.dims = this.sampleShape;
     // an Embedding right before a recurrent layer (which reads it through the folded table) need not gather
-    const readsSource = (l: LayerSpec | undefined) => !!l && (l.className === 'LSTM' || l.className === 'GRU' || l.className === 'SimpleRNN' || l.className === 'Bidirectional');
+    const readsSource = (l: LayerSpec | undefined) => !!l && (RECURRENT_LAYERS.has(l.className) || l.className === 'Bidirectional');
     this.forwards = layers.map((l, i) => {
       const f = l.className === 'Embedding' ? this.embedding(String(l.config.name), l.config, readsSource(layers[i + 1])) : this.layer(l);
       this.dims = sampleShapeAfter(l, this.dims);
@@ -311,8 +311,8 @@ export class InferenceModel {
 
   private bidirectional(name: string, c: Record<string, any>): Forward {
     const inner = c.layer as LayerSpec;
-    if (!inner || !['LSTM', 'GRU', 'SimpleRNN'].includes(inner.className)) fail(`Bidirectional ${name}: wraps an unknown layer`);
-    const kind = inner.className, low = kind === 'SimpleRNN' ? 'simple_rnn' : kind.toLowerCase();
+    if (!inner || !RECURRENT_LAYERS.has(inner.className)) fail(`Bidirectional ${name}: wraps an unknown layer`);
+    const kind = inner.className, low = recurrentSublayerName(kind);
     const back = !!inner.config.goBackwards;
     const inWidth = this.width;
     const fwd = this.recurrent(kind, `${name}/forward_${low}`, inner.config, back);
@@ -373,8 +373,7 @@ export class InferenceModel {
     return (rt, { x, mask }) => {
       if (act === 'linear') return { x, mask };
       const y = rt.temp(x.shape);
-      if (act === 'softmax') softmax(rt, as2d(x), as2d(y));
-      else applyAfter(rt, act, x, y);
+      applyAfter(rt, act, x, y);
       return { x: y, mask };
     };
   }

@@ -3,7 +3,7 @@
 // tokenizer, labels and training metadata. A file's metadata is untrusted input; anything not
 // listed here is refused by name with a WnnFormatError. Nothing here builds a layer or pulls in
 // training code, so an inference-only reader can use it too.
-import { ACTIVATIONS } from '../activation_names.js';
+import { ACTIVATIONS, RECURRENT_LAYERS, SIMPLE_RNN_ACTIVATIONS } from '../activation_names.js';
 import type { LayerShape } from '../layers/layer.js';
 import { TextVectorizer, type TextVectorizerJSON } from '../text/vectorizer.js';
 import { WnnFormatError } from './safetensors.js';
@@ -54,9 +54,6 @@ const RNN: Record<string, Check> = {
   dropout: rate, recurrentDropout: rate,
 };
 
-/** The layers Bidirectional may wrap. */
-const RECURRENT_LAYERS = new Set(['LSTM', 'GRU', 'SimpleRNN']);
-
 /** Every layer class a file may use, with its options. Bidirectional's `layer` is checked recursively. */
 export const LAYER_OPTIONS: Record<string, Record<string, Check>> = {
   Dense: { ...KB, units: dim, activation: oneOf(...ACTIVATIONS), useBias: bool },
@@ -67,7 +64,7 @@ export const LAYER_OPTIONS: Record<string, Record<string, Check>> = {
   LSTM: { ...RNN, unitForgetBias: bool },
   // resetAfter (default false, tfjs-layers' only form): true is Keras 2/3's default, a (2, 3 x units) bias
   GRU: { ...RNN, resetAfter: bool },
-  SimpleRNN: { ...KB, recurrentRegularizer: reg, units: dim, activation: oneOf('tanh', 'relu', 'linear'), useBias: bool, returnSequences: bool, goBackwards: bool, dropout: rate },
+  SimpleRNN: { ...KB, recurrentRegularizer: reg, units: dim, activation: oneOf(...SIMPLE_RNN_ACTIVATIONS), useBias: bool, returnSequences: bool, goBackwards: bool, dropout: rate },
   Bidirectional: { mergeMode: oneOf('concat', 'sum', 'mul', 'ave') },
   Conv1D: { ...KB, filters: dim, kernelSize: dim, strides: dim, padding: oneOf('valid', 'same', 'causal'), dilationRate: dim, activation: oneOf(...ACTIVATIONS), useBias: bool },
   GlobalAveragePooling1D: {},

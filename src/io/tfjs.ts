@@ -12,7 +12,7 @@ import { Bidirectional } from '../layers/bidirectional.js';
 import { Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D } from '../layers/conv.js';
 import { Flatten } from '../layers/flatten.js';
 import { Activation as ActivationLayer } from '../layers/activation.js';
-import type { Activation } from '../activation_names.js';
+import { RECURRENT_LAYERS, SIMPLE_RNN_ACTIVATIONS, type Activation } from '../activation_names.js';
 import { Dense } from '../layers/dense.js';
 import { nodeModule } from '../runtime/features.js';
 import { Dropout, SpatialDropout1D } from '../layers/dropout.js';
@@ -229,7 +229,7 @@ function rnnArgs(cls: string, c: Cfg, where: string): Record<string, unknown> {
     // no gates: Keras' SimpleRNN has no recurrent_activation, unit_forget_bias or reset_after
     for (const k of ['recurrent_activation', 'unit_forget_bias', 'reset_after']) if (c[k] !== undefined) bad(`${where}: option '${k}' is not a SimpleRNN option`, 'remove it');
     const a = activation(c.activation === undefined ? 'tanh' : c.activation, where);
-    if (a !== 'tanh' && a !== 'relu' && a !== 'linear') bad(`${where}: SimpleRNN activation '${String(c.activation)}' is not supported`, "build the SimpleRNN with activation 'tanh' (the default), 'relu' or 'linear'");
+    if (!(SIMPLE_RNN_ACTIVATIONS as readonly string[]).includes(a)) bad(`${where}: SimpleRNN activation '${String(c.activation)}' is not supported`, "build the SimpleRNN with activation 'tanh' (the default), 'relu' or 'linear'");
     return { units: c.units, activation: a, useBias: c.use_bias ?? true, returnSequences: !!c.return_sequences, goBackwards: !!c.go_backwards, dropout: rates('dropout') };
   }
   if (activation(c.activation ?? 'tanh', where) !== 'tanh') bad(`${where}: ${cls} activation must be tanh, got '${String(c.activation)}'`, `build the ${cls} with activation 'tanh' (tfjs' default)`);
@@ -270,11 +270,11 @@ function layerFrom(cls: string, c: Cfg, where: string, noMask = false): Layer | 
     case 'Bidirectional': {
       refuseUnknown(c, ['layer', 'merge_mode'], where);
       const inner = c.layer as { class_name?: unknown; config?: unknown };
-      if (!isPlainObject(inner) || !['LSTM', 'GRU', 'SimpleRNN'].includes(inner.class_name as string) || !isPlainObject(inner.config)) bad(`${where}: Bidirectional must wrap an LSTM, GRU or SimpleRNN`);
+      if (!isPlainObject(inner) || !RECURRENT_LAYERS.has(inner.class_name as string) || !isPlainObject(inner.config)) bad(`${where}: Bidirectional must wrap an LSTM, GRU or SimpleRNN`);
       const mode = c.merge_mode ?? 'concat';
       if (!['concat', 'sum', 'mul', 'ave'].includes(mode as string)) bad(`${where}: merge_mode '${String(mode)}' is not supported (concat, sum, mul, ave)`);
       const args = rnnArgs(inner.class_name as string, inner.config as Cfg, `${where} (wrapped ${String(inner.class_name)})`);
-      const Kind = inner.class_name === 'LSTM' ? LSTM : inner.class_name === 'GRU' ? GRU : SimpleRNN;
+      const Kind = { LSTM, GRU, SimpleRNN }[inner.class_name as 'LSTM' | 'GRU' | 'SimpleRNN'];
       const innerRegs = regularizersOf(inner.config as Cfg, `${where} (wrapped ${String(inner.class_name)})`);
       return w(() => new Bidirectional({ name, layer: new Kind({ ...ZERO_INIT[inner.class_name as string], ...innerRegs, ...args } as any), mergeMode: mode as any }));
     }

@@ -13,7 +13,7 @@ import { Runtime } from '../runtime/runtime.js';
 import { TextVectorizer, isTextVectorizer } from '../text/vectorizer.js';
 import { checkFiniteWeight, checkFormat, fileError, checkLabels, checkModelEntry, checkTokenizer, checkTokenizerFits, checkTraining, firstNonFinite, isPlainObject, OPTIMIZER_PREFIX, parseJsonEntry, tokenizerMismatch } from './checks.js';
 import { compileFromConfig, dryBuild, layersFromEntry } from './config.js';
-import { classKindOf, metricMismatch } from '../metrics.js';
+import { metricsMismatch } from '../metrics.js';
 import { readModelSource, type ModelSource as Source } from './source.js';
 import { checkOptions, describe, optionNames } from '../options.js';
 import { decodeSafetensors, encodeSafetensors, WnnFormatError, type SafeTensorIn, type SafeTensorOut } from './safetensors.js';
@@ -237,10 +237,8 @@ export function decodeWnn(bytes: Uint8Array | ArrayBuffer, options: DecodeOption
   const units = out[out.length - 1];
   if (labels && labels.length !== units && !(units === 1 && labels.length === 2)) bad(`the file has ${labels.length} labels but the model has ${units} outputs`);
   // a Keras-named accuracy the loss does not fit (binary_accuracy with softmax outputs) would be refused by compile
-  for (const m of compile?.metrics ?? []) {
-    const why = metricMismatch(m, classKindOf(compile!.loss.name), units as number, compile!.loss.name);
-    if (why) bad(`the compile entry's ${why}`);
-  }
+  const why = compile ? metricsMismatch(compile.metrics ?? [], compile.loss.name, units as number) : null;
+  if (why) bad(`the compile entry's ${why}`);
 
   // every check passed: build (allocates about the weights' size, twice, plus optimizer slots) and fill
   const rt = options.runtime ?? runtime();

@@ -12,9 +12,8 @@ import type { Runtime } from '../runtime/runtime.js';
 
 export const simpleRnnKernels = threaded('f32_simple_rnn_seq_fwd', 'f32_simple_rnn_seq_bwd');
 
-/** The activations the fused kernel computes (index = the kernel's act argument); 'linear' is Keras' null / None. */
-export const SIMPLE_RNN_ACTIVATIONS = ['tanh', 'relu', 'linear'] as const;
-export type SimpleRnnActivation = (typeof SIMPLE_RNN_ACTIVATIONS)[number];
+import { SIMPLE_RNN_ACTIVATIONS, type SimpleRnnActivation } from '../activation_names.js';
+export { SIMPLE_RNN_ACTIVATIONS, type SimpleRnnActivation };
 
 /** Index of an activation for the kernels (0 tanh, 1 relu, 2 linear); throws on anything else. */
 export function simpleRnnActivationIndex(op: string, a: unknown): number {

@@ -3,8 +3,7 @@
 // weights; the mask passes through unchanged (as Keras: the layer supports masking). It runs the
 // same kernels as a Dense layer's activation, so Dense({ activation }) and Dense(linear) followed
 // by Activation({ activation }) give the same bits.
-import { as2d, type Graph, type Node } from '../autograd.js';
-import { softmax, softmaxBackward } from '../kernels/softmax_xent.js';
+import type { Graph, Node } from '../autograd.js';
 import { LAYER_ARGS, Layer, checkLayerArgs, featureDim, type CallContext, type LayerArgs, type LayerShape, type Output } from './layer.js';
 import { checkOptions, optionNames } from '../options.js';
 import { activationBackward, applyAfter, checkActivation, type Activation as ActivationName } from './activations.js';
@@ -57,14 +56,12 @@ export class Activation extends Layer {
     const rt = g.rt;
     const z = x.value;
     const out = rt.temp(z.shape);
-    if (act === 'softmax') softmax(rt, as2d(z), as2d(out));
-    else applyAfter(rt, act, z, out);
+    applyAfter(rt, act, z, out);
     const y = g.result(out, [x], this.name);
     g.onBackward(() => {
       const dy = g.gradOf(y);
       if (!dy) return;
-      if (act === 'softmax') g.addGradOverwriting(x, (dst) => softmaxBackward(rt, as2d(out), as2d(dy), as2d(dst)));
-      else g.addGradOverwriting(x, (dst) => activationBackward(rt, act, z, out, dy, dst));
+      g.addGradOverwriting(x, (dst) => activationBackward(rt, act, z, out, dy, dst));
     });
     return { y, mask };
   }

@@ -7,6 +7,7 @@ import { LAYER_ARGS, Layer, checkLayerArgs, shown, type CallContext, type LayerA
 import { checkOptions, optionNames } from '../options.js';
 import { GRU, LSTM, type RNNArgs } from './recurrent.js';
 import { SimpleRNN } from './simple_rnn.js';
+import { recurrentSublayerName } from '../activation_names.js';
 import type { Tensor } from '../tensor.js';
 
 export type MergeMode = 'concat' | 'sum' | 'mul' | 'ave';
@@ -50,7 +51,7 @@ export class Bidirectional extends Layer {
 
   build(s: LayerShape): LayerShape {
     // Keras' names: forward_lstm, forward_gru, forward_simple_rnn
-    const kind = this.forwardLayer.className === 'SimpleRNN' ? 'simple_rnn' : this.forwardLayer.className.toLowerCase();
+    const kind = recurrentSublayerName(this.forwardLayer.className);
     this.forwardLayer.name = `${this.name}/forward_${kind}`;
     this.backwardLayer.name = `${this.name}/backward_${kind}`;
     this.forwardLayer.build(s);

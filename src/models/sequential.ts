@@ -9,7 +9,7 @@ import { modelInputShape } from '../layers/flatten.js';
 import { layerFromConfig } from '../layers/index.js';
 import { ParamStore, type WeightArray } from '../params.js';
 import { lossAndBackward, lossFrom, fusedLink, type LossConfig, type LossName } from '../losses.js';
-import { AucAccumulator, checkMetrics, classCountOf, classKindOf, classReport, metricFamily, metricMismatch, predictedClassesOf, reportOfConfusion, TOP_K, topKCorrect, trueClassesOf, type ClassKind, type MetricFamily, type MetricName } from '../metrics.js';
+import { AucAccumulator, checkMetrics, classCountOf, classKindOf, classReport, metricFamily, metricsMismatch, predictedClassesOf, reportOfConfusion, TOP_K, topKCorrect, trueClassesOf, type ClassKind, type MetricFamily, type MetricName } from '../metrics.js';
 import { optimizerFrom, type Optimizer, type OptimizerName } from '../optimizers/optimizers.js';
 import { Random, checkSeed, deriveSeed } from '../random.js';
 import { hasRuntime, init, runtime } from '../runtime/default.js';
@@ -632,10 +632,8 @@ export class Sequential {
 
   /** Refuses a Keras-named accuracy metric that does not fit the loss (units null: not built yet). */
   private checkMetricsFit(metrics: MetricName[], loss: LossConfig, units: number | null): void {
-    for (const m of metrics) {
-      const why = metricMismatch(m, classKindOf(loss.name), units, loss.name);
-      if (why) throw new RangeError(`wasmnn: ${why}`);
-    }
+    const why = metricsMismatch(metrics, loss.name, units);
+    if (why) throw new RangeError(`wasmnn: ${why}`);
   }
 
   /**
@@ -658,12 +656,12 @@ export class Sequential {
   private countCorrect(probs: Float32Array, y: Int32Array | Float32Array, confusion: number[][] | null = null, rowWeights: Float32Array | null = null, gather: MetricGather | null = null): { correct: number; counted: number; confusion: number[][]; top: { correct: number; counted: number } | null } {
     const kind = this.classKind(), units = this.outputUnits;
     let top: { correct: number; counted: number } | null = null;
+    const all = trueClassesOf(kind, y, units);   // every row's class; AUC and top-k leave the masked rows out themselves
     if (gather) {
-      const truth = trueClassesOf(kind, y, units);
-      gather.auc?.add(probs, truth, rowWeights);
-      if (gather.topK) top = topKCorrect(probs, truth, units, TOP_K, rowWeights);
+      gather.auc?.add(probs, all, rowWeights);
+      if (gather.topK) top = topKCorrect(probs, all, units, TOP_K, rowWeights);
     }
-    const { truth, pred } = this.unmaskedClasses(kind, y, probs, rowWeights);
+    const { truth, pred } = this.unmaskedClasses(kind, all, probs, rowWeights);
     const k = classCountOf(kind, units);
     const m = confusion ?? Array.from({ length: k }, () => new Array<number>(k).fill(0));
     let correct = 0;
@@ -674,10 +672,9 @@ export class Sequential {
     return { correct, counted: truth.length, confusion: m, top };
   }
 
-  /** True and predicted classes, without the rows a mask leaves out (rowWeights 0: padded time steps). */
-  private unmaskedClasses(kind: ClassKind, y: Int32Array | Float32Array, probs: Float32Array, rowWeights: Float32Array | null): { truth: Int32Array; pred: Int32Array } {
-    const units = this.outputUnits;
-    let truth = trueClassesOf(kind, y, units), pred = predictedClassesOf(kind, probs, units);
+  /** True (from every row's, `all`) and predicted classes, without the rows a mask leaves out (rowWeights 0: padded time steps). */
+  private unmaskedClasses(kind: ClassKind, all: Int32Array, probs: Float32Array, rowWeights: Float32Array | null): { truth: Int32Array; pred: Int32Array } {
+    let truth = all, pred = predictedClassesOf(kind, probs, this.outputUnits);
     if (rowWeights) {
       // one class per row, or one per output unit (binary): a row's weight covers its units
       const per = truth.length / rowWeights.length;
@@ -826,13 +823,13 @@ export class Sequential {
       const kind = this.classKind();
       const probs = concat(probsAll);
       const mask = maskAll.length ? concat(maskAll) : null;
-      const { truth, pred } = this.unmaskedClasses(kind, ya.data, probs, mask);
+      // every row's class, unfiltered: AUC and top-k leave the masked rows out themselves
+      const all = trueClassesOf(kind, ya.data, units);
+      const { truth, pred } = this.unmaskedClasses(kind, all, probs, mask);
       const rep = classReport(truth, pred, classCountOf(kind, units));
       const values: Partial<Record<MetricFamily, number>> = { accuracy: rep.accuracy, precision: rep.macroPrecision, recall: rep.macroRecall, f1: rep.macroF1 };
       const gather = this.metricGather(0);
       if (gather) {
-        // every row's class, unfiltered: AUC and top-k leave the masked rows out themselves
-        const all = trueClassesOf(kind, ya.data, units);
         if (gather.auc) { gather.auc.add(probs, all, mask); values.auc = gather.auc.value(); }
         if (gather.topK) { const t = topKCorrect(probs, all, units, TOP_K, mask); values.topK = t.counted ? t.correct / t.counted : 0; }
       }
